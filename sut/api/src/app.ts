@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram } from 'prom-client';
+import { createServiceApp } from '@observastack/sut-common/http/service-app.ts';
+import { registerAdminRoutes } from '@observastack/sut-common/http/admin-routes.ts';
+import { createRuntimeConfig } from '@observastack/sut-common/config/runtime-config.ts';
+import { createServiceMetrics, latencyBuckets } from '@observastack/sut-common/metrics.ts';
+import { DbPool } from '@observastack/sut-common/db/pool.ts';
+import type { Logger } from '@observastack/sut-common/logger.ts';
+import { apiConfigSchema } from './runtime-config.ts';
+import { InventoryClient } from './inventory-client.ts';
+import { RecommendationPool } from './recommendations/worker-pool.ts';
+import { computePrice } from './pricing/engine.ts';
+import type { ApiContext } from './context.ts';
+import { registerCatalogRoutes } from './routes/catalog-routes.ts';
+import { registerOrderRoutes } from './routes/order-routes.ts';
+
+export interface ApiOptions {
+  databaseUrl: string;
+  inventoryUrl: string;
+  logger: Logger;
+  secret: Uint8Array;
+  version?: string;
+}
+
+export async function buildApi(opts: ApiOptions): Promise<{ app: FastifyInstance; context: ApiContext; close(): Promise<void> }> {
+  const metrics = createServiceMetrics('api');
+  const version = opts.version ?? '0.1.0';
+  const pricingTime = new Histogram({ name: 'pricing_compute_seconds', help: 'Time to compute one price.', labelNames: ['pricing_version'], buckets: latencyBuckets, registers: [metrics.registry] });
+  const orders = new Counter({ name: 'shop_orders_total', help: 'Checkouts by outcome.', labelNames: ['outcome'], registers: [metrics.registry] });
+  let db: DbPool | undefined;
+  let recommendations: RecommendationPool | undefined;
+
+  const config = await createRuntimeConfig({
+    schema: apiConfigSchema,
+    logger: opts.logger,
+    metrics,
+    apply: (next) => {
+      db ??= new DbPool({ url: opts.databaseUrl, service: 'api', max: next.dbPoolMax, metrics });
+      db.resize(next.dbPoolMax);
+      recommendations ??= new RecommendationPool(next.workerPoolSize, metrics);
+      recommendations.resize(next.workerPoolSize);
+      metrics.buildInfo.reset();
+      metrics.buildInfo.set({ version, pricing_version: next.pricingVersion }, 1);
+    },
+  });
+
+  const context: ApiContext = {
+    config,
+    db: db!,
+    inventory: new InventoryClient(opts.inventoryUrl),
+    recommendations: recommendations!,
+    logger: opts.logger,
+    orders,
+    price: (product) => computePrice(config.get().pricingVersion, product, pricingTime),
+  };
+
+  const app = createServiceApp({ logger: opts.logger, metrics });
+  registerCatalogRoutes(app, context);
+  registerOrderRoutes(app, context);
+  registerAdminRoutes(app, { service: 'api', config: config as never, metrics, secret: opts.secret, ready: async () => void (await context.db.query('health', 'SELECT 1')) });
+
+  return {
+    app,
+    context,
+    close: async () => {
+      await app.close();
+      await Promise.all([context.recommendations.close(), context.inventory.close(), context.db.close()]);
+    },
+  };
+}

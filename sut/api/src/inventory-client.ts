@@ -1,0 +1,62 @@
+import { createRequire } from 'node:module';
+import { HttpError } from '@observastack/sut-common/errors.ts';
+
+const require = createRequire(import.meta.url);
+const { Agent, request } = require('undici') as typeof import('undici');
+
+export interface ReservationItem {
+  productId: number;
+  quantity: number;
+}
+
+/** The api's client of the inventory service; every call is bounded by `inventoryTimeoutMs`. */
+export class InventoryClient {
+  private readonly base: string;
+  private readonly agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
+
+  constructor(baseUrl: string) {
+    this.base = baseUrl.replace(/\/$/, '');
+  }
+
+  private async call(method: 'GET' | 'POST' | 'DELETE', path: string, timeoutMs: number, body?: unknown): Promise<{ status: number; json: any }> {
+    try {
+      const res = await request(this.base + path, {
+        method,
+        dispatcher: this.agent,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await res.body.text();
+      return { status: res.statusCode, json: text ? JSON.parse(text) : null };
+    } catch (err) {
+      const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+      throw timeout
+        ? new HttpError(`inventory did not answer within ${timeoutMs} ms`, { code: 'inventory_timeout', status: 504, cause: err })
+        : new HttpError('inventory unavailable', { code: 'inventory_unavailable', status: 503, cause: err });
+    }
+  }
+
+  async availability(productId: number, timeoutMs: number): Promise<{ available: number; warehouses: number }> {
+    const r = await this.call('GET', `/inventory/stock/${productId}`, timeoutMs);
+    if (r.status !== 200) throw new HttpError(`inventory answered ${r.status}`, { code: 'inventory_error', status: 502 });
+    return r.json;
+  }
+
+  /** Reserves stock for an order; 409 from inventory (not enough stock) is passed on as 409. */
+  async reserve(orderRef: string, items: ReservationItem[], timeoutMs: number): Promise<{ reservationId: number }> {
+    const r = await this.call('POST', '/inventory/reservations', timeoutMs, { orderRef, items });
+    if (r.status === 201) return r.json;
+    if (r.status === 409) throw new HttpError(r.json?.error?.message ?? 'not enough stock', { code: 'out_of_stock', status: 409 });
+    throw new HttpError(`inventory answered ${r.status}`, { code: 'inventory_error', status: 502 });
+  }
+
+  /** Compensation when the order could not be written after stock was reserved. */
+  async release(orderRef: string, timeoutMs: number): Promise<void> {
+    await this.call('DELETE', `/inventory/reservations/${encodeURIComponent(orderRef)}`, timeoutMs).catch(() => {});
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}

@@ -1,0 +1,28 @@
+/** Competitor price observations per product: the pricing engines' input. */
+export const observationsPerProduct = 1200;
+
+const cache = new Map<number, Float64Array>();
+
+/** Deterministic (seeded by product id), sorted ascending, ~3 % outliers; generated once per product. */
+export function observationsFor(productId: number, basePriceCents: number): Float64Array {
+  let obs = cache.get(productId);
+  if (obs) return obs;
+  obs = new Float64Array(observationsPerProduct);
+  let seed = productId * 2654435761 >>> 0;
+  const rand = () => {
+    // mulberry32: a tiny, well-known PRNG; reproducible input matters more than quality here
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < obs.length; i++) {
+    const outlier = rand() < 0.03;
+    const spread = outlier ? 0.6 + rand() * 1.2 : 0.85 + rand() * 0.3;
+    obs[i] = Math.round(basePriceCents * spread);
+  }
+  obs.sort();
+  cache.set(productId, obs);
+  return obs;
+}

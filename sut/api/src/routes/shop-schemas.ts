@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+export const pageSize = 12;
+
+export const productListQuerySchema = z.object({
+  search: z.string().trim().max(100).optional().describe('Case-insensitive text to find in product names.'),
+  page: z.coerce.number().int().min(1).max(500).default(1).describe('1-based page of 12 products.'),
+}).strict();
+
+export const productIdSchema = z.object({
+  id: z.coerce.number().int().min(1).max(2_147_483_647).describe('Product id.'),
+}).strict();
+
+export const orderItemSchema = z.object({
+  productId: z.number().int().min(1).max(2_147_483_647),
+  quantity: z.number().int().min(1).max(10).describe('Units of this product, 1..10.'),
+}).strict();
+
+export const orderRequestSchema = z.object({
+  customerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64').describe('Who orders.'),
+  items: z.array(orderItemSchema).min(1).max(20)
+    .refine((items) => new Set(items.map((i) => i.productId)).size === items.length, 'each product may appear once'),
+}).strict();
+export type OrderRequest = z.infer<typeof orderRequestSchema>;

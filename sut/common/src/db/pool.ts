@@ -1,0 +1,189 @@
+import { createRequire } from 'node:module';
+import type { Pool as PgPool, PoolClient, QueryResultRow } from 'pg';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { trace } from '@opentelemetry/api';
+import { HttpError } from '../errors.ts';
+import { latencyBuckets, type ServiceMetrics } from '../metrics.ts';
+
+// Loaded through require so the OpenTelemetry pg instrumentation (preloaded with --import) patches it.
+const require = createRequire(import.meta.url);
+const pg = require('pg') as typeof import('pg');
+const tracer = trace.getTracer('observastack-db');
+
+export interface DbPoolOptions {
+  url: string;
+  service: string;
+  max: number;
+  metrics: ServiceMetrics;
+  /** How long a caller waits for a free connection before failing. */
+  acquireTimeoutMs?: number;
+}
+
+/** Upper bound of the `dbPoolMax` knobs; the underlying pg.Pool never opens more than this. */
+export const dbPoolCeiling = 100;
+
+interface Waiter {
+  resolve(): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A PostgreSQL pool whose size is a live knob. A hand-written FIFO semaphore in front of one `pg.Pool`
+ * bounds the connections checked out at once (pg.Pool's own `max` cannot shrink while connections are in
+ * use, and swapping pools strands its waiters): growing wakes waiters at once, shrinking lets no new caller
+ * in until use drops below the new size, and idle connections above it close after a few seconds.
+ * Exposes used/idle/pending gauges and a query-time histogram.
+ */
+export class DbPool {
+  private readonly pool: PgPool;
+  private readonly opts: DbPoolOptions;
+  private readonly queryTime: Histogram<'operation'>;
+  private readonly acquireErrors: Counter;
+  private limit: number;
+  private inUse = 0;
+  private readonly waiters: Waiter[] = [];
+
+  constructor(opts: DbPoolOptions) {
+    this.opts = opts;
+    this.limit = opts.max;
+    this.pool = new pg.Pool({
+      connectionString: opts.url,
+      max: dbPoolCeiling,
+      application_name: opts.service,
+      connectionTimeoutMillis: opts.acquireTimeoutMs ?? 1000,
+      idleTimeoutMillis: 5_000,
+    });
+    this.pool.on('error', () => {}); // an idle client's connection dropped: the pool discards it
+    const registers = [opts.metrics.registry];
+    const self = this;
+    this.queryTime = new Histogram({ name: 'db_query_duration_seconds', help: 'Time of each SQL statement, by operation.', labelNames: ['operation'], buckets: latencyBuckets, registers });
+    this.acquireErrors = new Counter({ name: 'db_pool_acquire_errors_total', help: 'Waits for a DB connection that timed out.', registers });
+    new Gauge({ name: 'db_pool_max', help: 'Size limit of the DB pool (dbPoolMax).', registers, collect() { this.set(self.limit); } });
+    new Gauge({
+      name: 'db_pool_connections', help: 'PostgreSQL connections of this service: used (checked out) or idle.', labelNames: ['state'], registers,
+      collect() {
+        this.set({ state: 'used' }, self.inUse);
+        this.set({ state: 'idle' }, self.pool.idleCount);
+      },
+    });
+    new Gauge({ name: 'db_pool_pending_requests', help: 'Callers waiting for a DB connection.', registers, collect() { this.set(self.waiters.length); } });
+  }
+
+  get max(): number {
+    return this.limit;
+  }
+
+  resize(max: number): void {
+    this.limit = max;
+    while (this.inUse < this.limit && this.waiters.length > 0) {
+      this.inUse++;
+      const w = this.waiters.shift()!;
+      clearTimeout(w.timer);
+      w.resolve();
+    }
+  }
+
+  private takeSlot(): Promise<void> {
+    if (this.inUse < this.limit && this.waiters.length === 0) {
+      this.inUse++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const w: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          reject(new Error('acquire timeout'));
+        }, this.opts.acquireTimeoutMs ?? 1000),
+      };
+      this.waiters.push(w);
+    });
+  }
+
+  private releaseSlot(): void {
+    if (this.inUse > this.limit || this.waiters.length === 0) {
+      this.inUse--;
+      return;
+    }
+    const w = this.waiters.shift()!; // the slot passes straight to the next waiter
+    clearTimeout(w.timer);
+    w.resolve();
+  }
+
+  /** Runs one statement; `operation` names it in metrics (`stock_lookup`, `order_insert`, …). */
+  async query<R extends QueryResultRow = QueryResultRow>(operation: string, text: string, values?: unknown[]): Promise<R[]> {
+    const client = await this.acquire();
+    try {
+      return await this.timed(operation, () => client.query<R>(text, values)).then((r) => r.rows);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Runs `fn` inside BEGIN/COMMIT on one connection, holding it for the whole transaction. */
+  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.acquire();
+    const tx: Tx = { query: (op, text, values) => this.timed(op, () => client.query(text, values)).then((r) => r.rows) };
+    try {
+      await client.query('BEGIN');
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async acquire(): Promise<PoolClient> {
+    return tracer.startActiveSpan('db_pool.acquire', async (span) => {
+      try {
+        await this.takeSlot();
+      } catch (err) {
+        this.acquireErrors.inc();
+        span.setStatus({ code: 2, message: 'timed out waiting for a database connection' });
+        span.end();
+        throw new HttpError(`timed out waiting for a database connection (dbPoolMax ${this.limit}, ${this.waiters.length} waiting)`, { code: 'db_pool_exhausted', status: 503, cause: err });
+      }
+      try {
+        const client = await this.pool.connect();
+        let released = false;
+        const release = client.release.bind(client);
+        client.release = (e?: Error | boolean) => {
+          if (released) return;
+          released = true;
+          release(e);
+          this.releaseSlot();
+        };
+        return client;
+      } catch (err) {
+        this.releaseSlot();
+        span.recordException(err as Error);
+        throw new HttpError('database unavailable', { code: 'db_unavailable', status: 503, cause: err });
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async timed<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    const end = this.queryTime.startTimer({ operation });
+    try {
+      return await fn();
+    } finally {
+      end();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export interface Tx {
+  query<R extends QueryResultRow = QueryResultRow>(operation: string, text: string, values?: unknown[]): Promise<R[]>;
+}

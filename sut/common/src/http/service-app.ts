@@ -1,0 +1,75 @@
+import { createRequire } from 'node:module';
+import type { FastifyInstance, FastifyError } from 'fastify';
+import { trace } from '@opentelemetry/api';
+import { ZodError } from 'zod';
+import { HttpError, issuesFrom } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { ServiceMetrics } from '../metrics.ts';
+
+// Loaded through require so the OpenTelemetry instrumentation (preloaded with --import) sees it.
+const require = createRequire(import.meta.url);
+const fastify = require('fastify') as typeof import('fastify').default;
+
+/** Largest request body any SUT route accepts; bigger bodies get 413. */
+export const bodyLimitBytes = 64 * 1024;
+
+export interface ServiceAppOptions {
+  logger: Logger;
+  metrics: ServiceMetrics;
+}
+
+/**
+ * A fastify app with what every SUT listener shares: the JSON error contract, one access log line per request,
+ * the request-duration histogram by route template, and span names carrying the route.
+ */
+export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
+  const app = fastify({ logger: false, bodyLimit: bodyLimitBytes, return503OnClosing: true, forceCloseConnections: true });
+  const { logger, metrics } = opts;
+
+  app.addHook('onRequest', async (req) => {
+    const route = req.routeOptions.url;
+    if (route) {
+      const span = trace.getActiveSpan();
+      span?.updateName(`${req.method} ${route}`);
+      span?.setAttribute('http.route', route);
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    if (route === '/metrics' || route === '/healthz') return;
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, seconds);
+    logger.info({ method: req.method, route, url: req.url.slice(0, 200), status_code: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: { code: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0].slice(0, 200)}` } });
+  });
+
+  app.setErrorHandler((err: FastifyError | Error, req, reply) => {
+    if (err instanceof HttpError) {
+      if (err.status >= 500) logger.error({ err }, err.message);
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message, issues: err.issues } });
+    }
+    if (err instanceof ZodError) {
+      return reply.code(400).send({ error: { code: 'invalid_request', message: 'invalid request', issues: issuesFrom(err.issues) } });
+    }
+    const status = (err as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: { code: (err as FastifyError).code ?? 'bad_request', message: err.message } });
+    }
+    logger.error({ err, url: req.url }, 'unhandled error');
+    trace.getActiveSpan()?.recordException(err);
+    return reply.code(500).send({ error: { code: 'internal', message: 'internal error' } });
+  });
+
+  return app;
+}
+
+/** Parses `input` with a zod schema, turning failures into one 400 with every field's reason. */
+export function parseOr400<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, input: unknown, what: string): T {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  throw new HttpError(`invalid ${what}`, { code: 'invalid_request', status: 400, issues: issuesFrom(r.error.issues) });
+}

@@ -1,0 +1,88 @@
+import { fileURLToPath } from 'node:url';
+
+/** The SUT services in start order (a service's dependencies start before it). */
+export const sutServiceNames = ['inventory', 'api', 'gateway'] as const;
+export type SutServiceName = (typeof sutServiceNames)[number];
+
+export interface SutPorts {
+  gateway: number;
+  gatewayAdmin: number;
+  api: number;
+  inventory: number;
+}
+
+export const defaultSutPorts: SutPorts = { gateway: 8080, gatewayAdmin: 8090, api: 8081, inventory: 8082 };
+
+/** The env var that moves each port (named in "port taken" errors). */
+export const portEnvVar: Record<keyof SutPorts, string> = {
+  gateway: 'OBS_GATEWAY_PORT',
+  gatewayAdmin: 'OBS_GATEWAY_ADMIN_PORT',
+  api: 'OBS_API_PORT',
+  inventory: 'OBS_INVENTORY_PORT',
+};
+
+export interface SutEnvOptions {
+  ports: SutPorts;
+  databaseUrl: string;
+  secretFile: string;
+  host?: string;
+  otlpEndpoint?: string;
+  logLevel?: string;
+}
+
+const registerPath = fileURLToPath(new URL('../tracing/register.ts', import.meta.url));
+const entry = (name: SutServiceName) => fileURLToPath(new URL(`../../../${name}/src/server.ts`, import.meta.url));
+
+/** `node` arguments that run one service with tracing preloaded. */
+export function serviceArgs(name: SutServiceName): string[] {
+  return ['--import', registerPath, entry(name)];
+}
+
+/** The environment one service process is started with. */
+export function serviceEnv(name: SutServiceName, o: SutEnvOptions): Record<string, string> {
+  const host = o.host ?? '127.0.0.1';
+  const env: Record<string, string> = {
+    OBS_HOST: host,
+    OBS_JWT_SECRET_FILE: o.secretFile,
+    OBS_LOG_LEVEL: o.logLevel ?? 'info',
+    OTEL_SERVICE_NAME: name,
+  };
+  if (o.otlpEndpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = o.otlpEndpoint;
+  if (name === 'gateway') {
+    env.OBS_GATEWAY_PORT = String(o.ports.gateway);
+    env.OBS_GATEWAY_ADMIN_PORT = String(o.ports.gatewayAdmin);
+    env.OBS_API_URL = `http://127.0.0.1:${o.ports.api}`;
+  } else if (name === 'api') {
+    env.OBS_API_PORT = String(o.ports.api);
+    env.OBS_INVENTORY_URL = `http://127.0.0.1:${o.ports.inventory}`;
+    env.DATABASE_URL = o.databaseUrl;
+  } else {
+    env.OBS_INVENTORY_PORT = String(o.ports.inventory);
+    env.DATABASE_URL = o.databaseUrl;
+  }
+  return env;
+}
+
+/** Base URL of a service's admin routes (/config, /metrics, /healthz). */
+export function adminBaseUrl(name: SutServiceName, ports: SutPorts): string {
+  const port = name === 'gateway' ? ports.gatewayAdmin : ports[name];
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Polls `url` until it answers 2xx or `timeoutMs` passes. */
+export async function waitHealthy(url: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`process exited before ${url} answered`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} not healthy after ${timeoutMs} ms (${last})`);
+}

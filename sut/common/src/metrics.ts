@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Buckets (seconds) shared by every latency histogram of the SUT; see docs/telemetry.md. */
+export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface ServiceMetrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  configChanges: Counter<'key'>;
+  configValue: Gauge<'key'>;
+  buildInfo: Gauge<string>;
+}
+
+/** One registry per service, labelled `service`, with Node's default process metrics. */
+export function createServiceMetrics(service: string): ServiceMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  // prom-client also exports these gauges with a `_total` suffix, which `promtool check metrics` rejects;
+  // the same values stay available without it (nodejs_active_handles, …).
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'http_server_request_duration_seconds',
+      help: 'Duration of HTTP requests served, by route template.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: latencyBuckets,
+      registers: [registry],
+    }),
+    configChanges: new Counter({
+      name: 'config_changes_total',
+      help: 'Runtime configuration changes applied, by knob.',
+      labelNames: ['key'],
+      registers: [registry],
+    }),
+    configValue: new Gauge({
+      name: 'runtime_config_value',
+      help: 'Current value of each numeric runtime-config knob (enums: index of the value).',
+      labelNames: ['key'],
+      registers: [registry],
+    }),
+    buildInfo: new Gauge({
+      name: 'build_info',
+      help: 'The running build of this service (value 1); api adds pricing_version.',
+      labelNames: ['version', 'pricing_version'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createServiceApp } from '@observastack/sut-common/http/service-app.ts';
+import { registerAdminRoutes } from '@observastack/sut-common/http/admin-routes.ts';
+import { createRuntimeConfig, type RuntimeConfig } from '@observastack/sut-common/config/runtime-config.ts';
+import { createServiceMetrics } from '@observastack/sut-common/metrics.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
+import type { Logger } from '@observastack/sut-common/logger.ts';
+import { Counter } from 'prom-client';
+import { gatewayConfigSchema, type GatewayConfig } from './runtime-config.ts';
+import { UpstreamPool } from './upstream.ts';
+import { TokenBucket } from './rate-limiter.ts';
+
+export interface GatewayOptions {
+  apiUrl: string;
+  logger: Logger;
+  secret: Uint8Array;
+  version?: string;
+}
+
+export interface Gateway {
+  /** User traffic: proxies /api/* to the api service, nothing else. */
+  userApp: FastifyInstance;
+  /** Admin listener: /config, /config/schema, /metrics, /healthz. */
+  adminApp: FastifyInstance;
+  config: RuntimeConfig<GatewayConfig>;
+  close(): Promise<void>;
+}
+
+// Hop-by-hop and routing headers are not forwarded; traceparent is injected by the undici instrumentation.
+const forwardedRequestHeaders = ['content-type', 'accept', 'user-agent', 'x-request-id'];
+const unsafePath = /(\.\.|%2e|%2f|%5c|\\|\/\/)/i;
+
+export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
+  const metrics = createServiceMetrics('gateway');
+  metrics.buildInfo.set({ version: opts.version ?? '0.1.0' }, 1);
+  const rateLimited = new Counter({ name: 'gateway_rate_limited_total', help: 'Requests answered 429 by rateLimitRps.', registers: [metrics.registry] });
+  const bucket = new TokenBucket();
+  let upstream: UpstreamPool | undefined;
+
+  const config = await createRuntimeConfig({
+    schema: gatewayConfigSchema,
+    logger: opts.logger,
+    metrics,
+    apply: (next) => {
+      upstream ??= new UpstreamPool(opts.apiUrl, next.upstreamPoolSize, metrics);
+      upstream.resize(next.upstreamPoolSize);
+      bucket.setRate(next.rateLimitRps);
+    },
+  });
+  const pool = upstream!;
+
+  const userApp = createServiceApp({ logger: opts.logger, metrics });
+  userApp.removeAllContentTypeParsers();
+  userApp.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const proxy = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (unsafePath.test(req.url.split('?')[0])) {
+      throw new HttpError('path not allowed', { code: 'bad_path', status: 400 });
+    }
+    if (!bucket.take()) {
+      rateLimited.inc();
+      reply.header('retry-after', '1');
+      throw new HttpError('too many requests: the shop is shedding load, retry shortly', { code: 'rate_limited', status: 429 });
+    }
+    const cfg = config.get();
+    const headers: Record<string, string> = {};
+    for (const h of forwardedRequestHeaders) {
+      const v = req.headers[h];
+      if (typeof v === 'string') headers[h] = v;
+    }
+    const idempotent = req.method === 'GET' || req.method === 'HEAD';
+    const attempts = 1 + (idempotent ? cfg.retryCount : 0);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await pool.current.request({
+          path: req.url,
+          method: req.method as 'GET',
+          headers,
+          body: Buffer.isBuffer(req.body) ? req.body : undefined,
+          signal: AbortSignal.timeout(cfg.upstreamTimeoutMs),
+        });
+        const body = Buffer.from(await res.body.arrayBuffer());
+        if (res.statusCode >= 500) pool.errors.inc({ kind: 'status' });
+        const type = res.headers['content-type'];
+        if (typeof type === 'string') reply.header('content-type', type);
+        const retryAfter = res.headers['retry-after'];
+        if (typeof retryAfter === 'string') reply.header('retry-after', retryAfter);
+        return reply.code(res.statusCode).send(body);
+      } catch (err) {
+        const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+        pool.errors.inc({ kind: timeout ? 'timeout' : 'connection' });
+        if (attempt < attempts) {
+          pool.retries.inc();
+          continue;
+        }
+        throw timeout
+          ? new HttpError(`api did not answer within ${cfg.upstreamTimeoutMs} ms (upstream pool ${cfg.upstreamPoolSize}, ${pool.pending()} waiting)`, { code: 'upstream_timeout', status: 504, cause: err })
+          : new HttpError('api unreachable', { code: 'upstream_unavailable', status: 502, cause: err });
+      }
+    }
+  };
+  userApp.all('/api/*', proxy);
+
+  const adminApp = createServiceApp({ logger: opts.logger, metrics });
+  registerAdminRoutes(adminApp, { service: 'gateway', config: config as never, metrics, secret: opts.secret });
+
+  return {
+    userApp,
+    adminApp,
+    config,
+    close: async () => {
+      await Promise.all([userApp.close(), adminApp.close()]);
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import { createLogger } from '@observastack/sut-common/logger.ts';
+import { loadOrCreateSecret } from '@observastack/sut-common/auth/secret.ts';
+import { runUntilSignal } from '@observastack/sut-common/http/lifecycle.ts';
+import { loadInventoryEnv } from './config.ts';
+import { buildInventory } from './app.ts';
+
+const env = loadInventoryEnv();
+const logger = createLogger('inventory', env.OBS_LOG_LEVEL);
+const inventory = await buildInventory({ databaseUrl: env.DATABASE_URL, logger, secret: await loadOrCreateSecret(env.OBS_JWT_SECRET_FILE) });
+await runUntilSignal({ logger, listeners: [{ app: inventory.app, host: env.OBS_HOST, port: env.OBS_INVENTORY_PORT, name: 'inventory' }], close: inventory.close });

@@ -176,14 +176,17 @@ describe('load generator against a real HTTP server', () => {
   it('drops what is due while maxInFlight requests are outstanding, without lowering the rate', async () => {
     const { shop, gen } = await setup();
     shop.holdMs = 400;
-    const { seconds, elapsedS } = await run(gen, constant(100, { maxInFlight: 5 }), 1500);
+    let maxInFlight = 0;
+    const { seconds, elapsedS } = await run(gen, constant(100, { maxInFlight: 5, journeys: { browse: 1 } }), 1500, async () => {
+      for (let i = 0; i < 25; i++, await sleep(50)) maxInFlight = Math.max(maxInFlight, gen.inFlight);
+    });
     const summary = gen.summary(100);
     expect(Math.abs(summary.count - 100 * elapsedS)).toBeLessThanOrEqual(2);
     expect(summary.outcomes.dropped).toBeGreaterThan(summary.count / 2);
-    expect(summary.outcomes).toEqual({});
+    expect(summary.outcomes.ok + summary.outcomes.dropped).toBe(summary.count);
     expect(shop.maxConcurrent).toBeLessThanOrEqual(5);
     expect(Math.max(...seconds.map((s) => s.inFlight))).toBeLessThanOrEqual(5);
-    expect(seconds.some((s) => s.inFlight === 5)).toBe(true);
+    expect(maxInFlight).toBe(5);
   });
 
   it('counts timeouts, refused connections, and stop() waits for requests to settle', async () => {
@@ -214,19 +217,23 @@ describe('load generator against a real HTTP server', () => {
     const { gen } = await setup();
     const seconds: SecondStats[] = [];
     gen.onSecond((s) => seconds.push(s));
+    const t0 = performance.now();
     gen.start(constant(50, { journeys: { browse: 1 } }));
     expect(gen.currentRps()).toBe(50);
     expect(() => gen.start(constant(10))).toThrow(/already running/);
     await sleep(700);
     expect(() => gen.setPlan({ phases: [] })).toThrow(/phases/);
+    const tSwitch = performance.now();
     gen.setPlan({ phases: [{ pattern: 'ramp', durationS: 0.5, fromRps: 150, toRps: 150 }], journeys: { browse: 1 } });
     expect(gen.currentRps()).toBe(150);
     expect(gen.plan?.maxInFlight).toBe(256);
     await sleep(2000);
+    const tEnd = performance.now();
     await gen.stop();
     // The last whole second ran entirely under the new plan (the ramp's final rate holds after it ends).
     const lastWhole = seconds.at(-2);
     expect(Math.abs((lastWhole?.offered ?? 0) - 150)).toBeLessThanOrEqual(2);
-    expect(seconds[0].offered).toBeLessThanOrEqual(52);
+    const planned = (50 * (tSwitch - t0) + 150 * (tEnd - tSwitch)) / 1000;
+    expect(Math.abs(sum(seconds, (s) => s.offered) - planned)).toBeLessThanOrEqual(3);
   });
 });

@@ -13,11 +13,16 @@ import { createTraceStore } from '../src/telemetry/traces/trace-store.ts';
 
 const store = createTraceStore();
 const exports: { spans: number; encoding: string }[] = [];
+const contentEncodings: string[] = [];
 let server: Server;
 let url: string;
 
 beforeAll(async () => {
   const app = express();
+  app.use((req, _res, next) => {
+    contentEncodings.push(req.headers['content-encoding'] ?? 'identity');
+    next();
+  });
   app.use(createOtlpTraceReceiver({ store, onExport: (e) => exports.push(e) }));
   server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -86,8 +91,10 @@ describe('OTLP/HTTP trace receiver with the real OpenTelemetry exporters', () =>
 
   it('receives gzip-compressed JSON exports of the same trace shape', async () => {
     exports.length = 0;
+    contentEncodings.length = 0;
     const traceId = await exportCheckoutTrace(() => new JsonExporter({ url, compression: 'gzip' as never }));
     expect(new Set(exports.map((e) => e.encoding))).toEqual(new Set(['json']));
+    expect(new Set(contentEncodings)).toEqual(new Set(['gzip']));
     expectCheckoutTree(traceId);
   });
 });

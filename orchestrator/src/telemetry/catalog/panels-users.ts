@@ -4,9 +4,9 @@ import type { Panel } from './panel-schema.ts';
 export const W = '30s';
 
 const quantiles = (metric: string, by: string, sel = '') =>
-  [0.5, 0.95, 0.99].map((q) => ({
+  (['0.5', '0.95', '0.99'] as const).map((q) => ({
     expr: `histogram_quantile(${q}, sum by (${by}) (rate(${metric}_bucket${sel}[${W}])))`,
-    legend: `p${q * 100}`,
+    legend: { '0.5': 'p50', '0.95': 'p95', '0.99': 'p99' }[q],
   }));
 
 export { quantiles };

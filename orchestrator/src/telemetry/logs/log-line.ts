@@ -56,8 +56,9 @@ function parseObject(line: string): Record<string, unknown> | undefined {
  * line is kept whole as the message, at level `info` on stdout and `error` on stderr.
  */
 export function parseLine(id: number, service: string, rawLine: string, stream: LogStream, now: number, maxLineChars: number): StoredLine {
-  const line = rawLine.trim();
-  const obj = parseObject(line);
+  const trimmed = rawLine.trim();
+  const obj = parseObject(trimmed);
+  const line = obj ? trimmed : rawLine.trimEnd(); // keep the indentation of stack-trace lines
   const truncated = line.length > maxLineChars;
   const raw = truncated ? line.slice(0, maxLineChars) : line;
   let msg: string;

@@ -2,13 +2,18 @@ import { z } from 'zod';
 
 export const pageSize = 12;
 
+/** A whole number written in plain decimal digits (no `1e3`, `0x10`, spaces), then range-checked. */
+const decimal = (n: z.ZodNumber) => z.string().regex(/^\d{1,10}$/, 'expected a whole number in decimal digits').pipe(z.coerce.number().pipe(n));
+
 export const productListQuerySchema = z.object({
-  search: z.string().trim().max(100).optional().describe('Case-insensitive text to find in product names.'),
-  page: z.coerce.number().int().min(1).max(500).default(1).describe('1-based page of 12 products.'),
+  // PostgreSQL text cannot hold NUL: control characters are refused here rather than failing the query.
+  search: z.string().trim().max(100).regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed').optional()
+    .describe('Case-insensitive text to find in product names.'),
+  page: decimal(z.number().int().min(1).max(500)).default(1).describe('1-based page of 12 products.'),
 }).strict();
 
 export const productIdSchema = z.object({
-  id: z.coerce.number().int().min(1).max(2_147_483_647).describe('Product id.'),
+  id: decimal(z.number().int().min(1).max(2_147_483_647)).describe('Product id.'),
 }).strict();
 
 export const orderItemSchema = z.object({

@@ -1,0 +1,209 @@
+// Compares the simulated users' load generator with a peer tool (Debian's `hey`) at fixed rates against one
+// target, and takes the target's max throughput with `wrk` (closed model) for context.
+//
+//   node bench/loadgen-vs-peer.ts                   # 200, 500, 1000 req/s for 10 s each, local 1 ms target
+//   node bench/loadgen-vs-peer.ts --target URL      # against a real gateway (e.g. http://127.0.0.1:8080)
+//   node bench/loadgen-vs-peer.ts --smoke           # 2 s at 50 req/s: checks the bench still runs
+//   options: --rates 200,500 --duration 10 --out bench/results/loadgen-vs-peer.json
+// Figures: achieved rate, p50/p99 latency (ours from the scheduled time, hey's from the send), and CPU seconds
+// per 1000 requests (ours: process.cpuUsage of this process; hey: user+sys from /usr/bin/time). Ratios are ours/hey.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createLoadGenerator } from '../orchestrator/src/load/index.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface ToolFigures {
+  achievedRps: number;
+  requests: number;
+  errors: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  cpuSecondsPer1000: number | null;
+}
+interface RateResult {
+  targetRps: number;
+  durationS: number;
+  ours: ToolFigures;
+  hey: ToolFigures;
+  /** ours / hey; above 1 means ours is higher (more rate, more latency, more CPU). */
+  ratios: { achievedRps: number | null; p50: number | null; p99: number | null; cpuPer1000: number | null };
+}
+
+/** The default target: a tiny server answering every request after ~1 ms. Runs in a child process. */
+async function serve(): Promise<void> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => setTimeout(() => res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' }).end('{"ok":true}'), 1));
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  process.stdout.write(`listening http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+  process.stdin.on('end', () => process.exit(0)); // the bench went away
+  process.stdin.resume();
+}
+
+async function startLocalTarget(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    child.once('exit', (code) => reject(new Error(`target server exited with ${code}`)));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const m = /listening (\S+)/.exec(chunk);
+      if (m) resolveUrl(m[1]);
+    });
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.once('error', reject);
+    child.once('close', (code) => resolveRun({ code, stdout, stderr }));
+  });
+}
+
+async function runOurs(baseUrl: string, rps: number, durationS: number): Promise<ToolFigures> {
+  const gen = createLoadGenerator({ baseUrl, seed: 1 });
+  const cpu0 = process.cpuUsage();
+  gen.start({ phases: [{ pattern: 'constant', durationS, rps }], journeys: { view: 1 }, maxInFlight: 512 });
+  await sleep(durationS * 1000);
+  await gen.stop();
+  const cpu = process.cpuUsage(cpu0);
+  const s = gen.summary(durationS + 5);
+  const o = s.outcomes;
+  const completed = o.ok + o.client + o.rate_limited + o.server;
+  return {
+    achievedRps: completed / durationS,
+    requests: completed,
+    errors: s.count - o.ok,
+    p50Ms: s.latencyMs?.p50 ?? null,
+    p99Ms: s.latencyMs?.p99 ?? null,
+    cpuSecondsPer1000: completed > 0 ? ((cpu.user + cpu.system) / 1e6 / completed) * 1000 : null,
+  };
+}
+
+/** hey's rate limit is per worker: -c C workers at -q Q each give C*Q req/s; prefer 20 req/s per worker. */
+function heyWorkers(rps: number): { c: number; q: number } {
+  const q = [20, 25, 10, 50, 5, 2, 1].find((x) => rps % x === 0 && rps / x >= 1) ?? 1;
+  return { c: Math.max(1, Math.round(rps / q)), q };
+}
+
+async function runHey(url: string, rps: number, durationS: number): Promise<ToolFigures> {
+  const { c, q } = heyWorkers(rps);
+  const { code, stdout, stderr } = await run('/usr/bin/time', ['-f', 'cpu %U %S', 'hey', '-z', `${durationS}s`, '-c', String(c), '-q', String(q), '-t', '2', url]);
+  if (code !== 0) throw new Error(`hey failed (${code}): ${stderr}`);
+  const num = (re: RegExp) => {
+    const m = re.exec(stdout);
+    return m ? Number(m[1]) : null;
+  };
+  let requests = 0;
+  let ok = 0;
+  for (const m of stdout.matchAll(/\[(\d+)\]\s+(\d+) responses/g)) {
+    requests += Number(m[2]);
+    if (m[1].startsWith('2')) ok += Number(m[2]);
+  }
+  // Transport errors are listed under "Error distribution" as `[count]\tGet "url": reason`.
+  const transportErrors = [...stdout.matchAll(/^\s*\[(\d+)\]\s+(?:Get|Post) /gm)].reduce((a, m) => a + Number(m[1]), 0);
+  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(stderr);
+  const p = (pct: number) => num(new RegExp(`${pct}% in ([\\d.]+) secs`));
+  return {
+    achievedRps: requests / durationS,
+    requests,
+    errors: requests - ok + transportErrors,
+    p50Ms: p(50) === null ? null : (p(50) as number) * 1000,
+    p99Ms: p(99) === null ? null : (p(99) as number) * 1000,
+    cpuSecondsPer1000: cpu && requests > 0 ? ((Number(cpu[1]) + Number(cpu[2])) / requests) * 1000 : null,
+  };
+}
+
+async function runWrk(url: string, durationS: number): Promise<{ maxRps: number | null; connections: number }> {
+  const connections = 32;
+  const { code, stdout } = await run('wrk', ['-t', '1', '-c', String(connections), '-d', `${durationS}s`, url]);
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+  return { maxRps: code === 0 && m ? Number(m[1]) : null, connections };
+}
+
+const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
+const fmt = (x: number | null, digits = 2) => (x === null ? '-' : x.toFixed(digits));
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      serve: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      target: { type: 'string' },
+      rates: { type: 'string' },
+      duration: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  if (values.serve) return serve();
+
+  const rates = (values.rates ?? (values.smoke ? '50' : '200,500,1000')).split(',').map(Number);
+  const durationS = Number(values.duration ?? (values.smoke ? 2 : 10));
+  const out = resolve(values.out ?? `${here}/results/loadgen-vs-peer.json`);
+  const local = values.target ? null : await startLocalTarget();
+  const baseUrl = values.target ?? (local as { url: string }).url;
+  const heyUrl = `${baseUrl.replace(/\/+$/, '')}/api/products/1`;
+
+  try {
+    await runOurs(baseUrl, rates[0], 1); // warm-up (JIT, connections): a long-running orchestrator pays this once
+    const results: RateResult[] = [];
+    for (const rps of rates) {
+      const ours = await runOurs(baseUrl, rps, durationS);
+      await sleep(500);
+      const hey = await runHey(heyUrl, rps, durationS);
+      await sleep(500);
+      results.push({
+        targetRps: rps,
+        durationS,
+        ours,
+        hey,
+        ratios: {
+          achievedRps: ratio(ours.achievedRps, hey.achievedRps),
+          p50: ratio(ours.p50Ms, hey.p50Ms),
+          p99: ratio(ours.p99Ms, hey.p99Ms),
+          cpuPer1000: ratio(ours.cpuSecondsPer1000, hey.cpuSecondsPer1000),
+        },
+      });
+    }
+    const wrk = await runWrk(heyUrl, values.smoke ? 1 : 5);
+    const report = {
+      bench: 'loadgen-vs-peer',
+      generatedAt: new Date().toISOString(),
+      smoke: values.smoke,
+      target: values.target ?? 'local node:http server answering after ~1 ms (child process)',
+      node: process.version,
+      peer: 'hey (Debian), -z duration -c C -q Q with C * Q = rate (Q = 20 when the rate allows)',
+      results,
+      wrk,
+    };
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+
+    console.log(`target ${report.target}; wrk max throughput ${fmt(wrk.maxRps, 0)} req/s (${wrk.connections} connections)`);
+    console.log('rate  | achieved ours/hey (ratio)  | p50 ms ours/hey (ratio)   | p99 ms ours/hey (ratio)   | CPU s/1000 ours/hey (ratio)');
+    for (const r of results) {
+      const cell = (a: number | null, b: number | null, q: number | null, d = 2) => `${fmt(a, d)}/${fmt(b, d)} (${fmt(q)})`.padEnd(26);
+      console.log(
+        `${String(r.targetRps).padEnd(5)} | ${cell(r.ours.achievedRps, r.hey.achievedRps, r.ratios.achievedRps, 1)} | ${cell(r.ours.p50Ms, r.hey.p50Ms, r.ratios.p50)} | ${cell(r.ours.p99Ms, r.hey.p99Ms, r.ratios.p99)} | ${cell(r.ours.cpuSecondsPer1000, r.hey.cpuSecondsPer1000, r.ratios.cpuPer1000, 3)}`,
+      );
+    }
+    console.log(`written ${out}`);
+  } finally {
+    local?.stop();
+  }
+}
+
+await main();

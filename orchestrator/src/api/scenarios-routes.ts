@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Scenario } from '../scenarios/scenario.ts';
+import type { ScenarioProblem } from '../scenarios/loader.ts';
+import { ApiError } from './api-error.ts';
+import { parseInput } from './validate.ts';
+
+/** What learners see of a scenario: no fix, no checkpoint answers. */
+export function publicScenario(s: Scenario) {
+  const { spec } = s;
+  return {
+    id: spec.id,
+    title: spec.title,
+    difficulty: spec.difficulty,
+    estimatedMinutes: spec.estimatedMinutes,
+    objectives: spec.objectives,
+    story: spec.story,
+    slo: spec.slo,
+    checkpoints: spec.checkpoints.map((c) => ({ id: c.id, stage: c.stage, question: c.question, choices: c.choices ?? null, freeText: c.pattern !== undefined })),
+  };
+}
+
+export function scenariosRoutes(scenarios: () => Scenario[], problems: () => ScenarioProblem[]): Router {
+  const r = Router();
+  r.get('/scenarios', (_req, res) => {
+    res.json({ scenarios: scenarios().map(publicScenario), problems: problems() });
+  });
+  r.get('/scenarios/:id', (req, res) => {
+    const { id } = parseInput(z.object({ id: z.string().regex(/^[a-z0-9/-]{1,120}$/) }).strict(), req.params, 'scenario id');
+    const s = scenarios().find((x) => x.id === id);
+    if (!s) throw new ApiError(`unknown scenario "${id}"`, { code: 'not_found', status: 404 });
+    res.json(publicScenario(s));
+  });
+  return r;
+}

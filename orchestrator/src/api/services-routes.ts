@@ -1,0 +1,53 @@
+import { Router } from 'express';
+import type { SutControl } from '../services/sut-control.ts';
+import type { RunEngine } from '../runs/run-engine.ts';
+import type { ServiceStatus } from '../protocol/ws-messages.ts';
+import { configPatchBodySchema, serviceNames, serviceParamsSchema } from '../protocol/rest.ts';
+import { ApiError } from './api-error.ts';
+import { parseInput } from './validate.ts';
+
+export function servicesRoutes(control: SutControl, engine: RunEngine, statuses: () => ServiceStatus[]): Router {
+  const r = Router();
+
+  const describe = async (name: (typeof serviceNames)[number]) => {
+    const [health, config, schema] = await Promise.all([
+      control.health(name),
+      control.getConfig(name).catch(() => null),
+      control.getSchema(name).catch(() => null),
+    ]);
+    return {
+      name,
+      healthy: health.status === 200,
+      process: statuses().find((s) => s.name === name) ?? null,
+      config: config?.status === 200 ? config.body : null,
+      schema: schema?.status === 200 ? schema.body : null,
+    };
+  };
+
+  r.get('/services', async (_req, res) => {
+    res.json({ services: await Promise.all(serviceNames.map(describe)) });
+  });
+
+  r.get('/services/:name', async (req, res) => {
+    const { name } = parseInput(serviceParamsSchema, req.params, 'service');
+    res.json(await describe(name));
+  });
+
+  /** A learner's fix: forwarded with a minted token, recorded on the active run's timeline. */
+  r.patch('/services/:name/config', async (req, res) => {
+    const { name } = parseInput(serviceParamsSchema, req.params, 'service');
+    const patch = parseInput(configPatchBodySchema, req.body, 'config patch');
+    if (Object.keys(patch).length === 0) throw new ApiError('empty config patch', { code: 'invalid_request', status: 400, issues: [{ path: '(root)', message: 'name at least one knob' }] });
+    const reply = await control.patchConfig(name, patch, 'learner').catch((err) => {
+      throw new ApiError(`${name} is unreachable: ${(err as Error).message}`, { code: 'service_unavailable', status: 503 });
+    });
+    if (reply.status !== 200) {
+      const e = reply.body?.error ?? {};
+      throw new ApiError(e.message ?? `${name} refused the change`, { code: e.code ?? 'refused', status: reply.status >= 500 ? 502 : reply.status, issues: e.issues });
+    }
+    await engine.recordChange(name, patch, reply.body.changes, 'learner');
+    res.json(reply.body);
+  });
+
+  return r;
+}

@@ -1,0 +1,13 @@
+import type { z } from 'zod';
+import { ApiError } from './api-error.ts';
+
+/** Parses request input with a zod schema; failures become one 400 listing every field's reason. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  throw new ApiError(`invalid ${what}`, {
+    code: 'invalid_request',
+    status: 400,
+    issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })),
+  });
+}

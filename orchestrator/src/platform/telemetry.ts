@@ -1,0 +1,68 @@
+import { Router } from 'express';
+import type { LoadGenerator } from '../load/generator.ts';
+import { createMetricsHub, createMetricsRoutes, type MetricsHub } from '../telemetry/metrics/index.ts';
+import { createLogStore, createTraceStore, createPgStats, createOtlpTraceReceiver, createLogsTracesRoutes, type LogStore, type PgStats, type TraceStore } from '../telemetry/index-logs-traces.ts';
+import type { ServerMessage } from '../protocol/ws-messages.ts';
+
+export interface EmbeddedTelemetry {
+  metrics: MetricsHub;
+  logs: LogStore;
+  traces: TraceStore;
+  pgStats: PgStats;
+  /** Mounted under /api/telemetry. */
+  apiRouter: Router;
+  /** Mounted at the root: POST /v1/traces. */
+  otlpRouter: Router;
+  /** Instant value of a PromQL expression now; null without data. */
+  signal(expr: string): Promise<number | null>;
+  subscribeLogs(filter: { service?: string; level?: string; text?: string }, send: (m: ServerMessage) => void): () => void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded telemetry hub: scrapes the SUT's /metrics and the load generator every second, keeps their
+ * logs and OTLP traces, and reads PostgreSQL's own statistics. Read-only API under /api/telemetry.
+ */
+export function createEmbeddedTelemetry(o: { adminUrls: { gateway: string; api: string; inventory: string }; load: LoadGenerator; databaseUrl: string }): EmbeddedTelemetry {
+  const metrics = createMetricsHub({
+    targets: [
+      { job: 'gateway', url: `${o.adminUrls.gateway}/metrics` },
+      { job: 'api', url: `${o.adminUrls.api}/metrics` },
+      { job: 'inventory', url: `${o.adminUrls.inventory}/metrics` },
+      { job: 'loadgen', instance: 'orchestrator', collect: () => o.load.registry.metrics() },
+    ],
+  });
+  const logs = createLogStore();
+  const traces = createTraceStore();
+  const pgStats = createPgStats(o.databaseUrl);
+  const apiRouter = Router();
+  apiRouter.get('/telemetry/loadgen/metrics', async (_req, res) => {
+    res.type(o.load.registry.contentType).send(await o.load.registry.metrics());
+  });
+  apiRouter.use('/telemetry/metrics', createMetricsRoutes(metrics));
+  apiRouter.use('/telemetry', createLogsTracesRoutes({ logs, traces, pgStats }));
+  return {
+    metrics,
+    logs,
+    traces,
+    pgStats,
+    apiRouter,
+    otlpRouter: createOtlpTraceReceiver({ store: traces }),
+    async signal(expr) {
+      const data = metrics.query(expr, Date.now() / 1000);
+      const first = data.resultType === 'vector' ? data.result[0] : undefined;
+      if (!first) return null;
+      const v = Number(first.value[1]);
+      return Number.isFinite(v) ? v : null;
+    },
+    subscribeLogs(filter, send) {
+      return logs.subscribe(filter as never, (batch) => {
+        for (const l of batch) send({ type: 'log', line: { id: l.id, service: l.service, time: l.time, level: l.level, msg: l.msg, traceId: l.traceId ?? null } });
+      });
+    },
+    async stop() {
+      await metrics.stop();
+      await pgStats.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+// The contract between the site and the orchestrator: REST bodies and the WebSocket protocol.
+export * from './run.ts';
+export * from './stats.ts';
+export * from './ws-messages.ts';
+export * from './rest.ts';

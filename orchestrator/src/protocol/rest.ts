@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+const seed = z.number().int().min(0).max(2 ** 31 - 1).describe('Surprise-mode seed; the same seed replays the same incident.');
+
+export const startRunBodySchema = z.union([
+  z.object({ scenarioId: z.string().min(1).max(120).describe('Scenario to run, e.g. gateway-pool-lowered.') }).strict(),
+  z.object({ surprise: z.literal(true).describe('Pick a hidden scenario from the seed.'), seed: seed.optional() }).strict(),
+]).describe('Start a run of one scenario, or a surprise run.');
+export type StartRunBody = z.infer<typeof startRunBodySchema>;
+
+export const runIdParamsSchema = z.object({ id: z.uuid().describe('Run id.') }).strict();
+export const checkpointParamsSchema = z.object({ id: z.uuid(), checkpointId: z.string().regex(/^[a-z0-9-]{1,64}$/) }).strict();
+export const checkpointBodySchema = z.object({
+  answer: z.union([z.number().int().min(0).max(20), z.string().min(1).max(500)]).describe('Choice index, or free text for pattern checkpoints.'),
+}).strict();
+
+export const serviceNames = ['gateway', 'api', 'inventory'] as const;
+export const serviceParamsSchema = z.object({ name: z.enum(serviceNames).describe('SUT service.') }).strict();
+export const configPatchBodySchema = z.record(z.string().max(64), z.union([z.number(), z.string().max(64), z.boolean()]))
+  .describe('Partial runtime config of the service; validated by the service itself.');
+
+export const listRunsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
+
+export const errorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;

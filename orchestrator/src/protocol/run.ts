@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** A run's states: pending -> baseline -> injected -> resolved | abandoned | expired; aborted when the
+ *  system was not healthy at baseline or the platform could not inject the fault. */
+export const runStates = ['pending', 'baseline', 'injected', 'resolved', 'abandoned', 'expired', 'aborted'] as const;
+export const runStateSchema = z.enum(runStates);
+export type RunState = z.infer<typeof runStateSchema>;
+export const activeRunStates: readonly RunState[] = ['pending', 'baseline', 'injected'];
+
+export const stageNames = ['detect', 'localize', 'diagnose', 'fix'] as const;
+export const stageSchema = z.enum(stageNames);
+export type Stage = z.infer<typeof stageSchema>;
+
+export const runEventTypes = [
+  'started', 'baseline_ok', 'baseline_failed', 'fault_applied', 'slo_breached', 'slo_recovered', 'hint_shown',
+  'config_changed', 'checkpoint_answered', 'service_crashed', 'service_restarted', 'orchestrator_restarted',
+  'resolved', 'abandoned', 'expired', 'aborted',
+] as const;
+export const runEventTypeSchema = z.enum(runEventTypes);
+
+export const runEventSchema = z.object({
+  runId: z.string(),
+  seq: z.number().int(),
+  /** Epoch milliseconds. */
+  at: z.number(),
+  type: runEventTypeSchema,
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type RunEvent = z.infer<typeof runEventSchema>;
+
+export const sloSchema = z.object({
+  successPct: z.number(),
+  latencyPercentile: z.union([z.literal(50), z.literal(95), z.literal(99)]),
+  latencyThresholdMs: z.number(),
+  windowSeconds: z.number(),
+  holdSeconds: z.number(),
+  rateLimitedCountsAsSuccess: z.boolean(),
+});
+export type SloView = z.infer<typeof sloSchema>;
+
+/** Stage times in seconds from fault injection (TTD, TTL, TTDx, TTM); null until reached. */
+export const stageTimesSchema = z.object({ detect: z.number().nullable(), localize: z.number().nullable(), diagnose: z.number().nullable(), fix: z.number().nullable() });
+export type StageTimes = z.infer<typeof stageTimesSchema>;
+
+export const runViewSchema = z.object({
+  id: z.string(),
+  /** Hidden (null) in surprise mode until the run ends. */
+  scenarioId: z.string().nullable(),
+  title: z.string(),
+  surprise: z.boolean(),
+  seed: z.number().int().nullable(),
+  state: runStateSchema,
+  reason: z.string().nullable(),
+  startedAt: z.number(),
+  injectedAt: z.number().nullable(),
+  breachedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  slo: sloSchema,
+  sloMet: z.boolean().nullable(),
+  stageTimes: stageTimesSchema,
+  learnerChanges: z.number().int(),
+});
+export type RunView = z.infer<typeof runViewSchema>;
+
+export const hintViewSchema = z.object({ id: z.string(), runId: z.string(), at: z.number(), text: z.string(), trigger: z.string() });
+export type HintView = z.infer<typeof hintViewSchema>;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { hintViewSchema, runEventSchema, runViewSchema } from './run.ts';
+import { secondStatsSchema } from './stats.ts';
+
+/** Version of the WebSocket protocol; bumped on any breaking change to the messages below. */
+export const protocolVersion = 1;
+
+export const serviceStatusSchema = z.object({
+  name: z.string(),
+  state: z.enum(['starting', 'running', 'restarting', 'stopped', 'failed']),
+  pid: z.number().nullable(),
+  restarts: z.number().int(),
+  lastExit: z.string().nullable(),
+});
+export type ServiceStatus = z.infer<typeof serviceStatusSchema>;
+
+export const logLineSchema = z.object({
+  id: z.number(),
+  service: z.string(),
+  time: z.number(),
+  level: z.string(),
+  msg: z.string(),
+  traceId: z.string().nullable().optional(),
+  fields: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Server -> client: a snapshot on connect, then deltas. One discriminated union on `type`. */
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('snapshot'), protocolVersion: z.literal(protocolVersion), serverTime: z.number(), run: runViewSchema.nullable(), events: z.array(runEventSchema), hints: z.array(hintViewSchema), stats: z.array(secondStatsSchema), services: z.array(serviceStatusSchema) }),
+  z.object({ type: z.literal('run'), run: runViewSchema }),
+  z.object({ type: z.literal('event'), event: runEventSchema }),
+  z.object({ type: z.literal('hint'), hint: hintViewSchema }),
+  z.object({ type: z.literal('stats'), stats: secondStatsSchema }),
+  z.object({ type: z.literal('resolution'), runId: z.string(), outcome: z.enum(['resolved', 'abandoned', 'expired', 'aborted']), scenarioId: z.string(), title: z.string(), explanation: z.string(), stageTimes: runViewSchema.shape.stageTimes }),
+  z.object({ type: z.literal('service'), service: serviceStatusSchema }),
+  z.object({ type: z.literal('log'), line: logLineSchema }),
+  z.object({ type: z.literal('heartbeat'), serverTime: z.number() }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+
+/** Client -> server. */
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ping') }),
+  z.object({ type: z.literal('subscribe-logs'), service: z.string().max(32).optional(), level: z.string().max(10).optional(), text: z.string().max(200).optional() }),
+  z.object({ type: z.literal('unsubscribe-logs') }),
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;

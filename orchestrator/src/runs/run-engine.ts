@@ -1,0 +1,348 @@
+import { randomUUID } from 'node:crypto';
+import type { LoadGenerator } from '../load/generator.ts';
+import type { RunEvent, RunView, HintView, Stage, RunState } from '../protocol/run.ts';
+import type { ServerMessage } from '../protocol/ws-messages.ts';
+import type { RunStore, RunRecord } from '../store/run-store.ts';
+import type { SutControl } from '../services/sut-control.ts';
+import type { Scenario } from '../scenarios/scenario.ts';
+import { knobServices, type KnobService } from '../scenarios/knobs.ts';
+import { ApiError } from '../api/api-error.ts';
+import { judgeSlo, type SloVerdict } from './slo-judge.ts';
+import { HintWatcher } from './hint-watcher.ts';
+import { pickSurprise } from './surprise.ts';
+import { toRunView } from './run-view.ts';
+
+export interface RunEngineDeps {
+  store: RunStore;
+  load: LoadGenerator;
+  control: SutControl;
+  scenarios: () => Scenario[];
+  emit: (msg: ServerMessage) => void;
+  /** Instant value of a PromQL expression (the telemetry hub); null when unknown. */
+  signal?: (expr: string) => Promise<number | null>;
+  log?: (msg: string) => void;
+  /** Extra seconds a baseline may take to hold before the run is aborted as unhealthy. */
+  baselineGraceSeconds?: number;
+}
+
+interface ActiveRun {
+  rec: RunRecord;
+  scenario: Scenario;
+  events: RunEvent[];
+  hints: HintView[];
+  watcher: HintWatcher;
+  learnerChanges: number;
+  lastChangeAt: number | null;
+  unrelatedChangeSeen: boolean;
+  baselineSince: number;
+  sloMet: boolean | null;
+  verdict: SloVerdict | null;
+}
+
+/**
+ * The run state machine: pending -> baseline -> injected -> resolved | abandoned | expired (aborted when the
+ * baseline never holds). One run at a time. Ticks once a second, judging the SLO on the simulated users'
+ * traffic; every transition is stored in PostgreSQL and pushed over the WebSocket.
+ */
+export class RunEngine {
+  private readonly d: RunEngineDeps;
+  private run: ActiveRun | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: RunEngineDeps) {
+    this.d = deps;
+  }
+
+  /** Serializes commands (start, stop, reset, changes) with the tick, so the state machine never races. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.lock.then(fn, fn);
+    this.lock = next.catch(() => undefined);
+    return next;
+  }
+
+  startTicking(intervalMs = 1000): void {
+    this.timer ??= setInterval(() => void this.tick(), intervalMs);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.exclusive(async () => {
+      if (this.d.load.running) await this.d.load.stop();
+    });
+  }
+
+  activeView(): RunView | null {
+    return this.run ? toRunView(this.run.rec, this.run.scenario, this.run) : null;
+  }
+
+  activeEvents(): RunEvent[] {
+    return this.run?.events ?? [];
+  }
+
+  activeHints(): HintView[] {
+    return this.run?.hints ?? [];
+  }
+
+  private scenario(id: string): Scenario | undefined {
+    return this.d.scenarios().find((s) => s.id === id);
+  }
+
+  start(body: { scenarioId: string } | { surprise: true; seed?: number }): Promise<RunView> {
+    return this.exclusive(async () => {
+      if (this.run) throw new ApiError(`a run is already active (${this.run.rec.id}); stop it or reset first`, { code: 'run_active', status: 409 });
+      const surprise = 'surprise' in body;
+      const seed = surprise ? (body.seed ?? Math.floor(Math.random() * 2 ** 31)) : null;
+      const id = surprise ? pickSurprise(this.d.scenarios().map((s) => s.id), seed!) : body.scenarioId;
+      const scenario = this.scenario(id);
+      if (!scenario) throw new ApiError(`unknown scenario "${id}"`, { code: 'unknown_scenario', status: 404 });
+      const now = Date.now();
+      const rec: RunRecord = { id: randomUUID(), scenarioId: scenario.id, surprise, seed, state: 'pending', reason: null, startedAt: now, injectedAt: null, breachedAt: null, endedAt: null, stageTimes: { detect: null, localize: null, diagnose: null, fix: null } };
+      await this.d.store.create(rec);
+      this.run = { rec, scenario, events: [], hints: [], watcher: new HintWatcher(scenario.hints), learnerChanges: 0, lastChangeAt: null, unrelatedChangeSeen: false, baselineSince: now, sloMet: null, verdict: null };
+      await this.event('started', surprise ? `surprise run started (seed ${seed})` : `run of "${scenario.spec.title}" started`, { seed });
+      try {
+        await this.restoreHealthy('orchestrator');
+        if (this.d.load.running) await this.d.load.stop();
+        this.d.load.start(scenario.baselinePlan);
+      } catch (err) {
+        await this.finish('aborted', `could not prepare the system: ${(err as Error).message}`);
+        throw new ApiError(`could not start the run: ${(err as Error).message}`, { code: 'start_failed', status: 503 });
+      }
+      this.run.baselineSince = Date.now();
+      await this.setState('baseline');
+      return this.activeView()!;
+    });
+  }
+
+  stop(id: string): Promise<RunView> {
+    return this.exclusive(async () => {
+      if (!this.run || this.run.rec.id !== id) {
+        const past = await this.d.store.get(id);
+        if (!past) throw new ApiError(`no run ${id}`, { code: 'not_found', status: 404 });
+        throw new ApiError(`run ${id} is not active (${past.state})`, { code: 'run_not_active', status: 409 });
+      }
+      const view = await this.finish('abandoned', 'stopped by the learner');
+      return view;
+    });
+  }
+
+  /** Abandons any active run, stops the load, and restores every knob and DB state to healthy defaults. */
+  reset(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.run) await this.finish('abandoned', 'reset by the learner');
+      if (this.d.load.running) await this.d.load.stop();
+      await this.restoreHealthy('reset');
+    });
+  }
+
+  private async restoreHealthy(who: string): Promise<void> {
+    for (const s of knobServices) {
+      const r = await this.d.control.resetConfig(s, who);
+      if (r.status !== 200) throw new Error(`${s} refused reset: ${r.status}`);
+    }
+  }
+
+  /** Records a learner's config change on the active run (the API forwarded it to the service). */
+  recordChange(service: KnobService, patch: Record<string, unknown>, changes: { key: string; from: unknown; to: unknown }[], who: string): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.run || changes.length === 0) return;
+      const r = this.run;
+      const injected = r.rec.state === 'injected';
+      if (injected) {
+        r.learnerChanges++;
+        r.lastChangeAt = Date.now();
+        if (changes.some((c) => !r.scenario.relevantKnobs.has(`${service}.${c.key}`))) r.unrelatedChangeSeen = true;
+      }
+      const text = changes.map((c) => `${service}.${c.key} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`).join(', ');
+      await this.event('config_changed', `${who} changed ${text}`, { service, patch, changes, who, counted: injected });
+    });
+  }
+
+  answerCheckpoint(runId: string, checkpointId: string, answer: number | string): Promise<{ correct: boolean; explanation: string; stage: Stage }> {
+    return this.exclusive(async () => {
+      const r = this.run;
+      if (!r || r.rec.id !== runId) throw new ApiError(`run ${runId} is not active`, { code: 'run_not_active', status: 409 });
+      const cp = r.scenario.spec.checkpoints.find((c) => c.id === checkpointId);
+      if (!cp) throw new ApiError(`unknown checkpoint "${checkpointId}"`, { code: 'not_found', status: 404 });
+      const correct = cp.pattern !== undefined
+        ? typeof answer === 'string' && new RegExp(cp.pattern, 'i').test(answer)
+        : typeof answer === 'number' && answer === cp.answer;
+      if (cp.choices && typeof answer === 'number' && answer >= cp.choices.length) {
+        throw new ApiError(`answer must be a choice index 0..${cp.choices.length - 1}`, { code: 'invalid_request', status: 400, issues: [{ path: 'answer', message: 'out of range' }] });
+      }
+      if (correct && r.rec.injectedAt !== null && r.rec.stageTimes[cp.stage] === null) {
+        r.rec.stageTimes[cp.stage] = (Date.now() - r.rec.injectedAt) / 1000;
+        await this.d.store.update(r.rec);
+      }
+      await this.event('checkpoint_answered', `${cp.stage}: ${correct ? 'right' : 'not quite'}`, { checkpointId, stage: cp.stage, correct, answer });
+      return { correct, explanation: correct ? cp.explanation : '', stage: cp.stage };
+    });
+  }
+
+  /** Called by the supervisor: a SUT service crashed or came back. */
+  serviceEvent(type: 'service_crashed' | 'service_restarted', service: string, message: string): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.run) return;
+      await this.event(type, message, { service });
+      if (type === 'service_restarted' && this.run.rec.state === 'injected') await this.reapplyRunConfig(service);
+    });
+  }
+
+  /** A restarted service comes back with healthy defaults: put the incident (and the learner's changes) back. */
+  private async reapplyRunConfig(only?: string): Promise<void> {
+    const r = this.run!;
+    const states = [r.scenario.faultConfig, ...r.events.filter((e) => e.type === 'config_changed').map((e) => ({ [e.data.service as string]: e.data.patch as Record<string, string | number | boolean> }))];
+    for (const state of states) {
+      const filtered = Object.fromEntries(Object.entries(state).filter(([s]) => !only || s === only));
+      if (Object.keys(filtered).length) await this.d.control.applyState(filtered, 'orchestrator').catch((err) => this.d.log?.(`re-applying config failed: ${err.message}`));
+    }
+  }
+
+  /** On boot: resume the run a previous orchestrator left active, or close it honestly. */
+  resume(): Promise<void> {
+    return this.exclusive(async () => {
+      const rec = await this.d.store.active();
+      if (!rec) return;
+      const scenario = this.scenario(rec.scenarioId);
+      const events = await this.d.store.events(rec.id);
+      this.run = { rec, scenario: scenario!, events, hints: [], watcher: new HintWatcher(scenario?.hints ?? [], events.filter((e) => e.type === 'hint_shown').map((e) => String(e.data.hintId))), learnerChanges: events.filter((e) => e.type === 'config_changed' && e.data.counted).length, lastChangeAt: null, unrelatedChangeSeen: false, baselineSince: Date.now(), sloMet: null, verdict: null };
+      this.run.hints = events.filter((e) => e.type === 'hint_shown').map((e) => ({ id: String(e.data.hintId), runId: rec.id, at: e.at, text: String(e.data.text), trigger: String(e.data.trigger) }));
+      const lastChange = events.filter((e) => e.type === 'config_changed' && e.data.counted).at(-1);
+      this.run.lastChangeAt = lastChange ? lastChange.at : null;
+      if (!scenario) {
+        await this.finish('aborted', `scenario "${rec.scenarioId}" no longer exists after the orchestrator restarted`);
+        return;
+      }
+      await this.event('orchestrator_restarted', 'the orchestrator restarted; the run resumes', {});
+      try {
+        if (rec.state === 'injected') {
+          await this.reapplyRunConfig();
+          this.d.load.start(scenario.faultPlan ?? scenario.baselinePlan);
+        } else {
+          await this.restoreHealthy('orchestrator');
+          this.d.load.start(scenario.baselinePlan);
+          await this.setState('baseline');
+        }
+      } catch (err) {
+        await this.finish('aborted', `could not resume after restart: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  private tick(): Promise<void> {
+    if (this.ticking || !this.run) return Promise.resolve();
+    this.ticking = true;
+    return this.exclusive(() => this.step()).catch((err) => this.d.log?.(`run tick failed: ${(err as Error).message}`)).finally(() => {
+      this.ticking = false;
+    });
+  }
+
+  private async step(): Promise<void> {
+    const r = this.run;
+    if (!r) return;
+    const now = Date.now();
+    const slo = r.scenario.spec.slo;
+    if (r.rec.state === 'baseline') {
+      const elapsed = (now - r.baselineSince) / 1000;
+      const need = r.scenario.spec.baselineSeconds;
+      if (elapsed < need) return;
+      const verdict = judgeSlo(this.d.load.summary(need), slo);
+      r.verdict = verdict;
+      r.sloMet = verdict.met;
+      if (verdict.met) {
+        await this.event('baseline_ok', `baseline healthy for ${need} s: ${verdict.successPct!.toFixed(2)} % ok, p${slo.latencyPercentile} ${Math.round(verdict.latencyMs!)} ms`, { ...verdict });
+        await this.inject();
+      } else if (elapsed > need + (this.d.baselineGraceSeconds ?? 20)) {
+        await this.event('baseline_failed', `the system was not healthy before the fault: ${verdict.reasons.join('; ')}`, { ...verdict });
+        await this.finish('aborted', `system not healthy at baseline (${verdict.reasons.join('; ')})`);
+      }
+      return;
+    }
+    if (r.rec.state !== 'injected') return;
+    const sinceFault = (now - r.rec.injectedAt!) / 1000;
+    const verdict = judgeSlo(this.d.load.summary(slo.windowSeconds), slo);
+    r.verdict = verdict;
+    if (r.sloMet !== false && !verdict.met) {
+      if (r.rec.breachedAt === null) {
+        r.rec.breachedAt = now;
+        await this.d.store.update(r.rec);
+      }
+      await this.event('slo_breached', `SLO breached: ${verdict.reasons.join('; ')}`, { ...verdict, sinceFault });
+    } else if (r.sloMet === false && verdict.met) {
+      await this.event('slo_recovered', 'SLO holds again over its window', { ...verdict });
+    }
+    r.sloMet = verdict.met;
+    this.d.emit({ type: 'run', run: this.activeView()! });
+    for (const { hint, trigger } of await r.watcher.due({ sinceFault, learnerChanges: r.learnerChanges, unrelatedChangeSeen: r.unrelatedChangeSeen, signal: this.d.signal ?? (async () => null) })) {
+      const view: HintView = { id: hint.id, runId: r.rec.id, at: Date.now(), text: hint.text, trigger };
+      r.hints.push(view);
+      this.d.emit({ type: 'hint', hint: view });
+      await this.event('hint_shown', hint.text, { hintId: hint.id, text: hint.text, trigger });
+    }
+    if (r.learnerChanges > 0 && r.lastChangeAt !== null) {
+      const recent = this.d.load.recent(slo.holdSeconds);
+      const afterChange = recent.length === slo.holdSeconds && recent.every((s) => s.t * 1000 >= r.lastChangeAt!);
+      if (afterChange) {
+        const hold = judgeSlo(this.d.load.summary(slo.holdSeconds), slo);
+        if (hold.met) {
+          r.rec.stageTimes.fix = (now - r.rec.injectedAt!) / 1000;
+          await this.finish('resolved', `SLO held for ${slo.holdSeconds} s after the change: ${hold.successPct!.toFixed(2)} % ok, p${slo.latencyPercentile} ${Math.round(hold.latencyMs!)} ms`);
+          return;
+        }
+      }
+    }
+    if (sinceFault > r.scenario.spec.expiresAfterSeconds) await this.finish('expired', `not resolved within ${r.scenario.spec.expiresAfterSeconds} s`);
+  }
+
+  private async inject(): Promise<void> {
+    const r = this.run!;
+    try {
+      const applied = await this.d.control.applyState(r.scenario.faultConfig, 'scenario');
+      if (r.scenario.faultPlan) this.d.load.setPlan(r.scenario.faultPlan);
+      r.rec.injectedAt = Date.now();
+      r.sloMet = true;
+      await this.setState('injected');
+      await this.event('fault_applied', r.rec.surprise ? 'the incident has started' : `fault applied: ${describeFault(r.scenario)}`, r.rec.surprise ? {} : { changes: applied.flatMap((a) => a.changes) });
+    } catch (err) {
+      await this.finish('aborted', `could not apply the fault: ${(err as Error).message}`);
+    }
+  }
+
+  private async setState(state: RunState): Promise<void> {
+    this.run!.rec.state = state;
+    await this.d.store.update(this.run!.rec);
+    this.d.emit({ type: 'run', run: this.activeView()! });
+  }
+
+  private async finish(state: 'resolved' | 'abandoned' | 'expired' | 'aborted', reason: string): Promise<RunView> {
+    const r = this.run!;
+    r.rec.state = state;
+    r.rec.reason = reason;
+    r.rec.endedAt = Date.now();
+    await this.d.store.update(r.rec);
+    await this.event(state, reason, {});
+    const view = toRunView(r.rec, r.scenario, r);
+    this.d.emit({ type: 'run', run: view });
+    this.d.emit({ type: 'resolution', runId: r.rec.id, outcome: state, scenarioId: r.rec.scenarioId, title: r.scenario?.spec.title ?? r.rec.scenarioId, explanation: state === 'resolved' ? r.scenario.spec.fix.explanation : reason, stageTimes: r.rec.stageTimes });
+    this.run = null;
+    if (this.d.load.running) await this.d.load.stop();
+    return view;
+  }
+
+  private async event(type: RunEvent['type'], message: string, data: Record<string, unknown>): Promise<void> {
+    const r = this.run!;
+    const e: RunEvent = { runId: r.rec.id, seq: r.events.length + 1, at: Date.now(), type, message, data };
+    r.events.push(e);
+    await this.d.store.addEvent(e);
+    this.d.emit({ type: 'event', event: e });
+  }
+}
+
+function describeFault(s: Scenario): string {
+  const parts = Object.entries(s.faultConfig).flatMap(([svc, knobs]) => Object.entries(knobs).map(([k, v]) => `${svc}.${k} = ${JSON.stringify(v)}`));
+  if (s.faultPlan) parts.push('load pattern changed');
+  return parts.join(', ');
+}

@@ -1,0 +1,28 @@
+import type { RunView } from '../protocol/run.ts';
+import type { RunRecord } from '../store/run-store.ts';
+import type { Scenario } from '../scenarios/scenario.ts';
+
+const ended = (s: RunRecord['state']) => s === 'resolved' || s === 'abandoned' || s === 'expired' || s === 'aborted';
+
+/** What the site sees of a run. Surprise runs hide the scenario until they end. */
+export function toRunView(rec: RunRecord, scenario: Scenario | undefined, live?: { sloMet: boolean | null; learnerChanges: number }): RunView {
+  const hidden = rec.surprise && !ended(rec.state);
+  const slo = scenario?.spec.slo ?? { successPct: 99, latencyPercentile: 95 as const, latencyThresholdMs: 250, windowSeconds: 30, holdSeconds: 20, rateLimitedCountsAsSuccess: false };
+  return {
+    id: rec.id,
+    scenarioId: hidden ? null : rec.scenarioId,
+    title: hidden ? `Surprise incident (seed ${rec.seed})` : (scenario?.spec.title ?? rec.scenarioId),
+    surprise: rec.surprise,
+    seed: rec.seed,
+    state: rec.state,
+    reason: rec.reason,
+    startedAt: rec.startedAt,
+    injectedAt: rec.injectedAt,
+    breachedAt: rec.breachedAt,
+    endedAt: rec.endedAt,
+    slo,
+    sloMet: live?.sloMet ?? null,
+    stageTimes: rec.stageTimes,
+    learnerChanges: live?.learnerChanges ?? 0,
+  };
+}

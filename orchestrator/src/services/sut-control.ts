@@ -1,0 +1,82 @@
+import { mintToken } from '../../../sut/common/src/auth/tokens.ts';
+import type { ConfigState } from '../scenarios/scenario-schema.ts';
+import type { KnobService } from '../scenarios/knobs.ts';
+
+export interface ConfigChangeResult {
+  config: Record<string, unknown>;
+  changes: { key: string; from: unknown; to: unknown }[];
+}
+
+export interface ServiceReply {
+  status: number;
+  body: any;
+}
+
+/**
+ * Talks to the SUT services' admin routes on the control path. Every write carries a short-lived JWT
+ * (audience `sut-config`) minted here; the services verify it themselves.
+ */
+export class SutControl {
+  private readonly adminUrls: Record<KnobService, string>;
+  private readonly secret: Uint8Array;
+
+  constructor(adminUrls: Record<KnobService, string>, secret: Uint8Array) {
+    this.adminUrls = adminUrls;
+    this.secret = secret;
+  }
+
+  url(service: KnobService, path: string): string {
+    return this.adminUrls[service] + path;
+  }
+
+  private async call(service: KnobService, method: string, path: string, body?: unknown, who?: string): Promise<ServiceReply> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (who) headers.authorization = `Bearer ${await mintToken({ secret: this.secret, subject: who, ttlSeconds: 60 })}`;
+    const res = await fetch(this.url(service, path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = { error: { code: 'bad_upstream', message: text.slice(0, 200) } };
+    }
+    return { status: res.status, body: json };
+  }
+
+  getConfig(service: KnobService): Promise<ServiceReply> {
+    return this.call(service, 'GET', '/config');
+  }
+
+  getSchema(service: KnobService): Promise<ServiceReply> {
+    return this.call(service, 'GET', '/config/schema');
+  }
+
+  async health(service: KnobService): Promise<ServiceReply> {
+    try {
+      return await this.call(service, 'GET', '/healthz');
+    } catch (err) {
+      return { status: 503, body: { status: 'unreachable', reason: (err as Error).message } };
+    }
+  }
+
+  /** Forwards a partial config; the service validates it (400 with issues) and applies it atomically. */
+  patchConfig(service: KnobService, patch: unknown, who: string): Promise<ServiceReply> {
+    return this.call(service, 'PATCH', '/config', patch, who);
+  }
+
+  resetConfig(service: KnobService, who: string): Promise<ServiceReply> {
+    return this.call(service, 'POST', '/config/reset', {}, who);
+  }
+
+  /** Applies a scenario's config state service by service; throws on the first refusal. */
+  async applyState(state: ConfigState, who: string): Promise<ConfigChangeResult[]> {
+    const out: ConfigChangeResult[] = [];
+    for (const [service, patch] of Object.entries(state)) {
+      const r = await this.patchConfig(service as KnobService, patch, who);
+      if (r.status !== 200) throw new Error(`${service} refused ${JSON.stringify(patch)}: ${r.status} ${JSON.stringify(r.body?.error ?? r.body)}`);
+      out.push(r.body);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { adminBaseUrl, serviceArgs, serviceEnv, sutServiceNames, waitHealthy, type SutEnvOptions, type SutServiceName } from '../../../sut/common/src/launcher/services.ts';
+import { pipeLines, stopChild } from '../../../sut/common/src/launcher/start-sut.ts';
+import type { ServiceStatus } from '../protocol/ws-messages.ts';
+
+export interface SupervisorOptions extends SutEnvOptions {
+  onLine(service: SutServiceName, stream: 'stdout' | 'stderr', line: string): void;
+  onStatus(status: ServiceStatus, event?: { type: 'service_crashed' | 'service_restarted'; message: string }): void;
+  /** Longest wait for a service's /healthz at (re)start. */
+  healthTimeoutMs?: number;
+}
+
+interface Child {
+  name: SutServiceName;
+  proc: ChildProcess | null;
+  status: ServiceStatus;
+  crashes: number;
+  healthySince: number;
+  stopping: boolean;
+}
+
+const maxBackoffMs = 10_000;
+
+/**
+ * Runs the SUT services as child processes: captures their output line by line, restarts a crashed child with
+ * exponential backoff (0.5 s, 1 s, 2 s … 10 s; reset after 30 s healthy) and reports every crash and restart.
+ */
+export class Supervisor {
+  private readonly o: SupervisorOptions;
+  private readonly children = new Map<SutServiceName, Child>();
+
+  constructor(o: SupervisorOptions) {
+    this.o = o;
+    for (const name of sutServiceNames) {
+      this.children.set(name, { name, proc: null, crashes: 0, healthySince: 0, stopping: false, status: { name, state: 'stopped', pid: null, restarts: 0, lastExit: null } });
+    }
+  }
+
+  statuses(): ServiceStatus[] {
+    return [...this.children.values()].map((c) => ({ ...c.status }));
+  }
+
+  pid(name: SutServiceName): number | null {
+    return this.children.get(name)!.proc?.pid ?? null;
+  }
+
+  /** Starts every service in dependency order, each healthy before the next. */
+  async startAll(onStep?: (name: SutServiceName, ms: number) => void): Promise<void> {
+    for (const name of sutServiceNames) {
+      const t0 = performance.now();
+      await this.spawnOne(this.children.get(name)!);
+      onStep?.(name, performance.now() - t0);
+    }
+  }
+
+  private setStatus(c: Child, patch: Partial<ServiceStatus>, event?: { type: 'service_crashed' | 'service_restarted'; message: string }): void {
+    Object.assign(c.status, patch);
+    this.o.onStatus({ ...c.status }, event);
+  }
+
+  private async spawnOne(c: Child): Promise<void> {
+    const proc = spawn(process.execPath, serviceArgs(c.name), {
+      env: { PATH: process.env.PATH ?? '', ...serviceEnv(c.name, this.o) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    c.proc = proc;
+    this.setStatus(c, { state: c.status.restarts > 0 ? 'restarting' : 'starting', pid: proc.pid ?? null });
+    pipeLines(proc.stdout!, (l) => this.o.onLine(c.name, 'stdout', l));
+    pipeLines(proc.stderr!, (l) => this.o.onLine(c.name, 'stderr', l));
+    proc.once('exit', (code, signal) => this.onExit(c, proc, code, signal));
+    await waitHealthy(`${adminBaseUrl(c.name, this.o.ports)}/healthz`, this.o.healthTimeoutMs ?? 20_000, () => proc.exitCode === null && proc.signalCode === null);
+    c.healthySince = Date.now();
+    this.setStatus(c, { state: 'running' });
+  }
+
+  private onExit(c: Child, proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (c.proc !== proc) return;
+    c.proc = null;
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    if (c.stopping) {
+      this.setStatus(c, { state: 'stopped', pid: null, lastExit: how });
+      return;
+    }
+    if (Date.now() - c.healthySince > 30_000) c.crashes = 0;
+    c.crashes++;
+    const delay = Math.min(maxBackoffMs, 500 * 2 ** (c.crashes - 1));
+    this.setStatus(c, { state: 'restarting', pid: null, lastExit: how }, { type: 'service_crashed', message: `${c.name} stopped unexpectedly (${how}); restarting in ${delay} ms` });
+    setTimeout(() => {
+      if (c.stopping) return;
+      c.status.restarts++;
+      this.spawnOne(c).then(
+        () => this.setStatus(c, {}, { type: 'service_restarted', message: `${c.name} is back (restart ${c.status.restarts})` }),
+        (err) => {
+          this.setStatus(c, { lastExit: (err as Error).message });
+          if (c.proc) c.proc.kill('SIGKILL'); // an unhealthy start counts as a crash: onExit schedules the next try
+        },
+      );
+    }, delay).unref();
+  }
+
+  async stopAll(): Promise<void> {
+    const all = [...this.children.values()];
+    for (const c of all) c.stopping = true;
+    // Reverse dependency order: the gateway first, the inventory last.
+    for (const c of all.reverse()) if (c.proc) await stopChild(c.proc);
+  }
+}

@@ -1,0 +1,70 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { MetricsHub } from './index.ts';
+import { instantQueryParamsSchema, panelDataParamsSchema, queryRangeParamsSchema } from './query-params-schema.ts';
+import { PromqlEvalError, PromqlParseError, PromqlUnsupportedError } from '../promql/errors.ts';
+import { getPanel, isMetricPanel, panelCatalog } from '../catalog/index.ts';
+
+type ErrorType = 'bad_data' | 'unsupported';
+
+function fail(res: Response, errorType: ErrorType, error: string): void {
+  res.status(400).json({ status: 'error', errorType, error });
+}
+
+/** Runs a query, answering the Prometheus-style error for bad or unsupported PromQL; other errors propagate. */
+function answer(res: Response, run: () => unknown): void {
+  try {
+    res.json({ status: 'success', data: run() });
+  } catch (err) {
+    if (err instanceof z.ZodError) return fail(res, 'bad_data', err.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+    if (err instanceof PromqlUnsupportedError) return fail(res, 'unsupported', err.message);
+    if (err instanceof PromqlParseError || err instanceof PromqlEvalError) return fail(res, 'bad_data', err.message);
+    throw err;
+  }
+}
+
+/**
+ * Prometheus-API-compatible read endpoints over the embedded hub, plus the panel catalog.
+ * Mounted by the orchestrator at `/api/telemetry/metrics`.
+ */
+export function createMetricsRoutes(hub: MetricsHub, now: () => number = () => Date.now() / 1000): Router {
+  const router = Router();
+
+  router.get('/query_range', (req, res) => answer(res, () => {
+    const p = queryRangeParamsSchema.parse(req.query);
+    return hub.queryRange(p.query, p.start, p.end, p.step);
+  }));
+
+  router.get('/query', (req, res) => answer(res, () => {
+    const p = instantQueryParamsSchema.parse(req.query);
+    return hub.query(p.query, p.time ?? now());
+  }));
+
+  router.get('/targets', (_req, res) => {
+    res.json({ status: 'success', data: hub.targets() });
+  });
+
+  router.get('/panels', (_req, res) => {
+    res.json({ status: 'success', data: panelCatalog });
+  });
+
+  router.get('/panels/:id/data', (req, res) => {
+    const panel = getPanel(req.params.id);
+    if (!panel) {
+      res.status(404).json({ status: 'error', errorType: 'not_found', error: `no panel ${JSON.stringify(req.params.id)}` });
+      return;
+    }
+    if (!isMetricPanel(panel)) return fail(res, 'bad_data', `panel ${panel.id} is a ${panel.kind} panel; its query is served by the ${panel.kind} API`);
+    answer(res, () => {
+      const p = panelDataParamsSchema.parse(req.query);
+      const end = p.end ?? now();
+      const start = p.start ?? end - 900;
+      return {
+        panel,
+        results: panel.queries.map((q) => ({ expr: q.expr, legend: q.legend, data: hub.queryRange(q.expr, start, end, p.step) })),
+      };
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,188 @@
+/**
+ * Cross-checks the embedded hub against a real Prometheus (Debian's /usr/bin/prometheus) scraping the same targets.
+ * Reusable: point `startPrometheus` at any targets (SUT services, the catalog's panels) and compare expressions.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { MatrixData } from '../../src/telemetry/promql/index.ts';
+
+export interface PromTarget { job: string; url: string }
+
+export interface RealPrometheus {
+  url: string;
+  queryRange(expr: string, start: number, end: number, step: number): Promise<MatrixData>;
+  /** Kills the process (SIGTERM, then SIGKILL after 5 s) and removes its data directory. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Everything Prometheus printed, for failure messages. */
+  log(): string;
+  /** Resolves once every configured target has been scraped successfully (Prometheus delays first scrapes). */
+  waitForTargetsUp(timeoutMs?: number): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => { for (const p of running) p.kill('SIGKILL'); });
+
+export async function startPrometheus(targets: PromTarget[], options: { scrapeIntervalSeconds?: number; binary?: string } = {}): Promise<RealPrometheus> {
+  const dir = await mkdtemp(join(tmpdir(), 'observastack-prom-'));
+  const port = await freePort();
+  const interval = `${options.scrapeIntervalSeconds ?? 1}s`;
+  const config = {
+    global: { scrape_interval: interval, scrape_timeout: `${Math.round((options.scrapeIntervalSeconds ?? 1) * 800)}ms`, evaluation_interval: interval },
+    scrape_configs: targets.map((t) => {
+      const u = new URL(t.url);
+      return { job_name: t.job, metrics_path: u.pathname, scheme: u.protocol.replace(':', ''), static_configs: [{ targets: [u.host] }] };
+    }),
+  };
+  await writeFile(join(dir, 'prometheus.yml'), stringify(config));
+  let output = '';
+  const proc = spawn(options.binary ?? '/usr/bin/prometheus', [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--storage.tsdb.retention.time=1h',
+    '--log.level=warn',
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(proc);
+  proc.stdout?.on('data', (d) => { output += d; });
+  proc.stderr?.on('data', (d) => { output += d; });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => { running.delete(proc); resolve(); }));
+  const url = `http://127.0.0.1:${port}`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`prometheus exited with ${proc.exitCode}:\n${output}`);
+      try {
+        if ((await fetch(`${url}/-/ready`)).ok) break;
+      } catch { /* not listening yet */ }
+      if (Date.now() > deadline) throw new Error(`prometheus not ready after 30 s:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    url,
+    stop,
+    log: () => output,
+    async waitForTargetsUp(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const body = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('up == 1')}`)).json()) as {
+          data: { result: unknown[] };
+        };
+        if (body.data.result.length >= targets.length) return;
+        if (Date.now() > deadline) throw new Error(`targets not up after ${timeoutMs} ms:\n${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async queryRange(expr, start, end, step) {
+      const qs = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(step) });
+      const body = (await (await fetch(`${url}/api/v1/query_range?${qs}`)).json()) as { status: string; data: MatrixData; error?: string };
+      if (body.status !== 'success') throw new Error(`prometheus rejected ${expr}: ${body.error}`);
+      return body.data;
+    },
+  };
+}
+
+export interface Expectation {
+  expr: string;
+  /** Allowed relative difference (default 0.05). */
+  relative?: number;
+  /** Allowed absolute difference, for small integers such as changes() (default 0). */
+  absolute?: number;
+}
+
+export interface Comparison {
+  expr: string;
+  /** Points present on both sides and compared. */
+  compared: number;
+  mismatches: { metric: string; t: number; prometheus: string; hub: string }[];
+  /** Series keys only one side returned. */
+  onlyInPrometheus: string[];
+  onlyInHub: string[];
+  /** Largest relative difference seen among compared points (0 when identical). */
+  maxRelativeDiff: number;
+}
+
+const key = (m: Record<string, string>) => JSON.stringify(Object.fromEntries(Object.entries(m).sort(([a], [b]) => a.localeCompare(b))));
+
+function close(a: string, b: string, relative: number, absolute: number): boolean {
+  const x = Number(a);
+  const y = Number(b);
+  if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) && Number.isNaN(y);
+  if (x === y) return true;
+  const diff = Math.abs(x - y);
+  return diff <= absolute || diff <= relative * Math.max(Math.abs(x), Math.abs(y));
+}
+
+/** Compares two query_range answers point by point at the timestamps both have. */
+export function compareMatrices(e: Expectation, prometheus: MatrixData, hub: MatrixData): Comparison {
+  const relative = e.relative ?? 0.05;
+  const absolute = e.absolute ?? 0;
+  const p = new Map(prometheus.result.map((r) => [key(r.metric), r]));
+  const h = new Map(hub.result.map((r) => [key(r.metric), r]));
+  const out: Comparison = {
+    expr: e.expr, compared: 0, mismatches: [], maxRelativeDiff: 0,
+    onlyInPrometheus: [...p.keys()].filter((k) => !h.has(k)),
+    onlyInHub: [...h.keys()].filter((k) => !p.has(k)),
+  };
+  for (const [k, pr] of p) {
+    const hr = h.get(k);
+    if (!hr) continue;
+    const hv = new Map(hr.values.map(([t, v]) => [t, v]));
+    for (const [t, pv] of pr.values) {
+      const v = hv.get(t);
+      if (v === undefined) continue;
+      out.compared++;
+      const [x, y] = [Number(pv), Number(v)];
+      if (x !== y && Number.isFinite(x) && Number.isFinite(y)) {
+        out.maxRelativeDiff = Math.max(out.maxRelativeDiff, Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y)));
+      }
+      if (!close(pv, v, relative, absolute)) out.mismatches.push({ metric: k, t, prometheus: pv, hub: v });
+    }
+  }
+  return out;
+}
+
+/** Queries both over the same range at the same timestamps and compares every expression. */
+export async function crossCheck(
+  prometheus: RealPrometheus,
+  hub: { queryRange(expr: string, start: number, end: number, step: number): MatrixData },
+  expectations: Expectation[],
+  range: { start: number; end: number; step: number },
+): Promise<Comparison[]> {
+  const out: Comparison[] = [];
+  for (const e of expectations) {
+    const prom = await prometheus.queryRange(e.expr, range.start, range.end, range.step);
+    out.push(compareMatrices(e, prom, hub.queryRange(e.expr, range.start, range.end, range.step)));
+  }
+  return out;
+}

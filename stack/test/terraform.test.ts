@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stackDir } from './compose-model.ts';
+import { findTool } from './tools.ts';
+
+const terraform = findTool(['/usr/local/bin/terraform', 'terraform'], ['version']);
+const gcpDir = join(stackDir, 'terraform/gcp');
+const tf = (name: string) => readFileSync(join(gcpDir, name), 'utf8');
+const work = mkdtempSync(join(tmpdir(), 'observastack-tf-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+// Terraform warns on stderr when ~/.terraformrc is missing; an empty CLI config keeps the output clean.
+writeFileSync(join(work, 'terraformrc'), '');
+const run = (args: string[], input?: string) =>
+  spawnSync(terraform as string, args, { encoding: 'utf8', input, cwd: work, env: { ...process.env, TF_CLI_CONFIG_FILE: join(work, 'terraformrc'), TF_IN_AUTOMATION: '1' } });
+
+describe('GCP terraform', () => {
+  if (!terraform) console.warn('terraform not found: `terraform fmt` and template checks are skipped');
+
+  it.skipIf(!terraform)('passes `terraform fmt -check -recursive stack/terraform`', () => {
+    const r = run(['fmt', '-check', '-recursive', join(stackDir, 'terraform')]);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it.skipIf(!terraform)('fmt -check really checks (a badly indented copy fails)', () => {
+    writeFileSync(join(work, 'bad.tf'), 'variable "x" {\ndescription="y"\n}\n');
+    expect(run(['fmt', '-check', join(work, 'bad.tf')]).status).not.toBe(0);
+  });
+
+  it.skipIf(!terraform)('the startup script template renders (terraform console) to a script bash accepts', () => {
+    const expr = `templatefile("${join(gcpDir, 'startup.sh.tftpl')}", { repo_url = "https://example.invalid/repo.git", obs_version = "9.8.7", install_ops_agent = true })`;
+    const r = run(['console'], `${expr}\n`);
+    expect(r.status, r.stderr).toBe(0);
+    const script = r.stdout.replace(/^<<EOT\n/, '').replace(/\nEOT\s*$/, '\n');
+    expect(script).toContain('--branch "v9.8.7"');
+    expect(script).toContain('export OBS_VERSION="9.8.7"');
+    expect(script).toContain('sh stack/scripts/init-secrets.sh');
+    expect(script).toMatch(/up -d --no-build --wait/);
+    const bash = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+    expect(bash.status, bash.stderr).toBe(0);
+  });
+
+  it('the VM has no public IP and a dedicated service account', () => {
+    const main = tf('main.tf');
+    const vm = /resource "google_compute_instance" "vm" \{[\s\S]*?\n\}/.exec(main)?.[0] ?? '';
+    expect(vm).not.toMatch(/^\s*access_config/m);
+    expect(vm).toMatch(/email\s*=\s*google_service_account\.vm\.email/);
+  });
+
+  it('firewall rules admit only the IAP range, one rule per path', () => {
+    const main = tf('main.tf');
+    expect(main).toContain('iap_range = "35.235.240.0/20"');
+    const ranges = [...main.matchAll(/source_ranges\s*=\s*(.+)/g)].map((m) => m[1].trim());
+    expect(ranges).toEqual(['[local.iap_range]']);
+    for (const [path, port] of [['ssh', 22], ['user', 8080], ['control', 4000], ['observability', 3000]] as const) {
+      expect(main).toMatch(new RegExp(`${path}\\s*=\\s*\\{ port = ${port},`));
+    }
+  });
+
+  it('the service account may only write logs and metrics', () => {
+    const roles = /toset\(\[([^\]]*)\]\)/.exec(tf('main.tf'))?.[1].split(',').map((r) => r.trim().replace(/"/g, ''));
+    expect(roles).toEqual(['roles/logging.logWriter', 'roles/monitoring.metricWriter']);
+  });
+
+  it('every variable has a description; outputs print the IAP commands', () => {
+    const vars = tf('variables.tf').split(/^variable /m).slice(1);
+    expect(vars.length).toBeGreaterThan(5);
+    for (const v of vars) expect(v, v.split('\n')[0]).toMatch(/description\s*=/);
+    const outputs = tf('outputs.tf');
+    expect(outputs).toContain('gcloud compute ssh');
+    expect(outputs).toContain('--tunnel-through-iap');
+    expect((outputs.match(/gcloud compute start-iap-tunnel/g) ?? []).length).toBe(3);
+  });
+});

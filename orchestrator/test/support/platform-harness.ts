@@ -1,0 +1,93 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { ensureDatabase, migrate } from '../../../sut/common/src/db/migrate.ts';
+import { loadOrchestratorEnv } from '../../src/config.ts';
+import { startPlatform, type Platform } from '../../src/platform/platform.ts';
+import { serverMessageSchema, type ServerMessage } from '../../src/protocol/ws-messages.ts';
+import { freePort } from './free-port.ts';
+
+export interface TestPlatformOptions {
+  databaseUrl: string;
+  scenariosDir: string;
+  dataDir?: string;
+  /** Reuse these ports (a restarted orchestrator must find its SUT where it was). */
+  ports?: Record<string, string>;
+}
+
+/** A fresh migrated database on the integration run's PostgreSQL (seeding takes a few seconds). */
+export async function freshDatabase(pgAdminUrl: string, name: string): Promise<string> {
+  const url = await ensureDatabase(pgAdminUrl, name);
+  await migrate(url);
+  return url;
+}
+
+/** Boots the real platform (real PostgreSQL, real SUT children) on free ports. */
+export async function startTestPlatform(o: TestPlatformOptions): Promise<{ platform: Platform; env: Record<string, string> }> {
+  const env: Record<string, string> = o.ports ?? {
+    OBS_PORT: String(await freePort()),
+    OBS_GATEWAY_PORT: String(await freePort()),
+    OBS_GATEWAY_ADMIN_PORT: String(await freePort()),
+    OBS_API_PORT: String(await freePort()),
+    OBS_INVENTORY_PORT: String(await freePort()),
+  };
+  const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'observastack-platform-')));
+  const full = { ...env, OBS_DATA_DIR: dataDir, DATABASE_URL: o.databaseUrl, OBS_SCENARIOS_DIR: o.scenariosDir, OBS_SITE_DIR: join(dataDir, 'no-site') };
+  const platform = await startPlatform(loadOrchestratorEnv(full), () => {});
+  return { platform, env: { ...env, OBS_DATA_DIR: dataDir } };
+}
+
+/** A real `ws` client that parses every message with the exported protocol schema and records it. */
+export class ProtocolClient {
+  readonly messages: ServerMessage[] = [];
+  readonly invalid: unknown[] = [];
+  private readonly ws: WebSocket;
+  readonly opened: Promise<void>;
+
+  constructor(url: string) {
+    this.ws = new WebSocket(url);
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
+    this.ws.on('message', (data) => {
+      const parsed = serverMessageSchema.safeParse(JSON.parse(data.toString()));
+      if (parsed.success) this.messages.push(parsed.data);
+      else this.invalid.push({ raw: data.toString().slice(0, 300), issues: parsed.error.issues });
+    });
+  }
+
+  /** Resolves with the first message (already received or future) matching `pred`, or rejects after `timeoutMs`. */
+  async waitFor<T extends ServerMessage>(pred: (m: ServerMessage) => m is T, timeoutMs: number): Promise<T>;
+  async waitFor(pred: (m: ServerMessage) => boolean, timeoutMs: number): Promise<ServerMessage>;
+  async waitFor(pred: (m: ServerMessage) => boolean, timeoutMs: number): Promise<ServerMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.find(pred);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no matching WebSocket message within ${timeoutMs} ms; got types: ${[...new Set(this.messages.map((m) => m.type))].join(', ')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  events(type: string): Extract<ServerMessage, { type: 'event' }>[] {
+    return this.messages.filter((m): m is Extract<ServerMessage, { type: 'event' }> => m.type === 'event' && m.event.type === type);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+export async function api(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(base + path, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: json };
+}

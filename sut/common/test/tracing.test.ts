@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startIsolatedSut, type TestSut } from '../../../test-support/sut-harness.ts';
+import { postJson } from './helpers/http.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+
+let receiver: OtlpReceiver;
+let sut: TestSut;
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  sut = await startIsolatedSut(inject('pgAdminUrl'), { otlpEndpoint: receiver.url });
+});
+afterAll(async () => {
+  await sut?.stop();
+  await receiver?.close();
+});
+
+async function waitForSpans(match: (spans: ReceivedSpan[]) => boolean, timeoutMs = 10_000): Promise<ReceivedSpan[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (!match(receiver.spans)) {
+    if (Date.now() > deadline) throw new Error(`spans never matched; got ${receiver.spans.map((s) => `${s.service}:${s.name}`).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return receiver.spans;
+}
+
+describe('one trace spans gateway, api, inventory and PostgreSQL', () => {
+  it('a checkout with a known traceparent is one trace across the three services, in spans and logs', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const parent = randomBytes(8).toString('hex');
+    const r = await postJson(`${sut.urls.gateway}/api/orders`, { customerId: 'traced', items: [{ productId: 42, quantity: 1 }] }, { traceparent: `00-${traceId}-${parent}-01` });
+    expect(r.status).toBe(201);
+
+    const mine = (spans: ReceivedSpan[]) => spans.filter((s) => s.traceId === traceId);
+    const all = await waitForSpans((spans) => {
+      const m = mine(spans);
+      return ['gateway', 'api', 'inventory'].every((svc) => m.some((s) => s.service === svc && s.scope.includes('pg')));
+    }).catch(async () => waitForSpans((spans) => ['gateway', 'api', 'inventory'].every((svc) => mine(spans).some((s) => s.service === svc)), 1000));
+    const spans = mine(all);
+    const services = new Set(spans.map((s) => s.service));
+    expect(services).toEqual(new Set(['gateway', 'api', 'inventory']));
+
+    // The gateway's server span continues the caller's trace: its parent is the span id we sent.
+    const gatewayServer = spans.find((s) => s.service === 'gateway' && s.parentSpanId === parent);
+    expect(gatewayServer?.name).toMatch(/POST/);
+    // PostgreSQL statements of both api and inventory are in the trace.
+    const pgSpans = spans.filter((s) => s.scope.includes('pg') && s.attributes['db.system'] !== undefined || s.attributes['db.system.name'] !== undefined);
+    expect(new Set(pgSpans.map((s) => s.service))).toEqual(new Set(['api', 'inventory']));
+    expect(spans.some((s) => s.service === 'api' && s.name === 'pricing.compute')).toBe(true);
+    // Every span's parent is in the trace (or is the caller's span): the three services form one tree.
+    const ids = new Set([parent, ...spans.map((s) => s.spanId)]);
+    const orphans = spans.filter((s) => !ids.has(s.parentSpanId));
+    expect(orphans.map((s) => `${s.service}:${s.name}`)).toEqual([]);
+
+    for (const service of ['gateway', 'api', 'inventory'] as const) {
+      const line = await sut.waitForLog((e) => e.service === service && e.json?.trace_id === traceId);
+      expect(line.json?.span_id).toMatch(/^[0-9a-f]{16}$/);
+    }
+  });
+});

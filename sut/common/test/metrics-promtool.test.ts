@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startIsolatedSut, type TestSut } from '../../../test-support/sut-harness.ts';
+import { call, patchConfig, postJson } from './helpers/http.ts';
+import { samples, scrape } from './helpers/prom-text.ts';
+
+let sut: TestSut;
+beforeAll(async () => {
+  sut = await startIsolatedSut(inject('pgAdminUrl'));
+  // Traffic on every route family, one error, one config change: histograms, counters and labels all populated.
+  await call(`${sut.urls.gateway}/api/products?search=lamp`);
+  await call(`${sut.urls.gateway}/api/products/3`);
+  await call(`${sut.urls.gateway}/api/products/abc`);
+  await call(`${sut.urls.gateway}/api/recommendations/3`);
+  await postJson(`${sut.urls.gateway}/api/orders`, { customerId: 'promtool', items: [{ productId: 3, quantity: 1 }] });
+  await patchConfig(sut.urls.gatewayAdmin, { retryCount: 1 }, await sut.token());
+});
+afterAll(async () => {
+  await sut?.stop();
+});
+
+/** Debian's promtool: `check metrics` reads the exposition on stdin and lints it (exit 0 and no output when clean). */
+function promtoolCheck(text: string): { status: number | null; output: string } {
+  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 20_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, output: `${r.stdout}${r.stderr}`.trim() };
+}
+
+describe('promtool check metrics', () => {
+  it('promtool catches a bad exposition (the check is real)', () => {
+    const bad = promtoolCheck('# TYPE requests counter\nrequests 1\n');
+    expect(bad.output).toMatch(/counter metrics should have "_total" suffix/);
+  });
+
+  it.each(['gateway', 'api', 'inventory'] as const)('%s /metrics is clean', async (service) => {
+    const url = { gateway: sut.urls.gatewayAdmin, api: sut.urls.api, inventory: sut.urls.inventory }[service];
+    const text = await scrape(url);
+    expect(samples(text, 'http_server_request_duration_seconds_count').length).toBeGreaterThan(0);
+    expect(samples(text, 'build_info').every((s) => s.labels.service === service)).toBe(true);
+    expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
+  });
+});

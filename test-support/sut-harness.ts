@@ -80,6 +80,10 @@ export interface TestSutOptions {
   databaseUrl: string;
   otlpEndpoint?: string;
   extraEnv?: Record<string, string>;
+  /** Services' log level (default info). */
+  logLevel?: string;
+  /** Keep only the last this many log lines (default: all; a load test keeps a few for error reports). */
+  keepLogs?: number;
 }
 
 export interface TestSut {
@@ -103,6 +107,7 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
   const ports = { gateway: await freePort(), gatewayAdmin: await freePort(), api: await freePort(), inventory: await freePort() };
   const logs: LogEntry[] = [];
   const onOutput = (service: SutServiceName, stream: 'stdout' | 'stderr', line: string) => {
+    if (opts.keepLogs === 0) return;
     let json: Record<string, unknown> | undefined;
     try {
       const parsed: unknown = JSON.parse(line);
@@ -111,10 +116,11 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
       // not a JSON log line (e.g. a Node warning on stderr)
     }
     logs.push({ service, stream, line, json });
+    if (opts.keepLogs !== undefined && logs.length > opts.keepLogs) logs.splice(0, logs.length - opts.keepLogs);
   };
   let sut;
   try {
-    sut = await startSut({ ports, databaseUrl: opts.databaseUrl, secretFile, otlpEndpoint: opts.otlpEndpoint, extraEnv: opts.extraEnv, onOutput });
+    sut = await startSut({ ports, databaseUrl: opts.databaseUrl, secretFile, otlpEndpoint: opts.otlpEndpoint, logLevel: opts.logLevel, extraEnv: opts.extraEnv, onOutput });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     const tail = logs.slice(-20).map((l) => `${l.service}: ${l.line}`).join('\n');

@@ -1,30 +1,51 @@
 import { existsSync } from 'node:fs';
 import express, { type Express, type Router } from 'express';
+import type { WriteLimit } from '../../sut/common/src/auth/write-limiter.ts';
 import { errorMiddleware, notFound } from './api/error-middleware.ts';
-import { originGuard } from './api/origin-guard.ts';
+import { hostGuard, originGuard } from './api/origin-guard.ts';
+import { securityHeaders } from './api/security-headers.ts';
+import { requireSession } from './api/require-session.ts';
+import { writeRateLimit } from './api/rate-limit.ts';
+import { sessionRoutes } from './api/session-routes.ts';
+import { ingestGuard, readOnly } from './api/observability-guard.ts';
+import { isLoopbackAddress } from './auth/loopback.ts';
 
 export interface AppParts {
   allowedOrigins: () => Set<string>;
+  /** HS256 secret of the session tokens (the same file the SUT verifies config writes with; other audience). */
+  secret: Uint8Array;
   /** Routers mounted under /api, in order. */
   api: Router[];
   /** Routers mounted at the root (e.g. the OTLP receiver at /v1/traces). */
   root?: Router[];
   siteDir?: string;
+  /** OBS_GRAFANA_URL: the only frame the site may embed. */
+  grafanaUrl?: string;
+  /** Peers that may get a session token and send traces (default: loopback only). */
+  trustedPeer?: (address: string | undefined) => boolean;
+  /** Budget of each class of control writes (default: a burst of 120, then 20/s). */
+  writeLimit?: WriteLimit;
   log: (msg: string, err?: unknown) => void;
 }
 
-/** Builds the orchestrator's Express app; it does not listen (server.ts / platform.ts does). */
+/**
+ * Builds the orchestrator's Express app; it does not listen (platform.ts does). One listener, three prefixes:
+ * `/api` (control: host + origin checks, session token on every write, rate limit), `/api/telemetry` and
+ * `/v1/traces` (observability: read-only, ingest from this machine only), and the static site.
+ */
 export function buildApp(parts: AppParts): Express {
   const app = express();
+  const trustedPeer = parts.trustedPeer ?? isLoopbackAddress;
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use((_req, res, next) => {
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('referrer-policy', 'same-origin');
-    next();
-  });
+  app.use(securityHeaders({ grafanaUrl: parts.grafanaUrl, siteDir: parts.siteDir }));
+  app.use('/v1', ingestGuard(trustedPeer));
   for (const r of parts.root ?? []) app.use(r);
-  app.use('/api', originGuard(parts.allowedOrigins), express.json({ limit: '64kb', strict: true }));
+  app.use('/api', hostGuard(parts.allowedOrigins), originGuard(parts.allowedOrigins));
+  app.use('/api/telemetry', readOnly);
+  const limit = writeRateLimit(parts.writeLimit);
+  app.use('/api', limit.session, sessionRoutes(parts.secret, trustedPeer));
+  app.use('/api', requireSession(parts.secret), limit.writes, express.json({ limit: '64kb', strict: true }));
   for (const r of parts.api) app.use('/api', r);
   app.use('/api', notFound);
   if (parts.siteDir && existsSync(parts.siteDir)) {

@@ -13,7 +13,7 @@ export const notFound: RequestHandler = (req, res) => {
 export function errorMiddleware(log: (msg: string, err: unknown) => void): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     if (err instanceof ApiError) {
-      if (err.status === 429) res.setHeader('retry-after', '1');
+      if (err.status === 429 && !res.getHeader('retry-after')) res.setHeader('retry-after', '1');
       res.status(err.status).json({ error: { code: err.code, message: err.message, issues: err.issues } });
       return;
     }

@@ -1,16 +1,49 @@
 import type { RequestHandler } from 'express';
 import { ApiError } from './api-error.ts';
+import { hostnameOf, isLoopbackHost } from '../auth/loopback.ts';
+
+/**
+ * The Host a request names must be this machine by a loopback name, or the host of an allowlisted origin.
+ * This is the DNS-rebinding defence: a page on evil.example that re-points its name at 127.0.0.1 is still
+ * same-origin with itself, so its requests carry `Host: evil.example` and are refused here.
+ */
+export function hostAllowed(hostHeader: string | undefined, allowed: Set<string>): boolean {
+  if (isLoopbackHost(hostHeader)) return true;
+  const name = hostnameOf(hostHeader);
+  if (!name) return false;
+  for (const o of allowed) {
+    try {
+      if (new URL(o).host === hostHeader?.toLowerCase()) return true;
+    } catch {
+      // an unparsable allowlist entry allows nothing
+    }
+  }
+  return false;
+}
+
+/** An Origin is acceptable when absent (not a browser, or a same-origin GET), this server itself, or allowlisted. */
+export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: Set<string>): boolean {
+  return origin === undefined || (origin === `http://${hostHeader}` && hostAllowed(hostHeader, allowed)) || allowed.has(origin);
+}
+
+/** Refuses a request whose Host is not this machine (see hostAllowed) with 403, whatever its method. */
+export function hostGuard(allowed: () => Set<string>): RequestHandler {
+  return (req, _res, next) => {
+    if (hostAllowed(req.headers.host, allowed())) return next();
+    next(new ApiError(`host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))} is not this platform: open it as http://127.0.0.1 or http://localhost, or add the origin to OBS_CORS_ORIGINS`, { code: 'forbidden_host', status: 403 }));
+  };
+}
 
 /**
  * CORS for an allowlist of origins (a separately hosted site) and a CSRF defence: a state-changing request
  * that carries an Origin must come from this server or the allowlist. Browsers always send Origin on
- * cross-site POST/PATCH/DELETE, so a page elsewhere cannot drive the learner's platform.
+ * cross-site POST/PATCH/DELETE, so a page elsewhere cannot drive the learner's platform; and since the
+ * control API also needs a bearer token (never sent automatically by a browser), a forged form post fails twice.
  */
 export function originGuard(allowed: () => Set<string>): RequestHandler {
   return (req, res, next) => {
     const origin = req.headers.origin;
-    const self = `http://${req.headers.host}`;
-    const ok = origin === undefined || origin === self || allowed().has(origin);
+    const ok = originAllowed(origin, req.headers.host, allowed());
     if (origin && ok) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'Origin');
@@ -23,7 +56,7 @@ export function originGuard(allowed: () => Set<string>): RequestHandler {
       return;
     }
     if (!ok && req.method !== 'GET' && req.method !== 'HEAD') {
-      next(new ApiError(`origin ${origin} is not allowed to change this platform`, { code: 'forbidden_origin', status: 403 }));
+      next(new ApiError(`origin ${String(origin).slice(0, 100)} is not allowed to change this platform`, { code: 'forbidden_origin', status: 403 }));
       return;
     }
     next();

@@ -25,3 +25,16 @@ export const errorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** `POST /api/session` (no body): a control-path session token for this browser. */
+export const sessionResponseSchema = z.object({
+  token: z.string().describe('JWT (audience observastack-control): send it as `Authorization: Bearer <token>` on every state-changing /api request, and as `?token=` (or the `bearer.<token>` WebSocket subprotocol) when opening /ws.'),
+  expiresInSeconds: z.number().int().positive().describe('Lifetime of the token; ask for a new one when a request answers 401.'),
+}).describe('A session token for the control path, issued without a password to a browser on this machine.');
+export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+
+/** Paths of the session endpoint and WebSocket subprotocols, for the site client. */
+export const sessionPath = '/api/session';
+/** Offer both as `new WebSocket(url, [wsProtocol, wsBearerProtocolPrefix + token])`; the server answers `wsProtocol`. */
+export const wsProtocol = 'observastack';
+export const wsBearerProtocolPrefix = 'bearer.';

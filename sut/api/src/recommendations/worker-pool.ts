@@ -40,8 +40,16 @@ export class RecommendationPool {
   }
 
   private create(size: number): Piscina {
-    // execArgv [] keeps the tracing preload out of the workers; they do plain computation.
-    return new Piscina({ filename: workerFile, minThreads: size, maxThreads: size, idleTimeout: 60_000, execArgv: [] });
+    // Up to `size` threads run at once (the knob); idle threads beyond one are reclaimed after 30 s so an
+    // idle laptop does not pay for eight isolates. execArgv [] keeps the tracing preload out of the workers.
+    return new Piscina({
+      filename: workerFile,
+      minThreads: 1,
+      maxThreads: size,
+      idleTimeout: 30_000,
+      execArgv: [],
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
+    });
   }
 
   resize(size: number): void {

@@ -6,7 +6,7 @@ const dims = 32;
 /** Scoring rounds per request: the real CPU part (~a few ms on one core). */
 const rounds = 24;
 /** The blocking part, as a native model-runtime call would block its thread (modelled with Atomics.wait). */
-const blockingMs = 12;
+const blockingMs = 40;
 
 const features = new Float32Array(productCount * dims);
 for (let i = 0; i < features.length; i++) features[i] = Math.sin(i * 12.9898) * 0.5 + Math.cos(i * 0.37) * 0.5;

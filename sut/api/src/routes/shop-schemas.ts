@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const pageSize = 12;
 
 /** A whole number written in plain decimal digits (no `1e3`, `0x10`, spaces), then range-checked. */
-const decimal = (n: z.ZodNumber) => z.string().regex(/^\d{1,10}$/, 'expected a whole number in decimal digits').pipe(z.coerce.number().pipe(n));
+const decimal = (n: z.ZodNumber) => z.string().regex(/^\d{1,10}$/, 'expected a whole number in decimal digits').transform(Number).pipe(n);
 
 export const productListQuerySchema = z.object({
   // PostgreSQL text cannot hold NUL: control characters are refused here rather than failing the query.

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import type { ServiceMetrics } from '../metrics.ts';
-import { verifyBearer } from '../auth/tokens.ts';
+import { configWriteGuard } from '../auth/config-write-guard.ts';
 
 export interface AdminRoutesOptions {
   service: string;
@@ -14,9 +14,13 @@ export interface AdminRoutesOptions {
 
 /**
  * Admin routes of a SUT service: never reachable through the user gateway. Reads are open on the internal
- * network; PATCH /config needs a JWT with audience `sut-config`.
+ * network; PATCH /config and POST /config/reset need a JWT with audience `sut-config` and are rate limited.
  */
 export function registerAdminRoutes(app: FastifyInstance, opts: AdminRoutesOptions): void {
+  // Writers are checked in onRequest, before the body is even read: a stranger's body is never parsed.
+  const authorizeWrite = configWriteGuard(opts.secret);
+  const writers = new WeakMap<object, string>();
+  const onRequest = async (req: FastifyRequest, reply: FastifyReply) => void writers.set(req, await authorizeWrite(req, reply));
   app.get('/healthz', async (_req, reply) => {
     try {
       await opts.ready?.();
@@ -31,12 +35,6 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRoutesOptio
   });
   app.get('/config', async () => opts.config.get());
   app.get('/config/schema', async () => opts.config.jsonSchema());
-  app.patch('/config', async (req) => {
-    const who = await verifyBearer(req.headers.authorization, opts.secret);
-    return opts.config.patch(req.body, who);
-  });
-  app.post('/config/reset', async (req) => {
-    const who = await verifyBearer(req.headers.authorization, opts.secret);
-    return opts.config.reset(who);
-  });
+  app.patch('/config', { onRequest }, async (req) => opts.config.patch(req.body, writers.get(req) ?? 'unknown'));
+  app.post('/config/reset', { onRequest }, async (req) => opts.config.reset(writers.get(req) ?? 'unknown'));
 }

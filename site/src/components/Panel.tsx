@@ -1,0 +1,106 @@
+import { useEffect, useMemo, useState } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { api, BackendDownError, errorText } from '../lib/api.ts';
+import { formatUnit, legendFor, timeOfDay } from '../lib/format.ts';
+import type { PanelData, PanelMeta } from '../lib/types.ts';
+import { usePoll } from './hooks.ts';
+import { useVisible } from './use-visible.ts';
+import { Widget } from './Widget.tsx';
+
+export const seriesColors = ['#2563eb', '#d97706', '#7c3aed', '#059669', '#db2777', '#0891b2', '#65a30d', '#dc2626'];
+const thresholdColor = { green: '#15803d', orange: '#c2410c', red: '#b91c1c' } as const;
+
+interface Props {
+  meta: PanelMeta;
+  /** `/d-solo/...` address of the same panel in Grafana, when the site was built with PUBLIC_GRAFANA_URL. */
+  grafanaSrc?: string | null;
+  /** Minutes of history drawn. */
+  minutes?: number;
+  height?: number;
+}
+
+/** A catalog panel: the real Grafana panel when Grafana answers, otherwise drawn here from the embedded hub. */
+export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: Props) {
+  const [ref, visible] = useVisible<HTMLDivElement>();
+  const [data, setData] = useState<PanelData | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [grafanaOk, setGrafanaOk] = useState(false);
+
+  useEffect(() => {
+    if (!grafanaSrc) return;
+    // An opaque no-cors answer is enough to know Grafana is up; an unreachable host rejects.
+    fetch(new URL('/api/health', grafanaSrc), { mode: 'no-cors' }).then(() => setGrafanaOk(true), () => setGrafanaOk(false));
+  }, [grafanaSrc]);
+
+  usePoll(async () => {
+    const end = Date.now() / 1000;
+    try {
+      setData((await api.panelData(meta.id, end - minutes * 60, end, minutes <= 5 ? 2 : 5)).data);
+      setError(null);
+    } catch (err) {
+      setError(err);
+    }
+  }, 5000, visible && !grafanaOk, [meta.id, minutes]);
+
+  const { rows, series } = useMemo(() => toRows(data), [data]);
+  const down = error instanceof BackendDownError;
+  const lines = (meta.thresholds ?? []).filter((t) => t.value !== null);
+  return (
+    <Widget name="panel" title={meta.title} down={down} className={`panel-${meta.id}`}>
+      <div ref={ref} data-panel-id={meta.id} data-series={series.length} data-points={rows.length}>
+        {grafanaOk && grafanaSrc ? (
+          <iframe className="grafana" src={grafanaSrc} title={`${meta.title} (Grafana)`} height={height} loading="lazy" />
+        ) : meta.kind === 'stat' ? (
+          <p className="stat-value">{series.length ? series.map((s) => `${s.name}: ${formatUnit(lastValue(rows, s.key), meta.unit)}`).join(' · ') : 'no data yet'}</p>
+        ) : (
+          <div className="chart" style={{ height }}>
+            {rows.length === 0 ? <p className="muted chart-empty">{error ? `No data: ${errorText(error)}` : data ? 'No data in this window yet.' : 'Loading…'}</p> : (
+              <ResponsiveContainer width="100%" height="100%">
+                <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+                  <CartesianGrid stroke="#e5e7eb" vertical={false} />
+                  <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => timeOfDay(t * 1000)} tick={{ fontSize: 11 }} minTickGap={40} />
+                  <YAxis tickFormatter={(v: number) => formatUnit(v, meta.unit)} tick={{ fontSize: 11 }} width={64} domain={meta.unit === 'percentunit' ? [(min: number) => Math.min(min, 0.9), 1] : [0, 'auto']} />
+                  <Tooltip labelFormatter={(t) => timeOfDay(Number(t) * 1000)} formatter={(v) => formatUnit(Number(v), meta.unit)} />
+                  {series.length > 1 ? <Legend wrapperStyle={{ fontSize: 12 }} /> : null}
+                  {lines.map((t) => <ReferenceLine key={`${t.value}`} y={t.value!} stroke={thresholdColor[t.color]} strokeDasharray="6 4" ifOverflow="extendDomain" />)}
+                  {series.map((s, i) => <Line key={s.key} dataKey={s.key} name={s.name} stroke={seriesColors[i % seriesColors.length]} dot={false} strokeWidth={2} isAnimationActive={false} connectNulls />)}
+                </LineChart>
+              </ResponsiveContainer>
+            )}
+          </div>
+        )}
+      </div>
+      <details className="panel-help">
+        <summary>What this shows, and its query</summary>
+        <p>{meta.help.shows}</p>
+        <p><strong>Healthy:</strong> {meta.help.healthy}</p>
+        <p><strong>Problem:</strong> {meta.help.problem}</p>
+        {meta.queries.map((q) => <pre key={q.expr} className="query"><code>{q.expr}</code></pre>)}
+      </details>
+    </Widget>
+  );
+}
+
+function toRows(data: PanelData | null): { rows: Record<string, number>[]; series: { key: string; name: string }[] } {
+  if (!data) return { rows: [], series: [] };
+  const byT = new Map<number, Record<string, number>>();
+  const series: { key: string; name: string }[] = [];
+  for (const r of data.results) {
+    for (const m of r.data.result ?? []) {
+      const key = `s${series.length}`;
+      series.push({ key, name: legendFor(r.legend, m.metric) });
+      for (const [t, v] of m.values) {
+        const row = byT.get(t) ?? { t };
+        const n = Number(v);
+        if (Number.isFinite(n)) row[key] = n;
+        byT.set(t, row);
+      }
+    }
+  }
+  return { rows: [...byT.values()].sort((a, b) => a.t - b.t), series };
+}
+
+function lastValue(rows: Record<string, number>[], key: string): number {
+  for (let i = rows.length - 1; i >= 0; i--) if (rows[i][key] !== undefined) return rows[i][key];
+  return NaN;
+}

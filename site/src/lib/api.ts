@@ -1,0 +1,91 @@
+import { orchestratorUrl } from './config.ts';
+import type {
+  ErrorBody, HintView, LogEntry, PanelData, PanelMeta, Postmortem, PublicScenario, RunEvent, RunView, ServiceView,
+  StartRunBody, TraceDetail, TraceSummary,
+} from './types.ts';
+
+/** The orchestrator answered with an error body ({error:{code,message,issues}}). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly issues: { path: string; message: string }[];
+  constructor(status: number, body: Partial<ErrorBody['error']>) {
+    super(body.message ?? `request failed with status ${status}`);
+    this.status = status;
+    this.code = body.code ?? 'error';
+    this.issues = body.issues ?? [];
+  }
+}
+
+/** The orchestrator could not be reached at all (not started, wrong URL, or CORS refused). */
+export class BackendDownError extends Error {
+  constructor(cause: unknown) {
+    super(`the ObservaStack backend is not reachable at ${orchestratorUrl()}`, { cause });
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`${orchestratorUrl()}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new BackendDownError(err);
+  }
+  const text = await res.text();
+  const json = text ? safeJson(text) : null;
+  if (!res.ok) {
+    const e = json && typeof json === 'object' && 'error' in json ? (json as { error: unknown }).error : null;
+    throw new ApiError(res.status, e && typeof e === 'object' ? (e as ErrorBody['error']) : { message: typeof e === 'string' ? e : text.slice(0, 200) });
+  }
+  return json as T;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+const qs = (params: Record<string, string | number | boolean | undefined | null>) => {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+};
+
+export const api = {
+  health: () => request<{ status: string; mode: string; run: string | null }>('GET', '/api/health'),
+  scenarios: () => request<{ scenarios: PublicScenario[] }>('GET', '/api/scenarios'),
+  scenario: (id: string) => request<PublicScenario>('GET', `/api/scenarios/${encodeURIComponent(id)}`),
+  startRun: (body: StartRunBody) => request<RunView>('POST', '/api/runs', body),
+  stopRun: (id: string) => request<RunView>('POST', `/api/runs/${id}/stop`),
+  reset: () => request<{ ok: boolean }>('POST', '/api/reset'),
+  runs: (limit = 10) => request<{ runs: RunView[] }>('GET', `/api/runs${qs({ limit })}`),
+  activeRun: () => request<{ run: RunView | null; events: RunEvent[]; hints: HintView[] }>('GET', '/api/runs/active'),
+  run: (id: string) => request<{ run: RunView; events: RunEvent[] }>('GET', `/api/runs/${id}`),
+  postmortem: (id: string) => request<Postmortem>('GET', `/api/runs/${id}/postmortem`),
+  answerCheckpoint: (runId: string, checkpointId: string, answer: number | string) =>
+    request<{ correct: boolean; explanation: string; stage: string }>('POST', `/api/runs/${runId}/checkpoints/${checkpointId}`, { answer }),
+  service: (name: string) => request<ServiceView>('GET', `/api/services/${encodeURIComponent(name)}`),
+  patchConfig: (name: string, patch: Record<string, number | string | boolean>) =>
+    request<{ changes: { key: string; from: unknown; to: unknown }[] }>('PATCH', `/api/services/${encodeURIComponent(name)}/config`, patch),
+  panels: () => request<{ data: PanelMeta[] }>('GET', '/api/telemetry/metrics/panels'),
+  panelData: (id: string, start: number, end: number, step: number) =>
+    request<{ data: PanelData }>('GET', `/api/telemetry/metrics/panels/${encodeURIComponent(id)}/data${qs({ start, end, step })}`),
+  logs: (f: { service?: string; level?: string; text?: string; traceId?: string; limit?: number }) =>
+    request<{ entries: LogEntry[]; services: string[] }>('GET', `/api/telemetry/logs${qs(f)}`),
+  traces: (f: { service?: string; minDurationMs?: number; error?: boolean; limit?: number }) =>
+    request<{ traces: TraceSummary[] }>('GET', `/api/telemetry/traces${qs(f)}`),
+  trace: (traceId: string) => request<TraceDetail>('GET', `/api/telemetry/traces/${traceId}`),
+};
+
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

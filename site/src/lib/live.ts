@@ -1,0 +1,130 @@
+import { wsUrl } from './config.ts';
+import { createStore } from './store.ts';
+import type { ClientMessage, HintView, LogLine, Resolution, RunEvent, RunView, SecondStatsView, ServerMessage, ServiceStatus } from './types.ts';
+
+export type Connection = 'connecting' | 'open' | 'down';
+
+/** Everything the orchestrator pushes over /ws, folded into one state. */
+export interface LiveState {
+  connection: Connection;
+  run: RunView | null;
+  events: RunEvent[];
+  hints: HintView[];
+  stats: SecondStatsView[];
+  services: ServiceStatus[];
+  resolution: Resolution | null;
+  /** Server clock minus the browser's, from snapshots and heartbeats. */
+  clockSkewMs: number;
+}
+
+const keepStats = 900;
+
+export const live = createStore<LiveState>({
+  connection: 'connecting', run: null, events: [], hints: [], stats: [], services: [], resolution: null, clockSkewMs: 0,
+});
+
+/** Pure reducer: the state after one server message (exported for tests and for replaying REST answers). */
+export function reduce(s: LiveState, m: ServerMessage): LiveState {
+  switch (m.type) {
+    case 'snapshot':
+      return { ...s, run: m.run, events: m.events, hints: m.hints, stats: m.stats.slice(-keepStats), services: m.services, clockSkewMs: m.serverTime - Date.now() };
+    case 'run': {
+      const sameRun = s.run?.id === m.run.id;
+      return { ...s, run: m.run, events: sameRun ? s.events : [], hints: sameRun ? s.hints : [], resolution: sameRun ? s.resolution : null };
+    }
+    case 'event':
+      if (s.run && m.event.runId !== s.run.id) return s;
+      if (s.events.some((e) => e.seq === m.event.seq)) return s;
+      return { ...s, events: [...s.events, m.event] };
+    case 'hint':
+      if (s.hints.some((h) => h.id === m.hint.id && h.runId === m.hint.runId)) return s;
+      return { ...s, hints: [...s.hints, m.hint] };
+    case 'stats':
+      return { ...s, stats: [...s.stats.slice(-(keepStats - 1)), m.stats] };
+    case 'resolution':
+      return { ...s, resolution: m };
+    case 'service':
+      return { ...s, services: [...s.services.filter((x) => x.name !== m.service.name), m.service] };
+    case 'heartbeat':
+      return { ...s, clockSkewMs: m.serverTime - Date.now() };
+    default:
+      return s;
+  }
+}
+
+const logListeners = new Set<(line: LogLine) => void>();
+let socket: WebSocket | null = null;
+let started = false;
+let retryMs = 500;
+let logFilter: Extract<ClientMessage, { type: 'subscribe-logs' }> | null = null;
+
+/** Opens the WebSocket once per page and keeps it open, reconnecting with backoff. Safe to call often. */
+export function connectLive(): void {
+  if (started || typeof WebSocket === 'undefined') return;
+  started = true;
+  open();
+}
+
+function open(): void {
+  let ws: WebSocket;
+  try {
+    ws = new WebSocket(wsUrl());
+  } catch {
+    return retry();
+  }
+  socket = ws;
+  ws.onopen = () => {
+    retryMs = 500;
+    live.update((s) => ({ ...s, connection: 'open' }));
+    if (logFilter) send(logFilter);
+  };
+  ws.onmessage = (ev) => {
+    let m: ServerMessage;
+    try {
+      m = JSON.parse(String(ev.data)) as ServerMessage;
+    } catch {
+      return;
+    }
+    if (m.type === 'log') for (const l of logListeners) l(m.line);
+    else live.update((s) => reduce(s, m));
+  };
+  ws.onclose = () => {
+    socket = null;
+    live.update((s) => ({ ...s, connection: 'down' }));
+    retry();
+  };
+}
+
+function retry(): void {
+  setTimeout(open, retryMs);
+  retryMs = Math.min(retryMs * 2, 5000);
+}
+
+function send(m: ClientMessage): void {
+  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(m));
+}
+
+/** Live log tail: lines matching the filter arrive until the returned function is called. */
+export function tailLogs(filter: { service?: string; level?: string; text?: string }, onLine: (line: LogLine) => void): () => void {
+  connectLive();
+  logFilter = { type: 'subscribe-logs', ...filter };
+  send(logFilter);
+  logListeners.add(onLine);
+  return () => {
+    logListeners.delete(onLine);
+    if (logListeners.size === 0) {
+      logFilter = null;
+      send({ type: 'unsubscribe-logs' });
+    }
+  };
+}
+
+/** Folds a REST answer (e.g. after POST /api/runs) into the state before the WebSocket echoes it. */
+export function applyRun(run: RunView): void {
+  live.update((s) => reduce(s, { type: 'run', run }));
+}
+
+export const isActive = (run: RunView | null) => !!run && (run.state === 'pending' || run.state === 'baseline' || run.state === 'injected');
+
+/** Cross-links between the log and trace widgets: pick a trace id in one, the other follows. */
+export const selection = createStore<{ traceId: string | null; logTraceId: string | null }>({ traceId: null, logTraceId: null });

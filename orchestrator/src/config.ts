@@ -24,6 +24,7 @@ export const orchestratorEnvSchema = z.object({
   OBS_SITE_DIR: z.string().default('dist/site').describe('The built lesson site served at /.'),
   OBS_SCENARIOS_DIR: z.string().default('scenarios').describe('Folder of scenario YAML files.'),
   OBS_GRAFANA_URL: z.url().optional().describe('Grafana as the learner\'s browser reaches it (stack mode).'),
+  OBS_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(0.2).describe('Share of shop requests traced (0..1). A request arriving with a sampled traceparent is always traced.'),
   OBS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type OrchestratorEnv = z.infer<typeof orchestratorEnvSchema>;

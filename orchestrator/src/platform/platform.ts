@@ -104,6 +104,8 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       });
       const app = buildApp({
         allowedOrigins,
+        secret,
+        grafanaUrl: env.OBS_GRAFANA_URL,
         root: [telemetry.otlpRouter],
         api: [health, runsRoutes(engine, store, () => scenarios), scenariosRoutes(() => scenarios, () => problems), servicesRoutes(control, engine, () => statuses), telemetry.apiRouter, openapiRoutes()],
         siteDir: resolve(env.OBS_SITE_DIR),
@@ -112,6 +114,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       const srv = createServer(app);
       ws = new WsHub({
         allowedOrigins,
+        secret,
         snapshot: () => ({ type: 'snapshot', protocolVersion, serverTime: Date.now(), run: engine.activeView(), events: engine.activeEvents(), hints: engine.activeHints(), stats: load.recent(120), services: statuses }),
         subscribeLogs: (f, send) => telemetry.subscribeLogs(f, send),
       });
@@ -127,6 +130,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       databaseUrl,
       secretFile,
       otlpEndpoint: `http://127.0.0.1:${port}`,
+      traceSampleRatio: env.OBS_TRACE_SAMPLE_RATIO,
       onLine: (service, stream, line) => telemetry.logs.ingest(service, line, stream),
       onStatus: (status, event) => {
         statuses = statuses.filter((s) => s.name !== status.name).concat(status);

@@ -1,12 +1,19 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { clientMessageSchema, type ServerMessage } from '../protocol/ws-messages.ts';
+import { wsBearerProtocolPrefix, wsProtocol } from '../protocol/rest.ts';
+import { originAllowed, hostAllowed } from '../api/origin-guard.ts';
+import { verifySessionToken } from '../auth/session-token.ts';
+import { ApiError } from '../api/api-error.ts';
 
 export interface WsHubOptions {
   /** Built on each connection: current run, recent stats and hints, services. */
   snapshot(): ServerMessage;
   /** Origins allowed to connect besides the server itself. */
   allowedOrigins(): Set<string>;
+  /** Secret of the session tokens: the upgrade needs one (`?token=` or the `bearer.<token>` subprotocol). */
+  secret: Uint8Array;
   /** Live log tail: subscribe with a filter, get an unsubscribe function. */
   subscribeLogs?(filter: { service?: string; level?: string; text?: string }, send: (msg: ServerMessage) => void): () => void;
   heartbeatMs?: number;
@@ -16,6 +23,12 @@ interface Client {
   ws: WebSocket;
   alive: boolean;
   unsubscribeLogs?: () => void;
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Forbidden';
+  const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : 'forbidden', message } });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 /** Droppable messages are skipped for a client whose send buffer is backed up; others are never dropped. */
@@ -29,7 +42,12 @@ const hopelessBytes = 8 << 20;
  * blocks the others.
  */
 export class WsHub {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 16 * 1024,
+    // A client that offered subprotocols must get one back; never echo the bearer one.
+    handleProtocols: (offered) => (offered.has(wsProtocol) ? wsProtocol : false),
+  });
   private readonly clients = new Set<Client>();
   private readonly o: WsHubOptions;
   private readonly timer: NodeJS.Timeout;
@@ -41,16 +59,27 @@ export class WsHub {
   }
 
   attach(server: HttpServer): void {
-    server.on('upgrade', (req: IncomingMessage, socket, head) => {
-      const path = (req.url ?? '').split('?')[0];
-      if (path !== '/ws') return socket.destroy();
-      const origin = req.headers.origin;
-      if (origin && origin !== `http://${req.headers.host}` && !this.o.allowedOrigins().has(origin)) {
-        socket.write('HTTP/1.1 403 Forbidden\r\nconnection: close\r\n\r\n');
-        return socket.destroy();
-      }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      void this.authorize(req).then(
+        () => this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws)),
+        (err: unknown) => (err instanceof ApiError ? refuse(socket, err.status, err.message) : refuse(socket, 400, 'bad upgrade request')),
+      );
     });
+  }
+
+  /** Path, Host (DNS rebinding), Origin (cross-site pages) and the session token, in that order. */
+  private async authorize(req: IncomingMessage): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const deny = (status: number, message: string) => new ApiError(message, { code: 'refused', status });
+    if (url.pathname !== '/ws') throw deny(404, 'no such endpoint');
+    const allowed = this.o.allowedOrigins();
+    if (!hostAllowed(req.headers.host, allowed)) throw deny(403, 'host is not this platform');
+    if (!originAllowed(req.headers.origin, req.headers.host, allowed)) throw deny(403, 'origin not allowed');
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const token = url.searchParams.get('token') ?? offered.find((p) => p.startsWith(wsBearerProtocolPrefix))?.slice(wsBearerProtocolPrefix.length);
+    if (!token) throw deny(401, 'session token required: POST /api/session, then open /ws?token=<token>');
+    await verifySessionToken(token, this.o.secret);
   }
 
   get size(): number {

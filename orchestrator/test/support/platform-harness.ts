@@ -6,6 +6,7 @@ import { ensureDatabase, migrate } from '../../../sut/common/src/db/migrate.ts';
 import { loadOrchestratorEnv } from '../../src/config.ts';
 import { startPlatform, type Platform } from '../../src/platform/platform.ts';
 import { serverMessageSchema, type ServerMessage } from '../../src/protocol/ws-messages.ts';
+import { wsBearerProtocolPrefix, wsProtocol } from '../../src/protocol/rest.ts';
 import { freePort } from './free-port.ts';
 
 export interface TestPlatformOptions {
@@ -42,20 +43,31 @@ export async function startTestPlatform(o: TestPlatformOptions): Promise<{ platf
 export class ProtocolClient {
   readonly messages: ServerMessage[] = [];
   readonly invalid: unknown[] = [];
-  private readonly ws: WebSocket;
+  private ws: WebSocket | undefined;
+  private closed = false;
   readonly opened: Promise<void>;
 
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-    });
-    this.ws.on('message', (data) => {
-      const parsed = serverMessageSchema.safeParse(JSON.parse(data.toString()));
-      if (parsed.success) this.messages.push(parsed.data);
-      else this.invalid.push({ raw: data.toString().slice(0, 300), issues: parsed.error.issues });
-    });
+  /**
+   * Connects to `url` (ws://host:port/ws). The upgrade needs a session token: by default one is fetched from
+   * POST /api/session first; pass `token` to use another, or `token: null` to connect without one.
+   */
+  constructor(url: string, opts: { token?: string | null } = {}) {
+    this.opened = (async () => {
+      const token = opts.token === undefined ? await sessionToken(url.replace(/^ws/, 'http').replace(/\/ws(\?.*)?$/, '')) : opts.token;
+      if (this.closed) throw new Error('closed before it opened');
+      const ws = new WebSocket(url, token ? [wsProtocol, wsBearerProtocolPrefix + token] : []);
+      this.ws = ws;
+      ws.on('message', (data) => {
+        const parsed = serverMessageSchema.safeParse(JSON.parse(data.toString()));
+        if (parsed.success) this.messages.push(parsed.data);
+        else this.invalid.push({ raw: data.toString().slice(0, 300), issues: parsed.error.issues });
+      });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+    })();
+    this.opened.catch(() => {});
   }
 
   /** Resolves with the first message (already received or future) matching `pred`, or rejects after `timeoutMs`. */
@@ -76,18 +88,40 @@ export class ProtocolClient {
   }
 
   close(): void {
-    this.ws.close();
+    this.closed = true;
+    this.ws?.close();
   }
 }
 
-export async function api(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + path, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await res.text();
-  let json: unknown = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON */
+const sessions = new Map<string, Promise<string | undefined>>();
+
+/** A control-path session token for the platform at `base` (POST /api/session), cached per base URL. */
+export function sessionToken(base: string, fresh = false): Promise<string | undefined> {
+  if (fresh || !sessions.has(base)) {
+    sessions.set(base, fetch(`${base}/api/session`, { method: 'POST' }).then(async (r) => (r.ok ? ((await r.json()) as { token: string }).token : undefined), () => undefined));
   }
-  return { status: res.status, body: json };
+  return sessions.get(base)!;
+}
+
+/**
+ * One request to the orchestrator API, JSON in and out. It sends the session token (fetched once per base,
+ * fetched anew after a 401) unless the caller passes its own `authorization` header.
+ */
+export async function api(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const own = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+  const send = async (token: string | undefined) => {
+    const auth: Record<string, string> = !own && token ? { authorization: `Bearer ${token}` } : {};
+    const res = await fetch(base + path, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...auth, ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = await res.text();
+    let json: unknown = text;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: json as any };
+  };
+  const first = await send(own ? undefined : await sessionToken(base));
+  if (first.status !== 401 || own) return first;
+  return send(await sessionToken(base, true));
 }

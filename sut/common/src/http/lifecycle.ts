@@ -19,6 +19,7 @@ export async function runUntilSignal(opts: { logger: Logger; listeners: Listener
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       opts.logger.fatal({ err: e }, e.code === 'EADDRINUSE' ? `port ${l.port} (${l.name}) is already in use` : `cannot listen on ${l.host}:${l.port}`);
+      await flush(opts.logger);
       process.exit(3);
     }
     const addr = l.app.server.address();
@@ -32,8 +33,14 @@ export async function runUntilSignal(opts: { logger: Logger; listeners: Listener
     const force = setTimeout(() => process.exit(1), 5000);
     force.unref();
     await opts.close().catch((err) => opts.logger.error({ err }, 'error while closing'));
+    await flush(opts.logger);
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Logs are buffered (see logger.ts): write out what is pending before the process exits. */
+function flush(logger: Logger): Promise<void> {
+  return new Promise((resolve) => logger.flush(() => resolve()));
 }

@@ -28,6 +28,8 @@ export interface SutEnvOptions {
   host?: string;
   otlpEndpoint?: string;
   logLevel?: string;
+  /** Share of new traces sampled at the gateway (1 = all); downstream services follow the parent. */
+  traceSampleRatio?: number;
 }
 
 const registerPath = fileURLToPath(new URL('../tracing/register.ts', import.meta.url));
@@ -51,6 +53,10 @@ export function serviceEnv(name: SutServiceName, o: SutEnvOptions): Record<strin
     OTEL_SERVICE_NAME: name,
   };
   if (o.otlpEndpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = o.otlpEndpoint;
+  if (o.traceSampleRatio !== undefined && o.traceSampleRatio < 1) {
+    env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
+    env.OTEL_TRACES_SAMPLER_ARG = String(o.traceSampleRatio);
+  }
   if (name === 'gateway') {
     env.OBS_GATEWAY_PORT = String(o.ports.gateway);
     env.OBS_GATEWAY_ADMIN_PORT = String(o.ports.gatewayAdmin);

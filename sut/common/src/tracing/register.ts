@@ -8,7 +8,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -18,7 +18,16 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
 const ignoredPaths = new Set(['/metrics', '/healthz']);
 
+// The standard sampler variables: `parentbased_traceidratio` with OTEL_TRACES_SAMPLER_ARG samples that share of
+// new traces at the gateway, and every downstream service follows its parent's decision. Unsampled requests
+// still carry a trace id in their logs.
+const ratio = Number(process.env.OTEL_TRACES_SAMPLER_ARG ?? '1');
+const sampler = process.env.OTEL_TRACES_SAMPLER === 'parentbased_traceidratio' && ratio >= 0 && ratio < 1
+  ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) })
+  : new ParentBasedSampler({ root: new AlwaysOnSampler() });
+
 const provider = new TracerProvider({
+  sampler,
   resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME ?? 'unknown', 'service.namespace': 'observastack' }),
   // Without an endpoint spans are still created (trace ids in logs, W3C propagation) but not exported.
   spanProcessors: endpoint

@@ -15,5 +15,10 @@ export default defineConfig({
   integrations: [mdx(), react()],
   devToolbar: { enabled: false },
   server: { host: '127.0.0.1', port: 4321 },
-  vite: { build: { chunkSizeWarningLimit: 400 } },
+  // cookie: astro needs v2 (its own copy); bundling it keeps the hoisted v0.7 (express's) from being picked up.
+  vite: {
+    build: { chunkSizeWarningLimit: 400 },
+    ssr: { noExternal: ['cookie'] },
+    environments: { prerender: { resolve: { noExternal: ['cookie'] } } },
+  },
 });

@@ -1,9 +1,10 @@
 // The platform as a learner starts it (`node orchestrator/src/main.ts`, what `npm start` runs after its Node
 // check), in a child process on free ports with its own data folder; timed to ready and stopped with SIGINT.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { processesMentioning } from './proc-tree.ts';
+import { processesMentioning, processTree, readProc } from './proc-tree.ts';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const mainTs = fileURLToPath(new URL('../orchestrator/src/main.ts', import.meta.url));
@@ -56,11 +57,14 @@ export interface RunningPlatform {
   readyLineMs: number | null;
   /** Everything the child printed so far (for diagnostics). */
   output(): string;
-  /** SIGINT, wait for the exit; reports the exit code, how long it took and PostgreSQL processes left behind. */
-  stop(): Promise<{ code: number | null; signal: string | null; stopMs: number; orphanPids: number[] }>;
+  /** SIGINT to the process group (Ctrl-C), wait for the exit; reports the exit code, how long it took and any process of its tree (SUT
+   *  children, PostgreSQL and its backends) or of its data folder still alive a few seconds later. */
+  stop(): Promise<{ code: number | null; signal: string | null; stopMs: number; orphanPids: number[]; orphans: string[] }>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A timer that does not keep the bench alive once everything else is done (it only bounds a race). */
+const bound = (ms: number) => new Promise<null>((r) => setTimeout(() => r(null), ms).unref());
 
 export async function startPlatformProcess(o: PlatformProcessOptions): Promise<RunningPlatform> {
   const env: NodeJS.ProcessEnv = {
@@ -72,13 +76,27 @@ export async function startPlatformProcess(o: PlatformProcessOptions): Promise<R
     ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
   };
   const t0 = performance.now();
-  const child = spawn(process.execPath, [mainTs], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, stopped the way Ctrl-C in a terminal stops `npm start`: SIGINT to the whole group.
+  const child = spawn(process.execPath, [mainTs], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const interrupt = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      /* the group is gone */
+    }
+  };
+  // Should this process die first, the platform must not outlive it.
+  const onExit = () => interrupt('SIGKILL');
+  process.once('exit', onExit);
   let out = '';
   let readyLineMs: number | null = null;
   let readyLineS: number | null = null;
   let exited: { code: number | null; signal: string | null } | null = null;
   const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve((exited = { code, signal })));
+    child.once('exit', (code, signal) => {
+      process.off('exit', onExit);
+      resolve((exited = { code, signal }));
+    });
   });
   const onData = (chunk: string) => {
     out = (out + chunk).slice(-20_000);
@@ -97,8 +115,8 @@ export async function startPlatformProcess(o: PlatformProcessOptions): Promise<R
   while (healthMs === null) {
     if (exited) throw new Error(`the platform exited (${JSON.stringify(exited)}) before it was ready:\n${out.slice(-3000)}`);
     if (Date.now() > deadline) {
-      child.kill('SIGINT');
-      await Promise.race([exit, sleep(20_000)]);
+      interrupt('SIGINT');
+      await Promise.race([exit, bound(20_000)]);
       throw new Error(`the platform was not ready within ${o.readyTimeoutMs ?? 180_000} ms:\n${out.slice(-3000)}`);
     }
     try {
@@ -123,21 +141,29 @@ export async function startPlatformProcess(o: PlatformProcessOptions): Promise<R
     output: () => out,
     async stop() {
       const s0 = performance.now();
-      if (!exited) child.kill('SIGINT');
-      let result = await Promise.race([exit, sleep(30_000).then(() => null)]);
+      const before = exited ? [] : await processTree(child.pid!);
+      if (!exited) interrupt('SIGINT');
+      let result = await Promise.race([exit, bound(30_000)]);
       if (!result) {
-        child.kill('SIGKILL');
+        interrupt('SIGKILL');
         result = await exit;
       }
       const stopMs = performance.now() - s0;
       // PostgreSQL's postmaster stops its backends itself; give it a moment before calling anything an orphan.
+      const alive = async () => {
+        const now = new Map((await Promise.all(before.map((p) => readProc(p.pid)))).filter((p) => p !== null).map((p) => [p.pid, p.comm]));
+        const leftovers = before.filter((p) => p.pid !== child.pid && now.get(p.pid) === p.comm).map((p) => p.pid);
+        return [...new Set([...leftovers, ...(await processesMentioning(o.dataDir))])];
+      };
       let orphanPids: number[] = [];
       for (let i = 0; i < 20; i++) {
-        orphanPids = await processesMentioning(o.dataDir);
+        orphanPids = await alive();
         if (orphanPids.length === 0) break;
         await sleep(250);
       }
-      return { ...result, stopMs, orphanPids };
+      // What the leftovers are, e.g. `node orchestrator/... sut/api/src/main.ts`, for the report.
+      const orphans = await Promise.all(orphanPids.map(async (pid) => `${pid} ${(await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim().slice(0, 160)}`));
+      return { ...result, stopMs, orphanPids, orphans };
     },
   };
 }

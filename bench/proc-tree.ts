@@ -11,7 +11,8 @@ export interface ProcInfo {
   rssBytes: number;
 }
 
-async function readProc(pid: number): Promise<ProcInfo | null> {
+/** One process's stat and RSS; null when it is gone. */
+export async function readProc(pid: number): Promise<ProcInfo | null> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // `pid (comm) state ppid ...`: comm may contain spaces and parentheses, so split at the last ')'.

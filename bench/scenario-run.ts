@@ -29,8 +29,7 @@ const ms = (a: number | null | undefined, b: number | null | undefined) => (a ==
 /** Runs `scenario` once on the platform at `url` (tree root `pid`), applies its documented fix at the breach. */
 export async function measureScenario(url: string, pid: number, scenario: Scenario): Promise<ScenarioFigures> {
   const spec = scenario.spec;
-  const ws = new TimedWsClient(`${url.replace(/^http/, 'ws')}/ws`);
-  await ws.opened;
+  const ws = await TimedWsClient.connect(url);
   await ws.waitFor((m) => m.type === 'snapshot', 5000);
   const sampler = sampleTreeRss(pid, 1000);
   const f: ScenarioFigures = {
@@ -41,9 +40,15 @@ export async function measureScenario(url: string, pid: number, scenario: Scenar
   try {
     const run = await apiCall(url, 'POST', '/api/runs', { scenarioId: scenario.id });
     runId = run.id as string;
-    const fault = await ws.waitForEvent('fault_applied', (spec.baselineSeconds + 30) * 1000, runId);
+    // Each wait also ends at the run's own end (an aborted baseline, say), so a failure costs no timeout.
+    const next = async (type: string, timeoutMs: number) => {
+      const r = await ws.waitFor((m) => (m.type === 'event' && m.event.runId === runId && m.event.type === type) || (m.type === 'resolution' && m.runId === runId), timeoutMs);
+      if (r.msg.type !== 'event') throw new Error(`the run ended (${r.msg.type === 'resolution' ? r.msg.outcome : r.msg.type}) before ${type}`);
+      return r as typeof r & { msg: { type: 'event' } };
+    };
+    const fault = await next('fault_applied', (spec.baselineSeconds + 30) * 1000);
     f.baselineS = ms(run.startedAt, fault.msg.event.at);
-    const breach = await ws.waitForEvent('slo_breached', 60_000, runId);
+    const breach = await next('slo_breached', 60_000);
     f.timeToSymptomS = ms(fault.msg.event.at, breach.msg.event.at);
     f.timeToSymptomSeenS = ms(fault.msg.event.at, breach.recvAt);
 
@@ -54,7 +59,8 @@ export async function measureScenario(url: string, pid: number, scenario: Scenar
     f.outcome = verdict.msg.type === 'resolution' ? verdict.msg.outcome : null;
     runId = null;
   } catch (err) {
-    f.error = (err as Error).message;
+    const seen = ws.received.flatMap((r) => (r.msg.type === 'event' ? [`${r.msg.event.type}: ${r.msg.event.message}`] : r.msg.type === 'resolution' ? [`resolution ${r.msg.outcome}`] : []));
+    f.error = `${(err as Error).message}; run events seen: ${seen.join(' | ') || 'none'}`;
   } finally {
     f.rss = await sampler.stop();
     for (const r of ws.received) if (r.msg.type === 'hint') f.hintPushMs.push(r.recvAt - r.msg.hint.at);
@@ -79,8 +85,7 @@ export interface PushFigures {
  * 5000 <-> 5001) `samples` times, each flip producing one `config_changed` event; then stops the run and resets.
  */
 export async function measurePushLatency(url: string, scenarioId: string, samples: number): Promise<PushFigures> {
-  const ws = new TimedWsClient(`${url.replace(/^http/, 'ws')}/ws`);
-  await ws.opened;
+  const ws = await TimedWsClient.connect(url);
   await ws.waitFor((m) => m.type === 'snapshot', 5000);
   const out: PushFigures = { samples: 0, eventToClientMs: [], requestToEventMs: [], error: null };
   let runId: string | null = null;

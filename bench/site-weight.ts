@@ -1,7 +1,7 @@
 // Weight of each lesson page of the built site (`npm run build:site` -> dist/site): the JS and CSS a browser
 // fetches to render it, gzipped. JS counts <script src>, inline module scripts, modulepreload links, Astro
-// island component/renderer URLs and, recursively, the static imports of those files; dynamic import() chunks
-// are left out (they load on demand).
+// island component/renderer URLs and, recursively, the static imports of those files. Chunks reached only by
+// dynamic import() (charts loaded when a panel scrolls into view) are reported apart, as on-demand JS.
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, posix, relative, sep } from 'node:path';
@@ -11,6 +11,8 @@ import { percentile } from './stats.ts';
 export interface PageWeight {
   page: string;
   jsGzipBytes: number;
+  /** JS reached only through dynamic import(), loaded on demand. */
+  lazyJsGzipBytes: number;
   cssGzipBytes: number;
   htmlGzipBytes: number;
   jsFiles: number;
@@ -42,6 +44,7 @@ async function htmlFiles(dir: string): Promise<string[]> {
 
 const attr = (tag: string, name: string) => new RegExp(`\\s${name}\\s*=\\s*["']([^"']+)["']`, 'i').exec(tag)?.[1];
 const STATIC_IMPORT_RE = /(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]*?\s*from\s*)?["']([^"']+\.m?js)["']/g;
+const DYNAMIC_IMPORT_RE = /\bimport\(\s*["'`]([^"'`$]+\.m?js)["'`]\s*\)/g;
 
 export async function measureSite(siteDir: string): Promise<SiteWeight> {
   const empty: SiteWeight = { built: false, siteDir, scope: 'lessons', pages: [], maxJsGzipBytes: null, medianJsGzipBytes: null, maxCssGzipBytes: null, heaviest: null };
@@ -57,13 +60,18 @@ export async function measureSite(siteDir: string): Promise<SiteWeight> {
     const clean = url.split(/[?#]/)[0];
     return clean.startsWith('/') ? join(siteDir, ...clean.split('/')) : join(dirname(from), ...clean.split('/'));
   };
-  const jsClosure = async (entry: string, seen: Set<string>): Promise<void> => {
+  /** Adds `entry` and its static imports to `seen`; dynamic import() targets go to `lazy`. */
+  const jsClosure = async (entry: string, seen: Set<string>, lazy?: Set<string>): Promise<void> => {
     if (seen.has(entry) || !existsSync(entry)) return;
     seen.add(entry);
     const text = await readFile(entry, 'utf8');
     for (const m of text.matchAll(STATIC_IMPORT_RE)) {
       const next = resolveUrl(m[1], entry);
-      if (next) await jsClosure(next, seen);
+      if (next) await jsClosure(next, seen, lazy);
+    }
+    for (const m of text.matchAll(DYNAMIC_IMPORT_RE)) {
+      const next = resolveUrl(m[1], entry);
+      if (next) lazy?.add(next);
     }
   };
 
@@ -74,6 +82,7 @@ export async function measureSite(siteDir: string): Promise<SiteWeight> {
   for (const file of pages) {
     const html = await readFile(file, 'utf8');
     const js = new Set<string>();
+    const lazyEntries = new Set<string>();
     const css = new Set<string>();
     let inlineJs = '';
     let inlineCss = '';
@@ -81,7 +90,7 @@ export async function measureSite(siteDir: string): Promise<SiteWeight> {
       const src = attr(m[1], 'src');
       if (src) {
         const f = resolveUrl(src, file);
-        if (f) await jsClosure(f, js);
+        if (f) await jsClosure(f, js, lazyEntries);
       } else if (!/type\s*=\s*["']application\/(ld\+)?json["']/i.test(m[1])) inlineJs += m[2];
     }
     for (const m of html.matchAll(/<link\b[^>]*>/gi)) {
@@ -90,21 +99,25 @@ export async function measureSite(siteDir: string): Promise<SiteWeight> {
       const f = href ? resolveUrl(href, file) : null;
       if (!f) continue;
       if (/\bstylesheet\b/i.test(rel)) css.add(f);
-      else if (/\bmodulepreload\b/i.test(rel)) await jsClosure(f, js);
+      else if (/\bmodulepreload\b/i.test(rel)) await jsClosure(f, js, lazyEntries);
     }
     for (const m of html.matchAll(/<astro-island\b[^>]*>/gi)) {
       for (const a of ['component-url', 'renderer-url', 'before-hydration-url']) {
         const u = attr(m[0], a);
         const f = u ? resolveUrl(u, file) : null;
-        if (f) await jsClosure(f, js);
+        if (f) await jsClosure(f, js, lazyEntries);
       }
     }
+    const lazy = new Set<string>();
+    for (const f of lazyEntries) await jsClosure(f, lazy);
+    let lazyBytes = 0;
+    for (const f of lazy) if (!js.has(f)) lazyBytes += await gzFile(f);
     for (const m of html.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)) inlineCss += m[1];
     let jsBytes = inlineJs ? gzipSync(inlineJs).length : 0;
     for (const f of js) jsBytes += await gzFile(f);
     let cssBytes = inlineCss ? gzipSync(inlineCss).length : 0;
     for (const f of css) cssBytes += await gzFile(f);
-    out.push({ page: relative(siteDir, file).split(sep).join(posix.sep), jsGzipBytes: jsBytes, cssGzipBytes: cssBytes, htmlGzipBytes: gzipSync(html).length, jsFiles: js.size, cssFiles: css.size });
+    out.push({ page: relative(siteDir, file).split(sep).join(posix.sep), jsGzipBytes: jsBytes, lazyJsGzipBytes: lazyBytes, cssGzipBytes: cssBytes, htmlGzipBytes: gzipSync(html).length, jsFiles: js.size, cssFiles: css.size });
   }
   const jsSizes = out.map((p) => p.jsGzipBytes);
   const heaviest = out.reduce<PageWeight | null>((a, p) => (!a || p.jsGzipBytes > a.jsGzipBytes ? p : a), null);

@@ -4,9 +4,9 @@
 //   node bench/sut-throughput.ts                    # 250..1250 req/s in 5 steps of 8 s, embedded PostgreSQL
 //   node bench/sut-throughput.ts --smoke            # one 3 s step at 40 req/s: checks the bench still runs
 //   options: --rates 250,500 --duration 8 --out bench/results/sut-throughput.json
-//            --database-url URL (a migrated, seeded database to copy nothing into: used as is)
+//            --database-url URL (use this migrated, seeded database instead of starting an embedded PostgreSQL)
 // Figures per step: achieved rate (responses/s), ok rate, p50/p95/p99 latency from the scheduled send time, errors
-// by kind, and each service's CPU seconds per 1000 requests (from its process_cpu_seconds_total).
+// by kind, and each service's CPU seconds per 1000 requests sent (from its process_cpu_seconds_total).
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -51,6 +51,22 @@ async function cpuSeconds(sut: TestSut): Promise<Record<(typeof services)[number
   return out;
 }
 
+/**
+ * Waits until the gateway has no request in progress upstream: after an overloaded step the services still work
+ * through requests their clients gave up on, and the next step must not start on that backlog (at most 30 s).
+ */
+async function drained(sut: TestSut): Promise<boolean> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const text = await (await fetch(`${sut.urls.gatewayAdmin}/metrics`)).text();
+    const busy = Number(/^gateway_upstream_pool_connections\{state="busy"[^}]*\} (\S+)/m.exec(text)?.[1] ?? NaN);
+    const pending = Number(/^gateway_upstream_pool_pending_requests(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1] ?? NaN);
+    if (busy === 0 && pending === 0) return true;
+    await sleep(250);
+  }
+  return false;
+}
+
 async function runStep(gen: LoadGenerator, sut: TestSut, rps: number, durationS: number): Promise<StepResult> {
   const cpu0 = await cpuSeconds(sut);
   gen.start({ phases: [{ pattern: 'constant', rps, durationS }], journeys: mix, maxInFlight: 1024, timeoutMs: 5000 });
@@ -60,7 +76,9 @@ async function runStep(gen: LoadGenerator, sut: TestSut, rps: number, durationS:
   const s = gen.summary(durationS + 10);
   const { ok, client, rate_limited, server, timeout, connection, dropped } = s.outcomes;
   const completed = ok + client + rate_limited + server;
-  const per1000 = (svc: (typeof services)[number]) => (completed > 0 ? Math.round(((cpu1[svc] - cpu0[svc]) / completed) * 1000 * 1000) / 1000 : null);
+  // Per request sent (not dropped): requests that timed out at the client still cost the services their work.
+  const sent = s.count - dropped;
+  const per1000 = (svc: (typeof services)[number]) => (sent > 0 ? Math.round(((cpu1[svc] - cpu0[svc]) / sent) * 1000 * 1000) / 1000 : null);
   return {
     targetRps: rps,
     durationS,
@@ -116,8 +134,8 @@ async function main(): Promise<void> {
     }
     const steps: StepResult[] = [];
     for (const rps of rates) {
+      if (!(await drained(sut))) console.warn(`the shop was still busy with earlier requests when the ${rps} req/s step started`);
       steps.push(await runStep(gen, sut, rps, durationS));
-      await sleep(values.smoke ? 0 : 2000); // let queues drain between steps
     }
     const report = { bench: 'sut-throughput', smoke: values.smoke, node: process.version, cpus: cpus().length, startedAt: new Date().toISOString(), mix, steps };
     await mkdir(dirname(out), { recursive: true });

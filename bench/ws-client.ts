@@ -17,6 +17,13 @@ export class TimedWsClient {
   readonly opened: Promise<void>;
   private waiters: (() => void)[] = [];
 
+  /** Opens `<base>/ws` with a session token of the platform (the upgrade requires one). */
+  static async connect(base: string): Promise<TimedWsClient> {
+    const c = new TimedWsClient(`${base.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(await sessionToken(base))}`);
+    await c.opened;
+    return c;
+  }
+
   constructor(url: string) {
     this.ws = new WebSocket(url);
     this.opened = new Promise((resolve, reject) => {
@@ -64,11 +71,29 @@ export class TimedWsClient {
   }
 }
 
-/** JSON over HTTP to the platform's REST API; throws on a non-2xx answer. */
+const tokens = new Map<string, Promise<string>>();
+
+/** A control session token of the platform at `base` (POST /api/session), one per base. */
+export function sessionToken(base: string): Promise<string> {
+  if (!tokens.has(base)) {
+    const p = fetch(`${base}/api/session`, { method: 'POST', signal: AbortSignal.timeout(10_000) }).then(async (r) => {
+      if (!r.ok) throw new Error(`POST /api/session answered ${r.status}`);
+      return ((await r.json()) as { token: string }).token;
+    });
+    p.catch(() => tokens.delete(base));
+    tokens.set(base, p);
+  }
+  return tokens.get(base)!;
+}
+
+/** JSON over HTTP to the platform's REST API, with the session token; throws on a non-2xx answer. */
 export async function apiCall(base: string, method: string, path: string, body?: unknown): Promise<any> {
+  const headers: Record<string, string> = {};
+  if (method !== 'GET') headers.authorization = `Bearer ${await sessionToken(base)}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(base + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   });

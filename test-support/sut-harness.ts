@@ -104,7 +104,6 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
   const dir = await mkdtemp(join(tmpdir(), 'observastack-sut-'));
   const secretFile = join(dir, 'secrets/jwt-secret');
   const secret = await loadOrCreateSecret(secretFile);
-  const ports = { gateway: await freePort(), gatewayAdmin: await freePort(), api: await freePort(), inventory: await freePort() };
   const logs: LogEntry[] = [];
   const onOutput = (service: SutServiceName, stream: 'stdout' | 'stderr', line: string) => {
     if (opts.keepLogs === 0) return;
@@ -119,12 +118,23 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
     if (opts.keepLogs !== undefined && logs.length > opts.keepLogs) logs.splice(0, logs.length - opts.keepLogs);
   };
   let sut;
-  try {
-    sut = await startSut({ ports, databaseUrl: opts.databaseUrl, secretFile, otlpEndpoint: opts.otlpEndpoint, logLevel: opts.logLevel, extraEnv: opts.extraEnv, onOutput });
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    const tail = logs.slice(-20).map((l) => `${l.service}: ${l.line}`).join('\n');
-    throw new Error(`SUT did not start: ${(err as Error).message}\n${tail}`, { cause: err });
+  let ports;
+  // A free port can be taken by another process between the check and the listen: then pick new ports.
+  for (let attempt = 1; ; attempt++) {
+    ports = { gateway: await freePort(), gatewayAdmin: await freePort(), api: await freePort(), inventory: await freePort() };
+    try {
+      sut = await startSut({ ports, databaseUrl: opts.databaseUrl, secretFile, otlpEndpoint: opts.otlpEndpoint, logLevel: opts.logLevel, extraEnv: opts.extraEnv, onOutput });
+      break;
+    } catch (err) {
+      const portTaken = logs.some((l) => /is already in use/.test(l.line));
+      if (portTaken && attempt < 3) {
+        logs.length = 0;
+        continue;
+      }
+      await rm(dir, { recursive: true, force: true });
+      const tail = logs.slice(-20).map((l) => `${l.service}: ${l.line}`).join('\n');
+      throw new Error(`SUT did not start: ${(err as Error).message}\n${tail}`, { cause: err });
+    }
   }
   const started = sut;
   const base = (port: number) => `http://127.0.0.1:${port}`;

@@ -4,17 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { expect, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
+import { copyDatabase } from '../../test-support/sut-harness.ts';
 
 const bench = fileURLToPath(new URL('../sut-throughput.ts', import.meta.url));
 
-// Keeps bench/sut-throughput.ts from rotting: runs its smoke mode (its own embedded PostgreSQL and SUT, one short
-// low step) and checks the shape of the figures file. Numbers are the bench's business, not this test's.
+// Keeps bench/sut-throughput.ts from rotting: runs its smoke mode (its own SUT, one short low step) and checks the
+// shape of the figures file. Numbers are the bench's business, not this test's. The database is a copy of the
+// suite's seeded one (--database-url), which spares a second initdb and seeding; the bench's own embedded
+// PostgreSQL start is the code global-setup runs too.
 it('sut-throughput --smoke writes a figures file with every field', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sut-smoke-'));
+  const db = await copyDatabase(inject('pgAdminUrl'));
   try {
     const out = join(dir, 'figures.json');
-    const { stdout } = await promisify(execFile)(process.execPath, [bench, '--smoke', '--out', out], { timeout: 90_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [bench, '--smoke', '--out', out, '--database-url', db.url], { timeout: 90_000 });
     expect(stdout).toContain('CPU s/1000 gw/api/inv');
 
     const report = JSON.parse(await readFile(out, 'utf8'));
@@ -40,6 +44,7 @@ it('sut-throughput --smoke writes a figures file with every field', async () => 
       cpuSecondsPer1000: { gateway: expect.any(Number), api: expect.any(Number), inventory: expect.any(Number) },
     });
   } finally {
+    await db.drop();
     await rm(dir, { recursive: true, force: true });
   }
 }, 120_000);

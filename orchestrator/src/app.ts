@@ -10,6 +10,17 @@ import { sessionRoutes } from './api/session-routes.ts';
 import { ingestGuard, readOnly } from './api/observability-guard.ts';
 import { isLoopbackAddress } from './auth/loopback.ts';
 
+/**
+ * JSON.parse keeps `__proto__` as an own key, and a schema may then drop it silently while the rest of the body
+ * applies: such bodies are refused whole (400), as fastify's secure-json-parse does on the SUT side.
+ */
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value)) {
+    throw new SyntaxError(`forbidden key "${key}" in the JSON body`);
+  }
+  return value;
+}
+
 export interface AppParts {
   allowedOrigins: () => Set<string>;
   /** HS256 secret of the session tokens (the same file the SUT verifies config writes with; other audience). */
@@ -45,7 +56,7 @@ export function buildApp(parts: AppParts): Express {
   app.use('/api/telemetry', readOnly);
   const limit = writeRateLimit(parts.writeLimit);
   app.use('/api', limit.session, sessionRoutes(parts.secret, trustedPeer));
-  app.use('/api', requireSession(parts.secret), limit.writes, express.json({ limit: '64kb', strict: true }));
+  app.use('/api', requireSession(parts.secret), limit.writes, express.json({ limit: '64kb', strict: true, reviver: refusePrototypeKeys }));
   for (const r of parts.api) app.use('/api', r);
   app.use('/api', notFound);
   if (parts.siteDir && existsSync(parts.siteDir)) {

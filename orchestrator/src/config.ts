@@ -22,6 +22,7 @@ export const orchestratorEnvSchema = z.object({
   OBS_JWT_SECRET_FILE: z.string().optional().describe('HS256 secret file (default <data dir>/secrets/jwt-secret).'),
   OBS_CORS_ORIGINS: csv.describe('Extra origins (comma-separated) allowed to use the API, e.g. a separately hosted site.'),
   OBS_SITE_DIR: z.string().default('dist/site').describe('The built lesson site served at /.'),
+  OBS_SCENARIO_PACKS: csv.describe('Scenario packs to load (comma-separated): folder paths or installed npm package names. See docs/scenario-packs.md.'),
   OBS_SCENARIOS_DIR: z.string().default('scenarios').describe('Folder of scenario YAML files.'),
   OBS_GRAFANA_URL: z.url().optional().describe('Grafana as the learner\'s browser reaches it (stack mode).'),
   OBS_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(0.2).describe('Share of shop requests traced (0..1). A request arriving with a sampled traceparent is always traced.'),

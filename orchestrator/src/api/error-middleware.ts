@@ -20,7 +20,7 @@ export function errorMiddleware(log: (msg: string, err: unknown) => void): Error
     const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
       const code = err.type === 'entity.too.large' ? 'payload_too_large' : err.type === 'entity.parse.failed' ? 'malformed_json' : 'bad_request';
-      res.status(status).json({ error: { code, message: status === 400 && code === 'malformed_json' ? 'request body is not valid JSON' : String(err.message ?? 'bad request') } });
+      res.status(status).json({ error: { code, message: code === 'malformed_json' ? (/^forbidden key/.test(String(err.message)) ? String(err.message) : 'request body is not valid JSON') : String(err.message ?? 'bad request') } });
       return;
     }
     log('unhandled error in API', err);

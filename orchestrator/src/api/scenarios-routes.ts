@@ -20,13 +20,15 @@ export function publicScenario(s: Scenario) {
   };
 }
 
+export const scenarioIdParamsSchema = z.object({ id: z.string().regex(/^[a-z0-9/-]{1,120}$/).describe('Scenario id.') }).strict();
+
 export function scenariosRoutes(scenarios: () => Scenario[], problems: () => ScenarioProblem[]): Router {
   const r = Router();
   r.get('/scenarios', (_req, res) => {
     res.json({ scenarios: scenarios().map(publicScenario), problems: problems() });
   });
   r.get('/scenarios/:id', (req, res) => {
-    const { id } = parseInput(z.object({ id: z.string().regex(/^[a-z0-9/-]{1,120}$/) }).strict(), req.params, 'scenario id');
+    const { id } = parseInput(scenarioIdParamsSchema, req.params, 'scenario id');
     const s = scenarios().find((x) => x.id === id);
     if (!s) throw new ApiError(`unknown scenario "${id}"`, { code: 'not_found', status: 404 });
     res.json(publicScenario(s));

@@ -9,6 +9,7 @@ import type { OrchestratorEnv } from '../config.ts';
 import { buildApp } from '../app.ts';
 import { createLoadGenerator } from '../load/index.ts';
 import { loadScenarios, formatProblems, type ScenarioProblem } from '../scenarios/loader.ts';
+import { loadPacks } from '../scenarios/packs.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { SutControl } from '../services/sut-control.ts';
 import { RunStore, controlMigrationsDir } from '../store/run-store.ts';
@@ -83,6 +84,11 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     let problems: ScenarioProblem[] = [];
     await progress.step('scenarios', async () => {
       ({ scenarios, problems } = await loadScenarios(resolve(env.OBS_SCENARIOS_DIR)));
+      // Community packs: data only, validated like built-in scenarios, ids namespaced `pack/id`; a broken
+      // pack is reported and skipped.
+      const fromPacks = await loadPacks({ dirs: [resolve(env.OBS_SCENARIOS_DIR, 'packs')], packs: env.OBS_SCENARIO_PACKS, takenIds: scenarios.map((s) => s.id) });
+      scenarios = [...scenarios, ...fromPacks.scenarios];
+      problems = [...problems, ...fromPacks.problems.map((p) => ({ file: p.file, path: p.path, message: p.reason }))];
     }, () => `${scenarios.length} loaded${problems.length ? `, ${problems.length} problem(s):\n${formatProblems(problems)}` : ''}`);
 
     const adminUrls = { gateway: adminBaseUrl('gateway', ports), api: adminBaseUrl('api', ports), inventory: adminBaseUrl('inventory', ports) };

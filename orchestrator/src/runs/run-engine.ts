@@ -25,6 +25,9 @@ export interface RunEngineDeps {
   baselineGraceSeconds?: number;
 }
 
+/** Load runs this long before the baseline window starts. */
+export const baselineWarmupSeconds = 3;
+
 interface ActiveRun {
   rec: RunRecord;
   scenario: Scenario;
@@ -246,7 +249,8 @@ export class RunEngine {
     const now = Date.now();
     const slo = r.scenario.spec.slo;
     if (r.rec.state === 'baseline') {
-      const elapsed = (now - r.baselineSince) / 1000;
+      // The first seconds of load warm up connections and JIT; the baseline is judged on the seconds after.
+      const elapsed = (now - r.baselineSince) / 1000 - baselineWarmupSeconds;
       const need = r.scenario.spec.baselineSeconds;
       if (elapsed < need) return;
       const verdict = judgeSlo(this.d.load.summary(need), slo);

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
 import { scenarioSchema } from './scenario-schema.ts';
 import { resolveScenario, type Scenario } from './scenario.ts';
 
@@ -53,7 +54,7 @@ export function parseScenario(text: string, file: string, prefix = ''): { scenar
   }
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    return { problems: parsed.error.issues.map((i) => ({ file, path: i.path.map(String).join('.') || '(root)', message: i.message })) };
+    return { problems: parsed.error.issues.flatMap((i) => explain(i, [])).map((i) => ({ file, path: i.path.map(String).join('.') || '(root)', message: i.message })) };
   }
   const spec = prefix ? { ...parsed.data, id: `${prefix}/${parsed.data.id}` } : parsed.data;
   return { scenario: resolveScenario(spec, file) };
@@ -61,4 +62,20 @@ export function parseScenario(text: string, file: string, prefix = ''): { scenar
 
 export function formatProblems(problems: ScenarioProblem[]): string {
   return problems.map((p) => `${p.file}: ${p.path}: ${p.message}`).join('\n');
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * zod reports a value that fits no form of a union as "Invalid input". Say which form it came closest to (the
+ * one with the fewest problems, e.g. a hint trigger naming an unknown signal), or that it fits none.
+ */
+function explain(issue: Issue, prefix: PropertyKey[]): { path: PropertyKey[]; message: string }[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [{ path, message: issue.message }];
+  const best = [...issue.errors].sort((a, b) => a.length - b.length)[0];
+  if (best.some((i) => i.code === 'unrecognized_keys' || (i.code === 'invalid_type' && i.input === undefined))) {
+    return [{ path, message: 'matches none of the accepted forms (see docs/scenario-guide.md#fields)' }];
+  }
+  return best.flatMap((i) => explain(i, path));
 }

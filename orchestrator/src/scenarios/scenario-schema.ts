@@ -4,6 +4,8 @@ import { knobSchemas } from './knobs.ts';
 import { signalNames } from './signals.ts';
 
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case: lowercase letters, digits and single dashes');
+const scenarioId = id.describe('Unique id, kebab-case; the file is usually named `<id>.yaml`.');
+const itemId = id.describe('Unique id within the scenario, kebab-case.');
 
 /** `{ service: { knob: value } }`, every service, knob and value checked against the SUT's own schemas. */
 export const configStateSchema = z
@@ -50,15 +52,15 @@ const noChangeTrigger = z.strictObject({ noChangeForSeconds: z.int().min(10).max
 const unrelatedChangeTrigger = z.strictObject({ unrelatedChange: z.literal(true).describe('The learner changed a knob this scenario\'s fault does not involve.') });
 
 export const hintSchema = z.strictObject({
-  id,
+  id: itemId,
   text: z.string().min(1).max(1000).describe('What the learner reads (Markdown).'),
   when: z.union([afterTrigger, signalTrigger, noChangeTrigger, unrelatedChangeTrigger]).describe('What shows the hint: a time, a signal crossing a threshold, or learner behaviour.'),
 });
 
 export const checkpointSchema = z.strictObject({
-  id,
+  id: itemId,
   stage: z.enum(['detect', 'localize', 'diagnose']).describe('Scoring stage the right answer completes.'),
-  question: z.string().min(1).max(500),
+  question: z.string().min(1).max(500).describe('What the learner is asked (Markdown).'),
   choices: z.array(z.string().min(1).max(200)).min(2).max(8).optional().describe('Multiple choice options.'),
   answer: z.int().min(0).optional().describe('Index of the right choice.'),
   pattern: z.string().min(1).max(200).optional().describe('Regular expression (case-insensitive) a free-text answer must match.'),
@@ -67,10 +69,10 @@ export const checkpointSchema = z.strictObject({
   { message: 'a checkpoint has either choices with an answer index inside them, or a pattern' });
 
 export const scenarioSchema = z.strictObject({
-  id,
-  title: z.string().min(3).max(120),
-  difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
-  estimatedMinutes: z.int().min(1).max(240),
+  id: scenarioId,
+  title: z.string().min(3).max(120).describe('Shown in the lesson list and the run header.'),
+  difficulty: z.enum(['beginner', 'intermediate', 'advanced']).describe('How much investigation the incident takes.'),
+  estimatedMinutes: z.int().min(1).max(240).describe('Typical time for a learner to resolve it, in minutes.'),
   objectives: z.array(z.string().min(1)).min(1).describe('What the learner will be able to do afterwards.'),
   story: z.string().min(1).describe('The learner-facing story (Markdown): "Monday 09:12, the on-call phone rings…".'),
   load: loadPlanSchema.describe('The simulated users during the whole run (the learner can never change it).'),
@@ -82,13 +84,13 @@ export const scenarioSchema = z.strictObject({
     .describe('What is broken when the incident starts.'),
   slo: sloSchema,
   expiresAfterSeconds: z.int().min(60).max(14_400).default(1800).describe('The run expires this long after the fault if unresolved.'),
-  hints: z.array(hintSchema).default([]),
-  checkpoints: z.array(checkpointSchema).default([]),
+  hints: z.array(hintSchema).default([]).describe('Shown one by one while the run is injected, each once, when its trigger fires.'),
+  checkpoints: z.array(checkpointSchema).default([]).describe('Questions for staged scoring; a right answer records the stage time (TTD, TTL, TTDx).'),
   fix: z.strictObject({
     documented: configStateSchema.describe('The fix the guide teaches; `scenarios:verify` applies it and expects resolution.'),
     wrong: configStateSchema.optional().describe('A plausible wrong fix; `scenarios:verify` applies it and expects NO resolution.'),
     explanation: z.string().min(1).describe('Shown when the run resolves: what was wrong and why the fix works (Markdown).'),
-  }),
+  }).describe('How the incident is fixed; never shown to learners before the run ends.'),
 });
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioSpec = z.infer<typeof scenarioSchema>;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrchestratorEnv } from '../config.ts';
 import { startPlatform, type Platform } from '../platform/platform.ts';
+import { createLoadGenerator } from '../load/index.ts';
 
 export interface HeadlessOptions {
   /** Use this PostgreSQL database (already migrated or not) instead of an embedded one in a temp folder. */
@@ -67,4 +68,15 @@ export async function startHeadlessPlatform(o: HeadlessOptions): Promise<Headles
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Sends the shop a short, gentle load of every journey (its own generator, straight to the gateway) so the
+ * first scenario's baseline does not measure a cold start: JIT, connection pools, worker threads, caches.
+ */
+export async function warmUp(platform: Platform, seconds = 15, rps = 60): Promise<void> {
+  const load = createLoadGenerator({ baseUrl: `http://127.0.0.1:${platform.ports.gateway}`, seed: 7 });
+  load.start({ phases: [{ pattern: 'ramp', durationS: seconds, fromRps: 10, toRps: rps }] });
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  await load.stop();
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { api, BackendDownError, errorText } from '../lib/api.ts';
 import { isActive } from '../lib/live.ts';
 import type { PublicScenario } from '../lib/types.ts';
@@ -26,8 +26,7 @@ export default function Checkpoint(props: { scenario: string; id: string }) {
 
   const run = s.run;
   const canAnswer = !!run && isActive(run) && (run.scenarioId === props.scenario || run.surprise);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     if (!run || !cp || choice === '') return;
     setError(null);
     try {
@@ -42,7 +41,7 @@ export default function Checkpoint(props: { scenario: string; id: string }) {
     <Widget name="checkpoint" title="Checkpoint" down={(s.connection === 'down' && !cp) || loadError instanceof BackendDownError}>
       {loadError && !(loadError instanceof BackendDownError) ? <p className="error">{errorText(loadError)}</p> : null}
       {cp ? (
-        <form onSubmit={submit} data-checkpoint={props.id}>
+        <form onSubmit={(e) => { e.preventDefault(); void submit(); }} data-checkpoint={props.id}>
           <fieldset>
             <legend>{cp.question} <span className="muted">({cp.stage})</span></legend>
             {cp.freeText || !cp.choices ? (

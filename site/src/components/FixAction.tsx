@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { api, ApiError, BackendDownError, errorText } from '../lib/api.ts';
 import type { JsonSchemaProperty, ServiceView } from '../lib/types.ts';
 import { useLive } from './hooks.ts';
@@ -29,8 +29,7 @@ export default function FixAction(props: { service: 'gateway' | 'api' | 'invento
   const props_ = Object.entries(view?.schema?.properties ?? {}).filter(([k]) => !props.knobs || props.knobs.includes(k));
   const down = (s.connection === 'down' && !view) || loadError instanceof BackendDownError;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     if (!view) return;
     const patch: Record<string, Value> = {};
     for (const [k, p] of props_) {
@@ -65,7 +64,7 @@ export default function FixAction(props: { service: 'gateway' | 'api' | 'invento
       {loadError && !down ? <p className="error" role="alert">{errorText(loadError)}</p> : null}
       {view && !view.schema ? <p className="warn">{props.service} does not answer; its config cannot be read right now.</p> : null}
       {view?.schema ? (
-        <form onSubmit={submit} noValidate data-service={props.service}>
+        <form onSubmit={(e) => { e.preventDefault(); void submit(); }} noValidate data-service={props.service}>
           {props_.map(([k, p]) => {
             const id = `fix-${props.service}-${k}`;
             const current = view.config?.[k];

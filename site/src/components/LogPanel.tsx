@@ -6,7 +6,8 @@ import type { LogEntry, LogLine } from '../lib/types.ts';
 import { usePoll, useStore } from './hooks.ts';
 import { Widget } from './Widget.tsx';
 
-type Row = Pick<LogEntry, 'id' | 'time' | 'service' | 'level' | 'msg'> & { traceId?: string | null };
+/** A stored line (REST) or a live one (WebSocket): the fields both carry. */
+type Row = Pick<LogEntry, 'id' | 'time' | 'service' | 'msg'> & { level: string; traceId?: string | null };
 interface Filter { service: string; level: string; text: string; traceId: string }
 const maxRows = 300;
 
@@ -14,7 +15,7 @@ const maxRows = 300;
 export default function LogPanel(props: { service?: string; level?: string; text?: string; traceId?: string }) {
   const [draft, setDraft] = useState<Filter>({ service: props.service ?? '', level: props.level ?? '', text: props.text ?? '', traceId: props.traceId ?? '' });
   const [filter, setFilter] = useState<Filter>(draft);
-  const [rows, setRows] = useState<Row[]>([]);
+  const [rows, setRows] = useState<Row[] | null>(null);
   const [services, setServices] = useState<string[]>(['gateway', 'api', 'inventory']);
   const [error, setError] = useState<unknown>(null);
   const [tail, setTail] = useState(false);
@@ -45,7 +46,7 @@ export default function LogPanel(props: { service?: string; level?: string; text
     void query();
     return tailLogs({ service: filter.service || undefined, level: filter.level || undefined, text: filter.text || undefined }, (line: LogLine) => {
       if (filter.traceId && line.traceId !== filter.traceId) return;
-      setRows((prev) => [line, ...prev].slice(0, maxRows));
+      setRows((prev) => [line, ...(prev ?? [])].slice(0, maxRows));
     });
   }, [tail, filter]);
 
@@ -74,8 +75,8 @@ export default function LogPanel(props: { service?: string; level?: string; text
         <table>
           <thead><tr><th scope="col">Time</th><th scope="col">Service</th><th scope="col">Level</th><th scope="col">Message</th><th scope="col">Trace</th></tr></thead>
           <tbody id={`${idp}-rows`}>
-            {rows.length === 0 ? <tr><td colSpan={5} className="muted">No log lines match.</td></tr> : null}
-            {rows.map((r) => (
+            {rows === null ? <tr><td colSpan={5} className="muted">Loading…</td></tr> : rows.length === 0 ? <tr><td colSpan={5} className="muted">No log lines match.</td></tr> : null}
+            {(rows ?? []).map((r) => (
               <tr key={`${r.id}`} className={`level-${r.level}`}>
                 <td><time dateTime={new Date(r.time).toISOString()}>{timeOfDay(r.time)}</time></td>
                 <td>{r.service}</td>

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, BackendDownError, errorText } from '../lib/api.ts';
-import { formatUnit, legendFor, timeOfDay } from '../lib/format.ts';
+import { formatUnit, legendFor } from '../lib/format.ts';
+import { LazyChart } from './LazyChart.tsx';
 import type { PanelData, PanelMeta } from '../lib/types.ts';
 import { usePoll } from './hooks.ts';
 import { useVisible } from './use-visible.ts';
@@ -53,21 +53,14 @@ export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: P
         ) : meta.kind === 'stat' ? (
           <p className="stat-value">{series.length ? series.map((s) => `${s.name}: ${formatUnit(lastValue(rows, s.key), meta.unit)}`).join(' · ') : 'no data yet'}</p>
         ) : (
-          <div className="chart" style={{ height }}>
-            {rows.length === 0 ? <p className="muted chart-empty">{error ? `No data: ${errorText(error)}` : data ? 'No data in this window yet.' : 'Loading…'}</p> : (
-              <ResponsiveContainer width="100%" height="100%">
-                <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
-                  <CartesianGrid stroke="#e5e7eb" vertical={false} />
-                  <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => timeOfDay(t * 1000)} tick={{ fontSize: 11 }} minTickGap={40} />
-                  <YAxis tickFormatter={(v: number) => formatUnit(v, meta.unit)} tick={{ fontSize: 11 }} width={64} domain={meta.unit === 'percentunit' ? [(min: number) => Math.min(min, 0.9), 1] : [0, 'auto']} />
-                  <Tooltip labelFormatter={(t) => timeOfDay(Number(t) * 1000)} formatter={(v) => formatUnit(Number(v), meta.unit)} />
-                  {series.length > 1 ? <Legend wrapperStyle={{ fontSize: 12 }} /> : null}
-                  {lines.map((t) => <ReferenceLine key={`${t.value}`} y={t.value!} stroke={thresholdColor[t.color]} strokeDasharray="6 4" ifOverflow="extendDomain" />)}
-                  {series.map((s, i) => <Line key={s.key} dataKey={s.key} name={s.name} stroke={seriesColors[i % seriesColors.length]} dot={false} strokeWidth={2} isAnimationActive={false} connectNulls />)}
-                </LineChart>
-              </ResponsiveContainer>
-            )}
-          </div>
+          rows.length === 0 ? (
+            <div className="chart" style={{ height }}><p className="muted chart-empty">{error ? `No data: ${errorText(error)}` : data ? 'No data in this window yet.' : 'Loading…'}</p></div>
+          ) : (
+            <LazyChart rows={rows} height={height} legend={series.length > 1} format={(v) => formatUnit(v, meta.unit)}
+              series={series.map((x, i) => ({ ...x, color: seriesColors[i % seriesColors.length] }))}
+              yDomain={meta.unit === 'percentunit' ? [(min: number) => Math.min(min, 0.9), 1] : [0, 'auto']}
+              hLines={lines.map((t) => ({ y: t.value!, color: thresholdColor[t.color] }))} />
+          )
         )}
       </div>
       <details className="panel-help">

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, BackendDownError, errorText } from '../lib/api.ts';
+import { api, ApiError, BackendDownError, errorText } from '../lib/api.ts';
 import { applyRun, isActive } from '../lib/live.ts';
 import { clock, stateLabel } from '../lib/format.ts';
 import type { PublicScenario } from '../lib/types.ts';
@@ -50,7 +50,11 @@ export default function ScenarioRunner(props: { scenario?: string; surprise?: bo
   const title = props.surprise ? 'Surprise incident' : scenario?.title ?? props.scenario ?? 'Scenario';
   return (
     <Widget name="scenario-runner" title={<>Run: {title}</>} down={down}>
-      {loadError && !down ? <p className="error" role="alert">Could not load the scenario: {errorText(loadError)}</p> : null}
+      {loadError && !down ? (
+        loadError instanceof ApiError && loadError.status === 404
+          ? <p className="warn">The platform has no scenario <code>{props.scenario}</code> yet: save <code>scenarios/{props.scenario}.yaml</code> and restart it (<code>npm start</code>).</p>
+          : <p className="error" role="alert">Could not load the scenario: {errorText(loadError)}</p>
+      ) : null}
       {scenario ? (
         <div className="story">
           <p className="meta">{scenario.difficulty} · about {scenario.estimatedMinutes} min · SLO: {scenario.slo.successPct} % of requests succeed and p{scenario.slo.latencyPercentile} latency stays under {scenario.slo.latencyThresholdMs} ms</p>

@@ -1,6 +1,5 @@
 import { useMemo } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { timeOfDay } from '../lib/format.ts';
+import { LazyChart } from './LazyChart.tsx';
 import type { RunEvent, SecondStatsView, SloView } from '../lib/types.ts';
 import { useLive } from './hooks.ts';
 import { Widget } from './Widget.tsx';
@@ -29,10 +28,7 @@ export default function UserImpact() {
   const first = rows[0]?.t;
   const lastT = rows[rows.length - 1]?.t;
   const inRange = (e: RunEvent) => first !== undefined && e.at / 1000 >= first && e.at / 1000 <= lastT!;
-  const markerLines = markers.filter(inRange).map((e) => (
-    <ReferenceLine key={e.seq} x={Math.round(e.at / 1000)} stroke={e.type === 'fault_applied' ? '#b91c1c' : '#15803d'} strokeDasharray="3 3"
-      label={{ value: e.type === 'fault_applied' ? 'fault' : 'change', position: 'insideTopLeft', fontSize: 11, fill: '#374151' }} />
-  ));
+  const markerLines = markers.filter(inRange).map((e) => ({ x: Math.round(e.at / 1000), color: e.type === 'fault_applied' ? '#b91c1c' : '#15803d', label: e.type === 'fault_applied' ? 'fault' : 'change' }));
   const sloOk = successNow === null || !slo ? null : successNow >= slo.successPct && (p95Now ?? 0) <= slo.latencyThresholdMs;
 
   return (
@@ -62,38 +58,16 @@ export default function UserImpact() {
         <div className="user-charts">
           <figure>
             <figcaption>Successful requests per second, %</figcaption>
-            <div className="chart" style={{ height: 200 }}>
-              <ResponsiveContainer width="100%" height="100%">
-                <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-                  <CartesianGrid stroke="#e5e7eb" vertical={false} />
-                  <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => timeOfDay(t * 1000)} tick={{ fontSize: 11 }} minTickGap={40} />
-                  <YAxis domain={[(min: number) => Math.max(0, Math.min(90, Math.floor(min))), 100]} tick={{ fontSize: 11 }} width={40} />
-                  <Tooltip labelFormatter={(t) => timeOfDay(Number(t) * 1000)} formatter={(v) => `${Number(v).toFixed(1)} %`} />
-                  {slo ? <ReferenceLine y={slo.successPct} stroke="#b91c1c" strokeDasharray="6 4" label={{ value: `SLO ${slo.successPct} %`, position: 'insideBottomRight', fontSize: 11, fill: '#b91c1c' }} /> : null}
-                  {markerLines}
-                  <Line dataKey="success" name="success %" stroke="#2563eb" dot={false} strokeWidth={2} isAnimationActive={false} connectNulls />
-                </LineChart>
-              </ResponsiveContainer>
-            </div>
+            <LazyChart rows={rows} height={200} yWidth={44} format={(v) => `${Math.round(v * 10) / 10} %`}
+              yDomain={[(min: number) => Math.max(0, Math.min(90, Math.floor(min))), 100]}
+              series={[{ key: 'success', name: 'success %', color: '#2563eb' }]}
+              hLines={slo ? [{ y: slo.successPct, color: '#b91c1c', label: `SLO ${slo.successPct} %` }] : []} vLines={markerLines} />
           </figure>
           <figure>
             <figcaption>Latency percentiles, ms</figcaption>
-            <div className="chart" style={{ height: 200 }}>
-              <ResponsiveContainer width="100%" height="100%">
-                <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-                  <CartesianGrid stroke="#e5e7eb" vertical={false} />
-                  <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => timeOfDay(t * 1000)} tick={{ fontSize: 11 }} minTickGap={40} />
-                  <YAxis tick={{ fontSize: 11 }} width={48} />
-                  <Tooltip labelFormatter={(t) => timeOfDay(Number(t) * 1000)} formatter={(v) => `${Math.round(Number(v))} ms`} />
-                  <Legend wrapperStyle={{ fontSize: 12 }} />
-                  {slo ? <ReferenceLine y={slo.latencyThresholdMs} stroke="#b91c1c" strokeDasharray="6 4" label={{ value: `SLO ${slo.latencyThresholdMs} ms`, position: 'insideTopRight', fontSize: 11, fill: '#b91c1c' }} /> : null}
-                  {markerLines}
-                  <Line dataKey="p50" stroke="#059669" dot={false} isAnimationActive={false} connectNulls />
-                  <Line dataKey="p95" stroke="#d97706" dot={false} strokeWidth={2} isAnimationActive={false} connectNulls />
-                  <Line dataKey="p99" stroke="#7c3aed" dot={false} isAnimationActive={false} connectNulls />
-                </LineChart>
-              </ResponsiveContainer>
-            </div>
+            <LazyChart rows={rows} height={200} yWidth={52} legend format={(v) => `${Math.round(v)} ms`}
+              series={[{ key: 'p50', name: 'p50', color: '#059669', width: 1.5 }, { key: 'p95', name: 'p95', color: '#d97706' }, { key: 'p99', name: 'p99', color: '#7c3aed', width: 1.5 }]}
+              hLines={slo ? [{ y: slo.latencyThresholdMs, color: '#b91c1c', label: `SLO ${slo.latencyThresholdMs} ms` }] : []} vLines={markerLines} />
           </figure>
         </div>
       )}

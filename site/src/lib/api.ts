@@ -1,4 +1,5 @@
 import { orchestratorUrl } from './config.ts';
+import { sessionToken, SessionError } from './session.ts';
 import type {
   ErrorBody, HintView, LogEntry, PanelData, PanelMeta, Postmortem, PublicScenario, RunEvent, RunView, ServiceView,
   StartRunBody, TraceDetail, TraceSummary,
@@ -24,17 +25,19 @@ export class BackendDownError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
+  const write = method !== 'GET';
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   let res: Response;
   try {
-    res = await fetch(`${orchestratorUrl()}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    // Every state-changing request carries the session token (see lib/session.ts).
+    if (write) headers.authorization = `Bearer ${await sessionToken(retried)}`;
+    res = await fetch(`${orchestratorUrl()}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (err) {
+    if (err instanceof SessionError) throw new ApiError(err.status, { code: 'session', message: err.message });
     throw new BackendDownError(err);
   }
+  if (res.status === 401 && write && !retried) return request<T>(method, path, body, true);
   const text = await res.text();
   const json = text ? safeJson(text) : null;
   if (!res.ok) {

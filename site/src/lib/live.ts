@@ -1,5 +1,6 @@
 import { wsUrl } from './config.ts';
 import { createStore } from './store.ts';
+import { sessionToken, wsBearerProtocolPrefix, wsProtocol } from './session.ts';
 import type { ClientMessage, HintView, LogLine, Resolution, RunEvent, RunView, SecondStatsView, ServerMessage, ServiceStatus } from './types.ts';
 
 export type Connection = 'connecting' | 'open' | 'down';
@@ -62,18 +63,26 @@ let logFilter: Extract<ClientMessage, { type: 'subscribe-logs' }> | null = null;
 export function connectLive(): void {
   if (started || typeof WebSocket === 'undefined') return;
   started = true;
-  open();
+  void open();
 }
 
-function open(): void {
+let freshToken = false;
+
+async function open(): Promise<void> {
   let ws: WebSocket;
   try {
-    ws = new WebSocket(wsUrl());
+    // The upgrade needs a session token; after a refused or failed attempt, ask for a fresh one.
+    const token = await sessionToken(freshToken);
+    freshToken = false;
+    ws = new WebSocket(wsUrl(), [wsProtocol, `${wsBearerProtocolPrefix}${token}`]);
   } catch {
+    live.update((s) => ({ ...s, connection: 'down' }));
     return retry();
   }
   socket = ws;
+  let opened = false;
   ws.onopen = () => {
+    opened = true;
     retryMs = 500;
     live.update((s) => ({ ...s, connection: 'open' }));
     if (logFilter) send(logFilter);
@@ -89,6 +98,8 @@ function open(): void {
     else live.update((s) => reduce(s, m));
   };
   ws.onclose = () => {
+    // Closed before it opened: the token may have been refused (expired, platform restarted with a new secret).
+    if (ws.readyState === WebSocket.CLOSED && !opened) freshToken = true;
     socket = null;
     live.update((s) => ({ ...s, connection: 'down' }));
     retry();
@@ -96,7 +107,7 @@ function open(): void {
 }
 
 function retry(): void {
-  setTimeout(open, retryMs);
+  setTimeout(() => void open(), retryMs);
   retryMs = Math.min(retryMs * 2, 5000);
 }
 

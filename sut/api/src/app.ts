@@ -54,6 +54,7 @@ export async function buildApi(opts: ApiOptions): Promise<{ app: FastifyInstance
     price: (product) => computePrice(config.get().pricingVersion, product, pricingTime),
   };
 
+  await context.db.warm().catch((err) => opts.logger.warn({ err }, 'could not pre-open DB connections'));
   const app = createServiceApp({ logger: opts.logger, metrics });
   registerCatalogRoutes(app, context);
   registerOrderRoutes(app, context);

@@ -39,6 +39,7 @@ export async function buildInventory(opts: InventoryOptions): Promise<{ app: Fas
     },
   });
 
+  await db!.warm().catch((err) => opts.logger.warn({ err }, 'could not pre-open DB connections'));
   const app = createServiceApp({ logger: opts.logger, metrics });
   registerStockRoutes(app, { db: db!, logger: opts.logger, slowQueryThresholdMs: () => config.get().slowQueryThresholdMs });
   registerAdminRoutes(app, { service: 'inventory', config: config as never, metrics, secret: opts.secret, ready: async () => void (await db!.query('health', 'SELECT 1')) });

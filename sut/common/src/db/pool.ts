@@ -32,7 +32,7 @@ interface Waiter {
  * A PostgreSQL pool whose size is a live knob. A hand-written FIFO semaphore in front of one `pg.Pool`
  * bounds the connections checked out at once (pg.Pool's own `max` cannot shrink while connections are in
  * use, and swapping pools strands its waiters): growing wakes waiters at once, shrinking lets no new caller
- * in until use drops below the new size, and idle connections above it close after a few seconds.
+ * in until use drops below the new size, and idle connections above it close after 30 s.
  * Exposes used/idle/pending gauges and a query-time histogram.
  */
 export class DbPool {
@@ -52,7 +52,7 @@ export class DbPool {
       max: dbPoolCeiling,
       application_name: opts.service,
       connectionTimeoutMillis: opts.acquireTimeoutMs ?? 1000,
-      idleTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
     });
     this.pool.on('error', () => {}); // an idle client's connection dropped: the pool discards it
     const registers = [opts.metrics.registry];
@@ -72,6 +72,12 @@ export class DbPool {
 
   get max(): number {
     return this.limit;
+  }
+
+  /** Opens up to `n` connections ahead of traffic, so the first requests do not pay for connection setup. */
+  async warm(n = Math.min(this.limit, 4)): Promise<void> {
+    const clients = await Promise.all(Array.from({ length: n }, () => this.pool.connect()));
+    for (const c of clients) c.release();
   }
 
   resize(max: number): void {

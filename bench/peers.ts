@@ -1,0 +1,73 @@
+// The benches other parts of the project own, run as child processes with their own flags; their JSON is read
+// back and the figures the summary table needs are picked out.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { repoRoot } from './platform-process.ts';
+
+/** Runs `node bench/<file> ...args --out <out>`, streaming its output to `log`, and parses the JSON it wrote. */
+export async function runChildBench(file: string, args: string[], out: string, timeoutMs: number, log: (line: string) => void): Promise<any> {
+  const child = spawn(process.execPath, [join(repoRoot, 'bench', file), ...args, '--out', out], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const onData = (chunk: string) => {
+    tail = (tail + chunk).slice(-4000);
+    for (const line of chunk.split('\n')) if (line.trim()) log(`    ${line}`);
+  };
+  child.stdout.setEncoding('utf8').on('data', onData);
+  child.stderr.setEncoding('utf8').on('data', onData);
+  // A last resort only: SIGINT lets the child's handlers (embedded PostgreSQL's exit hook) clean up.
+  const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`bench/${file} exited with ${code}: ${tail.slice(-1500)}`);
+  return JSON.parse(await readFile(out, 'utf8'));
+}
+
+export interface LoadgenSummary {
+  rates: { targetRps: number; achievedRatio: number | null; p50Ratio: number | null; p99Ratio: number | null; cpuRatio: number | null; oursCpuPer1000: number | null; heyCpuPer1000: number | null }[];
+  /** The rate the table reports: the highest one measured. */
+  headline: LoadgenSummary['rates'][number] | null;
+  wrkMaxRps: number | null;
+  target: string;
+}
+
+export function summarizeLoadgen(report: any): LoadgenSummary {
+  const rates = (report.results ?? []).map((r: any) => ({
+    targetRps: r.targetRps,
+    achievedRatio: r.ratios.achievedRps,
+    p50Ratio: r.ratios.p50,
+    p99Ratio: r.ratios.p99,
+    cpuRatio: r.ratios.cpuPer1000,
+    oursCpuPer1000: r.ours.cpuSecondsPer1000,
+    heyCpuPer1000: r.hey.cpuSecondsPer1000,
+  }));
+  return { rates, headline: rates.at(-1) ?? null, wrkMaxRps: report.wrk?.maxRps ?? null, target: report.target };
+}
+
+export interface SutCapacity {
+  /** Highest stepped rate with p99 < 50 ms and no error of any kind; null when no step qualified. */
+  capacityRps: number | null;
+  steps: { targetRps: number; achievedRps: number; p99Ms: number | null; errorPct: number; errors: number; qualifies: boolean }[];
+}
+
+export const capacityP99Ms = 50;
+
+export function summarizeSut(report: any): SutCapacity {
+  const steps = (report.steps ?? []).map((s: any) => {
+    const errors = Object.values(s.errors as Record<string, number>).reduce((a, b) => a + b, 0);
+    // The open model can fall behind without erroring: a step also needs its offered rate actually achieved.
+    const qualifies = errors === 0 && s.p99Ms !== null && s.p99Ms < capacityP99Ms && s.achievedRps >= 0.98 * s.targetRps;
+    return { targetRps: s.targetRps, achievedRps: s.achievedRps, p99Ms: s.p99Ms, errorPct: s.errorPct, errors, qualifies };
+  });
+  const ok = steps.filter((s: { qualifies: boolean }) => s.qualifies).map((s: { targetRps: number }) => s.targetRps);
+  return { capacityRps: ok.length ? Math.max(...ok) : null, steps };
+}
+
+/** The scenario verify tool's figures (`npm run scenarios:verify`), when its file exists. */
+export async function readScenariosVerify(): Promise<any | null> {
+  try {
+    return JSON.parse(await readFile(join(repoRoot, 'bench/results/scenarios-verify.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+}

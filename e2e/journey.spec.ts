@@ -1,0 +1,108 @@
+import { expect, test } from '@playwright/test';
+import { e2e } from './support/env.ts';
+import { activeEvents, ensureIdle, hydrated, openTab, shot } from './support/learner.ts';
+
+interface Journey {
+  scenario: string;
+  lesson: string;
+  /** The catalog panel that shows the cause. */
+  evidence: string;
+  service: string;
+  knob: string;
+  faultValue: string;
+  wrong: string;
+  fix: string;
+}
+
+// Two incidents in different services: a pool in front of the api, and the api's own database pool.
+const journeys: Journey[] = [
+  { scenario: 'gateway-pool-lowered', lesson: '02-gateway-pool-lowered', evidence: 'gateway-upstream-pool', service: 'gateway', knob: 'upstreamPoolSize', faultValue: '2', wrong: '0', fix: '64' },
+  { scenario: 'db-connection-exhaustion', lesson: '06-db-connection-exhaustion', evidence: 'db-pool-connections', service: 'api', knob: 'dbPoolMax', faultValue: '1', wrong: '500', fix: '20' },
+];
+
+test.describe.configure({ mode: 'serial' });
+
+for (const j of journeys) {
+  test(`a learner resolves ${j.scenario} through the UI only`, async ({ page }, info) => {
+    test.setTimeout(420_000);
+    await ensureIdle();
+
+    // 1. Open the lesson.
+    await page.goto(`${e2e.base}/lessons/${j.lesson}/`);
+    await hydrated(page, 'run-bar');
+    await hydrated(page, 'scenario-runner');
+    const runner = page.locator('[data-widget="scenario-runner"]');
+    await expect(runner.locator('blockquote')).not.toBeEmpty();
+    await shot(page, info, '01-lesson');
+
+    // 2. Start: baseline first, then the fault. On a busy machine the baseline can miss the SLO and the
+    // platform aborts the run; a learner would press Start again, and so does the test (at most three times).
+    for (let attempt = 1; ; attempt++) {
+      await runner.getByRole('button', { name: 'Start the incident' }).click();
+      await expect(runner.locator('[data-run-state]')).toHaveAttribute('data-run-state', /injected|aborted/, { timeout: 90_000 });
+      if ((await runner.locator('[data-run-state]').getAttribute('data-run-state')) === 'injected') break;
+      expect(attempt, 'baseline healthy within three attempts').toBeLessThan(3);
+    }
+    await shot(page, info, '02-started');
+
+    // 3. The User tab: the success rate drops below the SLO.
+    await openTab(page, 'User');
+    await hydrated(page, 'user-impact');
+    const success = page.locator('#panel-user [data-metric="success-pct"]');
+    await expect.poll(async () => parseFloat((await success.textContent()) ?? ''), { timeout: 90_000, message: 'success % under the 99 % SLO' }).toBeLessThan(99);
+    await expect(page.locator('#panel-user .recharts-surface').first()).toBeVisible();
+    await shot(page, info, '03-user-impact');
+
+    // 4. A hint is pushed over the WebSocket.
+    await openTab(page, 'Lesson');
+    const feed = page.locator('#panel-lesson [data-widget="hint-feed"]');
+    await expect(feed.locator('[data-kind="hint"]').first()).toBeVisible({ timeout: 120_000 });
+    await feed.scrollIntoViewIfNeeded();
+    await shot(page, info, '04-hint');
+
+    // 5. The evidence panel, drawn from the hub, in the Observability tab.
+    await openTab(page, 'Observability');
+    const panel = page.locator(`#panel-observability [data-panel-id="${j.evidence}"]`);
+    await panel.scrollIntoViewIfNeeded();
+    await expect.poll(async () => Number(await panel.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect(panel.locator('.recharts-line').first()).toBeVisible();
+    await shot(page, info, '05-evidence');
+
+    // 6. A wrong value: the service's reason appears beside the field and nothing changes.
+    await openTab(page, 'Lesson');
+    const form = page.locator(`#panel-lesson form[data-service="${j.service}"]`);
+    await hydrated(page, 'fix-action', '#panel-lesson');
+    const input = form.locator(`[data-field="${j.knob}"] input`);
+    await input.scrollIntoViewIfNeeded();
+    await expect(form.locator(`[data-current="${j.knob}"]`)).toHaveText(j.faultValue);
+    await input.fill(j.wrong);
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await expect(form.locator(`[data-field-error="${j.knob}"]`)).toContainText(/expected|must|>=|<=|too/i);
+    await expect(form.locator('[data-form-error]')).toContainText('Nothing was changed');
+    await expect(form.locator(`[data-current="${j.knob}"]`)).toHaveText(j.faultValue);
+    expect((await activeEvents()).filter((e) => e.type === 'config_changed')).toHaveLength(0);
+    await shot(page, info, '06-wrong-value');
+
+    // 7. The fix, through the same form.
+    await input.fill(j.fix);
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await expect(form.locator('[data-applied]')).toBeVisible();
+    await expect(form.locator(`[data-current="${j.knob}"]`)).toHaveText(j.fix);
+    await shot(page, info, '07-fix-applied');
+
+    // 8. The platform judges the fix on the live SLO: resolved.
+    await expect(runner.locator('[data-run-state]')).toHaveAttribute('data-run-state', 'resolved', { timeout: 120_000 });
+    await runner.scrollIntoViewIfNeeded();
+    await expect(runner.locator('.resolution')).toContainText('Resolved');
+    await shot(page, info, '08-resolved');
+
+    // 9. The timeline has the change and the resolution; the User tab marks the change.
+    await openTab(page, 'User');
+    const timeline = page.locator('#panel-user [data-widget="timeline"]');
+    await hydrated(page, 'timeline', '#panel-user');
+    await expect(timeline.locator('li[data-type="config_changed"]')).toHaveCount(1);
+    await expect(timeline.locator('li[data-type="resolved"]')).toHaveCount(1);
+    await timeline.scrollIntoViewIfNeeded();
+    await shot(page, info, '09-timeline');
+  });
+}

@@ -1,0 +1,40 @@
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import { e2e } from './env.ts';
+
+/** Waits until the widget's island has hydrated (widgets set data-hydrated in an effect). */
+export async function hydrated(page: Page, widget: string, scope = '') {
+  await expect(page.locator(`${scope} [data-widget="${widget}"][data-hydrated="true"]`.trim()).first()).toBeVisible();
+}
+
+export async function openTab(page: Page, name: 'Lesson' | 'Observability' | 'User') {
+  await page.getByRole('tab', { name }).click();
+  await expect(page.getByRole('tab', { name })).toHaveAttribute('aria-selected', 'true');
+}
+
+/** Leaves the platform idle before a journey: stops an active run and resets the shop's config (API, not UI). */
+export async function ensureIdle(base = e2e.base) {
+  const auth = { authorization: `Bearer ${await sessionToken(base)}` };
+  const active = (await (await fetch(`${base}/api/runs/active`)).json()) as { run: { id: string; state: string } | null };
+  if (active.run && ['pending', 'baseline', 'injected'].includes(active.run.state)) await fetch(`${base}/api/runs/${active.run.id}/stop`, { method: 'POST', headers: auth });
+  const r = await fetch(`${base}/api/reset`, { method: 'POST', headers: auth });
+  expect(r.status).toBe(200);
+}
+
+/** Saves a full-page screenshot of the step into the test's output folder (kept as an artifact). */
+export async function shot(page: Page, info: TestInfo, name: string) {
+  const path = info.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  await info.attach(name, { path, contentType: 'image/png' });
+}
+
+export async function activeEvents(base = e2e.base): Promise<{ type: string; data: Record<string, unknown> }[]> {
+  const a = (await (await fetch(`${base}/api/runs/active`)).json()) as { events: { type: string; data: Record<string, unknown> }[] };
+  return a.events;
+}
+
+/** A session token for the test's own setup calls (the browser gets its own). */
+export async function sessionToken(base = e2e.base): Promise<string> {
+  const r = await fetch(`${base}/api/session`, { method: 'POST' });
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { token: string }).token;
+}

@@ -1,0 +1,40 @@
+// `npm run scenarios:verify [id…] [--dir <folder>] [--json <file>]`: plays each scenario against the real
+// platform and checks its fault, its wrong fix and its documented fix (see verify-scenario.ts).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { verifyScenarios } from './verify-scenarios.ts';
+import { formatVerifyTable } from './verify-report.ts';
+
+const benchFile = fileURLToPath(new URL('../../../bench/results/scenarios-verify.json', import.meta.url));
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    dir: { type: 'string', short: 'd' },
+    json: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log('usage: npm run scenarios:verify -- [id…] [--dir <scenario folder>] [--json <out.json>]\n' +
+    'Boots the platform headless (DATABASE_URL if set, else embedded PostgreSQL in a temp folder) and, per scenario:\n' +
+    'baseline holds, the fault breaches the SLO within 10 s, fix.wrong does not resolve it, fix.documented does.');
+  process.exit(0);
+}
+
+const report = await verifyScenarios({
+  dir: values.dir,
+  ids: positionals,
+  databaseUrl: process.env.DATABASE_URL || undefined,
+  log: (line) => console.log(line),
+});
+console.log('\n' + formatVerifyTable(report));
+const json = JSON.stringify(report, null, 2) + '\n';
+for (const file of [benchFile, ...(values.json ? [resolve(values.json)] : [])]) {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, json);
+}
+console.log(`figures written to ${[benchFile, values.json].filter(Boolean).join(' and ')}`);
+process.exit(report.passed ? 0 : 1);

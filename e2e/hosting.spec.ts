@@ -14,8 +14,8 @@ test('the site hosted on another origin drives the platform through CORS', async
   await runner.getByRole('button', { name: 'Reset the shop' }).click();
   await expect(runner.getByRole('button', { name: 'Reset the shop' })).toBeEnabled();
   await expect(runner.locator('.error')).toHaveCount(0);
+  await hydrated(page, 'fix-action');
   const form = page.locator('form[data-service="gateway"]');
-  await form.scrollIntoViewIfNeeded();
   await expect(form.locator('[data-current="upstreamPoolSize"]')).toHaveText('64');
   await shot(page, info, 'cross-origin-lesson');
   expect(errors.filter((e) => /CORS|blocked/i.test(e))).toEqual([]);
@@ -28,8 +28,8 @@ test('without a backend every widget says so and shows the start command', async
   const runner = page.locator('[data-widget="scenario-runner"]');
   await expect(runner.locator('[data-backend-down]')).toContainText('backend is not running');
   await expect(runner.locator('[data-backend-down] .command')).toHaveText('npm install && npm start');
+  await hydrated(page, 'fix-action');
   const fix = page.locator('[data-widget="fix-action"]').first();
-  await fix.scrollIntoViewIfNeeded();
   await expect(fix.locator('[data-backend-down]')).toBeVisible();
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, info, 'backend-down');

@@ -41,6 +41,8 @@ for (const j of journeys) {
       await runner.getByRole('button', { name: 'Start the incident' }).click();
       await expect(runner.locator('[data-run-state]')).toHaveAttribute('data-run-state', /injected|aborted/, { timeout: 90_000 });
       if ((await runner.locator('[data-run-state]').getAttribute('data-run-state')) === 'injected') break;
+      const outcomes = await (await fetch(`${e2e.base}/api/telemetry/metrics/query?query=${encodeURIComponent('sum by (outcome) (loadgen_requests_total)')}`)).text();
+      console.log(`baseline attempt ${attempt} aborted: ${await runner.locator('.run-status').textContent()}; outcomes so far ${outcomes}`);
       expect(attempt, 'baseline healthy within three attempts').toBeLessThan(3);
     }
     await shot(page, info, '02-started');
@@ -55,6 +57,7 @@ for (const j of journeys) {
 
     // 4. A hint is pushed over the WebSocket.
     await openTab(page, 'Lesson');
+    await hydrated(page, 'hint-feed', '#panel-lesson');
     const feed = page.locator('#panel-lesson [data-widget="hint-feed"]');
     await expect(feed.locator('[data-kind="hint"]').first()).toBeVisible({ timeout: 120_000 });
     await feed.scrollIntoViewIfNeeded();

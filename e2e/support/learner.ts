@@ -1,9 +1,11 @@
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import { e2e } from './env.ts';
 
-/** Waits until the widget's island has hydrated (widgets set data-hydrated in an effect). */
+/** Scrolls the widget into view (islands hydrate when seen) and waits until it has hydrated (data-hydrated). */
 export async function hydrated(page: Page, widget: string, scope = '') {
-  await expect(page.locator(`${scope} [data-widget="${widget}"][data-hydrated="true"]`.trim()).first()).toBeVisible();
+  const w = page.locator(`${scope} [data-widget="${widget}"]`.trim()).first();
+  await w.scrollIntoViewIfNeeded();
+  await expect(w).toHaveAttribute('data-hydrated', 'true');
 }
 
 export async function openTab(page: Page, name: 'Lesson' | 'Observability' | 'User') {

@@ -2,6 +2,7 @@
 import { loadOrchestratorEnv } from './config.ts';
 import { startPlatform } from './platform/platform.ts';
 import { BootError } from './boot/preflight.ts';
+import { onShutdownSignal } from '../../sut/common/src/launcher/shutdown-signals.ts';
 
 const env = loadOrchestratorEnv();
 const t0 = performance.now();
@@ -9,19 +10,14 @@ console.log('ObservaStack is starting…');
 try {
   const platform = await startPlatform(env);
   console.log(`\nReady in ${((performance.now() - t0) / 1000).toFixed(1)} s: open ${platform.url}  (Ctrl-C stops everything)`);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  onShutdownSignal(async (signal) => {
     console.log(`\n${signal}: stopping the platform…`);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     await platform.stop();
     console.log('stopped.');
     process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
 } catch (err) {
   if (err instanceof BootError) console.error(`\nCannot start: ${err.message}`);
   else console.error('\nCannot start:', err);

@@ -67,9 +67,9 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     pg = await startEmbeddedPostgres({ dir: resolve(dataDir, 'pg'), port: env.OBS_PG_PORT, persistent: true });
     return ensureDatabase(pg.adminUrl, 'observastack');
   }, () => (env.DATABASE_URL ? 'external (DATABASE_URL)' : `embedded on 127.0.0.1:${env.OBS_PG_PORT}`));
-  const cleanup: (() => Promise<unknown>)[] = [async () => pg?.stop()];
+  const cleanup: { name: string; run: () => Promise<unknown> }[] = [{ name: 'PostgreSQL', run: async () => pg?.stop() }];
   const fail = async (err: unknown) => {
-    for (const c of cleanup.reverse()) await c().catch(() => {});
+    for (const c of cleanup.reverse()) await c.run().catch(() => {});
     throw err;
   };
 
@@ -126,7 +126,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       });
       ws.attach(srv);
       await new Promise<void>((ok, ko) => srv.once('error', ko).listen(env.OBS_PORT, env.OBS_HOST, () => ok()));
-      cleanup.push(() => new Promise((r) => { ws!.close(); srv.close(() => r(undefined)); srv.closeAllConnections(); }));
+      cleanup.push({ name: 'listener', run: () => new Promise((r) => { ws!.close(); srv.close(() => r(undefined)); srv.closeAllConnections(); }) });
       return srv;
     });
     const port = (server.address() as { port: number }).port;
@@ -144,13 +144,13 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
         if (event) void engine.serviceEvent(event.type, status.name, event.message);
       },
     });
-    cleanup.push(() => supervisor.stopAll());
+    cleanup.push({ name: 'SUT services', run: () => supervisor.stopAll() });
     await progress.step('SUT services: inventory, api, gateway', () => supervisor.startAll(), () => supervisor.statuses().map((s) => `${s.name} pid ${s.pid}`).join(', '));
 
     telemetry.metrics.start();
-    cleanup.push(() => telemetry.stop());
-    cleanup.push(() => store.close());
-    cleanup.push(() => engine.shutdown());
+    cleanup.push({ name: 'telemetry hub', run: () => telemetry.stop() });
+    cleanup.push({ name: 'run store', run: () => store.close() });
+    cleanup.push({ name: 'run engine and load', run: () => engine.shutdown() });
     await progress.step('telemetry hub and run engine', async () => {
       await engine.resume();
       engine.startTicking();
@@ -170,7 +170,11 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       async stop() {
         if (stopped) return;
         stopped = true;
-        for (const c of cleanup.reverse()) await c().catch((err) => console.error('shutdown step failed:', (err as Error).message));
+        for (const c of cleanup.reverse()) {
+          const t0 = performance.now();
+          await c.run().catch((err) => console.error(`  stopping ${c.name} failed: ${(err as Error).message}`));
+          (write ?? console.log)(`  stopped ${c.name} (${Math.round(performance.now() - t0)} ms)`);
+        }
       },
     };
   } catch (err) {

@@ -267,7 +267,9 @@ export class RunEngine {
     }
     if (r.rec.state !== 'injected') return;
     const sinceFault = (now - r.rec.injectedAt!) / 1000;
-    const verdict = judgeSlo(this.d.load.summary(slo.windowSeconds), slo);
+    // The window never reaches back before the fault: a breach is judged on the incident's own traffic.
+    const window = Math.max(1, Math.min(slo.windowSeconds, Math.floor(sinceFault)));
+    const verdict = judgeSlo(this.d.load.summary(window), slo);
     r.verdict = verdict;
     if (r.sloMet !== false && !verdict.met) {
       if (r.rec.breachedAt === null) {
@@ -340,8 +342,9 @@ export class RunEngine {
     const r = this.run!;
     const e: RunEvent = { runId: r.rec.id, seq: r.events.length + 1, at: Date.now(), type, message, data };
     r.events.push(e);
-    await this.d.store.addEvent(e);
+    // Pushed first, stored second: the learner sees the event without waiting for the database.
     this.d.emit({ type: 'event', event: e });
+    await this.d.store.addEvent(e);
   }
 }
 

@@ -10,6 +10,8 @@ export const breachDeadlineS = 10;
 export const fixSlackS = 5;
 /** After a missed deadline, keep watching this much longer to report how late it was. */
 const lateWatchS = 30;
+/** Quiet time after each scenario's reset. */
+const settleMs = 8000;
 
 export interface SecondFigure {
   /** Seconds from the fault. */
@@ -102,6 +104,8 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
     unsubscribe();
     if (!(await ended())) await rest.call('POST', `/runs/${run.id}/stop`);
     await rest.ok('POST', '/reset');
+    // Let queues a breached run left behind (requests the gateway still forwards) drain before the next baseline.
+    await new Promise((r) => setTimeout(r, settleMs));
   }
 }
 

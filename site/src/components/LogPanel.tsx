@@ -82,7 +82,7 @@ export default function LogPanel(props: { service?: string; level?: string; text
                 <td>{r.service}</td>
                 <td><span className={`lvl lvl-${r.level}`}>{r.level}</span></td>
                 <td className="msg">{r.msg}</td>
-                <td>{r.traceId ? <button type="button" className="link" onClick={() => selection.update((s) => ({ ...s, traceId: r.traceId! }))} title="Open this trace in the trace view" aria-label={`Open trace ${r.traceId}`}>{r.traceId.slice(0, 8)}…</button> : null}</td>
+                <td>{r.traceId ? <button type="button" className="link" onClick={() => selection.update((s) => ({ ...s, traceId: r.traceId! }))} title="Open this trace in the trace view" data-trace-link={r.traceId}>{r.traceId.slice(0, 8)}…<span className="visually-hidden"> open this trace</span></button> : null}</td>
               </tr>
             ))}
           </tbody>

@@ -46,7 +46,15 @@ export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: P
   const down = error instanceof BackendDownError;
   const lines = (meta.thresholds ?? []).filter((t) => t.value !== null);
   return (
-    <Widget name="panel" title={meta.title} down={down} className={`panel-${meta.id}`}>
+    <Widget name="panel" title={meta.title} down={down} className={`panel-${meta.id}`} footer={(
+        <details className="panel-help">
+        <summary>What this shows, and its query</summary>
+        <p>{meta.help.shows}</p>
+        <p><strong>Healthy:</strong> {meta.help.healthy}</p>
+        <p><strong>Problem:</strong> {meta.help.problem}</p>
+        {meta.queries.map((q) => <pre key={q.expr} className="query"><code>{q.expr}</code></pre>)}
+      </details>
+      )}>
       <div ref={ref} data-panel-id={meta.id} data-series={series.length} data-points={rows.length}>
         {grafanaOk && grafanaSrc ? (
           <iframe className="grafana" src={grafanaSrc} title={`${meta.title} (Grafana)`} height={height} loading="lazy" />
@@ -63,13 +71,6 @@ export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: P
           )
         )}
       </div>
-      <details className="panel-help">
-        <summary>What this shows, and its query</summary>
-        <p>{meta.help.shows}</p>
-        <p><strong>Healthy:</strong> {meta.help.healthy}</p>
-        <p><strong>Problem:</strong> {meta.help.problem}</p>
-        {meta.queries.map((q) => <pre key={q.expr} className="query"><code>{q.expr}</code></pre>)}
-      </details>
     </Widget>
   );
 }

@@ -63,7 +63,7 @@ export default function TraceView(props: { service?: string; minDurationMs?: num
                   <td>{t.rootService}: {t.rootName}{t.error ? <span className="badge bad-badge">error</span> : null}</td>
                   <td className="num">{t.durationMs.toFixed(1)} ms</td>
                   <td className="num">{t.spanCount}</td>
-                  <td><button type="button" className="link" onClick={() => selection.update((s) => ({ ...s, traceId: t.traceId }))} aria-label={`Open trace ${t.traceId}`}>{t.traceId.slice(0, 8)}…</button></td>
+                  <td><button type="button" className="link" onClick={() => selection.update((s) => ({ ...s, traceId: t.traceId }))} data-trace-link={t.traceId}>{t.traceId.slice(0, 8)}…<span className="visually-hidden"> open this trace</span></button></td>
                 </tr>
               ))}
             </tbody>

@@ -70,14 +70,21 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     const idempotent = req.method === 'GET' || req.method === 'HEAD';
     const attempts = 1 + (idempotent ? cfg.retryCount : 0);
+    // A user who gave up (closed the connection) no longer needs an answer: drop the queued or running
+    // upstream request instead of spending api capacity on it.
+    const userGone = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) userGone.abort(new Error('client closed the connection'));
+    });
     for (let attempt = 1; ; attempt++) {
+      if (userGone.signal.aborted) return reply;
       try {
         const res = await pool.current.request({
           path: req.url,
           method: req.method as 'GET',
           headers,
           body: Buffer.isBuffer(req.body) ? req.body : undefined,
-          signal: AbortSignal.timeout(cfg.upstreamTimeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(cfg.upstreamTimeoutMs), userGone.signal]),
         });
         const body = Buffer.from(await res.body.arrayBuffer());
         if (res.statusCode >= 500) pool.errors.inc({ kind: 'status' });
@@ -87,6 +94,7 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
         if (typeof retryAfter === 'string') reply.header('retry-after', retryAfter);
         return reply.code(res.statusCode).send(body);
       } catch (err) {
+        if (userGone.signal.aborted) return reply;
         const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
         pool.errors.inc({ kind: timeout ? 'timeout' : 'connection' });
         if (attempt < attempts) {

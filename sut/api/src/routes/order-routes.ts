@@ -4,6 +4,7 @@ import { HttpError } from '@observastack/sut-common/errors.ts';
 import { parseOr400 } from '@observastack/sut-common/http/service-app.ts';
 import type { ApiContext } from '../context.ts';
 import { orderRequestSchema } from './shop-schemas.ts';
+import { authorizePayment } from '../payment.ts';
 
 export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/api/orders', async (req, reply) => {
@@ -21,12 +22,13 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
     const cfg = ctx.config.get();
     let reserved = false;
     try {
-      // The checkout transaction holds its connection while inventory reserves the stock, as a real
-      // "reserve, then record" checkout does; a small pool therefore limits concurrent checkouts.
+      // The checkout transaction holds its connection while inventory reserves the stock and the payment is
+      // authorized, as a real "reserve, pay, record" checkout does; a small pool therefore limits checkouts.
       const created = await ctx.db.transaction(async (tx) => {
         const { reservationId } = await ctx.inventory.reserve(orderRef, order.items, cfg.inventoryTimeoutMs);
         reserved = true;
         const total = order.items.reduce((sum, i) => sum + prices.get(i.productId)! * i.quantity, 0);
+        await authorizePayment(total);
         const [row] = await tx.query<{ id: string; created_at: Date }>(
           'order_insert',
           `INSERT INTO shop.orders (customer_id, status, total_cents, reservation_id) VALUES ($1, 'confirmed', $2, $3) RETURNING id, created_at`,

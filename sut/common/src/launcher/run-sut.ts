@@ -6,6 +6,7 @@ import { startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { ensureDatabase, migrate } from '../db/migrate.ts';
 import { loadOrCreateSecret } from '../auth/secret.ts';
 import { startSut } from './start-sut.ts';
+import { onShutdownSignal } from './shutdown-signals.ts';
 
 const env = parseEnv(z.object({
   OBS_DATA_DIR: z.string().default('.observastack'),
@@ -33,13 +34,8 @@ const sut = await startSut({
 });
 console.log(`shop ready: http://127.0.0.1:${env.OBS_GATEWAY_PORT}/api/products  (Ctrl-C stops everything)`);
 
-let stopping = false;
-const shutdown = async () => {
-  if (stopping) return;
-  stopping = true;
+onShutdownSignal(async () => {
   await sut.stop();
   await pg?.stop();
   process.exit(0);
-};
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+});

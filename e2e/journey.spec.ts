@@ -12,12 +12,14 @@ interface Journey {
   faultValue: string;
   wrong: string;
   fix: string;
+  /** Whether users see errors (success % under the SLO) or only slowness (p95 over the SLO). */
+  breach: 'errors' | 'latency';
 }
 
 // Two incidents in different services: a pool in front of the api, and the api's own database pool.
 const journeys: Journey[] = [
-  { scenario: 'gateway-pool-lowered', lesson: '02-gateway-pool-lowered', evidence: 'gateway-upstream-pool', service: 'gateway', knob: 'upstreamPoolSize', faultValue: '2', wrong: '0', fix: '64' },
-  { scenario: 'db-connection-exhaustion', lesson: '06-db-connection-exhaustion', evidence: 'db-pool-connections', service: 'api', knob: 'dbPoolMax', faultValue: '1', wrong: '500', fix: '20' },
+  { scenario: 'gateway-pool-lowered', lesson: '02-gateway-pool-lowered', evidence: 'gateway-upstream-pool', service: 'gateway', knob: 'upstreamPoolSize', faultValue: '2', wrong: '0', fix: '64', breach: 'latency' },
+  { scenario: 'db-connection-exhaustion', lesson: '06-db-connection-exhaustion', evidence: 'db-pool-connections', service: 'api', knob: 'dbPoolMax', faultValue: '1', wrong: '500', fix: '20', breach: 'errors' },
 ];
 
 test.describe.configure({ mode: 'serial' });
@@ -47,11 +49,17 @@ for (const j of journeys) {
     }
     await shot(page, info, '02-started');
 
-    // 3. The User tab: the success rate drops below the SLO.
+    // 3. The User tab: what users experience falls under the SLO (errors: the success rate; latency: p95).
     await openTab(page, 'User');
-    await hydrated(page, 'user-impact');
-    const success = page.locator('#panel-user [data-metric="success-pct"]');
-    await expect.poll(async () => parseFloat((await success.textContent()) ?? ''), { timeout: 90_000, message: 'success % under the 99 % SLO' }).toBeLessThan(99);
+    await hydrated(page, 'user-impact', '#panel-user');
+    const tiles = page.locator('#panel-user [data-widget="user-impact"] .tiles');
+    await expect(tiles).toHaveAttribute('data-slo', 'breached', { timeout: 90_000 });
+    if (j.breach === 'errors') {
+      const success = tiles.locator('[data-metric="success-pct"]');
+      await expect.poll(async () => parseFloat((await success.textContent()) ?? ''), { timeout: 60_000, message: 'success % under the 99 % SLO' }).toBeLessThan(99);
+    } else {
+      await expect.poll(async () => parseFloat((await tiles.locator('[data-metric="p95"]').textContent()) ?? ''), { timeout: 60_000 }).toBeGreaterThan(250);
+    }
     await expect(page.locator('#panel-user .recharts-surface').first()).toBeVisible();
     await shot(page, info, '03-user-impact');
 
@@ -83,7 +91,7 @@ for (const j of journeys) {
     await expect(form.locator(`[data-field-error="${j.knob}"]`)).toContainText(/expected|must|>=|<=|too/i);
     await expect(form.locator('[data-form-error]')).toContainText('Nothing was changed');
     await expect(form.locator(`[data-current="${j.knob}"]`)).toHaveText(j.faultValue);
-    expect((await activeEvents()).filter((e) => e.type === 'config_changed')).toHaveLength(0);
+    expect((await activeEvents()).filter((e) => e.type === 'config_changed' && e.data.who === 'learner')).toHaveLength(0);
     await shot(page, info, '06-wrong-value');
 
     // 7. The fix, through the same form.
@@ -103,7 +111,8 @@ for (const j of journeys) {
     await openTab(page, 'User');
     const timeline = page.locator('#panel-user [data-widget="timeline"]');
     await hydrated(page, 'timeline', '#panel-user');
-    await expect(timeline.locator('li[data-type="config_changed"]')).toHaveCount(1);
+    await expect(timeline.locator('li[data-type="config_changed"]').filter({ hasText: 'learner changed' })).toHaveCount(1);
+    await expect(timeline.locator('li[data-type="config_changed"]').filter({ hasText: `${j.knob} ${j.faultValue} -> ${j.fix}` })).toHaveCount(1);
     await expect(timeline.locator('li[data-type="resolved"]')).toHaveCount(1);
     await timeline.scrollIntoViewIfNeeded();
     await shot(page, info, '09-timeline');

@@ -4,8 +4,11 @@ import { e2e } from './env.ts';
 /** Scrolls the widget into view (islands hydrate when seen) and waits until it has hydrated (data-hydrated). */
 export async function hydrated(page: Page, widget: string, scope = '') {
   const w = page.locator(`${scope} [data-widget="${widget}"]`.trim()).first();
-  await w.scrollIntoViewIfNeeded();
-  await expect(w).toHaveAttribute('data-hydrated', 'true');
+  // Hydration may replace the server-rendered element under us: scroll again until the hydrated one is there.
+  await expect(async () => {
+    await w.scrollIntoViewIfNeeded({ timeout: 3000 });
+    await expect(w).toHaveAttribute('data-hydrated', 'true', { timeout: 2000 });
+  }).toPass({ timeout: 30_000 });
 }
 
 export async function openTab(page: Page, name: 'Lesson' | 'Observability' | 'User') {

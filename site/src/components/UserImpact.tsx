@@ -22,7 +22,8 @@ export default function UserImpact() {
   const last10 = stats.slice(-10);
   const lastMin = stats.slice(-60);
   const successNow = ratio(last10, slo);
-  const p95Now = last10.length ? Math.max(...last10.map((x) => x.latencyMs?.p95 ?? 0)) : null;
+  const p95s = last10.flatMap((x) => (x.latencyMs ? [x.latencyMs.p95] : []));
+  const p95Now = p95s.length ? p95s.reduce((a, b) => a + b, 0) / p95s.length : null;
   const ordersPerMin = lastMin.reduce((a, x) => a + x.ordersCreated, 0) * (60 / Math.max(1, lastMin.length));
   const affected = lastMin.reduce((a, x) => a + failed(x, slo), 0);
   const first = rows[0]?.t;
@@ -33,14 +34,14 @@ export default function UserImpact() {
 
   return (
     <Widget name="user-impact" title="What users experience" down={s.connection === 'down' && stats.length === 0}>
-      <dl className="tiles" data-success={successNow ?? ''}>
-        <div className={`tile ${sloOk === false ? 'tile-bad' : ''}`}>
+      <dl className="tiles" data-slo={sloOk === null ? 'unknown' : sloOk ? 'met' : 'breached'}>
+        <div className={`tile ${slo && successNow !== null && successNow < slo.successPct ? 'tile-bad' : ''}`}>
           <dt>Successful requests (last 10 s)</dt>
           <dd data-metric="success-pct">{successNow === null ? '–' : `${successNow.toFixed(1)} %`}</dd>
           {slo ? <dd className="muted">SLO ≥ {slo.successPct} %</dd> : null}
         </div>
-        <div className="tile">
-          <dt>Latency p95 (last 10 s)</dt>
+        <div className={`tile ${slo && p95Now !== null && p95Now > slo.latencyThresholdMs ? 'tile-bad' : ''}`}>
+          <dt>Latency p95 (mean of the last 10 s)</dt>
           <dd data-metric="p95">{p95Now === null ? '–' : `${Math.round(p95Now)} ms`}</dd>
           {slo ? <dd className="muted">SLO p{slo.latencyPercentile} ≤ {slo.latencyThresholdMs} ms</dd> : null}
         </div>

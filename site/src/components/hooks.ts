@@ -4,7 +4,8 @@ import type { Store } from '../lib/store.ts';
 
 /** Reads a store (lib/store.ts) and re-renders on change. */
 export function useStore<T>(store: Store<T>): T {
-  return useSyncExternalStore(store.subscribe, store.get, store.get);
+  // Hydration renders the server's view (the initial value) first, then the live one: no mismatch.
+  return useSyncExternalStore(store.subscribe, store.get, () => store.initial);
 }
 
 /** The live WebSocket state; opens the connection on first use. */

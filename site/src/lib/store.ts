@@ -1,5 +1,7 @@
 /** A minimal observable value: widgets read it with useSyncExternalStore (no React in this module). */
 export interface Store<T> {
+  /** The value the store was created with (what the server rendered; React hydrates against it). */
+  readonly initial: T;
   get(): T;
   set(next: T): void;
   update(fn: (prev: T) => T): void;
@@ -16,6 +18,7 @@ export function createStore<T>(initial: T): Store<T> {
     for (const l of [...listeners]) l(value);
   };
   return {
+    initial,
     get: () => value,
     set,
     update: (fn) => set(fn(value)),

@@ -79,14 +79,14 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
     for (let attempt = 1; ; attempt++) {
       if (userGone.signal.aborted) return reply;
       try {
-        const res = await pool.current.request({
+        const res = await pool.request({
           path: req.url,
           method: req.method as 'GET',
           headers,
           body: Buffer.isBuffer(req.body) ? req.body : undefined,
           signal: AbortSignal.any([AbortSignal.timeout(cfg.upstreamTimeoutMs), userGone.signal]),
         });
-        const body = Buffer.from(await res.body.arrayBuffer());
+        const body = res.body;
         if (res.statusCode >= 500) pool.errors.inc({ kind: 'status' });
         const type = res.headers['content-type'];
         if (typeof type === 'string') reply.header('content-type', type);

@@ -1,72 +1,76 @@
 import { createRequire } from 'node:module';
-import type { Pool as UndiciPool } from 'undici';
+import type { Dispatcher, Pool as UndiciPool } from 'undici';
 import { Counter, Gauge } from 'prom-client';
 import type { ServiceMetrics } from '@observastack/sut-common/metrics.ts';
+import { ResizableSemaphore } from '@observastack/sut-common/concurrency/resizable-semaphore.ts';
 
 const require = createRequire(import.meta.url);
 const { Pool } = require('undici') as typeof import('undici');
 
 /**
- * The gateway's real connection pool to api (undici `Pool`). Its size is a live knob: resizing swaps in a new
- * pool for new requests and closes the old one gracefully (its queued requests still complete).
+ * The gateway's real connection pool to api: an undici `Pool` of `upstreamPoolSize` keep-alive connections,
+ * fronted by a resizable FIFO semaphore of the same size. Requests wait for a slot in our queue — that wait is
+ * the "pending" queue — never inside undici, so on a resize the waiting queue moves to the new size at once,
+ * while a fresh undici Pool of the new size takes over and the old one closes after its in-flight requests.
  */
 export class UpstreamPool {
   private pool: UndiciPool;
-  private size: number;
   private readonly draining = new Set<UndiciPool>();
   private readonly origin: string;
+  private readonly slots: ResizableSemaphore;
   readonly errors: Counter<'kind'>;
   readonly retries: Counter;
 
   constructor(origin: string, size: number, metrics: ServiceMetrics) {
     this.origin = origin;
-    this.size = size;
     this.pool = this.create(size);
+    this.slots = new ResizableSemaphore(size);
     const registers = [metrics.registry];
     const self = this;
-    const all = () => [self.pool, ...self.draining];
-    new Gauge({ name: 'gateway_upstream_pool_size', help: 'Connections the gateway may open to api (upstreamPoolSize).', registers, collect() { this.set(self.size); } });
+    new Gauge({ name: 'gateway_upstream_pool_size', help: 'Connections the gateway may use to api at once (upstreamPoolSize).', registers, collect() { this.set(self.slots.size); } });
     new Gauge({
-      name: 'gateway_upstream_pool_connections', help: 'Upstream connections to api, busy or free.', labelNames: ['state'], registers,
+      name: 'gateway_upstream_pool_connections', help: 'Upstream connections to api: busy (carrying a request) or free (idle, kept alive).', labelNames: ['state'], registers,
       collect() {
-        let connected = 0;
-        let free = 0;
-        for (const p of all()) {
-          connected += p.stats.connected;
-          free += p.stats.free;
-        }
-        this.set({ state: 'busy' }, connected - free);
-        this.set({ state: 'free' }, free);
+        this.set({ state: 'busy' }, self.slots.inUse);
+        this.set({ state: 'free' }, [self.pool, ...self.draining].reduce((n, p) => n + p.stats.free, 0));
       },
     });
-    new Gauge({
-      name: 'gateway_upstream_pool_pending_requests', help: 'Requests waiting at the gateway for an upstream connection.', registers,
-      collect() { this.set(all().reduce((n, p) => n + p.stats.pending, 0)); },
-    });
+    new Gauge({ name: 'gateway_upstream_pool_pending_requests', help: 'Requests waiting at the gateway for an upstream connection.', registers, collect() { this.set(self.slots.waiting); } });
     this.errors = new Counter({ name: 'gateway_upstream_errors_total', help: 'Failed upstream attempts, by kind.', labelNames: ['kind'], registers });
     this.retries = new Counter({ name: 'gateway_upstream_retries_total', help: 'Retried upstream attempts.', registers });
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Requests waiting for a connection. */
+  pending(): number {
+    return this.slots.waiting;
   }
 
   private create(size: number): UndiciPool {
     return new Pool(this.origin, { connections: size, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: 2000 });
   }
 
-  get current(): UndiciPool {
-    return this.pool;
-  }
-
-  /** Pending requests (waiting for a connection) across the live and draining pools. */
-  pending(): number {
-    return [this.pool, ...this.draining].reduce((n, p) => n + p.stats.pending, 0);
-  }
-
   resize(size: number): void {
-    if (size === this.size) return;
+    if (size === this.slots.size) return;
     const old = this.pool;
-    this.size = size;
     this.pool = this.create(size);
     this.draining.add(old);
     old.close().catch(() => {}).finally(() => this.draining.delete(old));
+    this.slots.resize(size);
+  }
+
+  /** Waits for a slot (bounded by `signal`), sends the request, reads the whole body, frees the slot. */
+  async request(opts: Dispatcher.RequestOptions & { signal: AbortSignal }): Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+    await this.slots.acquire({ signal: opts.signal });
+    try {
+      const res = await this.pool.request(opts);
+      return { statusCode: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
+    } finally {
+      this.slots.release();
+    }
   }
 
   async close(): Promise<void> {

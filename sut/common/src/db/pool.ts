@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { trace } from '@opentelemetry/api';
 import { HttpError } from '../errors.ts';
 import { latencyBuckets, type ServiceMetrics } from '../metrics.ts';
+import { ResizableSemaphore } from '../concurrency/resizable-semaphore.ts';
 
 // Loaded through require so the OpenTelemetry pg instrumentation (preloaded with --import) patches it.
 const require = createRequire(import.meta.url);
@@ -22,17 +23,11 @@ export interface DbPoolOptions {
 /** Upper bound of the `dbPoolMax` knobs; the underlying pg.Pool never opens more than this. */
 export const dbPoolCeiling = 100;
 
-interface Waiter {
-  resolve(): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 /**
- * A PostgreSQL pool whose size is a live knob. A hand-written FIFO semaphore in front of one `pg.Pool`
- * bounds the connections checked out at once (pg.Pool's own `max` cannot shrink while connections are in
- * use, and swapping pools strands its waiters): growing wakes waiters at once, shrinking lets no new caller
- * in until use drops below the new size, and idle connections above it close after 30 s.
+ * A PostgreSQL pool whose size is a live knob. A resizable FIFO semaphore in front of one `pg.Pool` bounds
+ * the connections checked out at once (pg.Pool's own `max` cannot shrink while connections are in use, and
+ * swapping pools strands its waiters): growing wakes waiters at once, shrinking lets no new caller in until
+ * use drops below the new size, and idle connections above it close after 30 s.
  * Exposes used/idle/pending gauges and a query-time histogram.
  */
 export class DbPool {
@@ -40,13 +35,11 @@ export class DbPool {
   private readonly opts: DbPoolOptions;
   private readonly queryTime: Histogram<'operation'>;
   private readonly acquireErrors: Counter;
-  private limit: number;
-  private inUse = 0;
-  private readonly waiters: Waiter[] = [];
+  private readonly slots: ResizableSemaphore;
 
   constructor(opts: DbPoolOptions) {
     this.opts = opts;
-    this.limit = opts.max;
+    this.slots = new ResizableSemaphore(opts.max);
     this.pool = new pg.Pool({
       connectionString: opts.url,
       max: dbPoolCeiling,
@@ -59,63 +52,29 @@ export class DbPool {
     const self = this;
     this.queryTime = new Histogram({ name: 'db_query_duration_seconds', help: 'Time of each SQL statement, by operation.', labelNames: ['operation'], buckets: latencyBuckets, registers });
     this.acquireErrors = new Counter({ name: 'db_pool_acquire_errors_total', help: 'Waits for a DB connection that timed out.', registers });
-    new Gauge({ name: 'db_pool_max', help: 'Size limit of the DB pool (dbPoolMax).', registers, collect() { this.set(self.limit); } });
+    new Gauge({ name: 'db_pool_max', help: 'Size limit of the DB pool (dbPoolMax).', registers, collect() { this.set(self.slots.size); } });
     new Gauge({
       name: 'db_pool_connections', help: 'PostgreSQL connections of this service: used (checked out) or idle.', labelNames: ['state'], registers,
       collect() {
-        this.set({ state: 'used' }, self.inUse);
+        this.set({ state: 'used' }, self.slots.inUse);
         this.set({ state: 'idle' }, self.pool.idleCount);
       },
     });
-    new Gauge({ name: 'db_pool_pending_requests', help: 'Callers waiting for a DB connection.', registers, collect() { this.set(self.waiters.length); } });
+    new Gauge({ name: 'db_pool_pending_requests', help: 'Callers waiting for a DB connection.', registers, collect() { this.set(self.slots.waiting); } });
   }
 
   get max(): number {
-    return this.limit;
+    return this.slots.size;
   }
 
   /** Opens up to `n` connections ahead of traffic, so the first requests do not pay for connection setup. */
-  async warm(n = Math.min(this.limit, 4)): Promise<void> {
+  async warm(n = Math.min(this.slots.size, 4)): Promise<void> {
     const clients = await Promise.all(Array.from({ length: n }, () => this.pool.connect()));
     for (const c of clients) c.release();
   }
 
   resize(max: number): void {
-    this.limit = max;
-    while (this.inUse < this.limit && this.waiters.length > 0) {
-      this.inUse++;
-      const w = this.waiters.shift()!;
-      clearTimeout(w.timer);
-      w.resolve();
-    }
-  }
-
-  private takeSlot(): Promise<void> {
-    if (this.inUse < this.limit && this.waiters.length === 0) {
-      this.inUse++;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const w: Waiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          reject(new Error('acquire timeout'));
-        }, this.opts.acquireTimeoutMs ?? 1000),
-      };
-      this.waiters.push(w);
-    });
-  }
-
-  private releaseSlot(): void {
-    if (this.inUse > this.limit || this.waiters.length === 0) {
-      this.inUse--;
-      return;
-    }
-    const w = this.waiters.shift()!; // the slot passes straight to the next waiter
-    clearTimeout(w.timer);
-    w.resolve();
+    this.slots.resize(max);
   }
 
   /** Runs one statement; `operation` names it in metrics (`stock_lookup`, `order_insert`, …). */
@@ -148,12 +107,12 @@ export class DbPool {
   private async acquire(): Promise<PoolClient> {
     return tracer.startActiveSpan('db_pool.acquire', async (span) => {
       try {
-        await this.takeSlot();
+        await this.slots.acquire({ timeoutMs: this.opts.acquireTimeoutMs ?? 1000 });
       } catch (err) {
         this.acquireErrors.inc();
         span.setStatus({ code: 2, message: 'timed out waiting for a database connection' });
         span.end();
-        throw new HttpError(`timed out waiting for a database connection (dbPoolMax ${this.limit}, ${this.waiters.length} waiting)`, { code: 'db_pool_exhausted', status: 503, cause: err });
+        throw new HttpError(`timed out waiting for a database connection (dbPoolMax ${this.slots.size}, ${this.slots.waiting} waiting)`, { code: 'db_pool_exhausted', status: 503, cause: err });
       }
       try {
         const client = await this.pool.connect();
@@ -163,11 +122,11 @@ export class DbPool {
           if (released) return;
           released = true;
           release(e);
-          this.releaseSlot();
+          this.slots.release();
         };
         return client;
       } catch (err) {
-        this.releaseSlot();
+        this.slots.release();
         span.recordException(err as Error);
         throw new HttpError('database unavailable', { code: 'db_unavailable', status: 503, cause: err });
       } finally {

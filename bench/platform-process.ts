@@ -2,24 +2,14 @@
 // check), in a child process on free ports with its own data folder; timed to ready and stopped with SIGINT.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { processesMentioning, processTree, readProc } from './proc-tree.ts';
+import { freePort } from '../sut/common/src/launcher/free-port.ts';
+export { freePort };
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const mainTs = fileURLToPath(new URL('../orchestrator/src/main.ts', import.meta.url));
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface PlatformPorts {
   OBS_PORT: string;

@@ -1,21 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../sut/common/src/db/embedded-postgres.ts';
 import { ensureDatabase, migrate } from '../sut/common/src/db/migrate.ts';
+import { freePort } from '../sut/common/src/launcher/free-port.ts';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * One real PostgreSQL for the whole integration run. Tests get `pgAdminUrl` (superuser, `postgres` db) and

@@ -1,25 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startSut } from '../sut/common/src/launcher/start-sut.ts';
 import type { SutServiceName } from '../sut/common/src/launcher/services.ts';
 import { loadOrCreateSecret } from '../sut/common/src/auth/secret.ts';
 import { mintToken } from '../sut/common/src/auth/tokens.ts';
+import { freePort } from '../sut/common/src/launcher/free-port.ts';
+export { freePort };
 
-/** A port nobody listens on right now (the kernel picks it; closed again before it is handed out). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface TestDatabase {
   url: string;

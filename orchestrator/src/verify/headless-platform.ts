@@ -1,10 +1,11 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrchestratorEnv } from '../config.ts';
 import { startPlatform, type Platform } from '../platform/platform.ts';
 import { createLoadGenerator } from '../load/index.ts';
+import { freePort } from '../../../sut/common/src/launcher/free-port.ts';
+export { freePort };
 
 export interface HeadlessOptions {
   /** Use this PostgreSQL database (already migrated or not) instead of an embedded one in a temp folder. */
@@ -20,17 +21,6 @@ export interface HeadlessPlatform {
   stop(): Promise<void>;
 }
 
-/** Asks the kernel for a free port on 127.0.0.1 (the SUT children need fixed ports to reach each other). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Boots the whole embedded platform without a site, on free ports, with its own temp data folder (PostgreSQL

@@ -3,7 +3,7 @@ import { api, BackendDownError, errorText } from '../lib/api.ts';
 import { selection, tailLogs } from '../lib/live.ts';
 import { timeOfDay } from '../lib/format.ts';
 import type { LogEntry, LogLine } from '../lib/types.ts';
-import { usePoll, useStore } from './hooks.ts';
+import { useLive, usePoll, useStore } from './hooks.ts';
 import { Widget } from './Widget.tsx';
 
 /** A stored line (REST) or a live one (WebSocket): the fields both carry. */
@@ -20,6 +20,7 @@ export default function LogPanel(props: { service?: string; level?: string; text
   const [error, setError] = useState<unknown>(null);
   const [tail, setTail] = useState(false);
   const sel = useStore(selection);
+  const connection = useLive().connection;
 
   // A trace picked in TraceView ("logs of this trace") becomes this panel's filter.
   useEffect(() => {
@@ -52,7 +53,7 @@ export default function LogPanel(props: { service?: string; level?: string; text
 
   const idp = 'logs';
   return (
-    <Widget name="log-panel" title="Logs" down={error instanceof BackendDownError}>
+    <Widget name="log-panel" title="Logs" down={error instanceof BackendDownError || connection === 'down'}>
       <form className="filters" onSubmit={(e) => { e.preventDefault(); setFilter(draft); }}>
         <label>Service
           <select value={draft.service} onChange={(e) => setDraft({ ...draft, service: e.target.value })}>

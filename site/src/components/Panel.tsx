@@ -3,7 +3,7 @@ import { api, BackendDownError, errorText } from '../lib/api.ts';
 import { formatUnit, legendFor } from '../lib/format.ts';
 import { LazyChart } from './LazyChart.tsx';
 import type { PanelData, PanelMeta } from '../lib/types.ts';
-import { usePoll } from './hooks.ts';
+import { useLive, usePoll } from './hooks.ts';
 import { useVisible } from './use-visible.ts';
 import { Widget } from './Widget.tsx';
 
@@ -43,7 +43,8 @@ export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: P
   }, 5000, visible && !grafanaOk, [meta.id, minutes]);
 
   const { rows, series } = useMemo(() => toRows(data), [data]);
-  const down = error instanceof BackendDownError;
+  const connection = useLive().connection;
+  const down = error instanceof BackendDownError || (connection === 'down' && rows.length === 0);
   const lines = (meta.thresholds ?? []).filter((t) => t.value !== null);
   return (
     <Widget name="panel" title={meta.title} down={down} className={`panel-${meta.id}`} footer={(

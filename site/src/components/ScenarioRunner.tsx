@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError, BackendDownError, errorText } from '../lib/api.ts';
-import { applyRun, isActive } from '../lib/live.ts';
+import { applyRun, isActive, mergeRunHistory } from '../lib/live.ts';
 import { clock, stateLabel } from '../lib/format.ts';
 import type { PublicScenario } from '../lib/types.ts';
 import { useLive, useNow } from './hooks.ts';
@@ -42,7 +42,10 @@ export default function ScenarioRunner(props: { scenario?: string; surprise?: bo
   };
   const start = () => act(async () => {
     const seedNum = seed.trim() === '' ? undefined : Number(seed);
-    applyRun(await api.startRun(props.surprise ? { surprise: true, ...(seedNum === undefined ? {} : { seed: seedNum }) } : { scenarioId: props.scenario! }));
+    const run = await api.startRun(props.surprise ? { surprise: true, ...(seedNum === undefined ? {} : { seed: seedNum }) } : { scenarioId: props.scenario! });
+    applyRun(run);
+    const current = await api.activeRun();
+    if (current.run?.id === run.id) mergeRunHistory(run.id, current.events, current.hints);
   });
   const stop = () => act(async () => run && applyRun(await api.stopRun(run.id)));
   const reset = () => act(() => api.reset());

@@ -3,7 +3,7 @@ import { api, BackendDownError, errorText } from '../lib/api.ts';
 import { selection } from '../lib/live.ts';
 import { timeOfDay } from '../lib/format.ts';
 import type { TraceDetail, TraceSummary } from '../lib/types.ts';
-import { useStore } from './hooks.ts';
+import { useLive, useStore } from './hooks.ts';
 import { Widget } from './Widget.tsx';
 
 const serviceColor: Record<string, string> = { gateway: '#2563eb', api: '#d97706', inventory: '#059669' };
@@ -15,6 +15,7 @@ export default function TraceView(props: { service?: string; minDurationMs?: num
   const [detail, setDetail] = useState<TraceDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
   const sel = useStore(selection);
+  const connection = useLive().connection;
 
   const search = async () => {
     try {
@@ -39,7 +40,7 @@ export default function TraceView(props: { service?: string; minDurationMs?: num
   }, [sel.traceId]);
 
   return (
-    <Widget name="trace-view" title="Traces" down={error instanceof BackendDownError}>
+    <Widget name="trace-view" title="Traces" down={error instanceof BackendDownError || connection === 'down'}>
       <form className="filters" onSubmit={(e) => { e.preventDefault(); void search(); }}>
         <label>Service
           <select value={q.service} onChange={(e) => setQ({ ...q, service: e.target.value })}>

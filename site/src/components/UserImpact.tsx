@@ -59,14 +59,14 @@ export default function UserImpact() {
         <div className="user-charts">
           <figure>
             <figcaption>Successful requests per second, %</figcaption>
-            <LazyChart rows={rows} height={200} yWidth={44} format={(v) => `${Math.round(v * 10) / 10} %`}
+            <LazyChart rows={rows} height={200} yWidth={56} format={(v) => `${Math.round(v * 10) / 10} %`}
               yDomain={[(min: number) => Math.max(0, Math.min(90, Math.floor(min))), 100]}
               series={[{ key: 'success', name: 'success %', color: '#2563eb' }]}
               hLines={slo ? [{ y: slo.successPct, color: '#b91c1c', label: `SLO ${slo.successPct} %` }] : []} vLines={markerLines} />
           </figure>
           <figure>
             <figcaption>Latency percentiles, ms</figcaption>
-            <LazyChart rows={rows} height={200} yWidth={52} legend format={(v) => `${Math.round(v)} ms`}
+            <LazyChart rows={rows} height={200} yWidth={68} legend format={(v) => `${Math.round(v)} ms`}
               series={[{ key: 'p50', name: 'p50', color: '#059669', width: 1.5 }, { key: 'p95', name: 'p95', color: '#d97706' }, { key: 'p99', name: 'p99', color: '#7c3aed', width: 1.5 }]}
               hLines={slo ? [{ y: slo.latencyThresholdMs, color: '#b91c1c', label: `SLO ${slo.latencyThresholdMs} ms` }] : []} vLines={markerLines} />
           </figure>

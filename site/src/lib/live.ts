@@ -135,6 +135,20 @@ export function applyRun(run: RunView): void {
   live.update((s) => reduce(s, { type: 'run', run }));
 }
 
+/** Adds events and hints fetched over REST (GET /api/runs/active) that the WebSocket may have sent before the run was known. */
+export function mergeRunHistory(runId: string, events: RunEvent[], hints: HintView[]): void {
+  live.update((s) => {
+    if (s.run?.id !== runId) return s;
+    const seqs = new Set(s.events.map((e) => e.seq));
+    const ids = new Set(s.hints.map((h) => h.id));
+    return {
+      ...s,
+      events: [...s.events, ...events.filter((e) => !seqs.has(e.seq))].sort((a, b) => a.seq - b.seq),
+      hints: [...s.hints, ...hints.filter((h) => h.runId === runId && !ids.has(h.id))],
+    };
+  });
+}
+
 export const isActive = (run: RunView | null) => !!run && (run.state === 'pending' || run.state === 'baseline' || run.state === 'injected');
 
 /** Cross-links between the log and trace widgets: pick a trace id in one, the other follows. */

@@ -7,7 +7,7 @@ import { loadOrCreateSecret } from '../../../sut/common/src/auth/secret.ts';
 import { adminBaseUrl, type SutPorts } from '../../../sut/common/src/launcher/services.ts';
 import type { OrchestratorEnv } from '../config.ts';
 import { buildApp } from '../app.ts';
-import { createLoadGenerator } from '../load/index.ts';
+import { createLoadGenerator, type LoadGenerator } from '../load/index.ts';
 import { loadScenarios, formatProblems, type ScenarioProblem } from '../scenarios/loader.ts';
 import { loadPacks } from '../scenarios/packs.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
@@ -31,6 +31,8 @@ export interface Platform {
   ports: SutPorts;
   databaseUrl: string;
   engine: RunEngine;
+  /** The simulated users (driven by the run engine; tests and benchmarks may drive it directly). */
+  load: LoadGenerator;
   supervisor: Supervisor;
   telemetry: EmbeddedTelemetry;
   server: Server;
@@ -163,6 +165,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       ports,
       databaseUrl,
       engine,
+      load,
       supervisor,
       telemetry,
       server,

@@ -1,0 +1,176 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Platform } from '../src/platform/platform.ts';
+import { panelCatalog, isMetricPanel } from '../src/telemetry/catalog/index.ts';
+import type { MatrixData } from '../src/telemetry/promql/index.ts';
+import { startPrometheus, type RealPrometheus } from './support/prom-crosscheck.ts';
+import { api, freshDatabase, startTestPlatform } from './support/platform-harness.ts';
+
+/**
+ * The embedded hub against a real Prometheus, both scraping the real SUT (and the load generator) while the
+ * simulated users load it: every metric panel of the catalog must agree, every dashboard query must run on
+ * Prometheus, logs and traces must link by trace id, and a dropped index must show in the hub's DB view.
+ *
+ * Tolerance: the two scrape at different phases (up to 1 s apart).
+ * - Queries over counters and histograms (rate, increase, histogram_quantile) are compared point by point: a
+ *   point agrees within 5 % of the other side's value, or of the query's full scale (its peak over the range)
+ *   for values near zero; at least 95 % of the points must agree (a 30 s window edge moves a few requests).
+ * - Instantaneous gauges (a queue, busy connections) really differ between two scrapes a fraction of a second
+ *   apart, so each series' mean over the range is compared, within 5 % of full scale or one unit.
+ * - prom-client resets the event-loop-delay histogram at every scrape, so two scrapers measure different
+ *   windows of it: that panel is only checked for the same series on both sides.
+ */
+const scenariosDir = fileURLToPath(new URL('./fixtures/scenarios/', import.meta.url));
+const dashboardsDir = fileURLToPath(new URL('../../stack/grafana/dashboards/', import.meta.url));
+const LOAD_SECONDS = 45;
+
+const withoutInstance = (m: Record<string, string>) => JSON.stringify(Object.entries(m).filter(([k]) => k !== 'instance').sort(([a], [b]) => a.localeCompare(b)));
+
+const overCounters = /rate\(|increase\(|histogram_quantile/;
+const resetByEachScrape = /nodejs_eventloop_lag/;
+const mean = (values: [number, string][]) => values.reduce((a, [, v]) => a + Number(v), 0) / Math.max(1, values.length);
+
+function compareMeans(prom: MatrixData, hub: MatrixData): string[] {
+  const all = [...prom.result, ...hub.result].flatMap((r) => r.values.map(([, v]) => Math.abs(Number(v)))).filter(Number.isFinite);
+  const tolerance = Math.max(1, 0.05 * Math.max(0, ...all));
+  const h = new Map(hub.result.map((r) => [withoutInstance(r.metric), r.values]));
+  return prom.result.flatMap((r) => {
+    const hv = h.get(withoutInstance(r.metric));
+    const [a, b] = [mean(r.values), hv ? mean(hv) : NaN];
+    return Math.abs(a - b) <= tolerance ? [] : [`${withoutInstance(r.metric)}: mean ${a.toFixed(3)} in Prometheus, ${b.toFixed(3)} in the hub`];
+  });
+}
+
+function compare(prom: MatrixData, hub: MatrixData) {
+  const all = [...prom.result, ...hub.result].flatMap((r) => r.values.map(([, v]) => Math.abs(Number(v)))).filter(Number.isFinite);
+  const scale = Math.max(0, ...all);
+  const h = new Map(hub.result.map((r) => [withoutInstance(r.metric), new Map(r.values.map(([t, v]) => [t, Number(v)]))]));
+  let compared = 0;
+  const mismatches: string[] = [];
+  for (const r of prom.result) {
+    const hv = h.get(withoutInstance(r.metric));
+    if (!hv) continue;
+    for (const [t, v] of r.values) {
+      const a = Number(v);
+      const b = hv.get(t);
+      if (b === undefined || !Number.isFinite(a) || !Number.isFinite(b)) continue;
+      compared++;
+      const diff = Math.abs(a - b);
+      if (diff > 0.05 * Math.max(Math.abs(a), Math.abs(b)) && diff > 0.05 * scale) mismatches.push(`${withoutInstance(r.metric)} @${t}: prometheus ${a} hub ${b}`);
+    }
+  }
+  return { compared, mismatches, promSeries: prom.result.length, hubSeries: hub.result.length };
+}
+
+describe('telemetry hub vs a real Prometheus on the real SUT under load', () => {
+  let platform: Platform;
+  let prometheus: RealPrometheus;
+  let base: string;
+  let start = 0;
+  let end = 0;
+
+  beforeAll(async () => {
+    const databaseUrl = await freshDatabase(inject('pgAdminUrl'), 'telemetry_crosscheck');
+    ({ platform } = await startTestPlatform({ databaseUrl, scenariosDir }));
+    base = platform.url;
+    const p = platform.ports;
+    prometheus = await startPrometheus([
+      { job: 'gateway', url: `http://127.0.0.1:${p.gatewayAdmin}/metrics` },
+      { job: 'api', url: `http://127.0.0.1:${p.api}/metrics` },
+      { job: 'inventory', url: `http://127.0.0.1:${p.inventory}/metrics` },
+      { job: 'loadgen', url: `${base}/api/telemetry/loadgen/metrics` },
+    ]);
+    await prometheus.waitForTargetsUp();
+    start = Math.ceil(Date.now() / 1000);
+    platform.load.start({ phases: [{ pattern: 'constant', durationS: LOAD_SECONDS + 30, rps: 60 }] });
+    await new Promise((r) => setTimeout(r, LOAD_SECONDS * 1000));
+    end = Math.floor(Date.now() / 1000) - 2;
+  }, 180_000);
+
+  afterAll(async () => {
+    await platform?.load.stop();
+    await prometheus?.stop();
+    await platform?.stop();
+  });
+
+  it('agrees with Prometheus on every metric panel of the catalog', async () => {
+    // The catalog's windows are 30 s: compare once both sides have a full window of data.
+    const range = { start: start + 32, end, step: 1 };
+    const failures: string[] = [];
+    let panels = 0;
+    for (const panel of panelCatalog.filter(isMetricPanel)) {
+      panels++;
+      for (const q of panel.queries) {
+        const prom = await prometheus.queryRange(q.expr, range.start, range.end, range.step);
+        const hub = platform.telemetry.metrics.queryRange(q.expr, range.start, range.end, range.step);
+        const c = compare(prom, hub);
+        if (c.promSeries !== c.hubSeries) failures.push(`${panel.id}: ${q.expr}: ${c.promSeries} series in Prometheus, ${c.hubSeries} in the hub`);
+        if (resetByEachScrape.test(q.expr)) continue;
+        if (overCounters.test(q.expr)) {
+          if (c.compared === 0 && c.promSeries > 0) failures.push(`${panel.id}: ${q.expr}: no common points`);
+          if (c.mismatches.length > 0.05 * c.compared) failures.push(`${panel.id}: ${q.expr}: ${c.mismatches.length}/${c.compared} points differ, e.g. ${c.mismatches.slice(0, 2).join('; ')}`);
+        } else {
+          failures.push(...compareMeans(prom, hub).map((m) => `${panel.id}: ${q.expr}: ${m}`));
+        }
+      }
+    }
+    expect(panels).toBeGreaterThan(20);
+    expect(failures).toEqual([]);
+  });
+
+  it('runs every PromQL of every generated Grafana dashboard on Prometheus, with data', async () => {
+    const exprs = new Set<string>();
+    for (const f of readdirSync(dashboardsDir).filter((x) => x.endsWith('.json'))) {
+      const dash = JSON.parse(readFileSync(dashboardsDir + f, 'utf8'));
+      for (const panel of dash.panels ?? []) {
+        for (const t of panel.targets ?? []) if (t.expr && (t.datasource?.uid ?? panel.datasource?.uid) === 'prometheus') exprs.add(t.expr);
+      }
+    }
+    expect(exprs.size).toBeGreaterThan(20);
+    const empty: string[] = [];
+    for (const expr of exprs) {
+      const data = await prometheus.queryRange(expr.replaceAll('$__rate_interval', '30s'), start + 32, end, 5);
+      if (data.result.length === 0) empty.push(expr);
+    }
+    // Series that only exist once something goes wrong (errors, 429s, retries) are empty on a healthy shop.
+    const onlyOnTrouble = /rate_limited|retries|upstream_errors|acquire_errors|config_changes|outcome!="ok"|outcome="(client|server|timeout|connection|dropped|rejected|failed)"|status_code=~"5|code=~"5/;
+    expect(empty.filter((e) => !onlyOnTrouble.test(e))).toEqual([]);
+  });
+
+  it('links a request\'s logs and its trace through the trace id, SQL statements included', async () => {
+    const traceId = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const res = await fetch(`http://127.0.0.1:${platform.ports.gateway}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${'1'.repeat(16)}-01` },
+      body: JSON.stringify({ customerId: 'trace-test', items: [{ productId: 42, quantity: 1 }] }),
+    });
+    expect(res.status).toBe(201);
+    let trace: any;
+    for (let i = 0; i < 40 && !trace?.spans?.some((s: any) => s.service === 'inventory'); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      trace = (await api(base, 'GET', `/api/telemetry/traces/${traceId}`)).body;
+    }
+    const services = new Set(trace.spans.map((s: any) => s.service));
+    expect([...services].sort()).toEqual(['api', 'gateway', 'inventory']);
+    expect(trace.spans.some((s: any) => /INSERT INTO shop\.orders/.test(String(s.attributes?.['db.query.text'] ?? s.attributes?.['db.statement'] ?? '')))).toBe(true);
+    const logs = (await api(base, 'GET', `/api/telemetry/logs?traceId=${traceId}`)).body.entries as { service: string }[];
+    expect(new Set(logs.map((l) => l.service))).toEqual(new Set(['gateway', 'api', 'inventory']));
+  });
+
+  it('shows the slow stock lookup in the hub\'s DB view while the index is dropped', async () => {
+    const before = (await api(base, 'GET', '/api/telemetry/db')).body.tables.find((t: any) => t.table === 'inventory.stock');
+    expect((await api(base, 'PATCH', '/api/services/inventory/config', { stockIndex: 'dropped' })).status).toBe(200);
+    try {
+      await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(`http://127.0.0.1:${platform.ports.gateway}/api/products/${100 + i}`)));
+      const db = (await api(base, 'GET', '/api/telemetry/db')).body;
+      const after = db.tables.find((t: any) => t.table === 'inventory.stock');
+      expect(after.seqScan - before.seqScan).toBeGreaterThanOrEqual(40);
+      expect(db.topStatements.available).toBe(true);
+      const lookup = db.topStatements.statements.find((s: any) => /FROM inventory\.stock WHERE product_id/.test(s.query));
+      expect(lookup).toBeDefined();
+    } finally {
+      await api(base, 'PATCH', '/api/services/inventory/config', { stockIndex: 'present' });
+    }
+  });
+});

@@ -8,7 +8,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -22,9 +22,12 @@ const ignoredPaths = new Set(['/metrics', '/healthz']);
 // new traces at the gateway, and every downstream service follows its parent's decision. Unsampled requests
 // still carry a trace id in their logs.
 const ratio = Number(process.env.OTEL_TRACES_SAMPLER_ARG ?? '1');
-const sampler = process.env.OTEL_TRACES_SAMPLER === 'parentbased_traceidratio' && ratio >= 0 && ratio < 1
-  ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) })
-  : new ParentBasedSampler({ root: new AlwaysOnSampler() });
+// With nowhere to export, new traces are not recorded at all (ids still propagate and reach the logs).
+const sampler = !endpoint
+  ? new ParentBasedSampler({ root: new AlwaysOffSampler() })
+  : process.env.OTEL_TRACES_SAMPLER === 'parentbased_traceidratio' && ratio >= 0 && ratio < 1
+    ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) })
+    : new ParentBasedSampler({ root: new AlwaysOnSampler() });
 
 const provider = new TracerProvider({
   sampler,

@@ -23,7 +23,7 @@ it('sut-throughput --smoke writes a figures file with every field', async () => 
 
     const report = JSON.parse(await readFile(out, 'utf8'));
     expect(report).toMatchObject({ bench: 'sut-throughput', smoke: true, node: expect.any(String), cpus: expect.any(Number), startedAt: expect.any(String) });
-    expect(report.mix).toEqual({ browse: 35, search: 15, view: 35, recommendations: 10, checkout: 5 });
+    expect(report.mix).toEqual({ browse: 40, search: 20, view: 40, recommendations: 0, checkout: 0 });
     expect(report.steps).toHaveLength(1);
     const journey = { count: expect.any(Number), ok: expect.any(Number) };
     expect(report.steps[0]).toEqual({

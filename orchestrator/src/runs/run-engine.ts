@@ -12,10 +12,15 @@ import { HintWatcher } from './hint-watcher.ts';
 import { pickSurprise } from './surprise.ts';
 import { toRunView } from './run-view.ts';
 
+/** The parts of each collaborator the engine uses (the real classes satisfy them; tests pass in-memory fakes). */
+export type RunEngineStore = Pick<RunStore, 'create' | 'update' | 'addEvent' | 'get' | 'active' | 'events'>;
+export type RunEngineLoad = Pick<LoadGenerator, 'start' | 'setPlan' | 'stop' | 'running' | 'recent' | 'summary'>;
+export type RunEngineControl = Pick<SutControl, 'resetConfig' | 'applyState'>;
+
 export interface RunEngineDeps {
-  store: RunStore;
-  load: LoadGenerator;
-  control: SutControl;
+  store: RunEngineStore;
+  load: RunEngineLoad;
+  control: RunEngineControl;
   scenarios: () => Scenario[];
   emit: (msg: ServerMessage) => void;
   /** Instant value of a PromQL expression (the telemetry hub); null when unknown. */

@@ -8,6 +8,10 @@ export interface SupervisorOptions extends SutEnvOptions {
   onStatus(status: ServiceStatus, event?: { type: 'service_crashed' | 'service_restarted'; message: string }): void;
   /** Longest wait for a service's /healthz at (re)start. */
   healthTimeoutMs?: number;
+  /** Starts one service's process; default: `node` running the service with its environment, output piped. */
+  spawnService?: (name: SutServiceName) => ChildProcess;
+  /** Resolves when the service is healthy, rejects if not in time or once `isAlive` is false; default: polls its /healthz. */
+  waitHealthy?: (name: SutServiceName, isAlive: () => boolean) => Promise<void>;
 }
 
 interface Child {
@@ -28,9 +32,16 @@ const maxBackoffMs = 10_000;
 export class Supervisor {
   private readonly o: SupervisorOptions;
   private readonly children = new Map<SutServiceName, Child>();
+  private readonly spawnService: (name: SutServiceName) => ChildProcess;
+  private readonly waitHealthy: (name: SutServiceName, isAlive: () => boolean) => Promise<void>;
 
   constructor(o: SupervisorOptions) {
     this.o = o;
+    this.spawnService = o.spawnService ?? ((name) => spawn(process.execPath, serviceArgs(name), {
+      env: { PATH: process.env.PATH ?? '', ...serviceEnv(name, o) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }));
+    this.waitHealthy = o.waitHealthy ?? ((name, isAlive) => waitHealthy(`${adminBaseUrl(name, o.ports)}/healthz`, o.healthTimeoutMs ?? 20_000, isAlive));
     for (const name of sutServiceNames) {
       this.children.set(name, { name, proc: null, crashes: 0, healthySince: 0, stopping: false, status: { name, state: 'stopped', pid: null, restarts: 0, lastExit: null } });
     }
@@ -59,16 +70,13 @@ export class Supervisor {
   }
 
   private async spawnOne(c: Child): Promise<void> {
-    const proc = spawn(process.execPath, serviceArgs(c.name), {
-      env: { PATH: process.env.PATH ?? '', ...serviceEnv(c.name, this.o) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = this.spawnService(c.name);
     c.proc = proc;
     this.setStatus(c, { state: c.status.restarts > 0 ? 'restarting' : 'starting', pid: proc.pid ?? null });
     pipeLines(proc.stdout!, (l) => this.o.onLine(c.name, 'stdout', l));
     pipeLines(proc.stderr!, (l) => this.o.onLine(c.name, 'stderr', l));
     proc.once('exit', (code, signal) => this.onExit(c, proc, code, signal));
-    await waitHealthy(`${adminBaseUrl(c.name, this.o.ports)}/healthz`, this.o.healthTimeoutMs ?? 20_000, () => proc.exitCode === null && proc.signalCode === null);
+    await this.waitHealthy(c.name, () => proc.exitCode === null && proc.signalCode === null);
     c.healthySince = Date.now();
     this.setStatus(c, { state: 'running' });
   }
@@ -81,7 +89,10 @@ export class Supervisor {
       this.setStatus(c, { state: 'stopped', pid: null, lastExit: how });
       return;
     }
-    if (Date.now() - c.healthySince > 30_000) c.crashes = 0;
+    // The backoff starts over only when the process that just ended was healthy for 30 s; a restart that never
+    // became healthy (healthySince cleared below) keeps backing off.
+    if (c.healthySince > 0 && Date.now() - c.healthySince > 30_000) c.crashes = 0;
+    c.healthySince = 0;
     c.crashes++;
     const delay = Math.min(maxBackoffMs, 500 * 2 ** (c.crashes - 1));
     this.setStatus(c, { state: 'restarting', pid: null, lastExit: how }, { type: 'service_crashed', message: `${c.name} stopped unexpectedly (${how}); restarting in ${delay} ms` });

@@ -33,8 +33,15 @@ function refuse(socket: Duplex, status: number, message: string): void {
 
 /** Droppable messages are skipped for a client whose send buffer is backed up; others are never dropped. */
 const droppable = new Set<ServerMessage['type']>(['stats', 'log', 'heartbeat']);
-const backedUpBytes = 1 << 20;
-const hopelessBytes = 8 << 20;
+export const backedUpBytes = 1 << 20;
+export const hopelessBytes = 8 << 20;
+
+/** What a client whose send buffer holds `bufferedBytes` gets of a message of `type`: sent, dropped, or cut off. */
+export function backpressure(type: ServerMessage['type'], bufferedBytes: number): 'send' | 'drop' | 'terminate' {
+  if (bufferedBytes > hopelessBytes) return 'terminate';
+  if (bufferedBytes > backedUpBytes && droppable.has(type)) return 'drop';
+  return 'send';
+}
 
 /**
  * The WebSocket endpoint `/ws`: a snapshot on connect, then deltas broadcast to every client. Heartbeats detect
@@ -121,9 +128,9 @@ export class WsHub {
   private send(client: Client, msg: ServerMessage): void {
     const { ws } = client;
     if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > hopelessBytes) return void ws.terminate();
-    if (ws.bufferedAmount > backedUpBytes && droppable.has(msg.type)) return;
-    ws.send(JSON.stringify(msg));
+    const verdict = backpressure(msg.type, ws.bufferedAmount);
+    if (verdict === 'terminate') return void ws.terminate();
+    if (verdict === 'send') ws.send(JSON.stringify(msg));
   }
 
   broadcast(msg: ServerMessage): void {

@@ -71,7 +71,12 @@ describe('a run through the real platform, observed over a real WebSocket', () =
     const wrong = await api(base, 'PATCH', '/api/services/api/config', { workerPoolSize: 12 });
     expect(wrong.status).toBe(200);
     await ws.waitFor((m) => m.type === 'hint' && m.hint.id === 'unrelated', 5_000);
-    await new Promise((r) => setTimeout(r, 9_000));
+    // Held off means: the judge has seen a full hold window (5 s) of traffic scheduled after the wrong change,
+    // plus a second of margin, and the run is still injected. Wait for those seconds' stats, not for a clock.
+    const wrongEvent = await ws.waitFor((m) => m.type === 'event' && m.event.type === 'config_changed', 5_000);
+    const wrongAt = wrongEvent.type === 'event' ? wrongEvent.event.at : 0;
+    await ws.waitFor((m) => m.type === 'stats' && m.stats.t * 1000 >= wrongAt + 7_000, 30_000);
+    expect(ws.messages.filter((m) => m.type === 'resolution')).toEqual([]);
     expect((await api(base, 'GET', '/api/runs/active')).body.run.state).toBe('injected');
 
     const fix = await api(base, 'PATCH', '/api/services/gateway/config', { rateLimitRps: 0 });

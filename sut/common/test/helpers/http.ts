@@ -55,3 +55,9 @@ export const patchConfig = (adminUrl: string, body: unknown, token: string | und
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+
+/** Puts every knob of a service back to its default (POST /config/reset); throws if the service refuses. */
+export async function resetConfig(adminUrl: string, token: string): Promise<void> {
+  const res = await call(`${adminUrl}/config/reset`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  if (res.status !== 200) throw new Error(`reset of ${adminUrl} answered ${res.status}: ${JSON.stringify(res.json)}`);
+}

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { stackDir } from './compose-model.ts';
-import { findTool } from './tools.ts';
+import { peerTool } from '../../test-support/peer-tool.ts';
 
 type Obj = Record<string, any>;
-const kubectl = findTool(['/usr/bin/kubectl', 'kubectl'], ['version', '--client']);
+const kubectl = peerTool({ candidates: ['/usr/bin/kubectl', 'kubectl'], versionArgs: ['version', '--client'], source: 'Debian package kubernetes-client' });
 const k8sDir = join(stackDir, 'k8s');
 const secrets = mkdtempSync(join(tmpdir(), 'observastack-k8s-secrets-'));
 afterAll(() => rmSync(secrets, { recursive: true, force: true }));

@@ -3,12 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { findPromtool } from '../../test-support/peer-tool.ts';
 import { loadStack, stackDir } from './compose-model.ts';
 
 type Obj = Record<string, any>;
 const yamlOf = (rel: string) => parse(readFileSync(join(stackDir, rel), 'utf8')) as Obj;
 const stack = loadStack();
-const promtool = ['/usr/bin/promtool', 'promtool'].find((p) => spawnSync(p, ['--version']).status === 0);
+const promtool = findPromtool();
 
 describe('prometheus.yml', () => {
   it.skipIf(!promtool)('passes `promtool check config`', () => {

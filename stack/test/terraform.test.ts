@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackDir } from './compose-model.ts';
-import { findTool } from './tools.ts';
+import { peerTool } from '../../test-support/peer-tool.ts';
 
-const terraform = findTool(['/usr/local/bin/terraform', 'terraform'], ['version']);
+const terraform = peerTool({ candidates: ['/usr/local/bin/terraform', 'terraform'], versionArgs: ['version'], source: 'HashiCorp terraform' });
 const gcpDir = join(stackDir, 'terraform/gcp');
 const tf = (name: string) => readFileSync(join(gcpDir, name), 'utf8');
 const work = mkdtempSync(join(tmpdir(), 'observastack-tf-'));

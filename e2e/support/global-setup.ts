@@ -80,8 +80,9 @@ async function waitReady(base: string, exited: Promise<number | null>): Promise<
   while (Date.now() < deadline) {
     if (done) throw new Error('the platform exited during start; see test-results/e2e-platform.log');
     try {
-      const h = (await (await fetch(`${base}/api/health`)).json()) as { services: { state: string }[] };
-      if (h.services.length === 3 && h.services.every((s) => s.state === 'running')) return;
+      const h = (await (await fetch(`${base}/api/health`)).json()) as { services: { name: string; state: string }[] };
+      const running = new Set(h.services.filter((s) => s.state === 'running').map((s) => s.name));
+      if (['postgres', 'inventory', 'api', 'gateway'].every((name) => running.has(name))) return;
     } catch {
       // not listening yet
     }

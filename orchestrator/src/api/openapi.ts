@@ -16,7 +16,7 @@ const wsQuerySchema = z.object({ token: z.string().optional().describe('Session 
 export const orchestratorOps: ApiOp[] = [
   { method: 'post', path: '/api/session', summary: 'A session token for this browser, without a password: only for a peer on this machine, from this site or an allowlisted origin.', network: 'control', auth: 'none', response: sessionResponseSchema, rateLimited: true },
   { method: 'get', path: '/ws', summary: 'The WebSocket (protocol in orchestrator/src/protocol/ws-messages.ts): snapshot, then run events, stats, hints, service states, log tail.', network: 'control', auth: 'session', query: wsQuerySchema, status: 101 },
-  { method: 'get', path: '/api/health', summary: 'Platform health: mode, SUT processes, active run state.', ...read },
+  { method: 'get', path: '/api/health', summary: 'Platform health: `ok`, or `degraded` while a supervised process (a SUT service or the embedded PostgreSQL) is down or restarting; mode, process statuses, active run state.', ...read },
   { method: 'get', path: '/api/openapi.json', summary: 'This document.', ...read },
   { method: 'get', path: '/api/scenarios', summary: 'The scenario library (learner view: no fixes or answers) and load problems.', ...read },
   { method: 'get', path: '/api/scenarios/{id}', summary: 'One scenario.', params: scenarioIdParamsSchema, ...read },

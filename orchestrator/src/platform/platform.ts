@@ -14,7 +14,8 @@ import type { Scenario } from '../scenarios/scenario.ts';
 import { SutControl } from '../services/sut-control.ts';
 import { RunStore, controlMigrationsDir } from '../store/run-store.ts';
 import { RunEngine } from '../runs/run-engine.ts';
-import { Supervisor } from '../supervisor/supervisor.ts';
+import { Supervisor, type SupervisorEvent } from '../supervisor/supervisor.ts';
+import { PostgresSupervisor } from '../supervisor/postgres-supervisor.ts';
 import { WsHub } from '../ws/ws-hub.ts';
 import { runsRoutes } from '../api/runs-routes.ts';
 import { scenariosRoutes } from '../api/scenarios-routes.ts';
@@ -34,6 +35,8 @@ export interface Platform {
   /** The simulated users (driven by the run engine; tests and benchmarks may drive it directly). */
   load: LoadGenerator;
   supervisor: Supervisor;
+  /** The embedded PostgreSQL's supervisor; null when the platform uses an external DATABASE_URL. */
+  postgres: PostgresSupervisor | null;
   telemetry: EmbeddedTelemetry;
   server: Server;
   scenarios(): Scenario[];
@@ -69,7 +72,8 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     pg = await startEmbeddedPostgres({ dir: resolve(dataDir, 'pg'), port: env.OBS_PG_PORT, persistent: true });
     return ensureDatabase(pg.adminUrl, 'observastack');
   }, () => (env.DATABASE_URL ? 'external (DATABASE_URL)' : `embedded on 127.0.0.1:${env.OBS_PG_PORT}`));
-  const cleanup: { name: string; run: () => Promise<unknown> }[] = [{ name: 'PostgreSQL', run: async () => pg?.stop() }];
+  let pgSupervisor: PostgresSupervisor | null = null;
+  const cleanup: { name: string; run: () => Promise<unknown> }[] = [{ name: 'PostgreSQL', run: async () => (pgSupervisor ? pgSupervisor.stop() : pg?.stop()) }];
   const fail = async (err: unknown) => {
     for (const c of cleanup.reverse()) await c.run().catch(() => {});
     throw err;
@@ -104,11 +108,21 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     let ws: WsHub | undefined;
     const emit = (m: ServerMessage) => ws?.broadcast(m);
     const engine = new RunEngine({ store, load, control, scenarios: () => scenarios, emit, signal: (e) => telemetry.signal(e), log: (m) => console.error(m) });
+    // Every supervised process (the SUT children, the embedded PostgreSQL) reports here: the site, /api/health
+    // and the active run's timeline all learn of a crash and a recovery.
+    const onStatus = (status: ServiceStatus, event?: SupervisorEvent) => {
+      statuses = statuses.filter((s) => s.name !== status.name).concat(status);
+      emit({ type: 'service', service: status });
+      if (event) void engine.serviceEvent(event.type, status.name, event.message);
+    };
+    if (pg) pgSupervisor = new PostgresSupervisor(pg, { onStatus });
     load.onSecond((stats) => emit({ type: 'stats', stats }));
 
     const server = await progress.step('listener: site, /api, /ws', async () => {
       const health = Router().get('/health', (_req, res) => {
-        res.json({ status: 'ok', mode: env.OBS_MODE, services: statuses, run: engine.activeView()?.state ?? null });
+        // Degraded while any supervised process is down or coming back; the listener itself answers regardless.
+        const degraded = statuses.some((s) => s.state !== 'running');
+        res.json({ status: degraded ? 'degraded' : 'ok', mode: env.OBS_MODE, services: statuses, run: engine.activeView()?.state ?? null });
       });
       const app = buildApp({
         allowedOrigins,
@@ -140,11 +154,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       otlpEndpoint: `http://127.0.0.1:${port}`,
       traceSampleRatio: env.OBS_TRACE_SAMPLE_RATIO,
       onLine: (service, stream, line) => telemetry.logs.ingest(service, line, stream),
-      onStatus: (status, event) => {
-        statuses = statuses.filter((s) => s.name !== status.name).concat(status);
-        emit({ type: 'service', service: status });
-        if (event) void engine.serviceEvent(event.type, status.name, event.message);
-      },
+      onStatus,
     });
     cleanup.push({ name: 'SUT services', run: () => supervisor.stopAll() });
     await progress.step('SUT services: inventory, api, gateway', () => supervisor.startAll(), () => supervisor.statuses().map((s) => `${s.name} pid ${s.pid}`).join(', '));
@@ -168,6 +178,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       engine,
       load,
       supervisor,
+      postgres: pgSupervisor,
       telemetry,
       server,
       scenarios: () => scenarios,

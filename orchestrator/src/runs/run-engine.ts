@@ -57,6 +57,8 @@ export class RunEngine {
   private run: ActiveRun | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
+  /** Events pushed to the learner but not yet in the store (the database was unreachable). */
+  private readonly unstored: RunEvent[] = [];
   private lock: Promise<unknown> = Promise.resolve();
 
   constructor(deps: RunEngineDeps) {
@@ -249,6 +251,7 @@ export class RunEngine {
   }
 
   private async step(): Promise<void> {
+    if (this.unstored.length > 0) await this.storeEvents();
     const r = this.run;
     if (!r) return;
     const now = Date.now();
@@ -349,7 +352,23 @@ export class RunEngine {
     r.events.push(e);
     // Pushed first, stored second: the learner sees the event without waiting for the database.
     this.d.emit({ type: 'event', event: e });
-    await this.d.store.addEvent(e);
+    this.unstored.push(e);
+    await this.storeEvents();
+  }
+
+  /**
+   * Writes the events not stored yet, in order. While the database is down (PostgreSQL crashed and is coming
+   * back) they wait here and go in with the next event or tick, so a crash's own timeline entry is kept.
+   */
+  private async storeEvents(): Promise<void> {
+    try {
+      while (this.unstored.length > 0) {
+        await this.d.store.addEvent(this.unstored[0]);
+        this.unstored.shift();
+      }
+    } catch (err) {
+      this.d.log?.(`${this.unstored.length} run event(s) not stored yet, kept for the next try: ${(err as Error).message}`);
+    }
   }
 }
 

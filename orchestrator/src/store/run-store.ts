@@ -35,7 +35,9 @@ export class RunStore {
   private readonly pool: pg.Pool;
 
   constructor(databaseUrl: string) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4, application_name: 'orchestrator' });
+    // The server runs with synchronous_commit=off for the shop's checkouts; the run's record and timeline are
+    // few writes that must survive a PostgreSQL crash, so this pool's sessions wait for the WAL flush.
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4, application_name: 'orchestrator', options: '-c synchronous_commit=on' });
     this.pool.on('error', () => {});
   }
 
@@ -54,7 +56,8 @@ export class RunStore {
   }
 
   async addEvent(e: RunEvent): Promise<void> {
-    await this.pool.query(`INSERT INTO control.run_events (run_id, seq, at, type, message, data) VALUES ($1, $2, $3, $4, $5, $6)`,
+    // Idempotent: the engine retries an event whose write failed, and that write may have reached the server.
+    await this.pool.query(`INSERT INTO control.run_events (run_id, seq, at, type, message, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (run_id, seq) DO NOTHING`,
       [e.runId, e.seq, ts(e.at), e.type, e.message, e.data]);
   }
 

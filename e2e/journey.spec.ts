@@ -37,16 +37,12 @@ for (const j of journeys) {
     await expect(runner.locator('blockquote')).not.toBeEmpty();
     await shot(page, info, '01-lesson');
 
-    // 2. Start: baseline first, then the fault. On a busy machine the baseline can miss the SLO and the
-    // platform aborts the run; a learner would press Start again, and so does the test (at most three times).
-    for (let attempt = 1; ; attempt++) {
-      await runner.getByRole('button', { name: 'Start the incident' }).click();
-      await expect(runner.locator('[data-run-state]')).toHaveAttribute('data-run-state', /injected|aborted/, { timeout: 90_000 });
-      if ((await runner.locator('[data-run-state]').getAttribute('data-run-state')) === 'injected') break;
-      const outcomes = await (await fetch(`${e2e.base}/api/telemetry/metrics/query?query=${encodeURIComponent('sum by (outcome) (loadgen_requests_total)')}`)).text();
-      console.log(`baseline attempt ${attempt} aborted: ${await runner.locator('.run-status').textContent()}; outcomes so far ${outcomes}`);
-      expect(attempt, 'baseline healthy within three attempts').toBeLessThan(3);
-    }
+    // 2. Start: baseline first, then the fault. Pressed once: a baseline that misses its SLO is a platform
+    // defect to fix, not something the test hides by pressing again.
+    await runner.getByRole('button', { name: 'Start the incident' }).click();
+    const state = runner.locator('[data-run-state]');
+    await expect(state).toHaveAttribute('data-run-state', /injected|aborted/, { timeout: 90_000 });
+    expect(await state.getAttribute('data-run-state'), `run aborted: ${await runner.locator('.run-status').textContent()}`).toBe('injected');
     await shot(page, info, '02-started');
 
     // 3. The User tab: what users experience falls under the SLO (errors: the success rate; latency: p95).

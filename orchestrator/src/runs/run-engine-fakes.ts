@@ -2,7 +2,7 @@
  * In-memory collaborators for the run engine's unit tests: a store, the simulated users and the SUT's admin
  * routes, driven by vitest's fake clock (`Date.now()`). No database, no socket, no process.
  */
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { RunEngine, baselineWarmupSeconds, type RunEngineControl, type RunEngineLoad, type RunEngineStore } from './run-engine.ts';
 import { activeRunStates, type RunEvent, type RunState } from '../protocol/run.ts';
 import type { ServerMessage } from '../protocol/ws-messages.ts';
@@ -209,4 +209,18 @@ export function engineHarness(o: { scenarios?: Scenario[]; store?: MemoryRunStor
   const resolutions = () => emitted.flatMap((m) => (m.type === 'resolution' ? [m] : []));
   const pushedStates = () => emitted.flatMap((m) => (m.type === 'run' ? [m.run.state] : []));
   return { engine, store, load, control, emitted, logs, resolutions, pushedStates, scenario: scenarios[0] };
+}
+
+/**
+ * A run of the test scenario (5 s hold, 10 s SLO window, expires 60 s after the fault), ticking, just injected;
+ * `state()` reads its stored state.
+ */
+export async function injectedRun() {
+  const h = engineHarness();
+  const { id } = await h.engine.start({ scenarioId: h.scenario.id });
+  h.engine.startTicking();
+  await seconds(secondsToInjection);
+  expect(h.engine.activeView()?.state).toBe('injected');
+  const state = () => h.store.runs.get(id)!.state;
+  return { ...h, id, state };
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { T0, engineHarness, seconds, secondsToInjection, testScenario } from './run-engine-fakes.ts';
+import { T0, engineHarness, seconds, secondsToInjection, testScenario, injectedRun } from './run-engine-fakes.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -10,15 +10,6 @@ afterEach(() => {
 });
 
 const fault = { gateway: { upstreamPoolSize: 2 } };
-
-async function injectedRun() {
-  const h = engineHarness();
-  const { id } = await h.engine.start({ scenarioId: h.scenario.id });
-  h.engine.startTicking();
-  await seconds(secondsToInjection);
-  expect(h.engine.activeView()?.state).toBe('injected');
-  return { ...h, id };
-}
 
 describe('RunEngine and a restarted service', () => {
   it('puts the fault and the learner\'s changes back on the restarted service only', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { T0, engineHarness, seconds, secondsToInjection } from './run-engine-fakes.ts';
+import { T0, engineHarness, seconds, secondsToInjection, injectedRun } from './run-engine-fakes.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -11,17 +11,6 @@ afterEach(() => {
 
 const injectedAt = T0 + secondsToInjection * 1000;
 const poolFix = [{ key: 'upstreamPoolSize', from: 2, to: 64 }];
-
-/** A run of the test scenario (5 s hold, 10 s SLO window, expires 60 s after the fault), ticking, just injected. */
-async function injectedRun() {
-  const h = engineHarness();
-  const { id } = await h.engine.start({ scenarioId: h.scenario.id });
-  h.engine.startTicking();
-  await seconds(secondsToInjection);
-  expect(h.engine.activeView()?.state).toBe('injected');
-  const state = () => h.store.runs.get(id)!.state;
-  return { ...h, id, state };
-}
 
 describe('RunEngine while injected', () => {
   it('stamps the first breach, judged on the fault\'s own traffic, and reports each later breach and recovery', async () => {

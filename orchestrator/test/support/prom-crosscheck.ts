@@ -3,6 +3,7 @@
  * Reusable: point `startPrometheus` at any targets (SUT services, the catalog's panels) and compare expressions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,4 +177,47 @@ export async function crossCheck(
     out.push(compareMatrices(e, prom, hub.queryRange(e.expr, range.start, range.end, range.step)));
   }
   return out;
+}
+
+export interface AlignedTargets {
+  /** The same jobs, each at a proxy URL that serves one snapshot of its target per wall-clock second. */
+  targets: PromTarget[];
+  close(): Promise<void>;
+}
+
+/**
+ * Puts a snapshot cache in front of each target: every scrape within the same wall-clock second gets the same
+ * exposition text (the first scrape of that second fetches it). Two scrapers on a 1 s interval each scrape once
+ * in every second, so they store the SAME samples, only stamped a fraction of a second apart: a query's window
+ * then holds identical data on both sides and any difference is the engines'. Without it the two scrape the live
+ * target at different moments, and on a bursty, sparse histogram (a worker pool's wait) a 30 s window's
+ * quantile can legitimately move by more than 10 % between them.
+ */
+export async function alignScrapes(targets: PromTarget[]): Promise<AlignedTargets> {
+  const cache = new Map<string, { second: number; text: Promise<{ type: string; body: string }> }>();
+  const server = createServer((req, res) => {
+    const job = decodeURIComponent((req.url ?? '/').slice(1));
+    const target = targets.find((t) => t.job === job);
+    if (!target) return void res.writeHead(404).end();
+    const second = Math.floor(Date.now() / 1000);
+    let entry = cache.get(job);
+    if (!entry || entry.second !== second) {
+      const text = fetch(target.url, { signal: AbortSignal.timeout(5000) }).then(async (r) => ({ type: r.headers.get('content-type') ?? 'text/plain', body: await r.text() }));
+      entry = { second, text };
+      cache.set(job, entry);
+    }
+    entry.text.then(
+      ({ type, body }) => res.writeHead(200, { 'content-type': type }).end(body),
+      (err) => res.writeHead(502).end(String(err)),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  return {
+    targets: targets.map((t) => ({ job: t.job, url: `http://127.0.0.1:${port}/${encodeURIComponent(t.job)}` })),
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }

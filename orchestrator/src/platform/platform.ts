@@ -24,6 +24,7 @@ import { openapiRoutes } from '../api/openapi-routes.ts';
 import { checkDataDir, checkNode, checkPorts } from '../boot/preflight.ts';
 import { createProgress } from '../boot/progress.ts';
 import { createEmbeddedTelemetry, type EmbeddedTelemetry } from './telemetry.ts';
+import { warmUp } from './warm-up.ts';
 import { protocolVersion, type ServerMessage, type ServiceStatus } from '../protocol/ws-messages.ts';
 
 export interface Platform {
@@ -167,7 +168,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       await engine.resume();
       engine.startTicking();
     }, () => (engine.activeView() ? `resumed run ${engine.activeView()!.id}` : 'no active run'));
-    if (!engine.activeView()) warmUp(load, () => engine.activeView() !== null);
+    if (!engine.activeView()) warmUp(load);
 
     let stopped = false;
     return {
@@ -195,18 +196,4 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
   } catch (err) {
     return fail(err);
   }
-}
-
-/**
- * A fresh SUT is slow for its first seconds (JIT, connections, worker threads, cold caches). A few seconds of
- * light, read-only traffic right after boot, while the learner reads the lesson, keep that out of their first
- * baseline.
- * A run started meanwhile takes the load generator over; the warm-up then leaves it alone.
- */
-function warmUp(load: LoadGenerator, runActive: () => boolean): void {
-  // Read-only journeys: the warm-up never writes an order.
-  load.start({ phases: [{ pattern: 'constant', durationS: 6, rps: 50 }], journeys: { browse: 30, search: 15, view: 40, recommendations: 15 }, timeoutMs: 5000 });
-  setTimeout(() => {
-    if (!runActive() && load.running) void load.stop();
-  }, 6_000).unref();
 }

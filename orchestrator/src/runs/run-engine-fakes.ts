@@ -80,6 +80,7 @@ export class FakeLoad implements RunEngineLoad {
 
   start(plan: LoadPlanInput): void {
     if (this.running) throw new Error('load already running');
+    if (this.stopping) throw new Error('load generator is still stopping');
     this.running = true;
     this.startSec = nowSec();
     this.calls.push('start');
@@ -91,7 +92,12 @@ export class FakeLoad implements RunEngineLoad {
     this.plans.push(plan);
   }
 
+  /** Like the real generator: a stop in progress keeps start() refusing until it has settled. */
+  stopping: Promise<void> | null = null;
+
   async stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    if (!this.running) return;
     this.running = false;
     this.calls.push('stop');
   }

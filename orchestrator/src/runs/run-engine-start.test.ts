@@ -33,6 +33,18 @@ describe('RunEngine.start', () => {
     expect(h.load.calls).toEqual(['stop', 'start']);
   });
 
+  it('waits for a stop already in progress (the boot warm-up ending) instead of failing to start the users', async () => {
+    const h = engineHarness();
+    let settle!: () => void;
+    h.load.stopping = new Promise<void>((resolve) => (settle = () => { h.load.stopping = null; resolve(); }));
+    const started = h.engine.start({ scenarioId: 'pool-lowered' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.load.calls).toEqual([]);
+    settle();
+    await expect(started).resolves.toMatchObject({ state: 'baseline' });
+    expect(h.load.calls).toEqual(['start']);
+  });
+
   it('refuses a second run while one is active, with 409 run_active', async () => {
     const h = engineHarness();
     const first = await h.engine.start({ scenarioId: 'pool-lowered' });

@@ -80,7 +80,7 @@ export class RunEngine {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.exclusive(async () => {
-      if (this.d.load.running) await this.d.load.stop();
+      await this.d.load.stop();
     });
   }
 
@@ -115,7 +115,7 @@ export class RunEngine {
       await this.event('started', surprise ? `surprise run started (seed ${seed})` : `run of "${scenario.spec.title}" started`, { seed });
       try {
         await this.restoreHealthy('orchestrator');
-        if (this.d.load.running) await this.d.load.stop();
+        await this.d.load.stop();
         this.d.load.start(scenario.baselinePlan);
       } catch (err) {
         await this.finish('aborted', `could not prepare the system: ${(err as Error).message}`);
@@ -143,7 +143,7 @@ export class RunEngine {
   reset(): Promise<void> {
     return this.exclusive(async () => {
       if (this.run) await this.finish('abandoned', 'reset by the learner');
-      if (this.d.load.running) await this.d.load.stop();
+      await this.d.load.stop();
       await this.restoreHealthy('reset');
     });
   }
@@ -342,7 +342,7 @@ export class RunEngine {
     this.d.emit({ type: 'run', run: view });
     this.d.emit({ type: 'resolution', runId: r.rec.id, outcome: state, scenarioId: r.rec.scenarioId, title: r.scenario?.spec.title ?? r.rec.scenarioId, explanation: state === 'resolved' ? r.scenario.spec.fix.explanation : reason, stageTimes: r.rec.stageTimes });
     this.run = null;
-    if (this.d.load.running) await this.d.load.stop();
+    await this.d.load.stop();
     return view;
   }
 

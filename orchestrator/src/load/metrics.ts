@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { JourneyName } from './plan-schema.ts';
-import type { OutcomeKind } from './outcome.ts';
+import { journeyNames, type JourneyName } from './plan-schema.ts';
+import { outcomeKinds, type OutcomeKind } from './outcome.ts';
 
 export const requestDurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -16,6 +16,10 @@ export function createLoadMetrics(gauges: { targetRps: () => number; inFlight: (
     labelNames: ['journey', 'outcome'] as const,
     registers: [registry],
   });
+  // Every journey × outcome series exists from the start at 0, as Prometheus's instrumentation guide advises: a
+  // series born on its first increment hides that increment from rate() (its first sample is already 1), so the
+  // first timeouts of an incident would not show on the panels.
+  for (const journey of journeyNames) for (const outcome of outcomeKinds) requests.inc({ journey, outcome }, 0);
   const duration = new Histogram({
     name: 'loadgen_request_duration_seconds',
     help: 'Latency of completed requests, from their scheduled send time to the end of the response.',

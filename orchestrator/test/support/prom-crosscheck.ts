@@ -180,41 +180,70 @@ export async function crossCheck(
 }
 
 export interface AlignedTargets {
-  /** The same jobs, each at a proxy URL that serves one snapshot of its target per wall-clock second. */
-  targets: PromTarget[];
+  /** The same jobs, each at a proxy URL for one scraper, that serves one snapshot of its target per wall-clock second. */
+  targetsFor(scraper: string): PromTarget[];
+  /**
+   * True when, for every job, the first and the last snapshot `a` received within (fromMs, toMs] are those `b`
+   * received. rate(), increase() and the quantiles over them read only a window's first and last samples (and
+   * resets between), so at a point whose window this holds for, both scrapers computed from the same data; where
+   * one of them missed the edge snapshot (a scrape that timed out on a busy machine) the values legitimately
+   * differ, for a reason that is not the engines'.
+   */
+  sameEdges(a: string, b: string, fromMs: number, toMs: number): boolean;
+  /**
+   * Until this is called every scrape gets an empty exposition (the target is up, with no samples), so both
+   * scrapers' first samples are the same snapshot, whichever of them started first. Returns the moment (ms).
+   */
+  open(): number;
   close(): Promise<void>;
 }
 
 /**
  * Puts a snapshot cache in front of each target: every scrape within the same wall-clock second gets the same
- * exposition text (the first scrape of that second fetches it). Two scrapers on a 1 s interval each scrape once
- * in every second, so they store the SAME samples, only stamped a fraction of a second apart: a query's window
- * then holds identical data on both sides and any difference is the engines'. Without it the two scrape the live
- * target at different moments, and on a bursty, sparse histogram (a worker pool's wait) a 30 s window's
- * quantile can legitimately move by more than 10 % between them.
+ * exposition text (the first scrape of that second fetches it), every sample stamped with the moment the snapshot
+ * was taken (Prometheus honours exposition timestamps by default, and so does the hub). Two scrapers on a 1 s
+ * interval thus store the SAME samples at the SAME timestamps, and any difference between their answers is the
+ * engines'. Without it the two scrape the live target at different moments, and on a bursty, sparse histogram (a
+ * worker pool's wait) a 30 s window's quantile can legitimately move by more than 10 % between them.
+ * Each scraper has its own URLs (/<scraper>/<job>), so the proxy knows which snapshots it served to whom.
  */
 export async function alignScrapes(targets: PromTarget[]): Promise<AlignedTargets> {
-  const cache = new Map<string, { second: number; text: Promise<{ type: string; body: string }> }>();
+  const cache = new Map<string, { second: number; snapshot: Promise<{ type: string; body: string; stampMs: number }> }>();
+  const served = new Map<string, Set<number>>(); // "<scraper>/<job>" -> stamps of the snapshots it received whole
+  let openedAt: number | null = null;
+  const stamp = (body: string, ms: number) => body.split('\n').map((l) => (l && !l.startsWith('#') ? `${l} ${ms}` : l)).join('\n');
   const server = createServer((req, res) => {
-    const job = decodeURIComponent((req.url ?? '/').slice(1));
+    const [scraper, job] = (req.url ?? '/').slice(1).split('/').map(decodeURIComponent);
     const target = targets.find((t) => t.job === job);
-    if (!target) return void res.writeHead(404).end();
+    if (!scraper || !target) return void res.writeHead(404).end();
+    if (openedAt === null) return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end();
     const second = Math.floor(Date.now() / 1000);
     let entry = cache.get(job);
     if (!entry || entry.second !== second) {
-      const text = fetch(target.url, { signal: AbortSignal.timeout(5000) }).then(async (r) => ({ type: r.headers.get('content-type') ?? 'text/plain', body: await r.text() }));
-      entry = { second, text };
+      const stampMs = Date.now();
+      const snapshot = fetch(target.url, { signal: AbortSignal.timeout(5000) }).then(async (r) => ({ type: r.headers.get('content-type') ?? 'text/plain', body: stamp(await r.text(), stampMs), stampMs }));
+      entry = { second, snapshot };
       cache.set(job, entry);
     }
-    entry.text.then(
-      ({ type, body }) => res.writeHead(200, { 'content-type': type }).end(body),
+    entry.snapshot.then(
+      ({ type, body, stampMs }) => {
+        const key = `${scraper}/${job}`;
+        res.once('finish', () => (served.get(key) ?? served.set(key, new Set()).get(key)!).add(stampMs));
+        res.writeHead(200, { 'content-type': type }).end(body);
+      },
       (err) => res.writeHead(502).end(String(err)),
     );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as { port: number }).port;
+  const edges = (key: string, fromMs: number, toMs: number) => {
+    const inWindow = [...(served.get(key) ?? [])].filter((ms) => ms > fromMs && ms <= toMs);
+    return inWindow.length ? `${Math.min(...inWindow)}..${Math.max(...inWindow)}` : 'none';
+  };
   return {
-    targets: targets.map((t) => ({ job: t.job, url: `http://127.0.0.1:${port}/${encodeURIComponent(t.job)}` })),
+    targetsFor: (scraper) => targets.map((t) => ({ job: t.job, url: `http://127.0.0.1:${port}/${encodeURIComponent(scraper)}/${encodeURIComponent(t.job)}` })),
+    open: () => (openedAt ??= Date.now()),
+    sameEdges: (a, b, fromMs, toMs) => targets.every(({ job }) => edges(`${a}/${job}`, fromMs, toMs) === edges(`${b}/${job}`, fromMs, toMs)),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -36,6 +36,7 @@ export const orchestratorOps: ApiOp[] = [
   { method: 'get', path: '/api/telemetry/metrics/targets', summary: 'Scrape targets and their health.', ...telemetry },
   { method: 'get', path: '/api/telemetry/metrics/panels', summary: 'The panel catalog.', ...telemetry },
   { method: 'get', path: '/api/telemetry/metrics/panels/{id}/data', summary: 'One catalog panel\'s queries evaluated over a range.', params: z.object({ id: z.string().describe('Panel id.') }), query: panelDataParamsSchema, ...telemetry },
+  { method: 'get', path: '/api/telemetry/alerts', summary: 'Alerts of the rules in stack/prometheus/rules evaluated by the hub (Prometheus /api/v1/alerts shape), their recent state changes and each rule\'s health.', ...telemetry },
   { method: 'get', path: '/api/telemetry/loadgen/metrics', summary: 'The load generator\'s own metrics (Prometheus text).', produces: 'text/plain', ...telemetry },
   { method: 'get', path: '/api/telemetry/logs', summary: 'Recent SUT log lines: filter by service, level, text, trace id.', query: logQuerySchema, ...telemetry },
   { method: 'get', path: '/api/telemetry/traces', summary: 'Trace search: service, minimum duration, error.', query: traceSearchQuerySchema, ...telemetry },

@@ -160,6 +160,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     await progress.step('SUT services: inventory, api, gateway', () => supervisor.startAll(), () => supervisor.statuses().map((s) => `${s.name} pid ${s.pid}`).join(', '));
 
     telemetry.metrics.start();
+    telemetry.alerts.start();
     cleanup.push({ name: 'telemetry hub', run: () => telemetry.stop() });
     cleanup.push({ name: 'run store', run: () => store.close() });
     cleanup.push({ name: 'run engine and load', run: () => engine.shutdown() });

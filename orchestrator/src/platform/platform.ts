@@ -24,6 +24,7 @@ import { openapiRoutes } from '../api/openapi-routes.ts';
 import { checkDataDir, checkNode, checkPorts } from '../boot/preflight.ts';
 import { createProgress } from '../boot/progress.ts';
 import { createEmbeddedTelemetry, type EmbeddedTelemetry } from './telemetry.ts';
+import { toAlertEventView } from '../telemetry/alerts/index.ts';
 import { protocolVersion, type ServerMessage, type ServiceStatus } from '../protocol/ws-messages.ts';
 
 export interface Platform {
@@ -117,6 +118,12 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     };
     if (pg) pgSupervisor = new PostgresSupervisor(pg, { onStatus });
     load.onSecond((stats) => emit({ type: 'stats', stats }));
+    // The hub's alerts page the learner: every state change goes to the site, firing/resolved onto the run.
+    telemetry.alerts.subscribe((e) => {
+      const alert = toAlertEventView(e);
+      emit({ type: 'alert', alert });
+      void engine.alertEvent(alert);
+    });
 
     const server = await progress.step('listener: site, /api, /ws', async () => {
       const health = Router().get('/health', (_req, res) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadGenerator } from '../load/generator.ts';
 import type { RunEvent, RunView, HintView, Stage, RunState } from '../protocol/run.ts';
-import type { ServerMessage } from '../protocol/ws-messages.ts';
+import type { AlertEventView, ServerMessage } from '../protocol/ws-messages.ts';
 import type { RunStore, RunRecord } from '../store/run-store.ts';
 import type { SutControl } from '../services/sut-control.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
@@ -189,6 +189,21 @@ export class RunEngine {
       }
       await this.event('checkpoint_answered', `${cp.stage}: ${correct ? 'right' : 'not quite'}`, { checkpointId, stage: cp.stage, correct, answer });
       return { correct, explanation: correct ? cp.explanation : '', stage: cp.stage };
+    });
+  }
+
+  /**
+   * Called by the hub's rule evaluator: an alert fired or resolved. Recorded on the active run's timeline (the
+   * postmortem shows when the learner was paged); pending and inactive alerts are not incidents and are skipped.
+   */
+  alertEvent(a: AlertEventView): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.run || (a.state !== 'firing' && a.state !== 'resolved')) return;
+      const severity = a.labels.severity ?? 'none';
+      const summary = a.annotations.summary ? `: ${a.annotations.summary}` : '';
+      await this.event(a.state === 'firing' ? 'alert_firing' : 'alert_resolved', `${a.alertname} (${severity}) ${a.state}${summary}`, {
+        alertname: a.alertname, severity, labels: a.labels, annotations: a.annotations, value: a.value, evaluatedAt: a.at,
+      });
     });
   }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRuleFile, type RuleGroupSpec } from './rule-file.ts';
 
-export { RuleEvaluator, type AlertEvent, type RuleHealth } from './rule-evaluator.ts';
+export { RuleEvaluator, toAlertEventView, type AlertEvent, type RuleHealth } from './rule-evaluator.ts';
 export { createAlertsRoutes } from './http-routes.ts';
 export { loadRuleFiles, parseRuleFile, type RuleGroupSpec } from './rule-file.ts';
 export type { ActiveAlert, AlertState } from './alerting-rule.ts';

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SeriesStore } from '../metrics/series-store.ts';
 import { createPromqlEngine } from '../promql/index.ts';
 import { parseRuleFile } from './rule-file.ts';
-import { RuleEvaluator } from './rule-evaluator.ts';
+import { RuleEvaluator, toAlertEventView } from './rule-evaluator.ts';
+import { serverMessageSchema } from '../../protocol/ws-messages.ts';
 
 const rules = parseRuleFile('t.yml', `
 groups:
@@ -55,6 +56,23 @@ describe('rule evaluator', () => {
     // stop() stops: no evaluation after it.
     await vi.advanceTimersByTimeAsync(60_000);
     expect(ev.rules().map((r) => r.lastEvaluationMs)).toEqual([60_000, 60_000]);
+  });
+
+  it('pushes each state change as a WebSocket message the protocol schema accepts (NaN as null)', () => {
+    const store = new SeriesStore({ retentionMs: 3_600_000 });
+    const ev = new RuleEvaluator({ store, groups: rules.slice(0, 1) });
+    const pushed: unknown[] = [];
+    const unsubscribe = ev.subscribe((e) => pushed.push(serverMessageSchema.parse({ type: 'alert', alert: toAlertEventView(e) })));
+    feed(store, 0, 10, (s) => (s >= 3 ? NaN : 0));
+    store.append({ __name__: 'queue', service: 'inventory', job: 'inventory' }, 3000, 7);
+    ev.evaluateAll(5_000);
+    unsubscribe();
+    ev.evaluateAll(30_000);
+    expect(pushed).toEqual([{
+      type: 'alert',
+      alert: { seq: 1, alertname: 'QueueHigh', state: 'pending', at: 5_000, value: 7, labels: { alertname: 'QueueHigh', service: 'inventory', severity: 'warning' }, annotations: { summary: 'inventory queue 7' } },
+    }]);
+    expect(toAlertEventView({ ...ev.events()[0], value: NaN }).value).toBeNull();
   });
 
   it('an alert that flaps back under the threshold before `for` never fires', () => {

@@ -1,3 +1,4 @@
+import type { AlertEventView } from '../../protocol/ws-messages.ts';
 import type { Labels, SeriesStore } from '../metrics/series-store.ts';
 import { seriesKey } from '../metrics/series-store.ts';
 import { parsePromql, type Expr } from '../promql/index.ts';
@@ -8,6 +9,14 @@ import { isAlertingRule, type RecordingRuleSpec, type RuleGroupSpec } from './ru
 
 /** A state change of an alert, numbered in the order the evaluator saw it. */
 export interface AlertEvent extends AlertTransition { seq: number; alertname: string; group: string }
+
+/** The WebSocket protocol's view of an alert event (JSON has no NaN: a non-finite value is null). */
+export function toAlertEventView(e: AlertEvent): AlertEventView {
+  return {
+    seq: e.seq, alertname: e.alertname, state: e.state, at: e.atMs, labels: e.labels, annotations: e.annotations,
+    value: Number.isFinite(e.value) ? e.value : null,
+  };
+}
 
 export interface RuleHealth {
   group: string;

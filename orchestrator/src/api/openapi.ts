@@ -27,6 +27,7 @@ export const orchestratorOps: ApiOp[] = [
   { method: 'get', path: '/api/runs/{id}/postmortem', summary: 'Outcome, stage times (TTD, TTL, TTDx, TTM) and timeline.', params: runIdParamsSchema, ...read },
   { method: 'post', path: '/api/runs/{id}/stop', summary: 'Abandon the active run.', params: runIdParamsSchema, response: runViewSchema, ...write },
   { method: 'post', path: '/api/runs/{id}/checkpoints/{checkpointId}', summary: 'Answer a diagnosis checkpoint.', params: checkpointParamsSchema, body: checkpointBodySchema, ...write },
+  { method: 'post', path: '/api/runs/{id}/page/ack', summary: 'Acknowledge the page: every alert of severity page that fired on the active run since the last acknowledgement; answers the time to acknowledge (TTA). 409 when nothing pages.', params: runIdParamsSchema, ...write },
   { method: 'post', path: '/api/reset', summary: 'Abandon any run, stop the load, restore every knob and DB state to healthy defaults.', ...write },
   { method: 'get', path: '/api/services', summary: 'SUT services: health, process, current config, config JSON Schema.', ...read },
   { method: 'get', path: '/api/services/{name}', summary: 'One SUT service.', params: serviceParamsSchema, ...read },

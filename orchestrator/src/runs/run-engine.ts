@@ -207,6 +207,24 @@ export class RunEngine {
     });
   }
 
+  /**
+   * The learner acknowledges the page: every page (severity `page`) that fired on the run since the last
+   * acknowledgement. Time to acknowledge (TTA) is counted from the first of them; 409 when nothing pages.
+   */
+  acknowledgePage(runId: string): Promise<{ alertnames: string[]; ttaSeconds: number }> {
+    return this.exclusive(async () => {
+      const r = this.run;
+      if (!r || r.rec.id !== runId) throw new ApiError(`run ${runId} is not active`, { code: 'run_not_active', status: 409 });
+      const lastAck = r.events.findLastIndex((e) => e.type === 'alert_acknowledged');
+      const pages = r.events.slice(lastAck + 1).filter((e) => e.type === 'alert_firing' && e.data.severity === 'page');
+      if (pages.length === 0) throw new ApiError('no page to acknowledge', { code: 'no_page', status: 409 });
+      const alertnames = [...new Set(pages.map((e) => String(e.data.alertname)))];
+      const ttaSeconds = (Date.now() - pages[0].at) / 1000;
+      await this.event('alert_acknowledged', `page acknowledged after ${ttaSeconds.toFixed(0)} s: ${alertnames.join(', ')}`, { alertnames, ttaSeconds });
+      return { alertnames, ttaSeconds };
+    });
+  }
+
   /** Called by the supervisor: a SUT service crashed or came back. */
   serviceEvent(type: 'service_crashed' | 'service_restarted', service: string, message: string): Promise<void> {
     return this.exclusive(async () => {

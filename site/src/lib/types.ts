@@ -50,7 +50,7 @@ export interface Postmortem {
   injectedAt: number | null;
   endedAt: number | null;
   durationSeconds: number | null;
-  stageTimes: { ttd: number | null; ttl: number | null; ttdx: number | null; ttm: number | null };
+  stageTimes: { ttd: number | null; ttl: number | null; ttdx: number | null; ttm: number | null; tta: number | null };
   learnerChanges: { at: number; offsetSeconds: number; message: string }[];
   timeline: { at: number; offsetSeconds: number; type: string; message: string }[];
   explanation: string | null;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Platform } from '../src/platform/platform.ts';
 import { api, freshDatabase, ProtocolClient, startTestPlatform } from './support/platform-harness.ts';
 
@@ -29,6 +29,16 @@ describe('a run through the real platform, observed over a real WebSocket', () =
     const first = await ws.waitFor((m) => m.type === 'snapshot', 5000);
     expect(ws.messages[0]).toBe(first);
     expect(first).toMatchObject({ type: 'snapshot', protocolVersion: 1, run: null });
+  });
+
+  it('evaluates the stack-mode alert rules in the hub and serves them at /api/telemetry/alerts', async () => {
+    await vi.waitFor(async () => {
+      const r = await api(base, 'GET', '/api/telemetry/alerts');
+      expect(r.status).toBe(200);
+      const rules = r.body.data.rules as { name: string; health: string; lastError: string | null }[];
+      expect(rules.map((x) => x.name)).toEqual(['GatewayUpstreamPoolSaturated', 'EventLoopLagHigh', 'WorkerQueueBacklog', 'DbPoolPending', 'UsersErrorBudgetBurn', 'UsersLatencyBudgetBurn']);
+      expect(rules.filter((x) => x.health !== 'ok')).toEqual([]);
+    }, { timeout: 30_000, interval: 500 });
   });
 
   it('refuses bad input with a reason and changes nothing', async () => {

@@ -71,6 +71,10 @@ const expectations: Expectation[] = [
   // Drops route b (30/s) at every point, keeps route a (61–109/s).
   { expr: `sum by (route) (rate(synth_requests_total[${W}])) > 40` },
   { expr: `count(synth_requests_total)` },
+  // Set operators (the multi-window burn-rate alerts use them): route b's 30/s never passes 40, route a's always does.
+  { expr: `sum by (route) (rate(synth_requests_total[${W}])) > 40 or sum by (route) (rate(synth_requests_total[${W}])) * 2` },
+  { expr: `rate(synth_requests_total[${W}]) and on(route) sum by (route) (rate(synth_requests_total[${W}])) > 40` },
+  { expr: `rate(synth_requests_total[${W}]) unless rate(synth_requests_total{code="500"}[${W}])` },
   { expr: `histogram_quantile(0.95, sum by (le) (rate(synth_duration_seconds_bucket[${W}])))` },
   { expr: `histogram_quantile(0.5, sum by (route, le) (rate(synth_duration_seconds_bucket[${W}])))` },
   { expr: `sum by (route) (rate(synth_duration_seconds_sum[${W}])) / on(route) sum by (route) (rate(synth_duration_seconds_count[${W}]))` },

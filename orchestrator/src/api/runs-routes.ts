@@ -54,6 +54,11 @@ export function runsRoutes(engine: RunEngine, store: RunStore, scenarios: () => 
     res.json(await engine.answerCheckpoint(id, checkpointId, answer));
   });
 
+  r.post('/runs/:id/page/ack', async (req, res) => {
+    const { id } = parseInput(runIdParamsSchema, req.params, 'run id');
+    res.json(await engine.acknowledgePage(id));
+  });
+
   r.post('/reset', async (_req, res) => {
     await engine.reset();
     res.json({ ok: true });

@@ -25,6 +25,7 @@ import { checkDataDir, checkNode, checkPorts } from '../boot/preflight.ts';
 import { createProgress } from '../boot/progress.ts';
 import { createEmbeddedTelemetry, type EmbeddedTelemetry } from './telemetry.ts';
 import { warmUp } from './warm-up.ts';
+import { toAlertEventView } from '../telemetry/alerts/index.ts';
 import { protocolVersion, type ServerMessage, type ServiceStatus } from '../protocol/ws-messages.ts';
 
 export interface Platform {
@@ -118,6 +119,12 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     };
     if (pg) pgSupervisor = new PostgresSupervisor(pg, { onStatus });
     load.onSecond((stats) => emit({ type: 'stats', stats }));
+    // The hub's alerts page the learner: every state change goes to the site, firing/resolved onto the run.
+    telemetry.alerts.subscribe((e) => {
+      const alert = toAlertEventView(e);
+      emit({ type: 'alert', alert });
+      void engine.alertEvent(alert);
+    });
 
     const server = await progress.step('listener: site, /api, /ws', async () => {
       const health = Router().get('/health', (_req, res) => {
@@ -161,6 +168,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     await progress.step('SUT services: inventory, api, gateway', () => supervisor.startAll(), () => supervisor.statuses().map((s) => `${s.name} pid ${s.pid}`).join(', '));
 
     telemetry.metrics.start();
+    telemetry.alerts.start();
     cleanup.push({ name: 'telemetry hub', run: () => telemetry.stop() });
     cleanup.push({ name: 'run store', run: () => store.close() });
     cleanup.push({ name: 'run engine and load', run: () => engine.shutdown() });

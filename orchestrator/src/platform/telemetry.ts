@@ -3,9 +3,12 @@ import type { LoadGenerator } from '../load/generator.ts';
 import { createMetricsHub, createMetricsRoutes, type MetricsHub } from '../telemetry/metrics/index.ts';
 import { createLogStore, createTraceStore, createPgStats, createOtlpTraceReceiver, createLogsTracesRoutes, type LogStore, type PgStats, type TraceStore } from '../telemetry/index-logs-traces.ts';
 import type { ServerMessage } from '../protocol/ws-messages.ts';
+import { createAlertsRoutes, readRulesDir, RuleEvaluator, stackRulesDir } from '../telemetry/alerts/index.ts';
 
 export interface EmbeddedTelemetry {
   metrics: MetricsHub;
+  /** Evaluates stack/prometheus/rules/*.yml over the hub's series, as Prometheus does in stack mode. */
+  alerts: RuleEvaluator;
   logs: LogStore;
   traces: TraceStore;
   pgStats: PgStats;
@@ -23,7 +26,7 @@ export interface EmbeddedTelemetry {
  * The embedded telemetry hub: scrapes the SUT's /metrics and the load generator every second, keeps their
  * logs and OTLP traces, and reads PostgreSQL's own statistics. Read-only API under /api/telemetry.
  */
-export function createEmbeddedTelemetry(o: { adminUrls: { gateway: string; api: string; inventory: string }; load: LoadGenerator; databaseUrl: string }): EmbeddedTelemetry {
+export function createEmbeddedTelemetry(o: { adminUrls: { gateway: string; api: string; inventory: string }; load: LoadGenerator; databaseUrl: string; rulesDir?: string }): EmbeddedTelemetry {
   const metrics = createMetricsHub({
     targets: [
       { job: 'gateway', url: `${o.adminUrls.gateway}/metrics` },
@@ -32,6 +35,8 @@ export function createEmbeddedTelemetry(o: { adminUrls: { gateway: string; api: 
       { job: 'loadgen', instance: 'orchestrator', collect: () => o.load.registry.metrics() },
     ],
   });
+  // Prometheus's default evaluation_interval (1 m) for a group without `interval:`.
+  const alerts = new RuleEvaluator({ store: metrics.store, groups: readRulesDir(o.rulesDir ?? stackRulesDir, 60_000) });
   const logs = createLogStore();
   const traces = createTraceStore();
   const pgStats = createPgStats(o.databaseUrl);
@@ -40,9 +45,11 @@ export function createEmbeddedTelemetry(o: { adminUrls: { gateway: string; api: 
     res.type(o.load.registry.contentType).send(await o.load.registry.metrics());
   });
   apiRouter.use('/telemetry/metrics', createMetricsRoutes(metrics));
+  apiRouter.use('/telemetry/alerts', createAlertsRoutes(alerts));
   apiRouter.use('/telemetry', createLogsTracesRoutes({ logs, traces, pgStats }));
   return {
     metrics,
+    alerts,
     logs,
     traces,
     pgStats,
@@ -61,6 +68,7 @@ export function createEmbeddedTelemetry(o: { adminUrls: { gateway: string; api: 
       });
     },
     async stop() {
+      alerts.stop();
       await metrics.stop();
       await pgStats.close();
     },

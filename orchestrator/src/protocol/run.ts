@@ -14,7 +14,7 @@ export type Stage = z.infer<typeof stageSchema>;
 export const runEventTypes = [
   'started', 'baseline_ok', 'baseline_failed', 'fault_applied', 'slo_breached', 'slo_recovered', 'hint_shown',
   'config_changed', 'checkpoint_answered', 'service_crashed', 'service_restarted', 'orchestrator_restarted',
-  'resolved', 'abandoned', 'expired', 'aborted',
+  'resolved', 'abandoned', 'expired', 'aborted', 'alert_firing', 'alert_resolved', 'alert_acknowledged',
 ] as const;
 export const runEventTypeSchema = z.enum(runEventTypes);
 

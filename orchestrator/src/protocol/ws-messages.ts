@@ -24,6 +24,20 @@ export const logLineSchema = z.object({
   fields: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** A state change of an alert the telemetry hub evaluates (stack/prometheus/rules), as pushed to the site. */
+export const alertEventViewSchema = z.object({
+  seq: z.number().int(),
+  alertname: z.string(),
+  state: z.enum(['pending', 'firing', 'resolved', 'inactive']),
+  /** Epoch milliseconds of the evaluation that changed the state. */
+  at: z.number(),
+  labels: z.record(z.string(), z.string()),
+  annotations: z.record(z.string(), z.string()),
+  /** The expression's value at that evaluation; null when not a finite number. */
+  value: z.number().nullable(),
+});
+export type AlertEventView = z.infer<typeof alertEventViewSchema>;
+
 /** Server -> client: a snapshot on connect, then deltas. One discriminated union on `type`. */
 export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('snapshot'), protocolVersion: z.literal(protocolVersion), serverTime: z.number(), run: runViewSchema.nullable(), events: z.array(runEventSchema), hints: z.array(hintViewSchema), stats: z.array(secondStatsSchema), services: z.array(serviceStatusSchema) }),
@@ -34,6 +48,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resolution'), runId: z.string(), outcome: z.enum(['resolved', 'abandoned', 'expired', 'aborted']), scenarioId: z.string(), title: z.string(), explanation: z.string(), stageTimes: runViewSchema.shape.stageTimes }),
   z.object({ type: z.literal('service'), service: serviceStatusSchema }),
   z.object({ type: z.literal('log'), line: logLineSchema }),
+  z.object({ type: z.literal('alert'), alert: alertEventViewSchema }),
   z.object({ type: z.literal('heartbeat'), serverTime: z.number() }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);

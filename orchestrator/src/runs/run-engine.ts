@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadGenerator } from '../load/generator.ts';
 import type { RunEvent, RunView, HintView, Stage, RunState } from '../protocol/run.ts';
-import type { ServerMessage } from '../protocol/ws-messages.ts';
+import type { AlertEventView, ServerMessage } from '../protocol/ws-messages.ts';
 import type { RunStore, RunRecord } from '../store/run-store.ts';
 import type { SutControl } from '../services/sut-control.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
@@ -189,6 +189,39 @@ export class RunEngine {
       }
       await this.event('checkpoint_answered', `${cp.stage}: ${correct ? 'right' : 'not quite'}`, { checkpointId, stage: cp.stage, correct, answer });
       return { correct, explanation: correct ? cp.explanation : '', stage: cp.stage };
+    });
+  }
+
+  /**
+   * Called by the hub's rule evaluator: an alert fired or resolved. Recorded on the active run's timeline (the
+   * postmortem shows when the learner was paged); pending and inactive alerts are not incidents and are skipped.
+   */
+  alertEvent(a: AlertEventView): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.run || (a.state !== 'firing' && a.state !== 'resolved')) return;
+      const severity = a.labels.severity ?? 'none';
+      const summary = a.annotations.summary ? `: ${a.annotations.summary}` : '';
+      await this.event(a.state === 'firing' ? 'alert_firing' : 'alert_resolved', `${a.alertname} (${severity}) ${a.state}${summary}`, {
+        alertname: a.alertname, severity, labels: a.labels, annotations: a.annotations, value: a.value, evaluatedAt: a.at,
+      });
+    });
+  }
+
+  /**
+   * The learner acknowledges the page: every page (severity `page`) that fired on the run since the last
+   * acknowledgement. Time to acknowledge (TTA) is counted from the first of them; 409 when nothing pages.
+   */
+  acknowledgePage(runId: string): Promise<{ alertnames: string[]; ttaSeconds: number }> {
+    return this.exclusive(async () => {
+      const r = this.run;
+      if (!r || r.rec.id !== runId) throw new ApiError(`run ${runId} is not active`, { code: 'run_not_active', status: 409 });
+      const lastAck = r.events.findLastIndex((e) => e.type === 'alert_acknowledged');
+      const pages = r.events.slice(lastAck + 1).filter((e) => e.type === 'alert_firing' && e.data.severity === 'page');
+      if (pages.length === 0) throw new ApiError('no page to acknowledge', { code: 'no_page', status: 409 });
+      const alertnames = [...new Set(pages.map((e) => String(e.data.alertname)))];
+      const ttaSeconds = (Date.now() - pages[0].at) / 1000;
+      await this.event('alert_acknowledged', `page acknowledged after ${ttaSeconds.toFixed(0)} s: ${alertnames.join(', ')}`, { alertnames, ttaSeconds });
+      return { alertnames, ttaSeconds };
     });
   }
 

@@ -23,18 +23,28 @@ export interface RealPrometheus {
   log(): string;
   /** Resolves once every configured target has been scraped successfully (Prometheus delays first scrapes). */
   waitForTargetsUp(timeoutMs?: number): Promise<void>;
+  /** The `data.alerts` of /api/v1/alerts: pending and firing alerts of the loaded rule files. */
+  alerts(): Promise<{ labels: Record<string, string>; state: string; activeAt: string; value: string }[]>;
 }
 
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => { for (const p of running) p.kill('SIGKILL'); });
 
-export async function startPrometheus(targets: PromTarget[], options: { scrapeIntervalSeconds?: number; binary?: string } = {}): Promise<RealPrometheus> {
+export interface StartPrometheusOptions {
+  scrapeIntervalSeconds?: number;
+  binary?: string;
+  /** Absolute paths of rule files to load (`rule_files`), evaluated every scrape interval unless a group sets its own. */
+  ruleFiles?: string[];
+}
+
+export async function startPrometheus(targets: PromTarget[], options: StartPrometheusOptions = {}): Promise<RealPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'observastack-prom-'));
   const port = await freePort();
   const interval = `${options.scrapeIntervalSeconds ?? 1}s`;
   const config = {
     global: { scrape_interval: interval, scrape_timeout: `${Math.round((options.scrapeIntervalSeconds ?? 1) * 800)}ms`, evaluation_interval: interval },
+    ...(options.ruleFiles?.length ? { rule_files: options.ruleFiles } : {}),
     scrape_configs: targets.map((t) => {
       const u = new URL(t.url);
       return { job_name: t.job, metrics_path: u.pathname, scheme: u.protocol.replace(':', ''), static_configs: [{ targets: [u.host] }] };
@@ -94,6 +104,10 @@ export async function startPrometheus(targets: PromTarget[], options: { scrapeIn
         if (Date.now() > deadline) throw new Error(`targets not up after ${timeoutMs} ms:\n${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }
+    },
+    async alerts() {
+      const body = (await (await fetch(`${url}/api/v1/alerts`)).json()) as { data: { alerts: Awaited<ReturnType<RealPrometheus['alerts']>> } };
+      return body.data.alerts;
     },
     async queryRange(expr, start, end, step) {
       const qs = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(step) });

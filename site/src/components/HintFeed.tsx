@@ -2,7 +2,7 @@ import { timeOfDay } from '../lib/format.ts';
 import { useLive } from './hooks.ts';
 import { Widget } from './Widget.tsx';
 
-const shown = new Set(['fault_applied', 'slo_breached', 'slo_recovered', 'config_changed', 'service_crashed', 'service_restarted', 'resolved', 'expired', 'abandoned', 'aborted', 'baseline_failed']);
+const shown = new Set(['fault_applied', 'slo_breached', 'slo_recovered', 'alert_firing', 'alert_resolved', 'alert_acknowledged', 'config_changed', 'service_crashed', 'service_restarted', 'resolved', 'expired', 'abandoned', 'aborted', 'baseline_failed']);
 
 /** Hints and notable run events as the platform pushes them, newest first. */
 export default function HintFeed() {

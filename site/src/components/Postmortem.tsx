@@ -37,6 +37,7 @@ export default function Postmortem(props: { runId?: string }) {
             <span className="muted"> · started {new Date(pm.startedAt).toLocaleString()}</span></p>
           {pm.reason ? <p>{pm.reason}</p> : null}
           <dl className="stages">
+            <div><dt>Time to acknowledge the page</dt><dd>{clock(pm.stageTimes.tta)}</dd></div>
             <div><dt>Time to detect</dt><dd>{clock(pm.stageTimes.ttd)}</dd></div>
             <div><dt>Time to localize</dt><dd>{clock(pm.stageTimes.ttl)}</dd></div>
             <div><dt>Time to diagnose</dt><dd>{clock(pm.stageTimes.ttdx)}</dd></div>

@@ -73,6 +73,7 @@ export const api = {
   activeRun: () => request<{ run: RunView | null; events: RunEvent[]; hints: HintView[] }>('GET', '/api/runs/active'),
   run: (id: string) => request<{ run: RunView; events: RunEvent[] }>('GET', `/api/runs/${id}`),
   postmortem: (id: string) => request<Postmortem>('GET', `/api/runs/${id}/postmortem`),
+  acknowledgePage: (runId: string) => request<{ alertnames: string[]; ttaSeconds: number }>('POST', `/api/runs/${runId}/page/ack`),
   answerCheckpoint: (runId: string, checkpointId: string, answer: number | string) =>
     request<{ correct: boolean; explanation: string; stage: string }>('POST', `/api/runs/${runId}/checkpoints/${checkpointId}`, { answer }),
   service: (name: string) => request<ServiceView>('GET', `/api/services/${encodeURIComponent(name)}`),

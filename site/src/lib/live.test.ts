@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyRun, isActive, live, mergeRunHistory, reduce, type LiveState } from './live.ts';
-import type { HintView, Resolution, RunEvent, RunView, SecondStatsView, ServerMessage, ServiceStatus } from './types.ts';
+import type { AlertEventView, HintView, Resolution, RunEvent, RunView, SecondStatsView, ServerMessage, ServiceStatus } from './types.ts';
 
 const t0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 
@@ -25,7 +25,7 @@ const snapshot = (o: Partial<Extract<ServerMessage, { type: 'snapshot' }>> = {})
   type: 'snapshot', protocolVersion: 1, serverTime: t0, run: null, events: [], hints: [], stats: [], services: [], ...o,
 });
 
-const empty: LiveState = { connection: 'open', run: null, events: [], hints: [], stats: [], services: [], resolution: null, clockSkewMs: 0 };
+const empty: LiveState = { connection: 'open', run: null, events: [], hints: [], stats: [], services: [], resolution: null, firing: [], clockSkewMs: 0 };
 /** Folds messages from `from`, the way the page does one WebSocket message at a time. */
 const fold = (from: LiveState, ...msgs: ServerMessage[]) => msgs.reduce(reduce, from);
 
@@ -48,6 +48,19 @@ afterEach(() => {
 });
 
 describe('reduce', () => {
+  it('alert: a firing alert joins `firing` (one per label set), resolved or inactive leaves it, pending changes nothing', () => {
+    const alert = (state: AlertEventView['state'], seq: number, service = 'gateway'): ServerMessage => ({
+      type: 'alert',
+      alert: { seq, alertname: 'Saturated', state, at: t0 + seq, labels: { alertname: 'Saturated', service, severity: 'warning' }, annotations: {}, value: 1 },
+    });
+    const base = frozen({ ...empty });
+    expect(fold(base, alert('pending', 1)).firing).toEqual([]);
+    const two = fold(base, alert('firing', 2), alert('firing', 3, 'api'), alert('firing', 4));
+    expect(two.firing.map((a) => [a.labels.service, a.seq])).toEqual([['api', 3], ['gateway', 4]]);
+    expect(fold(frozen(two), alert('resolved', 5)).firing.map((a) => a.labels.service)).toEqual(['api']);
+    expect(fold(frozen(two), alert('inactive', 6, 'inventory'))).toBe(two);
+  });
+
   it('snapshot: takes run, events, hints, services and the newest 900 stats, and measures the clock skew', () => {
     const s = fold(frozen({ ...empty, connection: 'open' as const }), snapshot({
       serverTime: t0 + 1500, run: run('r1'), events: [event('r1', 1)], hints: [hint('r1', 'h1')],

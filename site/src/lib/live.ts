@@ -1,7 +1,7 @@
 import { wsUrl } from './config.ts';
 import { createStore } from './store.ts';
 import { sessionToken, wsBearerProtocolPrefix, wsProtocol } from './session.ts';
-import type { ClientMessage, HintView, LogLine, Resolution, RunEvent, RunView, SecondStatsView, ServerMessage, ServiceStatus } from './types.ts';
+import type { AlertEventView, ClientMessage, HintView, LogLine, Resolution, RunEvent, RunView, SecondStatsView, ServerMessage, ServiceStatus } from './types.ts';
 
 export type Connection = 'connecting' | 'open' | 'down';
 
@@ -14,6 +14,8 @@ export interface LiveState {
   stats: SecondStatsView[];
   services: ServiceStatus[];
   resolution: Resolution | null;
+  /** Alerts firing now (the hub's rule evaluator pushes every state change), one per label set. */
+  firing: AlertEventView[];
   /** Server clock minus the browser's, from snapshots and heartbeats. */
   clockSkewMs: number;
 }
@@ -21,8 +23,10 @@ export interface LiveState {
 const keepStats = 900;
 
 export const live = createStore<LiveState>({
-  connection: 'connecting', run: null, events: [], hints: [], stats: [], services: [], resolution: null, clockSkewMs: 0,
+  connection: 'connecting', run: null, events: [], hints: [], stats: [], services: [], resolution: null, firing: [], clockSkewMs: 0,
 });
+
+const alertKey = (a: AlertEventView) => JSON.stringify(Object.entries(a.labels).sort(([x], [y]) => x.localeCompare(y)));
 
 /** Pure reducer: the state after one server message (exported for tests and for replaying REST answers). */
 export function reduce(s: LiveState, m: ServerMessage): LiveState {
@@ -48,6 +52,12 @@ export function reduce(s: LiveState, m: ServerMessage): LiveState {
       return { ...s, services: [...s.services.filter((x) => x.name !== m.service.name), m.service] };
     case 'heartbeat':
       return { ...s, clockSkewMs: m.serverTime - Date.now() };
+    case 'alert': {
+      const key = alertKey(m.alert);
+      const others = s.firing.filter((a) => alertKey(a) !== key);
+      if (m.alert.state === 'firing') return { ...s, firing: [...others, m.alert] };
+      return others.length === s.firing.length ? s : { ...s, firing: others };
+    }
     default:
       return s;
   }

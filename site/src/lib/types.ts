@@ -2,7 +2,7 @@
 // so no orchestrator code (and no zod) reaches the browser bundle.
 export type {
   RunView, RunEvent, HintView, RunState, SloView, StageTimes, StartRunBody, ErrorBody,
-  SecondStatsView, ServerMessage, ClientMessage, ServiceStatus,
+  SecondStatsView, ServerMessage, ClientMessage, ServiceStatus, AlertEventView,
 } from '../../../orchestrator/src/protocol/index.ts';
 export type { Panel as PanelMeta } from '../../../orchestrator/src/telemetry/catalog/panel-schema.ts';
 export type { TraceSummary, TraceDetail, WaterfallSpan } from '../../../orchestrator/src/telemetry/traces/span.ts';
@@ -50,7 +50,7 @@ export interface Postmortem {
   injectedAt: number | null;
   endedAt: number | null;
   durationSeconds: number | null;
-  stageTimes: { ttd: number | null; ttl: number | null; ttdx: number | null; ttm: number | null };
+  stageTimes: { ttd: number | null; ttl: number | null; ttdx: number | null; ttm: number | null; tta: number | null };
   learnerChanges: { at: number; offsetSeconds: number; message: string }[];
   timeline: { at: number; offsetSeconds: number; type: string; message: string }[];
   explanation: string | null;

@@ -10,5 +10,6 @@ import Checkpoint from './Checkpoint.astro';
 import Timeline from './Timeline.astro';
 import Postmortem from './Postmortem.astro';
 import Callout from './Callout.astro';
+import Pager from './Pager.astro';
 
-export const widgets = { ScenarioRunner, Panel, UserImpact, FixAction, HintFeed, LogPanel, TraceView, Checkpoint, Timeline, Postmortem, Callout };
+export const widgets = { ScenarioRunner, Panel, UserImpact, FixAction, HintFeed, LogPanel, TraceView, Checkpoint, Timeline, Postmortem, Callout, Pager };

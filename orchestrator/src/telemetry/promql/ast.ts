@@ -13,9 +13,13 @@ export type AggregateOp = (typeof aggregateOps)[number];
 
 export const arithmeticOps = ['+', '-', '*', '/'] as const;
 export const comparisonOps = ['==', '!=', '>', '<', '>=', '<='] as const;
+/** Set operators between instant vectors (many-to-many by label signature). */
+export const setOps = ['and', 'or', 'unless'] as const;
 export type ArithmeticOp = (typeof arithmeticOps)[number];
 export type ComparisonOp = (typeof comparisonOps)[number];
-export type BinaryOp = ArithmeticOp | ComparisonOp;
+export type SetOp = (typeof setOps)[number];
+export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
+export const isSetOp = (op: BinaryOp): op is SetOp => (setOps as readonly string[]).includes(op);
 
 export interface NumberLiteral { type: 'number'; value: number }
 export interface VectorSelector { type: 'vectorSelector'; name: string | undefined; matchers: LabelMatcher[] }

@@ -93,6 +93,26 @@ describe('PromQL engine', () => {
     expect(() => engine.query('sum(req_total) / on() req_total', 100)).toThrow(/many-to-many/);
   });
 
+  it('set operators and, or, unless match by label signature and keep their own labels', () => {
+    const { engine } = fixture();
+    const code = (rows: [unknown, number][]) => rows.map(([m]) => (m as Record<string, string>).code);
+    expect(vec(engine, 'req_total and req_total{code="500"}')).toEqual([[{ __name__: 'req_total', code: '500', ...base }, 100]]);
+    expect(code(vec(engine, 'req_total unless req_total{code="500"}') as [unknown, number][])).toEqual(['200']);
+    expect(vec(engine, 'req_total{code="500"} or req_total > 150')).toEqual([
+      [{ __name__: 'req_total', code: '200', ...base }, 200],
+      [{ __name__: 'req_total', code: '500', ...base }, 100],
+    ]);
+    // or keeps the left side where both have the signature: the value is the left's.
+    expect(vec(engine, 'sum(req_total) > 1 or sum(req_total) * 2')).toEqual([[{}, 300]]);
+    expect(vec(engine, 'sum(req_total) > 1000 or sum(req_total) * 2')).toEqual([[{}, 600]]);
+    // The multi-window shape of the SLO pages: both windows must be over the threshold.
+    expect(vec(engine, 'sum(rate(req_total[1m])) > 2 and sum(rate(req_total[5s])) > 2')).toEqual([[{}, expect.closeTo(3, 9)]]);
+    expect(vec(engine, 'sum(rate(req_total[1m])) > 2 and sum(rate(req_total[5s])) > 4')).toEqual([]);
+    expect(vec(engine, 'req_total and on(job) sum by (job) (req_total)')).toHaveLength(2);
+    expect(vec(engine, 'req_total and on(instance) sum by (job) (req_total)')).toHaveLength(0);
+    expect(() => engine.query('req_total and 1', 100)).toThrow(/set operator "and" not allowed/);
+  });
+
   it('range queries return the Prometheus matrix shape', () => {
     const { store, engine } = fixture();
     const d = engine.queryRange('sum by (code) (max_over_time(req_total[30s]))', 100, 103, 1);

@@ -1,7 +1,7 @@
 import type { Labels, Series, SeriesStore } from '../metrics/series-store.ts';
 import { seriesKey } from '../metrics/series-store.ts';
 import { parsePromFloat } from '../metrics/exposition-parser.ts';
-import { rangeFunctions, type Aggregate, type Binary, type Call, type Expr, type RangeFunction, type VectorSelector } from './ast.ts';
+import { isSetOp, rangeFunctions, type Aggregate, type Binary, type Call, type Expr, type RangeFunction, type VectorSelector } from './ast.ts';
 import { applyRangeFunction, bucketQuantile, type Bucket, type Points } from './functions.ts';
 import { PromqlEvalError } from './errors.ts';
 
@@ -49,7 +49,26 @@ function arithmetic(op: string, a: number, b: number): number {
   }
 }
 
-const isComparison = (op: string) => !['+', '-', '*', '/'].includes(op);
+const isComparison = (op: string) => ['==', '!=', '>', '<', '>=', '<='].includes(op);
+
+/**
+ * `and`, `or`, `unless` as Prometheus's VectorAnd/VectorOr/VectorUnless: samples are matched by their label
+ * signature (all labels but the name, or only/except those of on(...)/ignoring(...)) and keep their own labels.
+ */
+function setOperation(expr: Binary, lhs: Sample[], rhs: Sample[]): Sample[] {
+  const m = expr.matching;
+  const signature = (labels: Labels) =>
+    seriesKey(m?.on ? keep(labels, m.labels) : without(labels, [...(m?.labels ?? []), '__name__']));
+  const rightSigs = new Set(rhs.map((s) => signature(s.labels)));
+  switch (expr.op) {
+    case 'and': return lhs.filter((s) => rightSigs.has(signature(s.labels)));
+    case 'unless': return lhs.filter((s) => !rightSigs.has(signature(s.labels)));
+    default: {
+      const leftSigs = new Set(lhs.map((s) => signature(s.labels)));
+      return [...lhs, ...rhs.filter((s) => !leftSigs.has(signature(s.labels)))];
+    }
+  }
+}
 
 /**
  * Evaluates one expression at instants over a SeriesStore with Prometheus semantics. Selector look-ups are cached
@@ -199,6 +218,10 @@ export class Evaluator {
   private binary(expr: Binary, t: number): Value {
     const l = this.eval(expr.lhs, t);
     const r = this.eval(expr.rhs, t);
+    if (isSetOp(expr.op)) {
+      if (l.kind !== 'vector' || r.kind !== 'vector') throw new PromqlEvalError(`set operator "${expr.op}" needs two instant vectors`);
+      return { kind: 'vector', samples: setOperation(expr, l.samples, r.samples) };
+    }
     const cmp = isComparison(expr.op);
     if (l.kind === 'scalar' && r.kind === 'scalar') {
       const value = cmp ? (compare(expr.op, l.value, r.value) ? 1 : 0) : arithmetic(expr.op, l.value, r.value);

@@ -35,7 +35,6 @@ describe('parsePromql', () => {
     ['label_replace(a, "x", "$1", "y", "(.*)")', "function 'label_replace' is not supported by the embedded hub"],
     ['topk(3, a)', "aggregation 'topk' is not supported by the embedded hub"],
     ['quantile(0.5, a)', "aggregation 'quantile' is not supported by the embedded hub"],
-    ['a and b', "operator 'and' is not supported by the embedded hub"],
     ['a % 2', "operator '%' is not supported by the embedded hub"],
     ['a ^ 2', "operator '^' is not supported by the embedded hub"],
     ['rate(a[5m:1m])', 'a subquery is not supported by the embedded hub'],

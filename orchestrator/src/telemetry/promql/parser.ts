@@ -2,7 +2,7 @@ import { parser as lezer } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import { createMatcher, type LabelMatcher, type MatchOp } from '../metrics/label-matcher.ts';
 import {
-  aggregateOps, supportedFunctions, typeOf,
+  aggregateOps, isSetOp, supportedFunctions, typeOf,
   type AggregateOp, type BinaryOp, type Expr, type FunctionName, type ValueType, type VectorMatching, type VectorSelector,
 } from './ast.ts';
 import { PromqlParseError, PromqlUnsupportedError } from './errors.ts';
@@ -15,8 +15,9 @@ const signatures: Record<FunctionName, ValueType[]> = {
 
 const binaryOps: Record<string, BinaryOp> = {
   Add: '+', Sub: '-', Mul: '*', Div: '/', Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
+  And: 'and', Or: 'or', Unless: 'unless',
 };
-const unsupportedBinary: Record<string, string> = { Mod: '%', Pow: '^', And: 'and', Or: 'or', Unless: 'unless', Atan2: 'atan2' };
+const unsupportedBinary: Record<string, string> = { Mod: '%', Pow: '^', Atan2: 'atan2' };
 const matchOps: Record<string, MatchOp> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
 /** Parses PromQL with the Prometheus project's lezer grammar into the hub's AST, type-checked. */
@@ -166,6 +167,11 @@ class Converter {
     const lt = typeOf(lhs);
     const rt = typeOf(rhs);
     if (lt === 'matrix' || rt === 'matrix') throw new PromqlParseError('binary expression must contain only scalar and instant vector types');
+    if (isSetOp(op)) {
+      if (lt !== 'vector' || rt !== 'vector') throw new PromqlParseError(`set operator "${op}" not allowed in binary scalar expression`);
+      if (bool) throw new PromqlParseError('bool modifier can only be used on comparison operators');
+      return { type: 'binary', op, lhs, rhs, bool, matching };
+    }
     const comparison = !['+', '-', '*', '/'].includes(op);
     if (comparison && lt === 'scalar' && rt === 'scalar' && !bool) throw new PromqlParseError('comparisons between scalars must use BOOL modifier');
     if (bool && !comparison) throw new PromqlParseError('bool modifier can only be used on comparison operators');

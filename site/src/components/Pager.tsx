@@ -1,0 +1,58 @@
+import { useState } from 'react';
+import { api, errorText } from '../lib/api.ts';
+import { clock, timeOfDay } from '../lib/format.ts';
+import { isActive } from '../lib/live.ts';
+import { useLive } from './hooks.ts';
+import { Widget } from './Widget.tsx';
+
+const isPage = (labels: Record<string, string>) => labels.severity === 'page';
+
+/**
+ * The learner's pager: the alerts firing now (pages first, then cause-level warnings) with their summary, since
+ * when, and runbook; Acknowledge answers the active run's page and shows the time to acknowledge.
+ */
+export default function Pager() {
+  const s = useLive();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const alerts = [...s.firing].sort((a, b) => Number(isPage(b.labels)) - Number(isPage(a.labels)) || a.at - b.at);
+  const lastPage = s.events.findLast((e) => e.type === 'alert_firing' && e.data.severity === 'page');
+  const lastAck = s.events.findLast((e) => e.type === 'alert_acknowledged');
+  const unacknowledged = !!lastPage && (!lastAck || lastAck.seq < lastPage.seq);
+  const acknowledge = async () => {
+    if (!s.run) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.acknowledgePage(s.run.id);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const actions = isActive(s.run) && unacknowledged
+    ? <button type="button" className="primary" onClick={() => void acknowledge()} disabled={busy}>Acknowledge</button>
+    : null;
+  return (
+    <Widget name="pager" title={unacknowledged ? 'Pager: you are paged' : 'Pager'} actions={actions} down={s.connection === 'down' && alerts.length === 0}>
+      {lastAck && typeof lastAck.data.ttaSeconds === 'number'
+        ? <p className="muted" data-testid="pager-tta">Acknowledged after {clock(lastAck.data.ttaSeconds)}.</p>
+        : null}
+      {error ? <p role="alert">{error}</p> : null}
+      <ul className="feed" aria-live="assertive" aria-relevant="additions">
+        {alerts.length === 0 ? <li className="muted">No alert is firing.</li> : null}
+        {alerts.map((a) => (
+          <li key={`${a.alertname}-${a.seq}`} className={`feed-item kind-alert-${a.labels.severity ?? 'none'}`} data-alertname={a.alertname}>
+            <time dateTime={new Date(a.at).toISOString()}>since {timeOfDay(a.at)}</time>
+            <span className="feed-kind">{a.labels.severity ?? 'alert'}: {a.alertname}</span>
+            <span className="feed-text">
+              {a.annotations.summary ?? ''}
+              {a.annotations.runbook_url ? <> (<a href={a.annotations.runbook_url}>runbook</a>)</> : null}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </Widget>
+  );
+}

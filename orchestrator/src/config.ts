@@ -36,7 +36,8 @@ export const orchestratorEnvSchema = z.object({
   OBS_TRUSTED_PROXIES: csv.superRefine((l, ctx) => l.forEach((e) => { const p = cidrProblem(e); if (p) ctx.addIssue({ code: 'custom', message: p }); }))
     .describe('Reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For/-Proto/-Host are honoured; none by default.'),
   OBS_LEARNER_KEY: z.string().min(16, 'at least 16 characters').max(512).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional()
-    .describe('The key a browser needs for a session through a public URL (default: generated into <data dir>/secrets/learner-key).'),
+    .describe('The key a browser needs for a session through a public URL (default: OBS_LEARNER_KEY_FILE).'),
+  OBS_LEARNER_KEY_FILE: z.string().optional().describe('File holding the learner key (default <data dir>/secrets/learner-key, generated on first start).'),
   GITPOD_WORKSPACE_URL: z.url().optional().describe('Set by Gitpod: the site is then public at https://<OBS_PORT>-<workspace host>.'),
   CODESPACE_NAME: z.string().regex(/^[a-z0-9-]+$/i).optional().describe('Set by Codespaces, with GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN.'),
   GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i).optional().describe('Set by Codespaces: the site is public at https://<name>-<OBS_PORT>.<domain>.'),

@@ -58,3 +58,21 @@ describe('trust and keys', () => {
     expect(keyUrl('https://a.example', 'a+b/c')).toBe('https://a.example/?key=a%2Bb%2Fc');
   });
 });
+
+describe('the learner key file', () => {
+  it('is generated once (0600), then read back; a short one is refused with the file named', async () => {
+    const { mkdtemp, writeFile, stat } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadLearnerKey } = await import('./learner-key.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'observastack-key-'));
+    const file = join(dir, 'secrets', 'learner-key');
+    const first = await loadLearnerKey(undefined, file);
+    expect(first).toMatch(/^[\w-]{43}$/);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await loadLearnerKey(undefined, file)).toBe(first);
+    expect(await loadLearnerKey('from-the-environment-1', file)).toBe('from-the-environment-1');
+    await writeFile(join(dir, 'short'), 'abc\n');
+    await expect(loadLearnerKey(undefined, join(dir, 'short'))).rejects.toThrow(/short.*16 printable/);
+  });
+});

@@ -74,7 +74,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
   });
   const secretFile = resolve(env.OBS_JWT_SECRET_FILE ?? `${dataDir}/secrets/jwt-secret`);
   const secret = await loadOrCreateSecret(secretFile);
-  const learnerKeyFile = resolve(dataDir, 'secrets/learner-key');
+  const learnerKeyFile = resolve(env.OBS_LEARNER_KEY_FILE ?? `${dataDir}/secrets/learner-key`);
   const learnerKey = await loadLearnerKey(env.OBS_LEARNER_KEY, learnerKeyFile);
 
   let pg: RunningPostgres | undefined;

@@ -148,7 +148,8 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
         trustProxy,
         publicOrigins: () => publicSet,
         learnerKey,
-        keyHint: `open the URL ending in /?key=… that the platform printed when it started, or ask whoever runs it (OBS_LEARNER_KEY, or ${env.OBS_LEARNER_KEY ? 'the environment' : learnerKeyFile} on that machine)`,
+        // Said to anyone who asks without the key: where to look, not the machine's paths.
+        keyHint: `open the URL ending in /?key=… that the platform printed when it started, or ask whoever runs it (${env.OBS_LEARNER_KEY ? 'OBS_LEARNER_KEY' : env.OBS_LEARNER_KEY_FILE ? 'the file OBS_LEARNER_KEY_FILE names' : 'secrets/learner-key in the data folder'} on that machine)`,
         log: (msg, err) => console.error(msg, err),
       });
       const srv = createServer(app);

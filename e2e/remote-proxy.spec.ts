@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { chromium, expect, test, type Browser } from '@playwright/test';
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { e2e } from './support/env.ts';
 import { ensureIdle, hydrated, shot } from './support/learner.ts';
 import { getThrough, startProxy, type RunningProxy } from './support/nginx.ts';
@@ -31,6 +31,21 @@ test.afterAll(async () => {
   await proxy?.stop();
   await ensureIdle();
 });
+
+/**
+ * page.goto, again when Chromium drops the navigation because the machine's network interfaces changed
+ * (ERR_NETWORK_CHANGED: other containers starting on a shared machine). Any other failure fails at once.
+ */
+async function open(page: Page, url: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(url);
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('ERR_NETWORK_CHANGED')) throw err;
+    }
+  }
+}
 
 /** What the shop and the platform hold: every service's config and the list of runs (read on loopback). */
 async function platformState() {
@@ -75,7 +90,7 @@ test('through a Gitpod-like public URL behind nginx: strangers change nothing, t
   expect(none.json.error.message).toMatch(/learner key.*printed when it started/);
   const stranger = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
   const page0 = await stranger.newPage();
-  await page0.goto(`${publicOrigin}/lessons/06-db-connection-exhaustion/`);
+  await open(page0, `${publicOrigin}/lessons/06-db-connection-exhaustion/`);
   await hydrated(page0, 'run-bar');
   await expect(page0.locator('[data-widget="run-bar"] [data-refusal]')).toContainText(/learner key.*printed when it started/);
   await expect(page0.locator('[data-widget="run-bar"] .conn-open')).toHaveCount(0);
@@ -86,9 +101,9 @@ test('through a Gitpod-like public URL behind nginx: strangers change nothing, t
   // 4. The learner opens the printed URL: the key is taken once and leaves the address bar.
   const learner = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
   const page = await learner.newPage();
-  await page.goto(keyUrl.href);
+  await open(page, keyUrl.href);
   await expect.poll(() => page.url()).toBe(`${publicOrigin}/`);
-  await page.goto(`${publicOrigin}/lessons/06-db-connection-exhaustion/`);
+  await open(page, `${publicOrigin}/lessons/06-db-connection-exhaustion/`);
   await hydrated(page, 'run-bar');
   // The WebSocket (wss through nginx) is open: it needs a session, so the key worked.
   await expect(page.locator('[data-widget="run-bar"] .conn-open')).toBeVisible();

@@ -7,6 +7,8 @@ export const e2e = {
   /** A static server with a build that points at its own origin, where no backend runs. */
   get downBase() { return need('E2E_DOWN_URL'); },
   get distDir() { return need('E2E_DIST_DIR'); },
+  /** The public URL with the learner key, as the start banner printed it (`https://<port>-test.gitpod.example/?key=…`). */
+  get publicKeyUrl() { return need('E2E_PUBLIC_KEY_URL'); },
 };
 
 function need(name: string): string {

@@ -20,6 +20,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // Embedded PostgreSQL initialises its data folder as an unprivileged user when run as root.
   chmodSync(work, 0o755);
   const base = `http://127.0.0.1:${port}`;
+  const gitpodWorkspace = 'https://test.gitpod.example';
   const staticBase = `http://127.0.0.1:${staticPort}`;
   const distDir = join(root, 'dist/site');
   const crossDir = join(work, 'site-cross-origin');
@@ -43,8 +44,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       OBS_PORT: String(port), OBS_PG_PORT: String(pgPort), OBS_GATEWAY_PORT: String(gw), OBS_GATEWAY_ADMIN_PORT: String(gwAdmin),
       OBS_API_PORT: String(apiPort), OBS_INVENTORY_PORT: String(inv), OBS_DATA_DIR: join(work, 'data'), OBS_SITE_DIR: distDir,
       OBS_CORS_ORIGINS: staticBase, OBS_LOG_LEVEL: 'warn',
+      // As in a Gitpod workspace (public at https://<port>-test.gitpod.example), behind a proxy at 127.0.0.1
+      // (e2e/remote-proxy.spec.ts starts it). The other specs use the loopback address, which is unaffected.
+      GITPOD_WORKSPACE_URL: gitpodWorkspace, OBS_TRUSTED_PROXIES: '127.0.0.1/32',
     },
   });
+  // The start banner prints the public URL with the learner key, as a learner would read it in the terminal.
+  let banner = '';
+  const keyUrl = new Promise<string>((ok) => platform.stdout!.on('data', (d: Buffer) => {
+    banner = (banner + d.toString()).slice(-20_000);
+    const m = /Public URL[^:]*: (https:\/\/\S+\/\?key=\S+)/.exec(banner);
+    if (m) ok(m[1]);
+  }));
   platform.stdout!.pipe(log);
   platform.stderr!.pipe(log);
   const exited = new Promise<number | null>((r) => platform.once('exit', (code) => r(code)));
@@ -63,6 +74,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   try {
     await waitReady(base, exited);
+    const printed = await Promise.race([keyUrl, new Promise<null>((r) => setTimeout(() => r(null), 5_000).unref())]);
+    if (!printed) throw new Error('the platform did not print its public URL with the learner key; see test-results/e2e-platform.log');
+    process.env.E2E_PUBLIC_KEY_URL = printed;
     servers.push(await serveStatic(crossDir, staticPort), await serveStatic(distDir, downPort));
   } catch (err) {
     await teardown();

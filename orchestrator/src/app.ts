@@ -9,6 +9,7 @@ import { writeRateLimit } from './api/rate-limit.ts';
 import { sessionRoutes } from './api/session-routes.ts';
 import { ingestGuard, readOnly } from './api/observability-guard.ts';
 import { isLoopbackAddress } from './auth/loopback.ts';
+import type { TrustProxy } from './access/forwarded.ts';
 
 /**
  * JSON.parse keeps `__proto__` as an own key, and a schema may then drop it silently while the rest of the body
@@ -36,6 +37,16 @@ export interface AppParts {
   trustedPeer?: (address: string | undefined) => boolean;
   /** Budget of each class of control writes (default: a burst of 120, then 20/s). */
   writeLimit?: WriteLimit;
+  /** Reverse proxies whose X-Forwarded-* are honoured (OBS_TRUSTED_PROXIES; default none). */
+  trustProxy?: TrustProxy;
+  /** The public URLs' origins (also in allowedOrigins): a session asked for through one needs the learner key. */
+  publicOrigins?: () => Set<string>;
+  /** The learner key; without one, sessions are for this machine only. */
+  learnerKey?: string;
+  /** Where the learner finds the key (said in the 401). */
+  keyHint?: string;
+  /** Budget of wrong learner keys (default: 10, then one per 6 s). */
+  keyFailureLimit?: WriteLimit;
   log: (msg: string, err?: unknown) => void;
 }
 
@@ -48,14 +59,17 @@ export function buildApp(parts: AppParts): Express {
   const app = express();
   const trustedPeer = parts.trustedPeer ?? isLoopbackAddress;
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  const trust: TrustProxy = parts.trustProxy ?? (() => false);
+  app.set('trust proxy', trust);
   app.use(securityHeaders({ grafanaUrl: parts.grafanaUrl, siteDir: parts.siteDir }));
   app.use('/v1', ingestGuard(trustedPeer));
   for (const r of parts.root ?? []) app.use(r);
-  app.use('/api', hostGuard(parts.allowedOrigins), originGuard(parts.allowedOrigins));
+  app.use('/api', hostGuard(parts.allowedOrigins, trust), originGuard(parts.allowedOrigins, trust));
   app.use('/api/telemetry', readOnly);
   const limit = writeRateLimit(parts.writeLimit);
-  app.use('/api', limit.session, sessionRoutes(parts.secret, trustedPeer));
+  app.use('/api', limit.session, sessionRoutes({
+    secret: parts.secret, trustedPeer, publicOrigins: parts.publicOrigins ?? (() => new Set()), learnerKey: parts.learnerKey, keyHint: parts.keyHint, keyFailureLimit: parts.keyFailureLimit,
+  }));
   app.use('/api', requireSession(parts.secret), limit.writes, express.json({ limit: '64kb', strict: true, reviver: refusePrototypeKeys }));
   for (const r of parts.api) app.use('/api', r);
   app.use('/api', notFound);

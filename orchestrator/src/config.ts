@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { parseEnv, portFrom } from '../../sut/common/src/config/env.ts';
+import { cidrProblem } from './access/forwarded.ts';
 
 const csv = z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const httpUrl = (s: string) => {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.pathname === '/' && !u.search && !u.username;
+  } catch {
+    return false;
+  }
+};
 
 /** The orchestrator's environment, parsed once at start (see docs/ports.md for every variable). */
 export const orchestratorEnvSchema = z.object({
@@ -21,6 +31,16 @@ export const orchestratorEnvSchema = z.object({
   OBS_INVENTORY_URL: z.url().optional().describe('stack mode: the inventory service.'),
   OBS_JWT_SECRET_FILE: z.string().optional().describe('HS256 secret file (default <data dir>/secrets/jwt-secret).'),
   OBS_CORS_ORIGINS: csv.describe('Extra origins (comma-separated) allowed to use the API, e.g. a separately hosted site.'),
+  OBS_PUBLIC_URL: csv.refine((l) => l.every(httpUrl), { message: 'each entry must be an http(s) URL without a path, e.g. https://learner-1.workshop.example' })
+    .describe('Public URL(s) of the site (comma-separated) when a proxy or tunnel serves it: their Host and Origin are accepted, and a session through them needs the learner key. Gitpod and Codespaces are detected.'),
+  OBS_TRUSTED_PROXIES: csv.superRefine((l, ctx) => l.forEach((e) => { const p = cidrProblem(e); if (p) ctx.addIssue({ code: 'custom', message: p }); }))
+    .describe('Reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For/-Proto/-Host are honoured; none by default.'),
+  OBS_LEARNER_KEY: z.string().min(16, 'at least 16 characters').max(512).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional()
+    .describe('The key a browser needs for a session through a public URL (default: OBS_LEARNER_KEY_FILE).'),
+  OBS_LEARNER_KEY_FILE: z.string().optional().describe('File holding the learner key (default <data dir>/secrets/learner-key, generated on first start).'),
+  GITPOD_WORKSPACE_URL: z.url().optional().describe('Set by Gitpod: the site is then public at https://<OBS_PORT>-<workspace host>.'),
+  CODESPACE_NAME: z.string().regex(/^[a-z0-9-]+$/i).optional().describe('Set by Codespaces, with GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN.'),
+  GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i).optional().describe('Set by Codespaces: the site is public at https://<name>-<OBS_PORT>.<domain>.'),
   OBS_SITE_DIR: z.string().default('dist/site').describe('The built lesson site served at /.'),
   OBS_SCENARIO_PACKS: csv.describe('Scenario packs to load (comma-separated): folder paths or installed npm package names. See docs/scenario-packs.md.'),
   OBS_SCENARIOS_DIR: z.string().default('scenarios').describe('Folder of scenario YAML files.'),

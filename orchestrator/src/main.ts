@@ -10,6 +10,8 @@ console.log('ObservaStack is starting…');
 try {
   const platform = await startPlatform(env);
   console.log(`\nReady in ${((performance.now() - t0) / 1000).toFixed(1)} s: open ${platform.url}  (Ctrl-C stops everything)`);
+  // Like Jupyter's token URL: through a public URL a browser needs the learner key, taken once from ?key=.
+  for (const u of platform.keyUrls) console.log(`Public URL (needs the learner key, keep it private): ${u}`);
   onShutdownSignal(async (signal) => {
     console.log(`\n${signal}: stopping the platform…`);
     const force = setTimeout(() => process.exit(1), 15_000);

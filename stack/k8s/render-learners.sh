@@ -1,8 +1,9 @@
 #!/bin/sh
 # Renders N isolated learners (namespaces learner-1 .. learner-N) from overlays/learner, to stdout:
 #   sh stack/k8s/render-learners.sh 20 workshop.example.org | kubectl apply -f -
-# Each learner gets its own Secret (JWT key, PostgreSQL password), generated on first render and kept in
-# stack/k8s/.secrets/ (git-ignored) so that re-rendering does not change the password of an existing database.
+# Each learner gets its own Secret (JWT key, PostgreSQL password, learner key), generated on first render and
+# kept in stack/k8s/.secrets/ (git-ignored) so that re-rendering does not change the password of an existing
+# database. The roster (learner, URL to open with its key) is written to stack/k8s/.secrets/roster.tsv.
 # Offline: only `kubectl kustomize` is used; nothing talks to a cluster.
 set -eu
 usage() { echo "usage: $0 N [domain] [ingress-namespace]" >&2; exit 2; }
@@ -25,6 +26,8 @@ kept() { # file, bytes: the stored value, created once
   cat "$1"
 }
 
+roster="$secrets/roster.tsv"
+(umask 077; printf 'learner\turl\n' >"$roster")
 i=1
 while [ "$i" -le "$n" ]; do
   ns="learner-$i"
@@ -38,6 +41,7 @@ type: Opaque
 stringData:
   jwt-secret: "$(kept "$secrets/$ns/jwt-secret" 32)"
   postgres-password: "$(kept "$secrets/$ns/postgres-password" 24)"
+  learner-key: "$(kept "$secrets/$ns/learner-key" 32)"
 YAML
   cat >"$dir/kustomization.yaml" <<YAML
 apiVersion: kustomize.config.k8s.io/v1beta1
@@ -50,10 +54,14 @@ patches:
   - target: { kind: Namespace }
     patch: |
       - { op: replace, path: /metadata/name, value: $ns }
+  - target: { kind: ConfigMap, name: observastack-env }
+    patch: |
+      - { op: replace, path: /data/OBS_PUBLIC_URL, value: "https://$ns.$domain" }
   - target: { kind: Ingress, name: observastack }
     patch: |
       - { op: replace, path: /spec/rules/0/host, value: $ns.$domain }
       - { op: replace, path: /spec/rules/1/host, value: shop.$ns.$domain }
+      - { op: replace, path: /spec/tls/0/hosts, value: [$ns.$domain, shop.$ns.$domain] }
   - target: { kind: NetworkPolicy, name: allow-ingress-controller }
     patch: |
       - op: replace
@@ -62,5 +70,6 @@ patches:
 YAML
   [ "$i" -gt 1 ] && echo "---"
   kubectl kustomize "$dir"
+  printf '%s\thttps://%s.%s/?key=%s\n' "$ns" "$ns" "$domain" "$(cat "$secrets/$ns/learner-key")" >>"$roster"
   i=$((i + 1))
 done

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { stackDir } from './compose-model.ts';
 import { peerTool } from '../../test-support/peer-tool.ts';
+import { anyHostPaths } from '../../orchestrator/src/api/origin-guard.ts';
 
 type Obj = Record<string, any>;
 const kubectl = peerTool({ candidates: ['/usr/bin/kubectl', 'kubectl'], versionArgs: ['version', '--client'], source: 'Debian package kubernetes-client' });
@@ -89,9 +90,26 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
       expect(mine.find((o) => o.kind === 'Ingress')?.spec.rules.map((r: Obj) => r.host)).toEqual([`${ns}.workshop.test`, `shop.${ns}.workshop.test`]);
       expect(mine.find((o) => o.kind === 'Secret')?.stringData['postgres-password']).toMatch(/^[0-9a-f]{48}$/);
       checkWorkloads(mine);
+      // Issue 16's access model: the public URL is the Ingress host over TLS, the learner key is the Secret's,
+      // and the probes use a path that answers the pod IP as Host.
+      const ingress = mine.find((o) => o.kind === 'Ingress');
+      expect(ingress?.spec.tls[0].hosts).toEqual([`${ns}.workshop.test`, `shop.${ns}.workshop.test`]);
+      const env = mine.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'observastack-env')?.data;
+      expect(env.OBS_PUBLIC_URL).toBe(`https://${ns}.workshop.test`);
+      expect(env.OBS_LEARNER_KEY_FILE).toBe('/run/secrets/learner_key');
+      expect(mine.find((o) => o.kind === 'Secret')?.stringData['learner-key']).toMatch(/^[0-9a-f]{64}$/);
+      const orch = mine.find((o) => o.kind === 'Deployment' && o.metadata.name === 'orchestrator')?.spec.template.spec;
+      const c = orch.containers[0];
+      for (const probe of [c.readinessProbe, c.livenessProbe]) expect(anyHostPaths.has(probe.httpGet.path.replace(/^\/api/, ''))).toBe(true);
+      expect(orch.volumes.find((v: Obj) => v.name === 'secrets').secret.items).toContainEqual({ key: 'learner-key', path: 'learner_key' });
     }
     const passwords = new Set(objs.filter((o) => o.kind === 'Secret').map((o) => o.stringData['postgres-password']));
     expect(passwords.size).toBe(3);
+    // The roster: one line per learner, the URL to open with that learner's key.
+    const keys = objs.filter((o) => o.kind === 'Secret').map((o) => o.stringData['learner-key']);
+    expect(readFileSync(join(secrets, 'roster.tsv'), 'utf8').trim().split('\n')).toEqual([
+      'learner\turl', ...namespaces.map((ns, i) => `${ns}\thttps://${ns}.workshop.test/?key=${keys[i]}`),
+    ]);
     // Re-rendering keeps each learner's secrets (their databases already use them).
     const again = renderLearners(3).filter((o) => o.kind === 'Secret').map((o) => o.stringData['postgres-password']);
     expect(new Set(again)).toEqual(passwords);

@@ -31,11 +31,12 @@ describe('GCP terraform', () => {
   });
 
   it.skipIf(!terraform)('the startup script template renders (terraform console) to a script bash accepts', () => {
-    const expr = `templatefile("${join(gcpDir, 'startup.sh.tftpl')}", { repo_url = "https://example.invalid/repo.git", obs_version = "9.8.7", install_ops_agent = true })`;
+    const expr = `templatefile("${join(gcpDir, 'startup.sh.tftpl')}", { repo_url = "https://example.invalid/repo.git", git_ref = "0123abc", obs_version = "9.8.7", install_ops_agent = true })`;
     const r = run(['console'], `${expr}\n`);
     expect(r.status, r.stderr).toBe(0);
     const script = r.stdout.replace(/^<<EOT\n/, '').replace(/\nEOT\s*$/, '\n');
-    expect(script).toContain('--branch "v9.8.7"');
+    expect(script).toContain('fetch -q --depth 1 origin "0123abc"');
+    expect(script).toContain('checkout -q --detach FETCH_HEAD');
     expect(script).toContain('export OBS_VERSION="9.8.7"');
     expect(script).toContain('sh stack/scripts/init-secrets.sh');
     expect(script).toMatch(/up -d --no-build --wait/);
@@ -61,8 +62,17 @@ describe('GCP terraform', () => {
   });
 
   it('the service account may only write logs and metrics', () => {
-    const roles = /toset\(\[([^\]]*)\]\)/.exec(tf('main.tf'))?.[1].split(',').map((r) => r.trim().replace(/"/g, ''));
+    const roles = /toset\(\[("roles\/[^\]]*)\]\)/.exec(tf('main.tf'))?.[1].split(',').map((r) => r.trim().replace(/"/g, ''));
     expect(roles).toEqual(['roles/logging.logWriter', 'roles/monitoring.metricWriter']);
+  });
+
+  it('enables the APIs it uses (Compute, IAP), and the VM takes stack/ from a pinned git ref without a default', () => {
+    const apis = /resource "google_project_service" "apis" \{[\s\S]*?toset\(\[([^\]]*)\]\)/.exec(tf('main.tf'))?.[1].split(',').map((r) => r.trim().replace(/"/g, ''));
+    expect(apis).toEqual(['compute.googleapis.com', 'iap.googleapis.com']);
+    const ref = /variable "git_ref" \{[\s\S]*?\n\}/.exec(tf('variables.tf'))?.[0] ?? '';
+    expect(ref).toMatch(/validation/);
+    expect(ref).not.toMatch(/default\s*=/);
+    expect(tf('startup.sh.tftpl')).not.toMatch(/--branch "v\$\{obs_version\}"/);
   });
 
   it('every variable has a description; outputs print the IAP commands', () => {

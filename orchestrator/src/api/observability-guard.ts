@@ -10,12 +10,13 @@ export const readOnly: RequestHandler = (req, res, next) => {
 
 /**
  * The trace ingest (`/v1/traces`) is for the SUT's exporters on this machine: a peer elsewhere, or any browser
- * (it sends an Origin), is refused before the body is read.
+ * (it sends an Origin), or a request that came through a reverse proxy, is refused before the body is read.
  */
 export function ingestGuard(trustedPeer: (address: string | undefined) => boolean): RequestHandler {
   return (req, _res, next) => {
     if (req.headers.origin !== undefined) return next(new ApiError('browsers may not send telemetry here', { code: 'forbidden_origin', status: 403 }));
-    if (!trustedPeer(req.socket.remoteAddress)) return next(new ApiError('telemetry is only accepted from this machine', { code: 'forbidden_peer', status: 403 }));
+    const proxied = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+    if (proxied || !trustedPeer(req.socket.remoteAddress)) return next(new ApiError('telemetry is only accepted from this machine', { code: 'forbidden_peer', status: 403 }));
     next();
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkpointBodySchema, checkpointParamsSchema, configPatchBodySchema, listRunsQuerySchema, runIdParamsSchema, serviceParamsSchema, sessionResponseSchema, startRunBodySchema } from '../protocol/rest.ts';
+import { checkpointBodySchema, checkpointParamsSchema, configPatchBodySchema, listRunsQuerySchema, runIdParamsSchema, serviceParamsSchema, sessionBodySchema, sessionResponseSchema, startRunBodySchema } from '../protocol/rest.ts';
 import { runViewSchema } from '../protocol/run.ts';
 import { instantQueryParamsSchema, panelDataParamsSchema, queryRangeParamsSchema } from '../telemetry/metrics/query-params-schema.ts';
 import { logQuerySchema } from '../telemetry/logs/log-query.ts';
@@ -14,7 +14,7 @@ const wsQuerySchema = z.object({ token: z.string().optional().describe('Session 
 
 /** Every endpoint of the orchestrator's listener (default 127.0.0.1:4000). */
 export const orchestratorOps: ApiOp[] = [
-  { method: 'post', path: '/api/session', summary: 'A session token for this browser, without a password: only for a peer on this machine, from this site or an allowlisted origin.', network: 'control', auth: 'none', response: sessionResponseSchema, rateLimited: true },
+  { method: 'post', path: '/api/session', summary: 'A session token for this browser: without a password for a browser on this machine (loopback peer and Host, no proxy); through a public URL (OBS_PUBLIC_URL, Gitpod, Codespaces) or from another machine only with the learner key (401 without it or with a wrong one, 429 after repeated wrong keys).', network: 'control', auth: 'none', body: sessionBodySchema, response: sessionResponseSchema, rateLimited: true },
   { method: 'get', path: '/ws', summary: 'The WebSocket (protocol in orchestrator/src/protocol/ws-messages.ts): snapshot, then run events, stats, hints, service states, log tail.', network: 'control', auth: 'session', query: wsQuerySchema, status: 101 },
   { method: 'get', path: '/api/health', summary: 'Platform health: `ok`, or `degraded` while a supervised process (a SUT service or the embedded PostgreSQL) is down or restarting; mode, process statuses, active run state.', ...read },
   { method: 'get', path: '/api/openapi.json', summary: 'This document.', ...read },

@@ -1,6 +1,9 @@
 import type { RequestHandler } from 'express';
 import { ApiError } from './api-error.ts';
 import { hostnameOf, isLoopbackHost } from '../auth/loopback.ts';
+import { requestOrigin, type TrustProxy } from '../access/forwarded.ts';
+
+const trustNone: TrustProxy = () => false;
 
 /**
  * The Host a request names must be this machine by a loopback name, or the host of an allowlisted origin.
@@ -21,16 +24,28 @@ export function hostAllowed(hostHeader: string | undefined, allowed: Set<string>
   return false;
 }
 
-/** An Origin is acceptable when absent (not a browser, or a same-origin GET), this server itself, or allowlisted. */
-export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: Set<string>): boolean {
-  return origin === undefined || (origin === `http://${hostHeader}` && hostAllowed(hostHeader, allowed)) || allowed.has(origin);
+/**
+ * An Origin is acceptable when absent (not a browser, or a same-origin GET), this server itself (as the browser
+ * named it: `proto` and host from a trusted proxy's X-Forwarded-*), or allowlisted (OBS_CORS_ORIGINS and the
+ * public URLs).
+ */
+export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: Set<string>, proto = 'http'): boolean {
+  return origin === undefined || (origin === `${proto}://${hostHeader}` && hostAllowed(hostHeader, allowed)) || allowed.has(origin);
 }
 
-/** Refuses a request whose Host is not this machine (see hostAllowed) with 403, whatever its method. */
-export function hostGuard(allowed: () => Set<string>): RequestHandler {
+/** Paths that probes and Prometheus reach by the pod or container address: GET only, read-only, no control. */
+export const anyHostPaths = new Set(['/health', '/telemetry/loadgen/metrics']);
+
+/**
+ * Refuses a request whose Host is not this machine or a public URL (see hostAllowed) with 403, whatever its
+ * method; the Host is X-Forwarded-Host when a trusted proxy sent it. GET of `anyHostPaths` is exempt.
+ */
+export function hostGuard(allowed: () => Set<string>, trust: TrustProxy = trustNone): RequestHandler {
   return (req, _res, next) => {
-    if (hostAllowed(req.headers.host, allowed())) return next();
-    next(new ApiError(`host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))} is not this platform: open it as http://127.0.0.1 or http://localhost, or add the origin to OBS_CORS_ORIGINS`, { code: 'forbidden_host', status: 403 }));
+    if ((req.method === 'GET' || req.method === 'HEAD') && anyHostPaths.has(req.path)) return next();
+    const { host } = requestOrigin(req, trust);
+    if (hostAllowed(host, allowed())) return next();
+    next(new ApiError(`host ${JSON.stringify(String(host ?? '').slice(0, 100))} is not this platform: open it as http://127.0.0.1 or http://localhost, or set its public URL in OBS_PUBLIC_URL`, { code: 'forbidden_host', status: 403 }));
   };
 }
 
@@ -40,10 +55,11 @@ export function hostGuard(allowed: () => Set<string>): RequestHandler {
  * cross-site POST/PATCH/DELETE, so a page elsewhere cannot drive the learner's platform; and since the
  * control API also needs a bearer token (never sent automatically by a browser), a forged form post fails twice.
  */
-export function originGuard(allowed: () => Set<string>): RequestHandler {
+export function originGuard(allowed: () => Set<string>, trust: TrustProxy = trustNone): RequestHandler {
   return (req, res, next) => {
     const origin = req.headers.origin;
-    const ok = originAllowed(origin, req.headers.host, allowed());
+    const seen = requestOrigin(req, trust);
+    const ok = originAllowed(origin, seen.host, allowed(), seen.proto);
     if (origin && ok) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'Origin');

@@ -23,6 +23,9 @@ import { servicesRoutes } from '../api/services-routes.ts';
 import { openapiRoutes } from '../api/openapi-routes.ts';
 import { checkDataDir, checkNode, checkPorts } from '../boot/preflight.ts';
 import { createProgress } from '../boot/progress.ts';
+import { publicOrigins } from '../access/public-urls.ts';
+import { compileTrust } from '../access/forwarded.ts';
+import { keyUrl, loadLearnerKey } from '../access/learner-key.ts';
 import { createEmbeddedTelemetry, type EmbeddedTelemetry } from './telemetry.ts';
 import { warmUp } from './warm-up.ts';
 import { toAlertEventView } from '../telemetry/alerts/index.ts';
@@ -41,6 +44,12 @@ export interface Platform {
   postgres: PostgresSupervisor | null;
   telemetry: EmbeddedTelemetry;
   server: Server;
+  /** Public URLs (OBS_PUBLIC_URL, Gitpod, Codespaces) as origins; empty on a plain laptop. */
+  publicUrls: string[];
+  /** The learner key a browser needs through a public URL. */
+  learnerKey: string;
+  /** What to open through each public URL: `<origin>/?key=<learner key>`. */
+  keyUrls: string[];
   scenarios(): Scenario[];
   stop(): Promise<void>;
 }
@@ -67,6 +76,8 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
   });
   const secretFile = resolve(env.OBS_JWT_SECRET_FILE ?? `${dataDir}/secrets/jwt-secret`);
   const secret = await loadOrCreateSecret(secretFile);
+  const learnerKeyFile = resolve(env.OBS_LEARNER_KEY_FILE ?? `${dataDir}/secrets/learner-key`);
+  const learnerKey = await loadLearnerKey(env.OBS_LEARNER_KEY, learnerKeyFile);
 
   let pg: RunningPostgres | undefined;
   const databaseUrl = await progress.step('PostgreSQL', async () => {
@@ -104,8 +115,11 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     const telemetry = createEmbeddedTelemetry({ adminUrls, load, databaseUrl });
     const store = new RunStore(databaseUrl);
     const control = new SutControl(adminUrls, secret);
+    // The public URLs join the allowlist once the listener's port is known (Gitpod and Codespaces name it).
     const allowed = new Set(env.OBS_CORS_ORIGINS);
     const allowedOrigins = () => allowed;
+    const publicSet = new Set<string>();
+    const trustProxy = compileTrust(env.OBS_TRUSTED_PROXIES);
     let statuses: ServiceStatus[] = [];
     let ws: WsHub | undefined;
     const emit = (m: ServerMessage) => ws?.broadcast(m);
@@ -139,11 +153,17 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
         root: [telemetry.otlpRouter],
         api: [health, runsRoutes(engine, store, () => scenarios), scenariosRoutes(() => scenarios, () => problems), servicesRoutes(control, engine, () => statuses), telemetry.apiRouter, openapiRoutes()],
         siteDir: resolve(env.OBS_SITE_DIR),
+        trustProxy,
+        publicOrigins: () => publicSet,
+        learnerKey,
+        // Said to anyone who asks without the key: where to look, not the machine's paths.
+        keyHint: `open the URL ending in /?key=… that the platform printed when it started, or ask whoever runs it (${env.OBS_LEARNER_KEY ? 'OBS_LEARNER_KEY' : env.OBS_LEARNER_KEY_FILE ? 'the file OBS_LEARNER_KEY_FILE names' : 'secrets/learner-key in the data folder'} on that machine)`,
         log: (msg, err) => console.error(msg, err),
       });
       const srv = createServer(app);
       ws = new WsHub({
         allowedOrigins,
+        trustProxy,
         secret,
         snapshot: () => ({ type: 'snapshot', protocolVersion, serverTime: Date.now(), run: engine.activeView(), events: engine.activeEvents(), hints: engine.activeHints(), stats: load.recent(120), services: statuses }),
         subscribeLogs: (f, send) => telemetry.subscribeLogs(f, send),
@@ -154,6 +174,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       return srv;
     });
     const port = (server.address() as { port: number }).port;
+    for (const o of publicOrigins(env, port)) publicSet.add(o), allowed.add(o);
 
     const supervisor = new Supervisor({
       ports,
@@ -190,6 +211,9 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       postgres: pgSupervisor,
       telemetry,
       server,
+      publicUrls: [...publicSet],
+      learnerKey,
+      keyUrls: [...publicSet].map((o) => keyUrl(o, learnerKey)),
       scenarios: () => scenarios,
       async stop() {
         if (stopped) return;

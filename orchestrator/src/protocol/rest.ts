@@ -26,11 +26,17 @@ export const errorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-/** `POST /api/session` (no body): a control-path session token for this browser. */
+/** `POST /api/session` body: none on the learner's machine; the learner key when the platform is reached through a public URL. */
+export const sessionBodySchema = z.strictObject({
+  key: z.string().min(1).max(512).optional().describe('The learner key (printed at start as `<public URL>/?key=…`, or OBS_LEARNER_KEY). Needed only when the request comes through a public URL or from another machine.'),
+}).describe('Optional: `{}` or no body on the learner\'s machine.');
+export type SessionBody = z.infer<typeof sessionBodySchema>;
+
+/** `POST /api/session`: a control-path session token for this browser. */
 export const sessionResponseSchema = z.object({
   token: z.string().describe('JWT (audience observastack-control): send it as `Authorization: Bearer <token>` on every state-changing /api request, and as `?token=` (or the `bearer.<token>` WebSocket subprotocol) when opening /ws.'),
   expiresInSeconds: z.number().int().positive().describe('Lifetime of the token; ask for a new one when a request answers 401.'),
-}).describe('A session token for the control path, issued without a password to a browser on this machine.');
+}).describe('A session token for the control path, issued without a password to a browser on this machine, and for the learner key through a public URL.');
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
 
 /** Paths of the session endpoint and WebSocket subprotocols, for the site client. */

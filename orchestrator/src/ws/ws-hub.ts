@@ -6,12 +6,15 @@ import { wsBearerProtocolPrefix, wsProtocol } from '../protocol/rest.ts';
 import { originAllowed, hostAllowed } from '../api/origin-guard.ts';
 import { verifySessionToken } from '../auth/session-token.ts';
 import { ApiError } from '../api/api-error.ts';
+import { requestOrigin, type TrustProxy } from '../access/forwarded.ts';
 
 export interface WsHubOptions {
   /** Built on each connection: current run, recent stats and hints, services. */
   snapshot(): ServerMessage;
   /** Origins allowed to connect besides the server itself. */
   allowedOrigins(): Set<string>;
+  /** Reverse proxies whose X-Forwarded-Host/-Proto are honoured (OBS_TRUSTED_PROXIES; default none). */
+  trustProxy?: TrustProxy;
   /** Secret of the session tokens: the upgrade needs one (`?token=` or the `bearer.<token>` subprotocol). */
   secret: Uint8Array;
   /** Live log tail: subscribe with a filter, get an unsubscribe function. */
@@ -81,8 +84,9 @@ export class WsHub {
     const deny = (status: number, message: string) => new ApiError(message, { code: 'refused', status });
     if (url.pathname !== '/ws') throw deny(404, 'no such endpoint');
     const allowed = this.o.allowedOrigins();
-    if (!hostAllowed(req.headers.host, allowed)) throw deny(403, 'host is not this platform');
-    if (!originAllowed(req.headers.origin, req.headers.host, allowed)) throw deny(403, 'origin not allowed');
+    const seen = requestOrigin(req, this.o.trustProxy ?? (() => false));
+    if (!hostAllowed(seen.host, allowed)) throw deny(403, 'host is not this platform');
+    if (!originAllowed(req.headers.origin, seen.host, allowed, seen.proto)) throw deny(403, 'origin not allowed');
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const token = url.searchParams.get('token') ?? offered.find((p) => p.startsWith(wsBearerProtocolPrefix))?.slice(wsBearerProtocolPrefix.length);
     if (!token) throw deny(401, 'session token required: POST /api/session, then open /ws?token=<token>');

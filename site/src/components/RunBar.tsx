@@ -15,6 +15,8 @@ export default function RunBar() {
       <span className={`dot conn-${s.connection}`} aria-hidden="true" />
       {s.connection === 'down' ? (
         <span>Backend not running at <code>{orchestratorUrl()}</code>: start it with <code>{startCommand}</code></span>
+      ) : s.connection === 'refused' ? (
+        <span role="alert" data-refusal>The platform refused this browser: {s.refusal}</span>
       ) : s.connection === 'connecting' ? (
         <span>Connecting to the platform…</span>
       ) : run ? (

@@ -25,7 +25,7 @@ const snapshot = (o: Partial<Extract<ServerMessage, { type: 'snapshot' }>> = {})
   type: 'snapshot', protocolVersion: 1, serverTime: t0, run: null, events: [], hints: [], stats: [], services: [], ...o,
 });
 
-const empty: LiveState = { connection: 'open', run: null, events: [], hints: [], stats: [], services: [], resolution: null, firing: [], clockSkewMs: 0 };
+const empty: LiveState = { connection: 'open', refusal: null, run: null, events: [], hints: [], stats: [], services: [], resolution: null, firing: [], clockSkewMs: 0 };
 /** Folds messages from `from`, the way the page does one WebSocket message at a time. */
 const fold = (from: LiveState, ...msgs: ServerMessage[]) => msgs.reduce(reduce, from);
 
@@ -412,15 +412,18 @@ describe('connectLive (the page’s WebSocket)', () => {
     expect((await created).protocols).toEqual(['observastack', 'bearer.tok7']); // opened once: backoff and token kept
   });
 
-  it('when the platform refuses a session: down, and tries again later', async () => {
+  it('when the platform refuses a session: refused with its reason (not "down"), and tries again later', async () => {
     sessions.push({ status: 403, token: '' });
     mod.connectLive();
-    await liveUntil(mod, (s) => s.connection === 'down');
+    await liveUntil(mod, (s) => s.connection === 'refused');
+    expect(mod.live.get().refusal).toBe('not on this machine');
     expect(FakeSocket.created).toHaveLength(0);
     const created = nextSocket();
     vi.advanceTimersByTime(500);
     const ws = await created;
     expect(ws.protocols).toEqual(['observastack', 'bearer.tok1']);
     expect(fetches).toHaveLength(2);
+    ws.serverOpens();
+    expect(mod.live.get()).toMatchObject({ connection: 'open', refusal: null });
   });
 });

@@ -1,13 +1,16 @@
 import { wsUrl } from './config.ts';
 import { createStore } from './store.ts';
-import { sessionToken, wsBearerProtocolPrefix, wsProtocol } from './session.ts';
+import { sessionToken, SessionError, wsBearerProtocolPrefix, wsProtocol } from './session.ts';
 import type { AlertEventView, ClientMessage, HintView, LogLine, Resolution, RunEvent, RunView, SecondStatsView, ServerMessage, ServiceStatus } from './types.ts';
 
-export type Connection = 'connecting' | 'open' | 'down';
+/** `refused`: the platform answers but will not give this browser a session (e.g. no learner key): see `refusal`. */
+export type Connection = 'connecting' | 'open' | 'down' | 'refused';
 
 /** Everything the orchestrator pushes over /ws, folded into one state. */
 export interface LiveState {
   connection: Connection;
+  /** The platform's reason when the connection is `refused` (it says where to find the learner key). */
+  refusal: string | null;
   run: RunView | null;
   events: RunEvent[];
   hints: HintView[];
@@ -23,7 +26,7 @@ export interface LiveState {
 const keepStats = 900;
 
 export const live = createStore<LiveState>({
-  connection: 'connecting', run: null, events: [], hints: [], stats: [], services: [], resolution: null, firing: [], clockSkewMs: 0,
+  connection: 'connecting', refusal: null, run: null, events: [], hints: [], stats: [], services: [], resolution: null, firing: [], clockSkewMs: 0,
 });
 
 const alertKey = (a: AlertEventView) => JSON.stringify(Object.entries(a.labels).sort(([x], [y]) => x.localeCompare(y)));
@@ -85,8 +88,9 @@ async function open(): Promise<void> {
     const token = await sessionToken(freshToken);
     freshToken = false;
     ws = new WebSocket(wsUrl(), [wsProtocol, `${wsBearerProtocolPrefix}${token}`]);
-  } catch {
-    live.update((s) => ({ ...s, connection: 'down' }));
+  } catch (err) {
+    const refused = err instanceof SessionError && (err.status === 401 || err.status === 403);
+    live.update((s) => ({ ...s, connection: refused ? 'refused' : 'down', refusal: refused ? err.message : null }));
     return retry();
   }
   socket = ws;
@@ -94,7 +98,7 @@ async function open(): Promise<void> {
   ws.onopen = () => {
     opened = true;
     retryMs = 500;
-    live.update((s) => ({ ...s, connection: 'open' }));
+    live.update((s) => ({ ...s, connection: 'open', refusal: null }));
     if (logFilter) send(logFilter);
   };
   ws.onmessage = (ev) => {

@@ -7,6 +7,33 @@ export const sessionPath = '/api/session';
 export const wsProtocol = 'observastack';
 export const wsBearerProtocolPrefix = 'bearer.';
 
+const keyStorage = 'observastack.learnerKey';
+
+/**
+ * The learner key, needed when the platform is reached through a public URL (Gitpod, Codespaces, a workshop):
+ * taken once from the address (`/?key=…`, as printed at start), kept in localStorage for later pages and
+ * tabs, and removed from the address bar so it does not end up in bookmarks, screenshots or the history.
+ */
+export function learnerKey(): string | null {
+  if (typeof window === 'undefined') return null;
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('key');
+  try {
+    if (fromUrl) {
+      window.localStorage.setItem(keyStorage, fromUrl);
+      url.searchParams.delete('key');
+      window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+    }
+    return window.localStorage.getItem(keyStorage);
+  } catch {
+    // storage disabled: the key from the address still works for this page
+    return fromUrl;
+  }
+}
+
+// Strip the key from the address bar as soon as any widget loads this module.
+learnerKey();
+
 let cached: { token: string; until: number } | null = null;
 let pending: Promise<string> | null = null;
 
@@ -16,9 +43,16 @@ let pending: Promise<string> | null = null;
  */
 export function sessionToken(refresh = false): Promise<string> {
   if (!refresh && cached && cached.until > Date.now()) return Promise.resolve(cached.token);
-  pending ??= fetch(`${orchestratorUrl()}${sessionPath}`, { method: 'POST' })
+  const key = learnerKey();
+  const init: RequestInit = key ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) } : { method: 'POST' };
+  pending ??= fetch(`${orchestratorUrl()}${sessionPath}`, init)
     .then(async (res) => {
-      if (!res.ok) throw new SessionError(res.status, await res.text().catch(() => ''));
+      if (!res.ok) {
+        const error = new SessionError(res.status, await res.text().catch(() => ''));
+        // A stale or mistyped key is forgotten, so that opening the printed URL again sets the right one.
+        if (res.status === 401 && key) forgetKey();
+        throw error;
+      }
       const body = (await res.json()) as { token: string; expiresInSeconds: number };
       cached = { token: body.token, until: Date.now() + Math.max(30, body.expiresInSeconds - 60) * 1000 };
       return body.token;
@@ -27,6 +61,14 @@ export function sessionToken(refresh = false): Promise<string> {
       pending = null;
     });
   return pending;
+}
+
+function forgetKey(): void {
+  try {
+    window.localStorage.removeItem(keyStorage);
+  } catch {
+    // nothing stored
+  }
 }
 
 /** The orchestrator answered but refused a session (e.g. the browser is not on the learner's machine). */

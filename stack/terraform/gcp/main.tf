@@ -15,9 +15,20 @@ locals {
   }
 }
 
+# The APIs this configuration uses; left enabled on destroy (other resources in the project may need them).
+resource "google_project_service" "apis" {
+  for_each = toset(["compute.googleapis.com", "iap.googleapis.com"])
+
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}
+
 resource "google_compute_network" "vpc" {
   name                    = "${var.name}-vpc"
   auto_create_subnetworks = false
+
+  depends_on = [google_project_service.apis]
 }
 
 resource "google_compute_subnetwork" "subnet" {
@@ -117,6 +128,7 @@ resource "google_compute_instance" "vm" {
 
   metadata_startup_script = templatefile("${path.module}/startup.sh.tftpl", {
     repo_url          = var.repo_url
+    git_ref           = var.git_ref
     obs_version       = var.obs_version
     install_ops_agent = var.install_ops_agent
   })
@@ -132,4 +144,6 @@ resource "google_iap_tunnel_instance_iam_member" "tunnel" {
   instance = google_compute_instance.vm.name
   role     = "roles/iap.tunnelResourceAccessor"
   member   = each.value
+
+  depends_on = [google_project_service.apis]
 }

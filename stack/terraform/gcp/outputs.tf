@@ -13,8 +13,13 @@ output "ssh" {
   value       = "gcloud compute ssh ${google_compute_instance.vm.name} --zone ${var.zone} --project ${var.project_id} --tunnel-through-iap"
 }
 
+output "learner_key" {
+  description = "Prints the learner key (generated on the VM). Through the tunnel the browser is not on the VM, so the site needs it once: open http://127.0.0.1:4000/?key=<key>."
+  value       = "gcloud compute ssh ${google_compute_instance.vm.name} --zone ${var.zone} --project ${var.project_id} --tunnel-through-iap --command 'sudo cat /opt/observastack/stack/secrets/learner-key'"
+}
+
 output "tunnels" {
-  description = "One IAP tunnel per path; run each in its own terminal, then open http://127.0.0.1:4000."
+  description = "One IAP tunnel per path; run each in its own terminal, then open http://127.0.0.1:4000/?key=<learner key>."
   value = {
     control       = "gcloud compute start-iap-tunnel ${google_compute_instance.vm.name} 4000 --local-host-port=127.0.0.1:4000 --zone ${var.zone} --project ${var.project_id}"
     observability = "gcloud compute start-iap-tunnel ${google_compute_instance.vm.name} 3000 --local-host-port=127.0.0.1:3000 --zone ${var.zone} --project ${var.project_id}"

@@ -51,8 +51,18 @@ variable "repo_url" {
   default     = "https://github.com/observastack/observastack.git"
 }
 
+variable "git_ref" {
+  description = "Commit SHA, tag or branch of repo_url the VM takes stack/ from. No default: pin one that exists (a commit SHA is the safest)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$", var.git_ref))
+    error_message = "git_ref must be a commit SHA, tag or branch name (letters, digits, . _ / -)."
+  }
+}
+
 variable "obs_version" {
-  description = "Version of the published ObservaStack images; the VM checks out the git tag v<obs_version>."
+  description = "Version (tag) of the published ObservaStack images the stack pulls."
   type        = string
   default     = "0.1.0"
 }

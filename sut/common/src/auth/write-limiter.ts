@@ -16,21 +16,25 @@ export const defaultWriteLimit: WriteLimit = { burst: 120, perSecond: 20 };
 export interface WriteLimiter {
   /** 0 when the request is admitted; otherwise whole seconds to wait before retrying (for Retry-After). */
   take(): number;
+  /** The same answer as take() without spending a token (to refuse before doing work, e.g. comparing a key). */
+  wait(): number;
 }
 
 export function createWriteLimiter(limit: WriteLimit = defaultWriteLimit, now: () => number = () => performance.now()): WriteLimiter {
   let tokens = limit.burst;
   let last = now();
+  const refill = () => {
+    const t = now();
+    tokens = Math.min(limit.burst, tokens + ((t - last) / 1000) * limit.perSecond);
+    last = t;
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / limit.perSecond));
+  };
   return {
     take() {
-      const t = now();
-      tokens = Math.min(limit.burst, tokens + ((t - last) / 1000) * limit.perSecond);
-      last = t;
-      if (tokens >= 1) {
-        tokens -= 1;
-        return 0;
-      }
-      return Math.max(1, Math.ceil((1 - tokens) / limit.perSecond));
+      const wait = refill();
+      if (wait === 0) tokens -= 1;
+      return wait;
     },
+    wait: refill,
   };
 }

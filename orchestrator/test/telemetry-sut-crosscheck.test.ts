@@ -24,8 +24,8 @@ import { api, freshDatabase, startTestPlatform } from './support/platform-harnes
  * - Queries over counters and histograms (rate, increase, histogram_quantile) are compared point by point: a
  *   point agrees within 5 % of the other side's value, or of the query's full scale (its peak over the range)
  *   for values near zero; at least 95 % of the points must agree (a 30 s window edge moves a few requests).
- *   Points whose window starts or ends with a snapshot only one side got (the other's scrape timed out on a busy
- *   machine) are skipped: the proxy knows which snapshots each scraper received (AlignedTargets.sameEdges).
+ *   Points whose window holds a snapshot only one side got (the other's scrape timed out on a busy machine) are
+ *   skipped: the proxy knows which snapshots each scraper received (AlignedTargets.sameSamples).
  * - Instantaneous gauges (a queue, busy connections) really differ between two scrapes a fraction of a second
  *   apart, so each series' mean over the range is compared, within 5 % of full scale or one unit.
  * - prom-client resets the event-loop-delay histogram at every scrape, so two scrapers measure different
@@ -134,9 +134,9 @@ describe('telemetry hub vs a real Prometheus on the real SUT under load', () => 
     const range = { start: start + 32, end, step: 1 };
     const failures: string[] = [];
     let panels = 0;
-    // A point is the engines' to answer only where both scrapers hold the same first and last sample of its
-    // window: on a busy machine one of them sometimes misses a scrape (its 800 ms timeout), and then the rates
-    // differ for a reason that is not the engines'.
+    // A point is the engines' to answer only where both scrapers hold the same samples over its window: on a
+    // busy machine one of them sometimes misses a scrape (its 800 ms timeout), and then the rates differ for a
+    // reason that is not the engines'.
     const windowOf = (expr: string) => Math.max(0, ...[...expr.matchAll(/\[(\d+)([sm])\]/g)].map(([, n, unit]) => Number(n) * (unit === 'm' ? 60 : 1)));
     for (const panel of panelCatalog.filter(isMetricPanel)) {
       panels++;
@@ -144,7 +144,7 @@ describe('telemetry hub vs a real Prometheus on the real SUT under load', () => 
         const prom = await prometheus.queryRange(q.expr, range.start, range.end, range.step);
         const mine = hub!.queryRange(q.expr, range.start, range.end, range.step);
         const windowS = windowOf(q.expr);
-        const c = compare(prom, mine, (t) => aligned!.sameEdges('prometheus', 'hub', (t - windowS) * 1000, t * 1000));
+        const c = compare(prom, mine, (t) => aligned!.sameSamples('prometheus', 'hub', (t - windowS) * 1000, t * 1000));
         if (c.promSeries !== c.hubSeries) failures.push(`${panel.id}: ${q.expr}: ${c.promSeries} series in Prometheus, ${c.hubSeries} in the hub`);
         const own = platform.telemetry.metrics.queryRange(q.expr, range.start, range.end, range.step);
         if (own.result.length !== c.promSeries) failures.push(`${panel.id}: ${q.expr}: ${c.promSeries} series in Prometheus, ${own.result.length} in the platform's hub`);
@@ -152,7 +152,7 @@ describe('telemetry hub vs a real Prometheus on the real SUT under load', () => 
         if (overCounters.test(q.expr)) {
           if (c.compared === 0 && c.promSeries > 0) {
             failures.push(c.skipped > 0
-              ? `${panel.id}: ${q.expr}: nothing to compare: every point's window starts or ends with a snapshot only one side got (${c.skipped} points; the machine was too busy to scrape every second)`
+              ? `${panel.id}: ${q.expr}: nothing to compare: every point's window holds a snapshot only one side got (${c.skipped} points; the machine was too busy to scrape every second)`
               : `${panel.id}: ${q.expr}: no common points`);
           }
           if (c.mismatches.length > 0.05 * c.compared) failures.push(`${panel.id}: ${q.expr}: ${c.mismatches.length}/${c.compared} points differ, e.g. ${c.mismatches.slice(0, 2).join('; ')}`);

@@ -197,13 +197,13 @@ export interface AlignedTargets {
   /** The same jobs, each at a proxy URL for one scraper, that serves one snapshot of its target per wall-clock second. */
   targetsFor(scraper: string): PromTarget[];
   /**
-   * True when, for every job, the first and the last snapshot `a` received within (fromMs, toMs] are those `b`
-   * received. rate(), increase() and the quantiles over them read only a window's first and last samples (and
-   * resets between), so at a point whose window this holds for, both scrapers computed from the same data; where
-   * one of them missed the edge snapshot (a scrape that timed out on a busy machine) the values legitimately
-   * differ, for a reason that is not the engines'.
+   * True when, for every job, `a` and `b` received the same snapshots within (fromMs, toMs]: at a point whose
+   * window this holds for, both engines computed from the same samples. Where one of them missed a snapshot (a
+   * scrape that timed out, or a late scrape that fell into the next second, on a busy machine) the values can
+   * legitimately differ: a missed first or last sample moves rate()'s extrapolation, a missed middle one can hide
+   * a series' birth (its first increment).
    */
-  sameEdges(a: string, b: string, fromMs: number, toMs: number): boolean;
+  sameSamples(a: string, b: string, fromMs: number, toMs: number): boolean;
   /**
    * Until this is called every scrape gets an empty exposition (the target is up, with no samples), so both
    * scrapers' first samples are the same snapshot, whichever of them started first. Returns the moment (ms).
@@ -250,14 +250,12 @@ export async function alignScrapes(targets: PromTarget[]): Promise<AlignedTarget
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as { port: number }).port;
-  const edges = (key: string, fromMs: number, toMs: number) => {
-    const inWindow = [...(served.get(key) ?? [])].filter((ms) => ms > fromMs && ms <= toMs);
-    return inWindow.length ? `${Math.min(...inWindow)}..${Math.max(...inWindow)}` : 'none';
-  };
+  const inWindow = (key: string, fromMs: number, toMs: number) =>
+    [...(served.get(key) ?? [])].filter((ms) => ms > fromMs && ms <= toMs).sort((x, y) => x - y).join(',');
   return {
     targetsFor: (scraper) => targets.map((t) => ({ job: t.job, url: `http://127.0.0.1:${port}/${encodeURIComponent(scraper)}/${encodeURIComponent(t.job)}` })),
     open: () => (openedAt ??= Date.now()),
-    sameEdges: (a, b, fromMs, toMs) => targets.every(({ job }) => edges(`${a}/${job}`, fromMs, toMs) === edges(`${b}/${job}`, fromMs, toMs)),
+    sameSamples: (a, b, fromMs, toMs) => targets.every(({ job }) => inWindow(`${a}/${job}`, fromMs, toMs) === inWindow(`${b}/${job}`, fromMs, toMs)),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, portFrom } from '../../sut/common/src/config/env.ts';
+import { parseEnv, portFrom } from '@observastack/sut-common/config/env.ts';
 
 const csv = z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 

@@ -2,7 +2,7 @@
 import { loadOrchestratorEnv } from './config.ts';
 import { startPlatform } from './platform/platform.ts';
 import { BootError } from './boot/preflight.ts';
-import { onShutdownSignal } from '../../sut/common/src/launcher/shutdown-signals.ts';
+import { onShutdownSignal } from '@observastack/sut-common/launcher/shutdown-signals.ts';
 
 const env = loadOrchestratorEnv();
 const t0 = performance.now();

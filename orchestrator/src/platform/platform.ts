@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { Router } from 'express';
-import { startEmbeddedPostgres, type RunningPostgres } from '../../../sut/common/src/db/embedded-postgres.ts';
-import { ensureDatabase, migrate } from '../../../sut/common/src/db/migrate.ts';
-import { loadOrCreateSecret } from '../../../sut/common/src/auth/secret.ts';
-import { adminBaseUrl, type SutPorts } from '../../../sut/common/src/launcher/services.ts';
+import { startEmbeddedPostgres, type RunningPostgres } from '@observastack/sut-common/db/embedded-postgres.ts';
+import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
+import { loadOrCreateSecret } from '@observastack/sut-common/auth/secret.ts';
+import { adminBaseUrl, type SutPorts } from '@observastack/sut-common/launcher/services.ts';
 import type { OrchestratorEnv } from '../config.ts';
 import { buildApp } from '../app.ts';
 import { createLoadGenerator, type LoadGenerator } from '../load/index.ts';

@@ -39,6 +39,9 @@ export interface AppParts {
   log: (msg: string, err?: unknown) => void;
 }
 
+const scrapePaths = new Set(['/health', '/telemetry/loadgen/metrics']);
+const isScrapePath = (method: string, path: string) => (method === 'GET' || method === 'HEAD') && scrapePaths.has(path);
+
 /**
  * Builds the orchestrator's Express app; it does not listen (platform.ts does). One listener, three prefixes:
  * `/api` (control: host + origin checks, session token on every write, rate limit), `/api/telemetry` and
@@ -52,7 +55,10 @@ export function buildApp(parts: AppParts): Express {
   app.use(securityHeaders({ grafanaUrl: parts.grafanaUrl, siteDir: parts.siteDir }));
   app.use('/v1', ingestGuard(trustedPeer));
   for (const r of parts.root ?? []) app.use(r);
-  app.use('/api', hostGuard(parts.allowedOrigins), originGuard(parts.allowedOrigins));
+  // Scrapers (Prometheus at orchestrator:4000) may read health and the load generator's metrics under any Host:
+  // both are read-only GETs; everything else under /api keeps the host check.
+  const guardHost = hostGuard(parts.allowedOrigins);
+  app.use('/api', (req, res, next) => (isScrapePath(req.method, req.path) ? next() : guardHost(req, res, next)), originGuard(parts.allowedOrigins));
   app.use('/api/telemetry', readOnly);
   const limit = writeRateLimit(parts.writeLimit);
   app.use('/api', limit.session, sessionRoutes(parts.secret, trustedPeer));

@@ -20,6 +20,7 @@ export const orchestratorEnvSchema = z.object({
   OBS_API_URL: z.url().optional().describe('stack mode: the api service.'),
   OBS_INVENTORY_URL: z.url().optional().describe('stack mode: the inventory service.'),
   OBS_JWT_SECRET_FILE: z.string().optional().describe('HS256 secret file (default <data dir>/secrets/jwt-secret).'),
+  OBS_TRUSTED_PEERS: z.enum(['loopback', 'private']).default('loopback').describe('Peers given a session token and allowed to send OTLP: loopback (this machine), or private (also private networks: a container network whose port is published on the host\'s 127.0.0.1).'),
   OBS_CORS_ORIGINS: csv.describe('Extra origins (comma-separated) allowed to use the API, e.g. a separately hosted site.'),
   OBS_SITE_DIR: z.string().default('dist/site').describe('The built lesson site served at /.'),
   OBS_SCENARIO_PACKS: csv.describe('Scenario packs to load (comma-separated): folder paths or installed npm package names. See docs/scenario-packs.md.'),

@@ -37,7 +37,7 @@ const rowCounts = async () => {
 const snapshot = async () => ({
   configs: await Promise.all((['gateway', 'api', 'inventory'] as const).map(async (s) => (await send(admin(s), 'GET', '/config')).json)),
   rows: await rowCounts(),
-  pids: (['gateway', 'api', 'inventory'] as const).map((s) => platform.supervisor.pid(s)),
+  pids: (['gateway', 'api', 'inventory'] as const).map((s) => platform.supervisor!.pid(s)),
 });
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { Router } from 'express';
-import { startEmbeddedPostgres, type RunningPostgres } from '@observastack/sut-common/db/embedded-postgres.ts';
+import type { RunningPostgres } from '@observastack/sut-common/db/embedded-postgres.ts';
 import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
 import { loadOrCreateSecret } from '@observastack/sut-common/auth/secret.ts';
 import type { SutPorts } from '@observastack/sut-common/launcher/services.ts';
@@ -88,6 +88,8 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
   const databaseUrl = await progress.step('PostgreSQL', async () => {
     if (env.DATABASE_URL) return env.DATABASE_URL;
     if (stack) throw new BootError('DATABASE_URL is not set');
+    // Loaded only here: the stack image carries no PostgreSQL binaries (their package is removed from it).
+    const { startEmbeddedPostgres } = await import('@observastack/sut-common/db/embedded-postgres.ts');
     pg = await startEmbeddedPostgres({ dir: resolve(dataDir, 'pg'), port: env.OBS_PG_PORT, persistent: true });
     return ensureDatabase(pg.adminUrl, 'observastack');
   }, () => (env.DATABASE_URL ? 'external (DATABASE_URL)' : `embedded on 127.0.0.1:${env.OBS_PG_PORT}`));

@@ -14,22 +14,25 @@ export interface StackMonitorOptions {
   onStatus(status: ServiceStatus, event?: SupervisorEvent): void;
   intervalMs?: number;
   timeoutMs?: number;
+  /** Consecutive failed checks before a healthy service counts as down (one slow answer on a busy host is not a crash). */
+  failuresToDown?: number;
 }
 
 /**
  * Stack mode's stand-in for the supervisor: the services run elsewhere (containers, pods), so it only watches
  * them. Polls each /healthz every interval, reports `starting` until a first answer, `running` while healthy,
- * `failed` (with the reason in lastExit) when it stops answering, and a crash/recovery event for the run's
+ * `restarting` (with the reason in lastExit) after `failuresToDown` consecutive failed checks, and a crash/recovery event for the run's
  * timeline on each transition after the first healthy answer. Never throws; retries forever.
  */
 export class StackMonitor {
   private readonly o: Required<Omit<StackMonitorOptions, 'onStatus' | 'targets'>> & StackMonitorOptions;
   private readonly status = new Map<string, ServiceStatus & { seenUp: boolean }>();
+  private readonly failures = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
 
   constructor(o: StackMonitorOptions) {
-    this.o = { intervalMs: 2000, timeoutMs: 1500, ...o };
+    this.o = { intervalMs: 2000, timeoutMs: 2000, failuresToDown: 2, ...o };
     for (const t of o.targets) {
       const lastExit = t.healthUrl ? null : `${t.envVar} is not set`;
       this.status.set(t.name, { name: t.name, state: t.healthUrl ? 'starting' : 'failed', pid: null, restarts: 0, lastExit, seenUp: false });
@@ -86,6 +89,9 @@ export class StackMonitor {
       problem = `${t.healthUrl} unreachable (${cause ?? (err as Error).message})`;
     }
     const s = this.status.get(t.name)!;
+    const failures = problem ? (this.failures.get(t.name) ?? 0) + 1 : 0;
+    this.failures.set(t.name, failures);
+    if (problem && s.state === 'running' && failures < this.o.failuresToDown) return;
     if (!problem && s.state !== 'running') {
       const event: SupervisorEvent | undefined = s.seenUp ? { type: 'service_restarted', message: `${t.name} answers its health check again` } : undefined;
       if (s.seenUp) s.restarts += 1;

@@ -3,7 +3,7 @@ import { e2e } from '../../../e2e/support/env.ts';
 import { ensureIdle, hydrated, openTab, shot } from '../../../e2e/support/learner.ts';
 
 // Runs against the containers started by stack/test/run-stack-test.sh (E2E_BASE_URL, OBS_PROMETHEUS_URL).
-test.describe.configure({ mode: 'serial' });
+// Independent checks (one worker, in order): a failed journey does not hide the Prometheus targets check.
 
 test('the platform runs in stack mode with every service reachable', async () => {
   type Health = { mode: string; ready: boolean; services: { name: string; state: string }[] };

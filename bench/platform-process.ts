@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { processesMentioning, processTree, readProc } from './proc-tree.ts';
-import { freePort } from '../sut/common/src/launcher/free-port.ts';
+import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
 export { freePort };
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));

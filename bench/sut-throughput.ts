@@ -14,8 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLoadGenerator, type LoadGenerator } from '../orchestrator/src/load/index.ts';
-import { startEmbeddedPostgres, type RunningPostgres } from '../sut/common/src/db/embedded-postgres.ts';
-import { ensureDatabase, migrate } from '../sut/common/src/db/migrate.ts';
+import { startEmbeddedPostgres, type RunningPostgres } from '@observastack/sut-common/db/embedded-postgres.ts';
+import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
 import { freePort, startTestSut, type TestSut } from '../test-support/sut-harness.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

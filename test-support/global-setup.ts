@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../sut/common/src/db/embedded-postgres.ts';
-import { ensureDatabase, migrate } from '../sut/common/src/db/migrate.ts';
-import { freePort } from '../sut/common/src/launcher/free-port.ts';
+import { startEmbeddedPostgres } from '@observastack/sut-common/db/embedded-postgres.ts';
+import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
+import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
 
 
 /**

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startSut } from '../sut/common/src/launcher/start-sut.ts';
-import type { SutServiceName } from '../sut/common/src/launcher/services.ts';
-import { loadOrCreateSecret } from '../sut/common/src/auth/secret.ts';
-import { mintToken } from '../sut/common/src/auth/tokens.ts';
-import { freePort } from '../sut/common/src/launcher/free-port.ts';
+import { startSut } from '@observastack/sut-common/launcher/start-sut.ts';
+import type { SutServiceName } from '@observastack/sut-common/launcher/services.ts';
+import { loadOrCreateSecret } from '@observastack/sut-common/auth/secret.ts';
+import { mintToken } from '@observastack/sut-common/auth/tokens.ts';
+import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
 export { freePort };
 
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ensureDatabase, migrate } from '../../sut/common/src/db/migrate.ts';
+import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
 import { processesMentioning, processTree, treeRss } from '../proc-tree.ts';
 import { NOTES_END, NOTES_START } from '../report.ts';
 import { benchReportSchema } from '../results-schema.ts';

@@ -1,1 +1,1 @@
-export { freePort } from '../../sut/common/src/launcher/free-port.ts';
+export { freePort } from '@observastack/sut-common/launcher/free-port.ts';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import express, { type Express, type Router } from 'express';
-import type { WriteLimit } from '../../sut/common/src/auth/write-limiter.ts';
+import type { WriteLimit } from '@observastack/sut-common/auth/write-limiter.ts';
 import { errorMiddleware, notFound } from './api/error-middleware.ts';
 import { hostGuard, originGuard } from './api/origin-guard.ts';
 import { securityHeaders } from './api/security-headers.ts';

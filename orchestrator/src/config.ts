@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, portFrom } from '../../sut/common/src/config/env.ts';
+import { parseEnv, portFrom } from '@observastack/sut-common/config/env.ts';
 import { cidrProblem } from './access/forwarded.ts';
 
 const csv = z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -30,6 +30,7 @@ export const orchestratorEnvSchema = z.object({
   OBS_API_URL: z.url().optional().describe('stack mode: the api service.'),
   OBS_INVENTORY_URL: z.url().optional().describe('stack mode: the inventory service.'),
   OBS_JWT_SECRET_FILE: z.string().optional().describe('HS256 secret file (default <data dir>/secrets/jwt-secret).'),
+  OBS_TRUSTED_PEERS: z.enum(['loopback', 'private']).default('loopback').describe('Peers given a session token and allowed to send OTLP: loopback (this machine), or private (also private networks: a container network whose port is published on the host\'s 127.0.0.1).'),
   OBS_CORS_ORIGINS: csv.describe('Extra origins (comma-separated) allowed to use the API, e.g. a separately hosted site.'),
   OBS_PUBLIC_URL: csv.refine((l) => l.every(httpUrl), { message: 'each entry must be an http(s) URL without a path, e.g. https://learner-1.workshop.example' })
     .describe('Public URL(s) of the site (comma-separated) when a proxy or tunnel serves it: their Host and Origin are accepted, and a session through them needs the learner key. Gitpod and Codespaces are detected.'),

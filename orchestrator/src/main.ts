@@ -2,11 +2,17 @@
 import { loadOrchestratorEnv } from './config.ts';
 import { startPlatform } from './platform/platform.ts';
 import { BootError } from './boot/preflight.ts';
-import { onShutdownSignal } from '../../sut/common/src/launcher/shutdown-signals.ts';
+import { onShutdownSignal } from '@observastack/sut-common/launcher/shutdown-signals.ts';
 
 const env = loadOrchestratorEnv();
 const t0 = performance.now();
 console.log('ObservaStack is starting…');
+// Stack mode owns no children and writes nothing: a stop signal while it boots (e.g. waiting for the database)
+// simply ends the process. As a container's PID 1, Node would otherwise ignore SIGTERM until it is killed.
+if (env.OBS_MODE === 'stack') onShutdownSignal((signal) => {
+  console.log(`${signal} while starting: stopped.`);
+  process.exit(0);
+});
 try {
   const platform = await startPlatform(env);
   console.log(`\nReady in ${((performance.now() - t0) / 1000).toFixed(1)} s: open ${platform.url}  (Ctrl-C stops everything)`);

@@ -104,7 +104,7 @@ describe('a run through the real platform, observed over a real WebSocket', () =
   });
 
   it('survives a killed SUT child and reports it', async () => {
-    const pid = platform.supervisor.pid('api')!;
+    const pid = platform.supervisor!.pid('api')!;
     process.kill(pid, 'SIGKILL');
     const crashed = await ws.waitFor((m) => m.type === 'service' && m.service.name === 'api' && m.service.state === 'restarting', 5_000);
     expect(crashed.type === 'service' && crashed.service.lastExit).toContain('SIGKILL');

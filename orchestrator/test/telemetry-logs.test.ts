@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { pipeLines } from '../../sut/common/src/launcher/start-sut.ts';
+import { pipeLines } from '@observastack/sut-common/launcher/start-sut.ts';
 import { createLogStore } from '../src/telemetry/logs/log-store.ts';
 import type { LogEntry } from '../src/telemetry/logs/log-entry.ts';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { buildOpenApi, type ApiOp } from '../../orchestrator/src/api/openapi-builder.ts';
-import { gatewayConfigSchema } from '../../sut/gateway/src/runtime-config.ts';
-import { apiConfigSchema } from '../../sut/api/src/runtime-config.ts';
-import { inventoryConfigSchema } from '../../sut/inventory/src/runtime-config.ts';
+import { gatewayConfigSchema } from '@observastack/gateway/runtime-config';
+import { apiConfigSchema } from '@observastack/api/runtime-config';
+import { inventoryConfigSchema } from '@observastack/inventory/runtime-config';
 import { orderRequestSchema, productIdSchema, productListQuerySchema } from '../../sut/api/src/routes/shop-schemas.ts';
 import { orderRefParamSchema, productParamSchema, reservationRequestSchema } from '../../sut/inventory/src/stock-schemas.ts';
 

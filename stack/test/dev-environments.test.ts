@@ -30,7 +30,8 @@ describe('Gitpod and dev containers', () => {
 
   it('the stack scripts wrap both compose files', () => {
     for (const s of ['stack:up', 'stack:down', 'stack:config']) {
-      expect(pkg.scripts[s], s).toContain('docker compose -f stack/compose.yaml -f stack/compose.observability.yaml');
+      // compose.sh runs `docker compose` or, where only v1 exists, `docker-compose`.
+      expect(pkg.scripts[s], s).toContain('sh stack/scripts/compose.sh -f stack/compose.yaml -f stack/compose.observability.yaml');
     }
     expect(pkg.scripts['stack:up']).toMatch(/^sh stack\/scripts\/init-secrets\.sh && /);
   });
@@ -67,16 +68,24 @@ describe('GitHub workflows', () => {
     expect(runs).toMatch(/^npm test$/m);
   });
 
-  it('images.yml builds multi-arch on v* tags and logs in with the Docker Hub secrets', () => {
+  it('images.yml builds on pull requests (no push, then test:stack) and multi-arch on v* tags with the Docker Hub secrets', () => {
     const wf = parse(read('.github/workflows/images.yml')) as Obj;
     expect(wf.on.push.tags).toEqual(['v*']);
+    expect(wf.on).toHaveProperty('pull_request');
+    expect((wf.jobs['stack-test'].steps as Obj[]).map((s) => s.run)).toContain('npm run test:stack');
     const steps = wf.jobs.image.steps as Obj[];
     const uses = steps.map((s) => String(s.uses ?? '').split('@')[0]);
     expect(uses).toEqual(expect.arrayContaining(['docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/login-action', 'docker/build-push-action']));
     const login = steps.find((s) => String(s.uses).startsWith('docker/login-action')) as Obj;
     expect(login.with).toEqual({ username: '${{ secrets.DOCKERHUB_USERNAME }}', password: '${{ secrets.DOCKERHUB_TOKEN }}' });
     const build = steps.find((s) => String(s.uses).startsWith('docker/build-push-action')) as Obj;
-    expect(build.with.platforms).toBe('linux/amd64,linux/arm64');
-    expect(build.with.tags.trim()).toBe('docker.io/observastack/${{ matrix.component }}:${{ steps.version.outputs.version }}');
+    expect(build.with.platforms).toContain('linux/amd64,linux/arm64');
+    expect(build.with.push).toBe("${{ github.ref_type == 'tag' }}");
+    // X.Y.Z always; X.Y and latest on a release tag only.
+    expect(build.with.tags.trim().split('\n').map((l: string) => l.trim())).toEqual([
+      'docker.io/observastack/${{ matrix.component }}:${{ steps.version.outputs.version }}',
+      "${{ github.ref_type == 'tag' && format('docker.io/observastack/{0}:{1}', matrix.component, steps.version.outputs.minor) || '' }}",
+      "${{ github.ref_type == 'tag' && format('docker.io/observastack/{0}:latest', matrix.component) || '' }}",
+    ]);
   });
 });

@@ -86,7 +86,9 @@ describe.each(Object.entries(images))('%s Dockerfile', (name, { file, workspace 
   it('starts node on a file of its own workspace, through the secrets entrypoint', () => {
     const cmd = JSON.parse(df.keyword(df.final, 'CMD')[0].getArgumentsContent() ?? '[]') as string[];
     expect(cmd[0]).toBe('node');
-    expect(cmd[1].startsWith(`${workspace}/src/`)).toBe(true);
+    expect(cmd.at(-1)!.startsWith(`${workspace}/src/`)).toBe(true);
+    // The shop services preload tracing exactly as the embedded launcher does.
+    if (workspace.startsWith('sut/')) expect(cmd.slice(1, -1)).toEqual(['--max-semi-space-size=2', '--import', '/app/sut/common/src/tracing/register.ts']);
     expect(existsSync(join(repoRoot, workspace, 'package.json'))).toBe(true);
     expect(df.keyword(df.final, 'ENTRYPOINT')[0].getArgumentsContent()).toBe('["/usr/local/bin/with-secrets"]');
   });

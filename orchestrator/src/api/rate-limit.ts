@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ApiError } from './api-error.ts';
-import { createWriteLimiter, defaultWriteLimit, type WriteLimit } from '../../../sut/common/src/auth/write-limiter.ts';
+import { createWriteLimiter, defaultWriteLimit, type WriteLimit } from '@observastack/sut-common/auth/write-limiter.ts';
 
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 

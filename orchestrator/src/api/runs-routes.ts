@@ -8,12 +8,21 @@ import { buildPostmortem } from '../runs/postmortem.ts';
 import { ApiError } from './api-error.ts';
 import { parseInput } from './validate.ts';
 
-export function runsRoutes(engine: RunEngine, store: RunStore, scenarios: () => Scenario[]): Router {
+/**
+ * `notReady` names what a run still waits for (services starting or down), or null when a run can start: a run
+ * requested meanwhile gets 503 with Retry-After, never a half-started run.
+ */
+export function runsRoutes(engine: RunEngine, store: RunStore, scenarios: () => Scenario[], notReady: () => string | null = () => null): Router {
   const r = Router();
   const find = (id: string) => scenarios().find((s) => s.id === id);
 
   r.post('/runs', async (req, res) => {
     const body = parseInput(startRunBodySchema, req.body, 'run request');
+    const waiting = notReady();
+    if (waiting) {
+      res.set('Retry-After', '5');
+      throw new ApiError(`the platform is still starting: ${waiting}; try again in a few seconds`, { code: 'not_ready', status: 503 });
+    }
     res.status(201).json(await engine.start(body));
   });
 

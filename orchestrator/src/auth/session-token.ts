@@ -1,5 +1,5 @@
-import { controlAudience, mintToken, verifyToken } from '../../../sut/common/src/auth/tokens.ts';
-import { HttpError } from '../../../sut/common/src/errors.ts';
+import { controlAudience, mintToken, verifyToken } from '@observastack/sut-common/auth/tokens.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
 import { ApiError } from '../api/api-error.ts';
 
 /** A browser session on the control path lasts a working day; the page asks for a new one when refused. */

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { Router } from 'express';
-import { startEmbeddedPostgres, type RunningPostgres } from '../../../sut/common/src/db/embedded-postgres.ts';
-import { ensureDatabase, migrate } from '../../../sut/common/src/db/migrate.ts';
-import { loadOrCreateSecret } from '../../../sut/common/src/auth/secret.ts';
-import { adminBaseUrl, type SutPorts } from '../../../sut/common/src/launcher/services.ts';
+import type { RunningPostgres } from '@observastack/sut-common/db/embedded-postgres.ts';
+import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
+import { loadOrCreateSecret } from '@observastack/sut-common/auth/secret.ts';
+import type { SutPorts } from '@observastack/sut-common/launcher/services.ts';
 import type { OrchestratorEnv } from '../config.ts';
 import { buildApp } from '../app.ts';
 import { createLoadGenerator, type LoadGenerator } from '../load/index.ts';
@@ -21,7 +21,7 @@ import { runsRoutes } from '../api/runs-routes.ts';
 import { scenariosRoutes } from '../api/scenarios-routes.ts';
 import { servicesRoutes } from '../api/services-routes.ts';
 import { openapiRoutes } from '../api/openapi-routes.ts';
-import { checkDataDir, checkNode, checkPorts } from '../boot/preflight.ts';
+import { BootError, checkDataDir, checkNode, checkPorts } from '../boot/preflight.ts';
 import { createProgress } from '../boot/progress.ts';
 import { publicOrigins } from '../access/public-urls.ts';
 import { compileTrust } from '../access/forwarded.ts';
@@ -29,6 +29,10 @@ import { keyUrl, loadLearnerKey } from '../access/learner-key.ts';
 import { createEmbeddedTelemetry, type EmbeddedTelemetry } from './telemetry.ts';
 import { warmUp } from './warm-up.ts';
 import { toAlertEventView } from '../telemetry/alerts/index.ts';
+import { isLoopbackAddress, isPrivateAddress } from '../auth/loopback.ts';
+import { StackMonitor } from './stack-monitor.ts';
+import { resolveTopology } from './topology.ts';
+import { migrateWithRetry } from './migrate-with-retry.ts';
 import { protocolVersion, type ServerMessage, type ServiceStatus } from '../protocol/ws-messages.ts';
 
 export interface Platform {
@@ -39,7 +43,10 @@ export interface Platform {
   engine: RunEngine;
   /** The simulated users (driven by the run engine; tests and benchmarks may drive it directly). */
   load: LoadGenerator;
-  supervisor: Supervisor;
+  /** The SUT children's supervisor (embedded mode); null in stack mode, where the services run elsewhere. */
+  supervisor: Supervisor | null;
+  /** Stack mode's health watcher of the services at their URLs; null in embedded mode. */
+  monitor: StackMonitor | null;
   /** The embedded PostgreSQL's supervisor; null when the platform uses an external DATABASE_URL. */
   postgres: PostgresSupervisor | null;
   telemetry: EmbeddedTelemetry;
@@ -55,15 +62,26 @@ export interface Platform {
 }
 
 /**
- * Boots the embedded platform, in order, with progress: preflight checks, PostgreSQL, migrations, scenarios,
+ * Boots the platform, in order, with progress: preflight checks, PostgreSQL, migrations, scenarios,
  * the listener (site, /api, /ws, /v1/traces), the SUT children, the telemetry hub; then resumes any active run.
+ * With OBS_MODE=stack: no child processes and no embedded PostgreSQL; the services at their URLs are watched
+ * (reported down and retried while they do not answer, never fatal) and DATABASE_URL is required.
  */
 export async function startPlatform(env: OrchestratorEnv, write?: (line: string) => void): Promise<Platform> {
   checkNode();
   const progress = createProgress(7, write);
   const dataDir = resolve(env.OBS_DATA_DIR);
   const ports: SutPorts = { gateway: env.OBS_GATEWAY_PORT, gatewayAdmin: env.OBS_GATEWAY_ADMIN_PORT, api: env.OBS_API_PORT, inventory: env.OBS_INVENTORY_PORT };
-  await progress.step('preflight: data folder and ports', async () => {
+  const stack = env.OBS_MODE === 'stack';
+  const topology = resolveTopology(env, ports);
+  await progress.step(stack ? 'preflight: stack settings and port' : 'preflight: data folder and ports', async () => {
+    if (stack) {
+      // Nothing is written in stack mode (read-only root filesystem): the secret and the database come from settings.
+      if (!env.OBS_JWT_SECRET_FILE) throw new BootError('OBS_JWT_SECRET_FILE is not set: in stack mode it must name the file holding the HS256 JWT secret the services share');
+      if (!env.DATABASE_URL) throw new BootError('DATABASE_URL is not set: in stack mode it must be the postgres:// URL of the stack\'s PostgreSQL');
+      await checkPorts(env.OBS_HOST, [{ port: env.OBS_PORT, envVar: 'OBS_PORT', what: 'lesson site and API' }]);
+      return;
+    }
     await checkDataDir(dataDir);
     await checkPorts(env.OBS_HOST, [
       { port: env.OBS_PORT, envVar: 'OBS_PORT', what: 'lesson site and API' },
@@ -82,6 +100,9 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
   let pg: RunningPostgres | undefined;
   const databaseUrl = await progress.step('PostgreSQL', async () => {
     if (env.DATABASE_URL) return env.DATABASE_URL;
+    if (stack) throw new BootError('DATABASE_URL is not set');
+    // Loaded only here: the stack image carries no PostgreSQL binaries (their package is removed from it).
+    const { startEmbeddedPostgres } = await import('@observastack/sut-common/db/embedded-postgres.ts');
     pg = await startEmbeddedPostgres({ dir: resolve(dataDir, 'pg'), port: env.OBS_PG_PORT, persistent: true });
     return ensureDatabase(pg.adminUrl, 'observastack');
   }, () => (env.DATABASE_URL ? 'external (DATABASE_URL)' : `embedded on 127.0.0.1:${env.OBS_PG_PORT}`));
@@ -94,6 +115,9 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
 
   try {
     await progress.step('migrations and seed', async () => {
+      // Stack mode: the shop's migrations belong to the `migrate` job; the orchestrator applies its own, waiting
+      // for a database that is still starting.
+      if (stack) return (await migrateWithRetry(() => migrate(databaseUrl, controlMigrationsDir), { timeoutMs: 60_000, log: (m) => (write ?? console.log)(`  ${m}`) })).applied.length;
       const a = await migrate(databaseUrl);
       const b = await migrate(databaseUrl, controlMigrationsDir);
       return a.applied.length + b.applied.length;
@@ -110,8 +134,8 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       problems = [...problems, ...fromPacks.problems.map((p) => ({ file: p.file, path: p.path, message: p.reason }))];
     }, () => `${scenarios.length} loaded${problems.length ? `, ${problems.length} problem(s):\n${formatProblems(problems)}` : ''}`);
 
-    const adminUrls = { gateway: adminBaseUrl('gateway', ports), api: adminBaseUrl('api', ports), inventory: adminBaseUrl('inventory', ports) };
-    const load = createLoadGenerator({ baseUrl: `http://127.0.0.1:${ports.gateway}` });
+    const { adminUrls } = topology;
+    const load = createLoadGenerator({ baseUrl: topology.gatewayUrl });
     const telemetry = createEmbeddedTelemetry({ adminUrls, load, databaseUrl });
     const store = new RunStore(databaseUrl);
     const control = new SutControl(adminUrls, secret);
@@ -121,6 +145,14 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     const publicSet = new Set<string>();
     const trustProxy = compileTrust(env.OBS_TRUSTED_PROXIES);
     let statuses: ServiceStatus[] = [];
+    let supervisor: Supervisor | null = null;
+    let monitor: StackMonitor | null = null;
+    let servicesStarted = false;
+    // A run needs every service: while they start (or, in stack mode, while any is down) runs are refused with 503.
+    const notReady = (): string | null => {
+      if (monitor) return monitor.ready() ? null : `waiting for ${monitor.down().join(', ')}`;
+      return servicesStarted ? null : 'the shop services are still starting';
+    };
     let ws: WsHub | undefined;
     const emit = (m: ServerMessage) => ws?.broadcast(m);
     const engine = new RunEngine({ store, load, control, scenarios: () => scenarios, emit, signal: (e) => telemetry.signal(e), log: (m) => console.error(m) });
@@ -144,14 +176,15 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       const health = Router().get('/health', (_req, res) => {
         // Degraded while any supervised process is down or coming back; the listener itself answers regardless.
         const degraded = statuses.some((s) => s.state !== 'running');
-        res.json({ status: degraded ? 'degraded' : 'ok', mode: env.OBS_MODE, services: statuses, run: engine.activeView()?.state ?? null });
+        res.json({ status: degraded ? 'degraded' : 'ok', mode: env.OBS_MODE, ready: notReady() === null, services: statuses, run: engine.activeView()?.state ?? null });
       });
       const app = buildApp({
         allowedOrigins,
         secret,
+        trustedPeer: env.OBS_TRUSTED_PEERS === 'private' ? isPrivateAddress : isLoopbackAddress,
         grafanaUrl: env.OBS_GRAFANA_URL,
         root: [telemetry.otlpRouter],
-        api: [health, runsRoutes(engine, store, () => scenarios), scenariosRoutes(() => scenarios, () => problems), servicesRoutes(control, engine, () => statuses), telemetry.apiRouter, openapiRoutes()],
+        api: [health, runsRoutes(engine, store, () => scenarios, notReady), scenariosRoutes(() => scenarios, () => problems), servicesRoutes(control, engine, () => statuses), telemetry.apiRouter, openapiRoutes()],
         siteDir: resolve(env.OBS_SITE_DIR),
         trustProxy,
         publicOrigins: () => publicSet,
@@ -176,7 +209,12 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     const port = (server.address() as { port: number }).port;
     for (const o of publicOrigins(env, port)) publicSet.add(o), allowed.add(o);
 
-    const supervisor = new Supervisor({
+    if (stack) {
+      monitor = new StackMonitor({ targets: topology.targets, onStatus });
+      cleanup.push({ name: 'stack monitor', run: () => monitor!.stop() });
+      await progress.step('stack services: inventory, api, gateway', () => monitor!.start(), () => monitor!.statuses().map((s) => `${s.name} ${s.state}${s.lastExit ? ` (${s.lastExit})` : ''}`).join(', '));
+    } else {
+    supervisor = new Supervisor({
       ports,
       databaseUrl,
       secretFile,
@@ -185,8 +223,11 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       onLine: (service, stream, line) => telemetry.logs.ingest(service, line, stream),
       onStatus,
     });
-    cleanup.push({ name: 'SUT services', run: () => supervisor.stopAll() });
-    await progress.step('SUT services: inventory, api, gateway', () => supervisor.startAll(), () => supervisor.statuses().map((s) => `${s.name} pid ${s.pid}`).join(', '));
+    const sup = supervisor;
+    cleanup.push({ name: 'SUT services', run: () => sup.stopAll() });
+    await progress.step('SUT services: inventory, api, gateway', () => sup.startAll(), () => sup.statuses().map((s) => `${s.name} pid ${s.pid}`).join(', '));
+    servicesStarted = true;
+    }
 
     telemetry.metrics.start();
     telemetry.alerts.start();
@@ -208,6 +249,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       engine,
       load,
       supervisor,
+      monitor,
       postgres: pgSupervisor,
       telemetry,
       server,

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { gatewayConfigSchema } from '../../../sut/gateway/src/runtime-config.ts';
-import { apiConfigSchema } from '../../../sut/api/src/runtime-config.ts';
-import { inventoryConfigSchema } from '../../../sut/inventory/src/runtime-config.ts';
+import { gatewayConfigSchema } from '@observastack/gateway/runtime-config';
+import { apiConfigSchema } from '@observastack/api/runtime-config';
+import { inventoryConfigSchema } from '@observastack/inventory/runtime-config';
 
 /** Every SUT service's runtime-config schema: the knobs a scenario may turn and a learner may fix. */
 export const knobSchemas = {

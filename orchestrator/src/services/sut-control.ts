@@ -1,4 +1,4 @@
-import { mintToken } from '../../../sut/common/src/auth/tokens.ts';
+import { mintToken } from '@observastack/sut-common/auth/tokens.ts';
 import type { ConfigState } from '../scenarios/scenario-schema.ts';
 import type { KnobService } from '../scenarios/knobs.ts';
 

@@ -1,4 +1,4 @@
-import type { RunningPostgres } from '../../../sut/common/src/db/embedded-postgres.ts';
+import type { RunningPostgres } from '@observastack/sut-common/db/embedded-postgres.ts';
 import type { ServiceStatus } from '../protocol/ws-messages.ts';
 import type { SupervisorEvent } from './supervisor.ts';
 

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
 import { Supervisor } from './supervisor.ts';
-import { defaultSutPorts, type SutServiceName } from '../../../sut/common/src/launcher/services.ts';
+import { defaultSutPorts, type SutServiceName } from '@observastack/sut-common/launcher/services.ts';
 import type { ServiceStatus } from '../protocol/ws-messages.ts';
 
 export class FakeChild extends EventEmitter {

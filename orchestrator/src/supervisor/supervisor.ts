@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { adminBaseUrl, serviceArgs, serviceEnv, sutServiceNames, waitHealthy, type SutEnvOptions, type SutServiceName } from '../../../sut/common/src/launcher/services.ts';
-import { pipeLines, stopChild } from '../../../sut/common/src/launcher/start-sut.ts';
+import { adminBaseUrl, serviceArgs, serviceEnv, sutServiceNames, waitHealthy, type SutEnvOptions, type SutServiceName } from '@observastack/sut-common/launcher/services.ts';
+import { pipeLines, stopChild } from '@observastack/sut-common/launcher/start-sut.ts';
 import type { ServiceStatus } from '../protocol/ws-messages.ts';
 
 /** A crash or a recovery, for the run's timeline. */

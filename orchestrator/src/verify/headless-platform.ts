@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadOrchestratorEnv } from '../config.ts';
 import { startPlatform, type Platform } from '../platform/platform.ts';
 import { createLoadGenerator } from '../load/index.ts';
-import { freePort } from '../../../sut/common/src/launcher/free-port.ts';
+import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
 export { freePort };
 
 export interface HeadlessOptions {

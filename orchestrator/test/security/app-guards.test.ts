@@ -7,7 +7,7 @@ import { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtVerify } from 'jose';
 import { buildApp, type AppParts } from '../../src/app.ts';
-import { controlAudience, tokenIssuer } from '../../../sut/common/src/auth/tokens.ts';
+import { controlAudience, tokenIssuer } from '@observastack/sut-common/auth/tokens.ts';
 import { expectRefused, send } from '../../../test-support/hostile-input.ts';
 import { badTokens } from './bad-tokens.ts';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { configAudience, controlAudience, tokenIssuer } from '../../../sut/common/src/auth/tokens.ts';
+import { configAudience, controlAudience, tokenIssuer } from '@observastack/sut-common/auth/tokens.ts';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);

@@ -4,8 +4,8 @@ import pg from 'pg';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Platform } from '../../src/platform/platform.ts';
-import { configAudience, controlAudience } from '../../../sut/common/src/auth/tokens.ts';
-import { loadOrCreateSecret } from '../../../sut/common/src/auth/secret.ts';
+import { configAudience, controlAudience } from '@observastack/sut-common/auth/tokens.ts';
+import { loadOrCreateSecret } from '@observastack/sut-common/auth/secret.ts';
 import { deepArray, expectRefused, hostileStrings, malformedBodies, send, type Answer } from '../../../test-support/hostile-input.ts';
 import { freshDatabase, sessionToken, startTestPlatform } from '../support/platform-harness.ts';
 import { badTokens, forgeToken } from './bad-tokens.ts';
@@ -37,7 +37,7 @@ const rowCounts = async () => {
 const snapshot = async () => ({
   configs: await Promise.all((['gateway', 'api', 'inventory'] as const).map(async (s) => (await send(admin(s), 'GET', '/config')).json)),
   rows: await rowCounts(),
-  pids: (['gateway', 'api', 'inventory'] as const).map((s) => platform.supervisor.pid(s)),
+  pids: (['gateway', 'api', 'inventory'] as const).map((s) => platform.supervisor!.pid(s)),
 });
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { ensureDatabase, migrate } from '../../../sut/common/src/db/migrate.ts';
+import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
 import { loadOrchestratorEnv } from '../../src/config.ts';
 import { startPlatform, type Platform } from '../../src/platform/platform.ts';
 import { serverMessageSchema, type ServerMessage } from '../../src/protocol/ws-messages.ts';

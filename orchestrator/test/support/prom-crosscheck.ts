@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { MatrixData } from '../../src/telemetry/promql/index.ts';
-import { freePort } from '../../../sut/common/src/launcher/free-port.ts';
+import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
 export { freePort };
 
 export interface PromTarget { job: string; url: string }

@@ -32,6 +32,22 @@ const readyEveryMs = 1000;
 const publishEveryMs = 1000;
 const workerFile = new URL('./admin-worker.ts', import.meta.url);
 
+/** The main thread's read of the shared config: adopts a newly committed version, synchronously. */
+export function adopter(shared: SharedState, config: RuntimeConfig<Record<string, unknown>>, logger: Pick<Logger, 'error'>): () => void {
+  let seen = 0;
+  return () => {
+    const read = shared.read(seen);
+    if (!read) return;
+    seen = read.version;
+    try {
+      config.control.adopt(read.record.config, read.record.who);
+    } catch (err) {
+      logger.error({ err }, 'adopting a committed config failed');
+    }
+    shared.markAdopted(read.version);
+  };
+}
+
 /**
  * Starts the service's admin thread (admin-worker.ts) on its admin port and hands it the config writes.
  * The main thread's part: a 100 ms heartbeat that also adopts a committed config when idle, the readiness
@@ -40,18 +56,7 @@ const workerFile = new URL('./admin-worker.ts', import.meta.url);
 export async function startAdminThread(o: AdminThreadOptions): Promise<AdminThread> {
   const shared = new SharedState();
   shared.beat();
-  let seen = 0;
-  const poll = () => {
-    const read = shared.read(seen);
-    if (!read) return;
-    seen = read.version;
-    try {
-      o.config.control.adopt(read.record.config, read.record.who);
-    } catch (err) {
-      o.logger.error({ err }, 'adopting a committed config failed');
-    }
-    shared.markAdopted(read.version);
-  };
+  const poll = adopter(shared, o.config, o.logger);
   const data: AdminWorkerData = {
     service: o.service, host: o.host, port: o.port, secret: o.secret, logLevel: o.logLevel, buffer: shared.buffer,
     schemaModule: o.schema.module.href, schemaExport: o.schema.exportName,

@@ -15,6 +15,9 @@ export interface ConfigWriterOptions {
   /** Asks the main thread to apply a change of resource knobs; rejects (HttpError) when it refused. */
   propose: (next: Config, who: string) => Promise<ConfigChange[]>;
   log: (msg: string, fields: Record<string, unknown>) => void;
+  /** Defaults: adoptBudgetMs, applyBudgetMs below. */
+  adoptBudgetMs?: number;
+  applyBudgetMs?: number;
 }
 
 /** How long a write waits for the main thread (see docs/architecture.md, "The admin thread"). */
@@ -68,19 +71,21 @@ export class ConfigWriter {
     if (changes.length === 0) return { config: this.current, changes };
     if (changes.some((c) => this.o.resourceKeys.includes(c.key))) {
       const applied = this.o.propose(next, who);
-      const outcome = await Promise.race([applied.then(() => 'applied' as const), sleep(applyBudgetMs).then(() => 'late' as const)]);
+      const budget = this.o.applyBudgetMs ?? applyBudgetMs;
+      const outcome = await Promise.race([applied.then(() => 'applied' as const), sleep(budget).then(() => 'late' as const)]);
       if (outcome === 'late') {
         // The main thread is still applying it: answer now, keep the queue blocked until it ends either way.
         this.stuckSince = Date.now();
         const settle = applied.then(() => this.commit(next, who), (err) => this.o.log('config change refused after its answer (202)', { err: (err as Error).message, who, changes }))
           .finally(() => (this.stuckSince = 0));
         this.queue = settle;
-        return { config: this.current, changes, pending: `the service is still applying this change after ${applyBudgetMs / 1000} s; GET /config shows it once applied` };
+        return { config: this.current, changes, pending: `the service is still applying this change after ${budget} ms; GET /config shows it once applied` };
       }
     }
     const version = this.commit(next, who);
-    if (await this.o.shared.waitAdopted(version, adoptBudgetMs)) return { config: this.current, changes };
-    return { config: this.current, changes, pending: `committed; the service's main thread is busy and adopts it on its next request (not within ${adoptBudgetMs} ms)` };
+    const budget = this.o.adoptBudgetMs ?? adoptBudgetMs;
+    if (await this.o.shared.waitAdopted(version, budget)) return { config: this.current, changes };
+    return { config: this.current, changes, pending: `committed; the service's main thread is busy and adopts it on its next request (not within ${budget} ms)` };
   }
 
   private commit(next: Config, who: string): number {

@@ -90,8 +90,8 @@ describe('telemetry hub vs a real Prometheus on the real SUT under load', () => 
     // per-second snapshots of the real targets (see alignScrapes), so both hold identical samples.
     aligned = await alignScrapes([
       { job: 'gateway', url: `http://127.0.0.1:${p.gatewayAdmin}/metrics` },
-      { job: 'api', url: `http://127.0.0.1:${p.api}/metrics` },
-      { job: 'inventory', url: `http://127.0.0.1:${p.inventory}/metrics` },
+      { job: 'api', url: `http://127.0.0.1:${p.apiAdmin}/metrics` },
+      { job: 'inventory', url: `http://127.0.0.1:${p.inventoryAdmin}/metrics` },
       { job: 'loadgen', url: `${base}/api/telemetry/loadgen/metrics` },
     ]);
     prometheus = await startPrometheus(aligned.targets);
@@ -100,7 +100,8 @@ describe('telemetry hub vs a real Prometheus on the real SUT under load', () => 
     hub.start();
     start = Math.ceil(Date.now() / 1000);
     if (platform.load.running) await platform.load.stop(); // the boot warm-up
-    platform.load.start({ phases: [{ pattern: 'constant', durationS: LOAD_SECONDS + 30, rps: 60 }] });
+    // The warm-up may be stopping by its own timer right now (start throws "still stopping" until it has).
+    await vi.waitFor(() => platform.load.start({ phases: [{ pattern: 'constant', durationS: LOAD_SECONDS + 30, rps: 60 }] }), { timeout: 15_000, interval: 100 });
     await new Promise((r) => setTimeout(r, LOAD_SECONDS * 1000));
     end = Math.floor(Date.now() / 1000) - 2;
   }, 180_000);

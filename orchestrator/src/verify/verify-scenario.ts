@@ -65,6 +65,7 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
       await rest.ok('PATCH', `/services/${service}/config`, knobs);
       const ms = Math.round(performance.now() - t0);
       f.fixAnswerMs = Math.max(f.fixAnswerMs ?? 0, ms);
+      log(`  ${scenario.id}: PATCH ${service} ${JSON.stringify(knobs)} answered in ${ms} ms`);
       if (ms > fixAnswerBudgetMs) fail(`the fix PATCH of ${service} ${JSON.stringify(knobs)} took ${ms} ms to answer, more than ${fixAnswerBudgetMs} ms`);
     }
     return Date.now();

@@ -100,7 +100,10 @@ app.get('/healthz', async (_req, reply) => {
   return { status: 'ok', ...body };
 });
 app.get('/metrics', async (_req, reply) => {
-  const fresh = await Promise.race([ask({ type: 'metrics', id: nextId++ }), new Promise((r) => setTimeout(r, metricsBudgetMs))]);
+  const id = nextId++;
+  const fresh = await Promise.race([ask({ type: 'metrics', id }), new Promise((r) => setTimeout(r, metricsBudgetMs))]);
+  // A late answer still refreshes the snapshot (see the message handler); nobody waits for it any more.
+  waiting.delete(id);
   if (!fresh && !exposition) return reply.code(503).send({ error: { code: 'metrics_unavailable', message: 'the main thread has not published metrics yet' } });
   reply.header('content-type', exposition!.contentType);
   return exposition!.text + (await registry.metrics());

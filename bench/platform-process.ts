@@ -16,13 +16,15 @@ export interface PlatformPorts {
   OBS_GATEWAY_PORT: string;
   OBS_GATEWAY_ADMIN_PORT: string;
   OBS_API_PORT: string;
+  OBS_API_ADMIN_PORT: string;
   OBS_INVENTORY_PORT: string;
+  OBS_INVENTORY_ADMIN_PORT: string;
   OBS_PG_PORT: string;
 }
 
 export async function freePlatformPorts(): Promise<PlatformPorts> {
   const p = async () => String(await freePort());
-  return { OBS_PORT: await p(), OBS_GATEWAY_PORT: await p(), OBS_GATEWAY_ADMIN_PORT: await p(), OBS_API_PORT: await p(), OBS_INVENTORY_PORT: await p(), OBS_PG_PORT: await p() };
+  return { OBS_PORT: await p(), OBS_GATEWAY_PORT: await p(), OBS_GATEWAY_ADMIN_PORT: await p(), OBS_API_PORT: await p(), OBS_API_ADMIN_PORT: await p(), OBS_INVENTORY_PORT: await p(), OBS_INVENTORY_ADMIN_PORT: await p(), OBS_PG_PORT: await p() };
 }
 
 export interface PlatformProcessOptions {

@@ -77,7 +77,8 @@ export interface TestSutOptions {
 }
 
 export interface TestSut {
-  urls: { gateway: string; gatewayAdmin: string; api: string; inventory: string };
+  /** `api` and `inventory` also serve the admin routes (compatibility); `*Admin` are the admin threads' ports. */
+  urls: { gateway: string; gatewayAdmin: string; api: string; apiAdmin: string; inventory: string; inventoryAdmin: string };
   /** Every output line of the three services so far, in arrival order. */
   logs: LogEntry[];
   /** A config-write token signed with this SUT's secret (audience sut-config). */
@@ -111,7 +112,7 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
   let ports;
   // A free port can be taken by another process between the check and the listen: then pick new ports.
   for (let attempt = 1; ; attempt++) {
-    ports = { gateway: await freePort(), gatewayAdmin: await freePort(), api: await freePort(), inventory: await freePort() };
+    ports = { gateway: await freePort(), gatewayAdmin: await freePort(), api: await freePort(), apiAdmin: await freePort(), inventory: await freePort(), inventoryAdmin: await freePort() };
     try {
       sut = await startSut({ ports, databaseUrl: opts.databaseUrl, secretFile, otlpEndpoint: opts.otlpEndpoint, logLevel: opts.logLevel, extraEnv: opts.extraEnv, onOutput });
       break;
@@ -129,7 +130,11 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
   const started = sut;
   const base = (port: number) => `http://127.0.0.1:${port}`;
   return {
-    urls: { gateway: base(ports.gateway), gatewayAdmin: base(ports.gatewayAdmin), api: base(ports.api), inventory: base(ports.inventory) },
+    urls: {
+      gateway: base(ports.gateway), gatewayAdmin: base(ports.gatewayAdmin),
+      api: base(ports.api), apiAdmin: base(ports.apiAdmin),
+      inventory: base(ports.inventory), inventoryAdmin: base(ports.inventoryAdmin),
+    },
     logs,
     secret,
     token: (subject = 'test') => mintToken({ secret, subject, ttlSeconds: 300 }),

@@ -15,7 +15,7 @@ const astroBin = join(root, 'node_modules/astro/bin/astro.mjs');
  * the cross-origin copy, one hosting a build whose backend is absent. Returns the teardown.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const [port, pgPort, gw, gwAdmin, apiPort, inv, staticPort, downPort] = await Promise.all(Array.from({ length: 8 }, freePort));
+  const [port, pgPort, gw, gwAdmin, apiPort, inv, staticPort, downPort, apiAdmin, invAdmin] = await Promise.all(Array.from({ length: 10 }, freePort));
   const work = mkdtempSync(join(tmpdir(), 'observastack-e2e-'));
   // Embedded PostgreSQL initialises its data folder as an unprivileged user when run as root.
   chmodSync(work, 0o755);
@@ -42,7 +42,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     env: {
       ...process.env,
       OBS_PORT: String(port), OBS_PG_PORT: String(pgPort), OBS_GATEWAY_PORT: String(gw), OBS_GATEWAY_ADMIN_PORT: String(gwAdmin),
-      OBS_API_PORT: String(apiPort), OBS_INVENTORY_PORT: String(inv), OBS_DATA_DIR: join(work, 'data'), OBS_SITE_DIR: distDir,
+      OBS_API_PORT: String(apiPort), OBS_INVENTORY_PORT: String(inv), OBS_API_ADMIN_PORT: String(apiAdmin), OBS_INVENTORY_ADMIN_PORT: String(invAdmin), OBS_DATA_DIR: join(work, 'data'), OBS_SITE_DIR: distDir,
       OBS_CORS_ORIGINS: staticBase, OBS_LOG_LEVEL: 'warn',
       // As in a Gitpod workspace (public at https://<port>-test.gitpod.example), behind a proxy at 127.0.0.1
       // (e2e/remote-proxy.spec.ts starts it). The other specs use the loopback address, which is unaffected.

@@ -105,8 +105,8 @@ describe('telemetry hub vs a real Prometheus on the real SUT under load', () => 
     // per-second snapshots of the real targets (see alignScrapes), so both hold identical samples.
     aligned = await alignScrapes([
       { job: 'gateway', url: `http://127.0.0.1:${p.gatewayAdmin}/metrics` },
-      { job: 'api', url: `http://127.0.0.1:${p.api}/metrics` },
-      { job: 'inventory', url: `http://127.0.0.1:${p.inventory}/metrics` },
+      { job: 'api', url: `http://127.0.0.1:${p.apiAdmin}/metrics` },
+      { job: 'inventory', url: `http://127.0.0.1:${p.inventoryAdmin}/metrics` },
       { job: 'loadgen', url: `${base}/api/telemetry/loadgen/metrics` },
     ]);
     prometheus = await startPrometheus(aligned.targetsFor('prometheus'));

@@ -31,7 +31,7 @@ export const orchestratorOps: ApiOp[] = [
   { method: 'post', path: '/api/reset', summary: 'Abandon any run, stop the load, restore every knob and DB state to healthy defaults.', ...write },
   { method: 'get', path: '/api/services', summary: 'SUT services: health, process, current config, config JSON Schema.', ...read },
   { method: 'get', path: '/api/services/{name}', summary: 'One SUT service.', params: serviceParamsSchema, ...read },
-  { method: 'patch', path: '/api/services/{name}/config', summary: 'Change a service\'s runtime config: forwarded on the control path with a minted sut-config JWT, validated by the service, recorded on the run timeline.', params: serviceParamsSchema, body: configPatchBodySchema, ...write },
+  { method: 'patch', path: '/api/services/{name}/config', summary: 'Change a service\'s runtime config: forwarded on the control path with a minted sut-config JWT to the service\'s admin thread, validated by the service, recorded on the run timeline. 200 once in effect; 202 when accepted but not yet in effect (`pending` says why); 409 when the service could not apply it.', params: serviceParamsSchema, body: configPatchBodySchema, ...write },
   { method: 'get', path: '/api/telemetry/metrics/query_range', summary: 'PromQL range query over the embedded hub (Prometheus API shape).', query: queryRangeParamsSchema, ...telemetry },
   { method: 'get', path: '/api/telemetry/metrics/query', summary: 'PromQL instant query over the embedded hub (Prometheus API shape).', query: instantQueryParamsSchema, ...telemetry },
   { method: 'get', path: '/api/telemetry/metrics/targets', summary: 'Scrape targets and their health.', ...telemetry },

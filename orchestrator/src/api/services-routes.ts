@@ -41,12 +41,14 @@ export function servicesRoutes(control: SutControl, engine: RunEngine, statuses:
     const reply = await control.patchConfig(name, patch, 'learner').catch((err) => {
       throw new ApiError(`${name} is unreachable: ${(err as Error).message}`, { code: 'service_unavailable', status: 503 });
     });
-    if (reply.status !== 200) {
+    // 202: accepted but not yet in effect (the service's main thread is busy or still applying it); it is the
+    // learner's change all the same, and the body says what is pending.
+    if (reply.status !== 200 && reply.status !== 202) {
       const e = reply.body?.error ?? {};
       throw new ApiError(e.message ?? `${name} refused the change`, { code: e.code ?? 'refused', status: reply.status >= 500 ? 502 : reply.status, issues: e.issues });
     }
     await engine.recordChange(name, patch, reply.body.changes, 'learner');
-    res.json(reply.body);
+    res.status(reply.status).json(reply.body);
   });
 
   return r;

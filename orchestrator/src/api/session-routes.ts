@@ -4,7 +4,7 @@ import { parseInput } from './validate.ts';
 import { mintSessionToken, sessionTtlSeconds } from '../auth/session-token.ts';
 import { isLoopbackHost } from '../auth/loopback.ts';
 import { keyMatches } from '../access/learner-key.ts';
-import { createWriteLimiter, type WriteLimit } from '../../../sut/common/src/auth/write-limiter.ts';
+import { createWriteLimiter, type WriteLimit } from '@observastack/sut-common/auth/write-limiter.ts';
 import { sessionBodySchema, type SessionResponse } from '../protocol/rest.ts';
 
 /** Wrong learner keys: a few typos are fine, a guessing script waits (10 at once, then one every 6 s). */

@@ -71,7 +71,11 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
   checkNode();
   const progress = createProgress(7, write);
   const dataDir = resolve(env.OBS_DATA_DIR);
-  const ports: SutPorts = { gateway: env.OBS_GATEWAY_PORT, gatewayAdmin: env.OBS_GATEWAY_ADMIN_PORT, api: env.OBS_API_PORT, inventory: env.OBS_INVENTORY_PORT };
+  const ports: SutPorts = {
+    gateway: env.OBS_GATEWAY_PORT, gatewayAdmin: env.OBS_GATEWAY_ADMIN_PORT,
+    api: env.OBS_API_PORT, apiAdmin: env.OBS_API_ADMIN_PORT,
+    inventory: env.OBS_INVENTORY_PORT, inventoryAdmin: env.OBS_INVENTORY_ADMIN_PORT,
+  };
   const stack = env.OBS_MODE === 'stack';
   const topology = resolveTopology(env, ports);
   await progress.step(stack ? 'preflight: stack settings and port' : 'preflight: data folder and ports', async () => {
@@ -88,7 +92,9 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       { port: ports.gateway, envVar: 'OBS_GATEWAY_PORT', what: 'shop gateway' },
       { port: ports.gatewayAdmin, envVar: 'OBS_GATEWAY_ADMIN_PORT', what: 'gateway admin' },
       { port: ports.api, envVar: 'OBS_API_PORT', what: 'api service' },
+      { port: ports.apiAdmin, envVar: 'OBS_API_ADMIN_PORT', what: 'api admin' },
       { port: ports.inventory, envVar: 'OBS_INVENTORY_PORT', what: 'inventory service' },
+      { port: ports.inventoryAdmin, envVar: 'OBS_INVENTORY_ADMIN_PORT', what: 'inventory admin' },
       ...(env.DATABASE_URL ? [] : [{ port: env.OBS_PG_PORT, envVar: 'OBS_PG_PORT', what: 'embedded PostgreSQL' }]),
     ]);
   });

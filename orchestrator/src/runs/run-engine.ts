@@ -151,7 +151,8 @@ export class RunEngine {
   private async restoreHealthy(who: string): Promise<void> {
     for (const s of knobServices) {
       const r = await this.d.control.resetConfig(s, who);
-      if (r.status !== 200) throw new Error(`${s} refused reset: ${r.status}`);
+      // 202: accepted, not yet in effect (the service is busy); it takes effect without failing or is applied later.
+      if (r.status !== 200 && r.status !== 202) throw new Error(`${s} refused reset: ${r.status}`);
     }
   }
 

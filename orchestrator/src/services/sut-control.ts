@@ -60,7 +60,10 @@ export class SutControl {
     }
   }
 
-  /** Forwards a partial config; the service validates it (400 with issues) and applies it atomically. */
+  /**
+   * Forwards a partial config; the service validates it (400 with issues) and applies it atomically: 200 once in
+   * effect, 202 when accepted but not yet in effect (`pending` says why), 409 when applying it failed.
+   */
   patchConfig(service: KnobService, patch: unknown, who: string): Promise<ServiceReply> {
     return this.call(service, 'PATCH', '/config', patch, who);
   }
@@ -74,7 +77,7 @@ export class SutControl {
     const out: ConfigChangeResult[] = [];
     for (const [service, patch] of Object.entries(state)) {
       const r = await this.patchConfig(service as KnobService, patch, who);
-      if (r.status !== 200) throw new Error(`${service} refused ${JSON.stringify(patch)}: ${r.status} ${JSON.stringify(r.body?.error ?? r.body)}`);
+      if (r.status !== 200 && r.status !== 202) throw new Error(`${service} refused ${JSON.stringify(patch)}: ${r.status} ${JSON.stringify(r.body?.error ?? r.body)}`);
       out.push(r.body);
     }
     return out;

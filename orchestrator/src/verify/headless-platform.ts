@@ -30,7 +30,7 @@ export async function startHeadlessPlatform(o: HeadlessOptions): Promise<Headles
   const dataDir = await mkdtemp(join(tmpdir(), 'observastack-verify-'));
   // As root, embedded PostgreSQL runs as the `postgres` user, which must be able to enter this folder.
   await chmod(dataDir, 0o755);
-  const [gw, gwAdmin, api, inv, pg] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [gw, gwAdmin, api, apiAdmin, inv, invAdmin, pg] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const env = loadOrchestratorEnv({
     OBS_PORT: '0',
     OBS_DATA_DIR: dataDir,
@@ -38,7 +38,9 @@ export async function startHeadlessPlatform(o: HeadlessOptions): Promise<Headles
     OBS_GATEWAY_PORT: String(gw),
     OBS_GATEWAY_ADMIN_PORT: String(gwAdmin),
     OBS_API_PORT: String(api),
+    OBS_API_ADMIN_PORT: String(apiAdmin),
     OBS_INVENTORY_PORT: String(inv),
+    OBS_INVENTORY_ADMIN_PORT: String(invAdmin),
     OBS_SITE_DIR: join(dataDir, 'no-site'),
     OBS_SCENARIOS_DIR: o.scenariosDir,
     OBS_LOG_LEVEL: 'warn',

@@ -4,7 +4,7 @@ const cell = (v: number | null, unit = ' s') => (v === null ? '—' : `${v}${uni
 
 /** The verification as a plain-text table, one row per scenario, then each failure. */
 export function formatVerifyTable(r: VerifyReport): string {
-  const rows = [['scenario', 'baseline p95', 'time to breach', 'wrong fix held off', 'time to resolve', 'result']];
+  const rows = [['scenario', 'baseline p95', 'time to breach', 'wrong fix held off', 'time to resolve', 'fix PATCH (slowest)', 'result']];
   for (const s of r.scenarios) {
     rows.push([
       s.id,
@@ -12,6 +12,7 @@ export function formatVerifyTable(r: VerifyReport): string {
       cell(s.breachS),
       s.wrongFixHeldOff === null ? 'n/a' : s.wrongFixHeldOff ? 'yes' : 'NO',
       cell(s.resolveS),
+      cell(s.fixAnswerMs, ' ms'),
       s.passed ? 'pass' : 'FAIL',
     ]);
   }

@@ -10,6 +10,8 @@ export const breachDeadlineS = 10;
 export const fixSlackS = 5;
 /** After a missed deadline, keep watching this much longer to report how late it was. */
 const lateWatchS = 30;
+/** Every fix PATCH (wrong or documented) must be answered this soon, however busy the service is (issue 15). */
+export const fixAnswerBudgetMs = 2000;
 /** Quiet time after each scenario's reset. */
 const settleMs = 8000;
 
@@ -30,6 +32,8 @@ export interface ScenarioFigures {
   wrongFixHeldOff: boolean | null;
   /** Seconds from the documented fix to `resolved`; null if it never came. */
   resolveS: number | null;
+  /** Milliseconds the slowest fix PATCH (wrong or documented) took to answer; null if none was sent. */
+  fixAnswerMs: number | null;
   failures: string[];
   /** What the simulated users saw each second after the fault (p95 and success), for tuning. */
   seconds: SecondFigure[];
@@ -43,15 +47,28 @@ const secs = (ms: number) => Math.round(ms / 100) / 10;
 /**
  * Plays one scenario the way a learner would, over REST and the WebSocket: start a run, see the baseline hold
  * and the fault breach the SLO within 10 s, apply `fix.wrong` (the run must NOT resolve within holdSeconds + 5 s),
- * then `fix.documented` (it must resolve within holdSeconds + 5 s). Always leaves the platform reset.
+ * then `fix.documented` (it must resolve within holdSeconds + 5 s). Each fix PATCH must answer within 2 s.
+ * Always leaves the platform reset.
  */
 export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: RunObserver, log: (line: string) => void = () => {}): Promise<ScenarioFigures> {
   const { spec } = scenario;
   const hold = spec.slo.holdSeconds;
-  const f: ScenarioFigures = { id: scenario.id, passed: false, baseline: null, breachS: null, wrongFixHeldOff: null, resolveS: null, failures: [], seconds: [] };
+  const f: ScenarioFigures = { id: scenario.id, passed: false, baseline: null, breachS: null, wrongFixHeldOff: null, resolveS: null, fixAnswerMs: null, failures: [], seconds: [] };
   const fail = (why: string) => {
     f.failures.push(why);
     log(`  ${scenario.id}: FAIL ${why}`);
+  };
+  /** PATCHes each service's part of a config state, as a learner's fix; returns when the last one answered. */
+  const applyFix = async (state: ConfigState): Promise<number> => {
+    for (const [service, knobs] of Object.entries(state)) {
+      const t0 = performance.now();
+      await rest.ok('PATCH', `/services/${service}/config`, knobs);
+      const ms = Math.round(performance.now() - t0);
+      f.fixAnswerMs = Math.max(f.fixAnswerMs ?? 0, ms);
+      log(`  ${scenario.id}: PATCH ${service} ${JSON.stringify(knobs)} answered in ${ms} ms`);
+      if (ms > fixAnswerBudgetMs) fail(`the fix PATCH of ${service} ${JSON.stringify(knobs)} took ${ms} ms to answer, more than ${fixAnswerBudgetMs} ms`);
+    }
+    return Date.now();
   };
   await rest.ok('POST', '/reset');
   obs.mark();
@@ -82,7 +99,7 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
     if (f.breachS > breachDeadlineS) fail(`breached after ${f.breachS} s, later than ${breachDeadlineS} s`);
 
     if (spec.fix.wrong) {
-      await applyFix(rest, spec.fix.wrong);
+      await applyFix(spec.fix.wrong);
       const counted = obs.events(run.id).filter((e) => e.type === 'config_changed' && e.data.counted === true).length;
       if (counted === 0) fail('the wrong fix changed nothing (it must be a real change, or it proves nothing)');
       const early = await obs.next(isEnd(run.id), (hold + fixSlackS) * 1000);
@@ -91,7 +108,7 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
       log(`  ${scenario.id}: wrong fix ${JSON.stringify(spec.fix.wrong)} did not resolve it in ${hold + fixSlackS} s`);
     }
 
-    const fixedAt = await applyFix(rest, spec.fix.documented);
+    const fixedAt = await applyFix(spec.fix.documented);
     const end = await obs.next(isEnd(run.id), (hold + fixSlackS + lateWatchS) * 1000);
     if (!end || end.type !== 'resolution') return (fail(`the documented fix did not resolve the run within ${hold + fixSlackS + lateWatchS} s`), f);
     if (end.outcome !== 'resolved') return (fail(`the run ended ${end.outcome}: ${end.explanation}`), f);
@@ -109,8 +126,3 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
   }
 }
 
-/** PATCHes each service's part of a config state, as a learner's fix; returns when the last one answered. */
-async function applyFix(rest: RestClient, state: ConfigState): Promise<number> {
-  for (const [service, knobs] of Object.entries(state)) await rest.ok('PATCH', `/services/${service}/config`, knobs);
-  return Date.now();
-}

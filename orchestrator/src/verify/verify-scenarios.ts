@@ -54,7 +54,7 @@ export async function verifyScenarios(o: VerifyOptions = {}): Promise<VerifyRepo
       if (typeof s === 'string') continue;
       log(`${s.id}: ${s.spec.title}`);
       report.scenarios.push(await verifyScenario(s, rest, obs, log).catch((err: Error) => ({
-        id: s.id, passed: false, baseline: null, breachS: null, wrongFixHeldOff: null, resolveS: null, failures: [`verification crashed: ${err.message}`], seconds: [],
+        id: s.id, passed: false, baseline: null, breachS: null, wrongFixHeldOff: null, resolveS: null, fixAnswerMs: null, failures: [`verification crashed: ${err.message}`], seconds: [],
       })));
     }
   } finally {

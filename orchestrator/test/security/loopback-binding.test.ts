@@ -46,7 +46,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'observastack-start-'));
   // As root PostgreSQL runs as the `postgres` user, which must be able to enter the data folder (as in .observastack).
   await chmod(dataDir, 0o755);
-  for (const k of ['OBS_PORT', 'OBS_PG_PORT', 'OBS_GATEWAY_PORT', 'OBS_GATEWAY_ADMIN_PORT', 'OBS_API_PORT', 'OBS_INVENTORY_PORT']) ports[k] = await freePort();
+  for (const k of ['OBS_PORT', 'OBS_PG_PORT', 'OBS_GATEWAY_PORT', 'OBS_GATEWAY_ADMIN_PORT', 'OBS_API_PORT', 'OBS_API_ADMIN_PORT', 'OBS_INVENTORY_PORT', 'OBS_INVENTORY_ADMIN_PORT']) ports[k] = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, OBS_DATA_DIR: dataDir, OBS_SITE_DIR: join(dataDir, 'no-site'), ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
   delete env.DATABASE_URL;
   delete env.OBS_HOST;

@@ -32,7 +32,9 @@ export async function startTestPlatform(o: TestPlatformOptions): Promise<{ platf
     OBS_GATEWAY_PORT: String(await freePort()),
     OBS_GATEWAY_ADMIN_PORT: String(await freePort()),
     OBS_API_PORT: String(await freePort()),
+    OBS_API_ADMIN_PORT: String(await freePort()),
     OBS_INVENTORY_PORT: String(await freePort()),
+    OBS_INVENTORY_ADMIN_PORT: String(await freePort()),
   };
   const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'observastack-platform-')));
   // As root, embedded PostgreSQL runs as the `postgres` user, which must be able to enter the (0700) temp folder.

@@ -3,7 +3,7 @@ import { Counter, Histogram } from 'prom-client';
 import { createServiceApp } from '@observastack/sut-common/http/service-app.ts';
 import { registerAdminRoutes } from '@observastack/sut-common/http/admin-routes.ts';
 import { createRuntimeConfig } from '@observastack/sut-common/config/runtime-config.ts';
-import { createServiceMetrics, latencyBuckets } from '@observastack/sut-common/metrics.ts';
+import { createServiceMetrics, latencyBuckets, type ServiceMetrics } from '@observastack/sut-common/metrics.ts';
 import { DbPool } from '@observastack/sut-common/db/pool.ts';
 import type { Logger } from '@observastack/sut-common/logger.ts';
 import { apiConfigSchema } from './runtime-config.ts';
@@ -22,7 +22,7 @@ export interface ApiOptions {
   version?: string;
 }
 
-export async function buildApi(opts: ApiOptions): Promise<{ app: FastifyInstance; context: ApiContext; close(): Promise<void> }> {
+export async function buildApi(opts: ApiOptions): Promise<{ app: FastifyInstance; context: ApiContext; metrics: ServiceMetrics; ready(): Promise<void>; close(): Promise<void> }> {
   const metrics = createServiceMetrics('api');
   const version = opts.version ?? '0.1.0';
   const pricingTime = new Histogram({ name: 'pricing_compute_seconds', help: 'Time to compute one price.', labelNames: ['pricing_version'], buckets: latencyBuckets, registers: [metrics.registry] });
@@ -34,6 +34,7 @@ export async function buildApi(opts: ApiOptions): Promise<{ app: FastifyInstance
     schema: apiConfigSchema,
     logger: opts.logger,
     metrics,
+    resourceKeys: ['workerPoolSize', 'dbPoolMax'],
     apply: (next) => {
       db ??= new DbPool({ url: opts.databaseUrl, service: 'api', max: next.dbPoolMax, metrics });
       db.resize(next.dbPoolMax);
@@ -58,11 +59,14 @@ export async function buildApi(opts: ApiOptions): Promise<{ app: FastifyInstance
   const app = createServiceApp({ logger: opts.logger, metrics });
   registerCatalogRoutes(app, context);
   registerOrderRoutes(app, context);
-  registerAdminRoutes(app, { service: 'api', config: config as never, metrics, secret: opts.secret, ready: async () => void (await context.db.query('health', 'SELECT 1')) });
+  const ready = async () => void (await context.db.query('health', 'SELECT 1'));
+  registerAdminRoutes(app, { service: 'api', config: config as never, metrics, secret: opts.secret, ready });
 
   return {
     app,
     context,
+    metrics,
+    ready,
     close: async () => {
       await app.close();
       await Promise.all([context.recommendations.close(), context.inventory.close(), context.db.close()]);

@@ -6,5 +6,15 @@ import { buildApi } from './app.ts';
 
 const env = loadApiEnv();
 const logger = createLogger('api', env.OBS_LOG_LEVEL);
-const api = await buildApi({ databaseUrl: env.DATABASE_URL, inventoryUrl: env.OBS_INVENTORY_URL, logger, secret: await loadOrCreateSecret(env.OBS_JWT_SECRET_FILE) });
-await runUntilSignal({ logger, listeners: [{ app: api.app, host: env.OBS_HOST, port: env.OBS_API_PORT, name: 'api' }], close: api.close });
+const secret = await loadOrCreateSecret(env.OBS_JWT_SECRET_FILE);
+const api = await buildApi({ databaseUrl: env.DATABASE_URL, inventoryUrl: env.OBS_INVENTORY_URL, logger, secret });
+await runUntilSignal({
+  logger,
+  listeners: [{ app: api.app, host: env.OBS_HOST, port: env.OBS_API_PORT, name: 'api' }],
+  admin: {
+    service: 'api', host: env.OBS_HOST, port: env.OBS_API_ADMIN_PORT, secret, logger, logLevel: env.OBS_LOG_LEVEL,
+    config: api.context.config as never, metrics: api.metrics, ready: api.ready,
+    schema: { module: new URL('./runtime-config.ts', import.meta.url), exportName: 'apiConfigSchema' },
+  },
+  close: api.close,
+});

@@ -68,13 +68,13 @@ const badTokens: [string, () => Promise<string | undefined>, RegExp][] = [
 
 describe('PATCH /config needs a valid config-write token', () => {
   it.each(badTokens)('%s -> 401 and nothing changed', async (_name, make, reason) => {
-    for (const url of [sut.urls.api, sut.urls.gatewayAdmin]) {
+    for (const url of [sut.urls.api, sut.urls.apiAdmin, sut.urls.gatewayAdmin]) {
       const before = (await call(`${url}/config`)).json;
       const header = await make();
       const r = await call(`${url}/config`, {
         method: 'PATCH',
         headers: { 'content-type': 'application/json', ...(header === undefined ? {} : { authorization: header }) },
-        body: JSON.stringify(url === sut.urls.api ? { dbPoolMax: 3 } : { rateLimitRps: 1 }),
+        body: JSON.stringify(url === sut.urls.gatewayAdmin ? { rateLimitRps: 1 } : { dbPoolMax: 3 }),
       });
       expect(r.status).toBe(401);
       expect(r.json.error.code).toBe('unauthorized');

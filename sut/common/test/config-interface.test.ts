@@ -13,7 +13,8 @@ afterAll(async () => {
   await sut?.stop();
 });
 
-const admin = () => ({ gateway: sut.urls.gatewayAdmin, api: sut.urls.api, inventory: sut.urls.inventory });
+// The admin ports (each service's admin thread); the shop-port compatibility routes are checked at the end.
+const admin = () => ({ gateway: sut.urls.gatewayAdmin, api: sut.urls.apiAdmin, inventory: sut.urls.inventoryAdmin });
 const defaults = {
   gateway: { upstreamPoolSize: 64, upstreamTimeoutMs: 5000, retryCount: 0, rateLimitRps: 0 },
   api: { pricingVersion: '1.0', workerPoolSize: 8, dbPoolMax: 20, inventoryTimeoutMs: 2000 },
@@ -52,7 +53,7 @@ describe('GET /config and /config/schema', () => {
 
 describe('PATCH /config', () => {
   it('applies a partial update, answers the new config and the change list, logs and counts it', async () => {
-    const url = sut.urls.api;
+    const url = sut.urls.apiAdmin;
     const r = await patchConfig(url, { inventoryTimeoutMs: 3000 }, token);
     expect(r.status).toBe(200);
     expect(r.json.config).toEqual({ ...defaults.api, inventoryTimeoutMs: 3000 });
@@ -68,7 +69,7 @@ describe('PATCH /config', () => {
 
   it('a patch equal to the current config changes nothing and logs nothing', async () => {
     const before = sut.logs.length;
-    const r = await patchConfig(sut.urls.api, { inventoryTimeoutMs: 3000 }, token);
+    const r = await patchConfig(sut.urls.apiAdmin, { inventoryTimeoutMs: 3000 }, token);
     expect(r.status).toBe(200);
     expect(r.json.changes).toEqual([]);
     expect(sut.logs.slice(before).filter((e) => e.json?.msg === 'config changed')).toEqual([]);
@@ -123,5 +124,21 @@ describe('PATCH /config', () => {
     expect(r.status).toBe(200);
     expect(r.json.config).toEqual(defaults.gateway);
     expect((await call(`${sut.urls.gatewayAdmin}/config`)).json).toEqual(defaults.gateway);
+  });
+});
+
+describe('the shop-port admin routes (compatibility, served by the main thread)', () => {
+  it.each(['api', 'inventory'] as const)('%s: reads match the admin port, and a write there goes through the same writer', async (s) => {
+    const shop = sut.urls[s];
+    expect((await call(`${shop}/config`)).json).toEqual((await call(`${admin()[s]}/config`)).json);
+    expect((await call(`${shop}/config/schema`)).json).toEqual((await call(`${admin()[s]}/config/schema`)).json);
+    expect((await call(`${shop}/healthz`)).status).toBe(200);
+    const knob = s === 'api' ? { inventoryTimeoutMs: 2500 } : { slowQueryThresholdMs: 250 };
+    const r = await patchConfig(shop, knob, token);
+    expect(r.status).toBe(200);
+    expect((await call(`${admin()[s]}/config`)).json).toMatchObject(knob);
+    expect((await patchConfig(shop, { dbPoolMax: 0 }, token)).status).toBe(400);
+    expect((await call(`${shop}/config/reset`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).json.config).toEqual(defaults[s]);
+    expect((await call(`${admin()[s]}/config`)).json).toEqual(defaults[s]);
   });
 });

@@ -10,7 +10,8 @@ let token: string;
 let countsBefore: ShopCounts;
 const configsBefore: Record<string, unknown> = {};
 
-const admins = () => ({ gateway: sut.urls.gatewayAdmin, api: sut.urls.api, inventory: sut.urls.inventory });
+// The admin threads' ports; the main thread's compatibility routes share their guard and forward writes to them.
+const admins = () => ({ gateway: sut.urls.gatewayAdmin, api: sut.urls.apiAdmin, inventory: sut.urls.inventoryAdmin });
 const validPatch: Record<string, Record<string, unknown>> = { gateway: { upstreamPoolSize: 32 }, api: { workerPoolSize: 4 }, inventory: { slowQueryThresholdMs: 300 } };
 const json = (body: string, auth = true) => ({ headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) }, body });
 

@@ -35,8 +35,10 @@ describe.skipIf(!promtool)('promtool check metrics', () => {
     expect(bad.output).toMatch(/counter metrics should have "_total" suffix/);
   });
 
-  it.each(['gateway', 'api', 'inventory'] as const)('%s /metrics is clean', async (service) => {
-    const url = { gateway: sut.urls.gatewayAdmin, api: sut.urls.api, inventory: sut.urls.inventory }[service];
+  // The admin ports serve the main thread's exposition plus the admin thread's own; api and inventory also serve theirs on the shop port.
+  it.each(['gateway', 'api', 'inventory', 'apiAdmin', 'inventoryAdmin'] as const)('%s /metrics is clean', async (target) => {
+    const url = sut.urls[target === 'gateway' ? 'gatewayAdmin' : target];
+    const service = target.replace('Admin', '');
     const text = await scrape(url);
     expect(samples(text, 'http_server_request_duration_seconds_count').length).toBeGreaterThan(0);
     expect(samples(text, 'build_info').map((s) => s.labels.service)).toEqual([service]);

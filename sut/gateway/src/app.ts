@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createServiceApp } from '@observastack/sut-common/http/service-app.ts';
-import { registerAdminRoutes } from '@observastack/sut-common/http/admin-routes.ts';
 import { createRuntimeConfig, type RuntimeConfig } from '@observastack/sut-common/config/runtime-config.ts';
-import { createServiceMetrics } from '@observastack/sut-common/metrics.ts';
+import { createServiceMetrics, type ServiceMetrics } from '@observastack/sut-common/metrics.ts';
 import { HttpError } from '@observastack/sut-common/errors.ts';
 import type { Logger } from '@observastack/sut-common/logger.ts';
 import { Counter } from 'prom-client';
@@ -20,9 +19,9 @@ export interface GatewayOptions {
 export interface Gateway {
   /** User traffic: proxies /api/* to the api service, nothing else. */
   userApp: FastifyInstance;
-  /** Admin listener: /config, /config/schema, /metrics, /healthz. */
-  adminApp: FastifyInstance;
   config: RuntimeConfig<GatewayConfig>;
+  /** Served on the admin port by the admin thread (`server.ts`): /config, /config/schema, /metrics, /healthz. */
+  metrics: ServiceMetrics;
   close(): Promise<void>;
 }
 
@@ -41,6 +40,7 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
     schema: gatewayConfigSchema,
     logger: opts.logger,
     metrics,
+    resourceKeys: ['upstreamPoolSize'],
     apply: (next) => {
       upstream ??= new UpstreamPool(opts.apiUrl, next.upstreamPoolSize, metrics);
       upstream.resize(next.upstreamPoolSize);
@@ -57,12 +57,13 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
     if (unsafePath.test(req.url.split('?')[0])) {
       throw new HttpError('path not allowed', { code: 'bad_path', status: 400 });
     }
+    // Read the config first: a change the admin thread committed is adopted here, before this request is judged.
+    const cfg = config.get();
     if (!bucket.take()) {
       rateLimited.inc();
       reply.header('retry-after', '1');
       throw new HttpError('too many requests: the shop is shedding load, retry shortly', { code: 'rate_limited', status: 429 });
     }
-    const cfg = config.get();
     const headers: Record<string, string> = {};
     for (const h of forwardedRequestHeaders) {
       const v = req.headers[h];
@@ -109,15 +110,12 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
   };
   userApp.all('/api/*', proxy);
 
-  const adminApp = createServiceApp({ logger: opts.logger, metrics });
-  registerAdminRoutes(adminApp, { service: 'gateway', config: config as never, metrics, secret: opts.secret });
-
   return {
     userApp,
-    adminApp,
     config,
+    metrics,
     close: async () => {
-      await Promise.all([userApp.close(), adminApp.close()]);
+      await userApp.close();
       await pool.close();
     },
   };

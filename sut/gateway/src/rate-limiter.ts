@@ -8,6 +8,7 @@ export class TokenBucket {
   private rate = 0;
 
   setRate(rps: number): void {
+    if (rps === this.rate) return;
     this.rate = rps;
     this.tokens = Math.min(this.tokens, rps);
     if (rps > 0 && this.tokens === 0) this.tokens = rps;

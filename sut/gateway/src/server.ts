@@ -6,12 +6,15 @@ import { buildGateway } from './app.ts';
 
 const env = loadGatewayEnv();
 const logger = createLogger('gateway', env.OBS_LOG_LEVEL);
-const gateway = await buildGateway({ apiUrl: env.OBS_API_URL, logger, secret: await loadOrCreateSecret(env.OBS_JWT_SECRET_FILE) });
+const secret = await loadOrCreateSecret(env.OBS_JWT_SECRET_FILE);
+const gateway = await buildGateway({ apiUrl: env.OBS_API_URL, logger, secret });
 await runUntilSignal({
   logger,
-  listeners: [
-    { app: gateway.userApp, host: env.OBS_HOST, port: env.OBS_GATEWAY_PORT, name: 'user' },
-    { app: gateway.adminApp, host: env.OBS_HOST, port: env.OBS_GATEWAY_ADMIN_PORT, name: 'admin' },
-  ],
+  listeners: [{ app: gateway.userApp, host: env.OBS_HOST, port: env.OBS_GATEWAY_PORT, name: 'user' }],
+  admin: {
+    service: 'gateway', host: env.OBS_HOST, port: env.OBS_GATEWAY_ADMIN_PORT, secret, logger, logLevel: env.OBS_LOG_LEVEL,
+    config: gateway.config as never, metrics: gateway.metrics,
+    schema: { module: new URL('./runtime-config.ts', import.meta.url), exportName: 'gatewayConfigSchema' },
+  },
   close: gateway.close,
 });

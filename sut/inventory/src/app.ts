@@ -3,7 +3,7 @@ import { Gauge } from 'prom-client';
 import { createServiceApp } from '@observastack/sut-common/http/service-app.ts';
 import { registerAdminRoutes } from '@observastack/sut-common/http/admin-routes.ts';
 import { createRuntimeConfig, type RuntimeConfig } from '@observastack/sut-common/config/runtime-config.ts';
-import { createServiceMetrics } from '@observastack/sut-common/metrics.ts';
+import { createServiceMetrics, type ServiceMetrics } from '@observastack/sut-common/metrics.ts';
 import { DbPool } from '@observastack/sut-common/db/pool.ts';
 import type { Logger } from '@observastack/sut-common/logger.ts';
 import { inventoryConfigSchema, type InventoryConfig } from './runtime-config.ts';
@@ -17,7 +17,7 @@ export interface InventoryOptions {
   version?: string;
 }
 
-export async function buildInventory(opts: InventoryOptions): Promise<{ app: FastifyInstance; config: RuntimeConfig<InventoryConfig>; close(): Promise<void> }> {
+export async function buildInventory(opts: InventoryOptions): Promise<{ app: FastifyInstance; config: RuntimeConfig<InventoryConfig>; metrics: ServiceMetrics; ready(): Promise<void>; close(): Promise<void> }> {
   const metrics = createServiceMetrics('inventory');
   metrics.buildInfo.set({ version: opts.version ?? '0.1.0' }, 1);
   let indexPresent = 1;
@@ -28,6 +28,7 @@ export async function buildInventory(opts: InventoryOptions): Promise<{ app: Fas
     schema: inventoryConfigSchema,
     logger: opts.logger,
     metrics,
+    resourceKeys: ['dbPoolMax', 'stockIndex'],
     apply: async (next, prev, changes) => {
       db ??= new DbPool({ url: opts.databaseUrl, service: 'inventory', max: next.dbPoolMax, metrics });
       db.resize(next.dbPoolMax);
@@ -42,7 +43,8 @@ export async function buildInventory(opts: InventoryOptions): Promise<{ app: Fas
   await db!.warm().catch((err) => opts.logger.warn({ err }, 'could not pre-open DB connections'));
   const app = createServiceApp({ logger: opts.logger, metrics });
   registerStockRoutes(app, { db: db!, logger: opts.logger, slowQueryThresholdMs: () => config.get().slowQueryThresholdMs });
-  registerAdminRoutes(app, { service: 'inventory', config: config as never, metrics, secret: opts.secret, ready: async () => void (await db!.query('health', 'SELECT 1')) });
+  const ready = async () => void (await db!.query('health', 'SELECT 1'));
+  registerAdminRoutes(app, { service: 'inventory', config: config as never, metrics, secret: opts.secret, ready });
 
-  return { app, config, close: async () => { await app.close(); await db!.close(); } };
+  return { app, config, metrics, ready, close: async () => { await app.close(); await db!.close(); } };
 }

@@ -15,14 +15,35 @@ export interface ConfigChange {
  */
 export type ApplyConfig<T> = (next: T, prev: T, changes: ConfigChange[]) => Promise<void> | void;
 
+/** What a write answers. `pending` (HTTP 202) says why the change has not fully taken effect yet (admin thread). */
+export interface ConfigWriteResult<T> {
+  config: T;
+  changes: ConfigChange[];
+  pending?: string;
+}
+
 export interface RuntimeConfig<T extends Record<string, unknown>> {
   get(): Readonly<T>;
   /** JSON Schema of the config, with descriptions, defaults and ranges, for fix forms and docs. */
   jsonSchema(): Record<string, unknown>;
   /** Validates `patch` against the whole schema, applies it atomically, and returns the new config. */
-  patch(patch: unknown, who: string): Promise<{ config: T; changes: ConfigChange[] }>;
+  patch(patch: unknown, who: string): Promise<ConfigWriteResult<T>>;
   /** Restores every knob to its healthy default (used by reset). */
-  reset(who: string): Promise<{ config: T; changes: ConfigChange[] }>;
+  reset(who: string): Promise<ConfigWriteResult<T>>;
+  /** For the admin thread (`sut/common/src/admin/`), which takes over writes: see docs/architecture.md. */
+  readonly control: ConfigControl<T>;
+}
+
+/** The main thread's side of a config whose writes are made by the admin thread. */
+export interface ConfigControl<T> {
+  /** Knobs whose `apply` touches a resource and may fail: the main thread applies them before they are committed. */
+  readonly resourceKeys: readonly string[];
+  /** Applies a whole config proposed by the admin thread; throws (HttpError 409) and keeps the previous one on failure. */
+  applyProposal(next: T, who: string): Promise<ConfigChange[]>;
+  /** Adopts a config the admin thread committed (value knobs; resource knobs were applied by `applyProposal`). Synchronous. */
+  adopt(next: T, who: string): ConfigChange[];
+  /** From now on `get()` calls `poll` first, and writes go to `writer` (the admin thread). */
+  delegate(d: { poll(): void; patch(patch: unknown, who: string): Promise<ConfigWriteResult<T>>; reset(who: string): Promise<ConfigWriteResult<T>> }): void;
 }
 
 /**
@@ -34,6 +55,11 @@ export async function createRuntimeConfig<S extends z.ZodObject>(opts: {
   apply: ApplyConfig<z.infer<S>>;
   logger: Logger;
   metrics: ServiceMetrics;
+  /**
+   * Knobs whose `apply` touches a resource (pool resize, DDL) and may fail (default: every knob). The others are
+   * value knobs: `apply` must handle a change of them synchronously and without failing (set a gauge, a rate).
+   */
+  resourceKeys?: readonly (keyof z.infer<S> & string)[];
 }): Promise<RuntimeConfig<z.infer<S>>> {
   type T = z.infer<S>;
   const strict = opts.schema.strict();
@@ -48,10 +74,21 @@ export async function createRuntimeConfig<S extends z.ZodObject>(opts: {
     }
   };
 
+  const diff = (next: T): ConfigChange[] => Object.keys(next)
+    .filter((k) => next[k] !== current[k])
+    .map((k) => ({ key: k, from: current[k], to: next[k] }));
+
+  const take = (next: T, who: string, changes: ConfigChange[]) => {
+    current = Object.freeze({ ...next }) as T;
+    publish(current);
+    for (const c of changes) {
+      opts.metrics.configChanges.inc({ key: c.key });
+      opts.logger.info({ who, key: c.key, from: c.from, to: c.to }, 'config changed');
+    }
+  };
+
   const commit = async (next: T, who: string) => {
-    const changes: ConfigChange[] = Object.keys(next)
-      .filter((k) => next[k] !== current[k])
-      .map((k) => ({ key: k, from: current[k], to: next[k] }));
+    const changes = diff(next);
     if (changes.length === 0) return { config: current, changes };
     try {
       await opts.apply(next, current, changes);
@@ -59,12 +96,7 @@ export async function createRuntimeConfig<S extends z.ZodObject>(opts: {
       opts.logger.error({ err, who, changes }, 'config change failed to apply; previous config kept');
       throw new HttpError(`config change could not be applied: ${(err as Error).message}`, { code: 'apply_failed', status: 409, cause: err });
     }
-    current = Object.freeze({ ...next }) as T;
-    publish(current);
-    for (const c of changes) {
-      opts.metrics.configChanges.inc({ key: c.key });
-      opts.logger.info({ who, key: c.key, from: c.from, to: c.to }, 'config changed');
-    }
+    take(next, who, changes);
     return { config: current, changes };
   };
 
@@ -78,22 +110,47 @@ export async function createRuntimeConfig<S extends z.ZodObject>(opts: {
   current = Object.freeze({ ...defaults }) as T;
   publish(current);
 
+  let delegate: Parameters<ConfigControl<T>['delegate']>[0] | undefined;
   return {
-    get: () => current,
-    jsonSchema: () => z.toJSONSchema(strict, { io: 'input' }) as Record<string, unknown>,
-    patch: (patch, who) =>
-      serialized(async () => {
-        if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-          throw new HttpError('config patch must be a JSON object', { code: 'invalid_config', status: 400, issues: [{ path: '(root)', message: 'expected an object' }] });
-        }
-        const parsed = strict.safeParse({ ...current, ...patch });
-        if (!parsed.success) {
-          throw new HttpError('invalid config', { code: 'invalid_config', status: 400, issues: issuesFrom(parsed.error.issues) });
-        }
-        return commit(parsed.data as T, who);
-      }),
-    reset: (who) => serialized(() => commit(defaults, who)),
+    get: () => {
+      delegate?.poll();
+      return current;
+    },
+    jsonSchema: () => configJsonSchema(strict),
+    patch: (patch, who) => (delegate ? delegate.patch(patch, who) : serialized(async () => commit(validatePatch(strict, current, patch) as T, who))),
+    reset: (who) => (delegate ? delegate.reset(who) : serialized(() => commit(defaults, who))),
+    control: {
+      resourceKeys: opts.resourceKeys ?? Object.keys(defaults),
+      applyProposal: (next, who) => serialized(async () => (await commit(next, who)).changes),
+      adopt: (next, who) => {
+        const changes = diff(next);
+        if (changes.length === 0) return changes;
+        // Value knobs only (the admin thread proposes resource knobs through applyProposal): synchronous by contract.
+        const r = opts.apply(next, current, changes);
+        if (r instanceof Promise) r.catch((err) => opts.logger.error({ err, who, changes }, 'applying a value knob failed'));
+        take(next, who, changes);
+        return changes;
+      },
+      delegate: (d) => {
+        delegate = d;
+      },
+    },
   };
+}
+
+/** JSON Schema of a config schema, as `GET /config/schema` answers it. */
+export const configJsonSchema = (strict: z.ZodObject) => z.toJSONSchema(strict, { io: 'input' }) as Record<string, unknown>;
+
+/** Merges `patch` into `current` and validates the whole; a 400 listing every field otherwise. */
+export function validatePatch(strict: z.ZodObject, current: Record<string, unknown>, patch: unknown): Record<string, unknown> {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    throw new HttpError('config patch must be a JSON object', { code: 'invalid_config', status: 400, issues: [{ path: '(root)', message: 'expected an object' }] });
+  }
+  const parsed = strict.safeParse({ ...current, ...patch });
+  if (!parsed.success) {
+    throw new HttpError('invalid config', { code: 'invalid_config', status: 400, issues: issuesFrom(parsed.error.issues) });
+  }
+  return parsed.data as Record<string, unknown>;
 }
 
 function enumIndex(schema: z.ZodObject, key: string, value: unknown): number | undefined {

@@ -13,7 +13,9 @@ export interface AdminRoutesOptions {
 }
 
 /**
- * Admin routes of a SUT service: never reachable through the user gateway. Reads are open on the internal
+ * Admin routes of a SUT service on its main thread: never reachable through the user gateway. The api and the
+ * inventory keep them on their shop port for compatibility; the admin port is served by the admin thread
+ * (`../admin/admin-worker.ts`), which also makes every write (these forward to it once it runs). Reads are open on the internal
  * network; PATCH /config and POST /config/reset need a JWT with audience `sut-config` and are rate limited.
  */
 export function registerAdminRoutes(app: FastifyInstance, opts: AdminRoutesOptions): void {
@@ -35,6 +37,8 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRoutesOptio
   });
   app.get('/config', async () => opts.config.get());
   app.get('/config/schema', async () => opts.config.jsonSchema());
-  app.patch('/config', { onRequest }, async (req) => opts.config.patch(req.body, writers.get(req) ?? 'unknown'));
-  app.post('/config/reset', { onRequest }, async (req) => opts.config.reset(writers.get(req) ?? 'unknown'));
+  // 202 when the change is accepted but not yet in effect (see the admin thread in docs/architecture.md).
+  const answer = (reply: FastifyReply, r: { pending?: string }) => reply.code(r.pending ? 202 : 200).send(r);
+  app.patch('/config', { onRequest }, async (req, reply) => answer(reply, await opts.config.patch(req.body, writers.get(req) ?? 'unknown')));
+  app.post('/config/reset', { onRequest }, async (req, reply) => answer(reply, await opts.config.reset(writers.get(req) ?? 'unknown')));
 }

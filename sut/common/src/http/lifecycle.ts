@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.ts';
+import { startAdminThread, type AdminThread, type AdminThreadOptions } from '../admin/admin-thread.ts';
 
 export interface Listener {
   app: FastifyInstance;
@@ -12,18 +13,31 @@ export interface Listener {
  * Listens on every listener, logs where, and on SIGTERM/SIGINT closes cleanly and exits 0. A port that cannot
  * be bound stops the process with one clear line (which port, which env var changes it).
  */
-export async function runUntilSignal(opts: { logger: Logger; listeners: Listener[]; close: () => Promise<void> }): Promise<void> {
+export async function runUntilSignal(opts: { logger: Logger; listeners: Listener[]; admin?: AdminThreadOptions; close: () => Promise<void> }): Promise<void> {
+  const cannotListen = async (err: unknown, l: { host: string; port: number; name: string }) => {
+    const e = err as NodeJS.ErrnoException;
+    opts.logger.fatal({ err: e }, e.code === 'EADDRINUSE' ? `port ${l.port} (${l.name}) is already in use` : `cannot listen on ${l.host}:${l.port}`);
+    await flush(opts.logger);
+    process.exit(3);
+  };
   for (const l of opts.listeners) {
     try {
       await l.app.listen({ host: l.host, port: l.port });
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      opts.logger.fatal({ err: e }, e.code === 'EADDRINUSE' ? `port ${l.port} (${l.name}) is already in use` : `cannot listen on ${l.host}:${l.port}`);
-      await flush(opts.logger);
-      process.exit(3);
+      await cannotListen(err, l);
     }
     const addr = l.app.server.address();
     opts.logger.info({ listener: l.name, port: typeof addr === 'object' && addr ? addr.port : l.port }, 'listening');
+  }
+  // The admin thread starts last: its /healthz answering means the shop port is up too.
+  let admin: AdminThread | undefined;
+  if (opts.admin) {
+    try {
+      admin = await startAdminThread(opts.admin);
+    } catch (err) {
+      await cannotListen(err, { host: opts.admin.host, port: opts.admin.port, name: 'admin' });
+    }
+    opts.logger.info({ listener: 'admin', thread: 'admin', port: admin!.port }, 'listening');
   }
   let stopping = false;
   const stop = async (signal: string) => {
@@ -32,6 +46,7 @@ export async function runUntilSignal(opts: { logger: Logger; listeners: Listener
     opts.logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 5000);
     force.unref();
+    await admin?.close().catch((err) => opts.logger.error({ err }, 'error while closing the admin thread'));
     await opts.close().catch((err) => opts.logger.error({ err }, 'error while closing'));
     await flush(opts.logger);
     process.exit(0);

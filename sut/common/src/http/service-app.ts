@@ -15,7 +15,7 @@ export const bodyLimitBytes = 64 * 1024;
 
 export interface ServiceAppOptions {
   logger: Logger;
-  metrics: ServiceMetrics;
+  metrics: Pick<ServiceMetrics, 'httpDuration'>;
 }
 
 /**

@@ -15,7 +15,9 @@ const env = parseEnv(z.object({
   OBS_GATEWAY_PORT: portFrom(8080),
   OBS_GATEWAY_ADMIN_PORT: portFrom(8090),
   OBS_API_PORT: portFrom(8081),
+  OBS_API_ADMIN_PORT: portFrom(8091),
   OBS_INVENTORY_PORT: portFrom(8082),
+  OBS_INVENTORY_ADMIN_PORT: portFrom(8092),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
 }));
 
@@ -27,7 +29,7 @@ const databaseUrl = env.DATABASE_URL ?? (await ensureDatabase(pg!.adminUrl, 'obs
 const m = await migrate(databaseUrl);
 console.log(`database ready (${m.applied.length} migrations applied)`);
 const sut = await startSut({
-  ports: { gateway: env.OBS_GATEWAY_PORT, gatewayAdmin: env.OBS_GATEWAY_ADMIN_PORT, api: env.OBS_API_PORT, inventory: env.OBS_INVENTORY_PORT },
+  ports: { gateway: env.OBS_GATEWAY_PORT, gatewayAdmin: env.OBS_GATEWAY_ADMIN_PORT, api: env.OBS_API_PORT, apiAdmin: env.OBS_API_ADMIN_PORT, inventory: env.OBS_INVENTORY_PORT, inventoryAdmin: env.OBS_INVENTORY_ADMIN_PORT },
   databaseUrl,
   secretFile,
   otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -6,19 +6,24 @@ export type SutServiceName = (typeof sutServiceNames)[number];
 
 export interface SutPorts {
   gateway: number;
+  /** Each service's admin port is served by its admin thread (`sut/common/src/admin/`). */
   gatewayAdmin: number;
   api: number;
+  apiAdmin: number;
   inventory: number;
+  inventoryAdmin: number;
 }
 
-export const defaultSutPorts: SutPorts = { gateway: 8080, gatewayAdmin: 8090, api: 8081, inventory: 8082 };
+export const defaultSutPorts: SutPorts = { gateway: 8080, gatewayAdmin: 8090, api: 8081, apiAdmin: 8091, inventory: 8082, inventoryAdmin: 8092 };
 
 /** The env var that moves each port (named in "port taken" errors). */
 export const portEnvVar: Record<keyof SutPorts, string> = {
   gateway: 'OBS_GATEWAY_PORT',
   gatewayAdmin: 'OBS_GATEWAY_ADMIN_PORT',
   api: 'OBS_API_PORT',
+  apiAdmin: 'OBS_API_ADMIN_PORT',
   inventory: 'OBS_INVENTORY_PORT',
+  inventoryAdmin: 'OBS_INVENTORY_ADMIN_PORT',
 };
 
 export interface SutEnvOptions {
@@ -63,19 +68,20 @@ export function serviceEnv(name: SutServiceName, o: SutEnvOptions): Record<strin
     env.OBS_API_URL = `http://127.0.0.1:${o.ports.api}`;
   } else if (name === 'api') {
     env.OBS_API_PORT = String(o.ports.api);
+    env.OBS_API_ADMIN_PORT = String(o.ports.apiAdmin);
     env.OBS_INVENTORY_URL = `http://127.0.0.1:${o.ports.inventory}`;
     env.DATABASE_URL = o.databaseUrl;
   } else {
     env.OBS_INVENTORY_PORT = String(o.ports.inventory);
+    env.OBS_INVENTORY_ADMIN_PORT = String(o.ports.inventoryAdmin);
     env.DATABASE_URL = o.databaseUrl;
   }
   return env;
 }
 
-/** Base URL of a service's admin routes (/config, /metrics, /healthz). */
+/** Base URL of a service's admin routes (/config, /metrics, /healthz): its admin port, served by its admin thread. */
 export function adminBaseUrl(name: SutServiceName, ports: SutPorts): string {
-  const port = name === 'gateway' ? ports.gatewayAdmin : ports[name];
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${ports[`${name}Admin`]}`;
 }
 
 /** Polls `url` until it answers 2xx or `timeoutMs` passes. */

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { FastifyInstance, FastifyError } from 'fastify';
+import type { FastifyInstance, FastifyError, FastifyServerFactory } from 'fastify';
 import { trace } from '@opentelemetry/api';
 import { ZodError } from 'zod';
 import { HttpError, issuesFrom } from '../errors.ts';
@@ -16,6 +16,8 @@ export const bodyLimitBytes = 64 * 1024;
 export interface ServiceAppOptions {
   logger: Logger;
   metrics: Pick<ServiceMetrics, 'httpDuration'>;
+  /** Builds the HTTP server (fastify's serverFactory), e.g. to answer some requests before fastify sees them. */
+  serverFactory?: FastifyServerFactory;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface ServiceAppOptions {
  * the request-duration histogram by route template, and span names carrying the route.
  */
 export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
-  const app = fastify({ logger: false, bodyLimit: bodyLimitBytes, return503OnClosing: true, forceCloseConnections: true });
+  const app = fastify({ logger: false, bodyLimit: bodyLimitBytes, return503OnClosing: true, forceCloseConnections: true, ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}) });
   const { logger, metrics } = opts;
 
   app.addHook('onRequest', async (req) => {

@@ -194,7 +194,7 @@ export async function crossCheck(
 }
 
 export interface AlignedTargets {
-  /** The same jobs, each at a proxy URL for one scraper, that serves one snapshot of its target per wall-clock second. */
+  /** The same jobs, each at a proxy URL for one scraper that serves the latest snapshot of its target. */
   targetsFor(scraper: string): PromTarget[];
   /**
    * True when, for every job, `a` and `b` received the same snapshots within (fromMs, toMs]: at a point whose
@@ -203,43 +203,55 @@ export interface AlignedTargets {
    * legitimately differ: a missed first or last sample moves rate()'s extrapolation, a missed middle one can hide
    * a series' birth (its first increment).
    */
-  sameSamples(a: string, b: string, fromMs: number, toMs: number): boolean;
+  sameSamples(a: string, b: string, fromMs: number, toMs: number, jobs?: string[]): boolean;
   /**
-   * Until this is called every scrape gets an empty exposition (the target is up, with no samples), so both
-   * scrapers' first samples are the same snapshot, whichever of them started first. Returns the moment (ms).
+   * Weaker: the first and the last snapshot within (fromMs, toMs] are the same for both. Enough for series that
+   * exist from the start (no birth to miss): rate() and increase() read only a window's first and last samples.
+   */
+  sameEdges(a: string, b: string, fromMs: number, toMs: number, jobs?: string[]): boolean;
+  /**
+   * Takes the first snapshot and starts the snapshot timer. Until then every scrape gets an empty exposition (the
+   * target is up, with no samples), so both scrapers' first samples are the same snapshot, whichever of them
+   * started first. Returns the moment (ms).
    */
   open(): number;
   close(): Promise<void>;
 }
 
 /**
- * Puts a snapshot cache in front of each target: every scrape within the same wall-clock second gets the same
- * exposition text (the first scrape of that second fetches it), every sample stamped with the moment the snapshot
- * was taken (Prometheus honours exposition timestamps by default, and so does the hub). Two scrapers on a 1 s
- * interval thus store the SAME samples at the SAME timestamps, and any difference between their answers is the
- * engines'. Without it the two scrape the live target at different moments, and on a bursty, sparse histogram (a
- * worker pool's wait) a 30 s window's quantile can legitimately move by more than 10 % between them.
+ * Puts a snapshot proxy in front of each target: once open(), it takes a snapshot of every target every 2 s
+ * (`snapshotEveryMs`), each sample stamped with the moment the snapshot was taken (Prometheus honours exposition
+ * timestamps by default, and so does the hub), and every scrape gets the latest one. Scrapers on a 1 s interval
+ * fetch each snapshot about twice (the repeat is the same sample, which both engines drop), so both store the SAME
+ * samples at the SAME timestamps and any difference between their answers is the engines'. A scraper misses a
+ * snapshot only when one of its scrapes is more than a second late (a busy machine); sameSamples/sameEdges say
+ * where that happened. (Snapshots per wall-clock second, the first design, let a scraper whose phase sat near a
+ * second boundary miss one every few seconds even on a quiet machine; scraping the live targets directly, the two
+ * legitimately disagreed by 10 %+ on a sparse, bursty histogram's quantile.)
  * Each scraper has its own URLs (/<scraper>/<job>), so the proxy knows which snapshots it served to whom.
  */
-export async function alignScrapes(targets: PromTarget[]): Promise<AlignedTargets> {
-  const cache = new Map<string, { second: number; snapshot: Promise<{ type: string; body: string; stampMs: number }> }>();
+export async function alignScrapes(targets: PromTarget[], options: { snapshotEveryMs?: number } = {}): Promise<AlignedTargets> {
+  const every = options.snapshotEveryMs ?? 2000;
+  type Snapshot = Promise<{ type: string; body: string; stampMs: number }>;
+  const latest = new Map<string, Snapshot>();
   const served = new Map<string, Set<number>>(); // "<scraper>/<job>" -> stamps of the snapshots it received whole
   let openedAt: number | null = null;
+  let timer: NodeJS.Timeout | undefined;
   const stamp = (body: string, ms: number) => body.split('\n').map((l) => (l && !l.startsWith('#') ? `${l} ${ms}` : l)).join('\n');
+  const snapshotAll = () => {
+    for (const t of targets) {
+      const stampMs = Date.now();
+      const next: Snapshot = fetch(t.url, { signal: AbortSignal.timeout(5000) }).then(async (r) => ({ type: r.headers.get('content-type') ?? 'text/plain', body: stamp(await r.text(), stampMs), stampMs }));
+      next.catch(() => {}); // a failed snapshot answers its scrapes 502
+      latest.set(t.job, next);
+    }
+  };
   const server = createServer((req, res) => {
     const [scraper, job] = (req.url ?? '/').slice(1).split('/').map(decodeURIComponent);
-    const target = targets.find((t) => t.job === job);
-    if (!scraper || !target) return void res.writeHead(404).end();
-    if (openedAt === null) return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end();
-    const second = Math.floor(Date.now() / 1000);
-    let entry = cache.get(job);
-    if (!entry || entry.second !== second) {
-      const stampMs = Date.now();
-      const snapshot = fetch(target.url, { signal: AbortSignal.timeout(5000) }).then(async (r) => ({ type: r.headers.get('content-type') ?? 'text/plain', body: stamp(await r.text(), stampMs), stampMs }));
-      entry = { second, snapshot };
-      cache.set(job, entry);
-    }
-    entry.snapshot.then(
+    const snapshot = latest.get(job);
+    if (!scraper || !targets.some((t) => t.job === job)) return void res.writeHead(404).end();
+    if (!snapshot) return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end();
+    snapshot.then(
       ({ type, body, stampMs }) => {
         const key = `${scraper}/${job}`;
         res.once('finish', () => (served.get(key) ?? served.set(key, new Set()).get(key)!).add(stampMs));
@@ -254,9 +266,22 @@ export async function alignScrapes(targets: PromTarget[]): Promise<AlignedTarget
     [...(served.get(key) ?? [])].filter((ms) => ms > fromMs && ms <= toMs).sort((x, y) => x - y).join(',');
   return {
     targetsFor: (scraper) => targets.map((t) => ({ job: t.job, url: `http://127.0.0.1:${port}/${encodeURIComponent(scraper)}/${encodeURIComponent(t.job)}` })),
-    open: () => (openedAt ??= Date.now()),
-    sameSamples: (a, b, fromMs, toMs) => targets.every(({ job }) => inWindow(`${a}/${job}`, fromMs, toMs) === inWindow(`${b}/${job}`, fromMs, toMs)),
+    open: () => {
+      if (openedAt === null) {
+        openedAt = Date.now();
+        snapshotAll();
+        timer = setInterval(snapshotAll, every);
+      }
+      return openedAt;
+    },
+    sameSamples: (a, b, fromMs, toMs, jobs = targets.map((t) => t.job)) =>
+      jobs.every((job) => inWindow(`${a}/${job}`, fromMs, toMs) === inWindow(`${b}/${job}`, fromMs, toMs)),
+    sameEdges: (a, b, fromMs, toMs, jobs = targets.map((t) => t.job)) => jobs.every((job) => {
+      const [x, y] = [inWindow(`${a}/${job}`, fromMs, toMs).split(','), inWindow(`${b}/${job}`, fromMs, toMs).split(',')];
+      return x[0] === y[0] && x.at(-1) === y.at(-1);
+    }),
     close: () => new Promise<void>((resolve) => {
+      clearInterval(timer);
       server.closeAllConnections();
       server.close(() => resolve());
     }),

@@ -12,6 +12,11 @@ export const fixSlackS = 5;
 const lateWatchS = 30;
 /** Every fix PATCH (wrong or documented) must be answered this soon, however busy the service is (issue 15). */
 export const fixAnswerBudgetMs = 2000;
+/**
+ * Knobs whose change is real work the answer waits for, with their own budget: stockIndex builds (or drops) an
+ * index over 500k stock rows, which takes 1–3 s by itself; the 2 s budget is for reaching the service.
+ */
+export const slowApplyBudgetMs: Readonly<Record<string, number>> = { stockIndex: 10_000 };
 /** Quiet time after each scenario's reset. */
 const settleMs = 8000;
 
@@ -66,7 +71,8 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
       const ms = Math.round(performance.now() - t0);
       f.fixAnswerMs = Math.max(f.fixAnswerMs ?? 0, ms);
       log(`  ${scenario.id}: PATCH ${service} ${JSON.stringify(knobs)} answered in ${ms} ms`);
-      if (ms > fixAnswerBudgetMs) fail(`the fix PATCH of ${service} ${JSON.stringify(knobs)} took ${ms} ms to answer, more than ${fixAnswerBudgetMs} ms`);
+      const budget = Math.max(fixAnswerBudgetMs, ...Object.keys(knobs).map((k) => slowApplyBudgetMs[k] ?? 0));
+      if (ms > budget) fail(`the fix PATCH of ${service} ${JSON.stringify(knobs)} took ${ms} ms to answer, more than ${budget} ms`);
     }
     return Date.now();
   };

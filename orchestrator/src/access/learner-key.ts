@@ -1,6 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { loadOrCreateSecretText } from '@observastack/sut-common/auth/secret.ts';
 
 /**
  * The learner key that a browser arriving through a public URL must present to get a session: OBS_LEARNER_KEY
@@ -10,20 +9,7 @@ import { dirname } from 'node:path';
  */
 export async function loadLearnerKey(fromEnv: string | undefined, file: string): Promise<string> {
   if (fromEnv) return fromEnv;
-  try {
-    return check(await readFile(file, 'utf8'), file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  await mkdir(dirname(dirname(file)), { recursive: true });
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    await writeFile(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-    await chmod(file, 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  return check(await readFile(file, 'utf8'), file);
+  return check(await loadOrCreateSecretText(file), file);
 }
 
 function check(text: string, file: string): string {

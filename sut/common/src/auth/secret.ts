@@ -4,11 +4,19 @@ import { dirname } from 'node:path';
 
 /**
  * Reads the HS256 secret that config-write tokens are signed with, creating it (32 random bytes, mode 0600)
- * on first start. Several processes may start at once: the first writer wins (`wx`), the others read it.
+ * on first start.
  */
 export async function loadOrCreateSecret(file: string): Promise<Uint8Array> {
+  return decode(await loadOrCreateSecretText(file), file);
+}
+
+/**
+ * The text of a generated secret file (32 random bytes, base64url, mode 0600 in a 0700 folder), created on first
+ * start. Several processes may start at once: the first writer wins (`wx`), the others read it.
+ */
+export async function loadOrCreateSecretText(file: string): Promise<string> {
   try {
-    return decode(await readFile(file, 'utf8'), file);
+    return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -21,7 +29,7 @@ export async function loadOrCreateSecret(file: string): Promise<Uint8Array> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  return decode(await readFile(file, 'utf8'), file);
+  return readFile(file, 'utf8');
 }
 
 function decode(text: string, file: string): Uint8Array {

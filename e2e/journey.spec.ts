@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { e2e } from './support/env.ts';
+import { e2e, e2eCapacityRps } from './support/env.ts';
 import { activeEvents, ensureIdle, hydrated, openTab, shot } from './support/learner.ts';
 
 interface Journey {
@@ -43,6 +43,8 @@ for (const j of journeys) {
     const state = runner.locator('[data-run-state]');
     await expect(state).toHaveAttribute('data-run-state', /injected|aborted/, { timeout: 90_000 });
     expect(await state.getAttribute('data-run-state'), `run aborted: ${await runner.locator('.run-status').textContent()}`).toBe('injected');
+    // The lesson says what this machine can serve and the load the run uses.
+    await expect(runner.locator('[data-run-load]')).toContainText(`This machine: ${e2eCapacityRps} req/s (configured)`);
     await shot(page, info, '02-started');
 
     // 3. The User tab: what users experience falls under the SLO (errors: the success rate; latency: p95).

@@ -1,3 +1,6 @@
+/** The capacity the e2e platform is given (OBS_CALIBRATION), which the lessons show. */
+export const e2eCapacityRps = '600';
+
 /** Addresses the global setup chose; read by the tests (the setup exports them through process.env). */
 export const e2e = {
   /** The orchestrator, serving the site at / and the API. */

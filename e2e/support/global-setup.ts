@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './free-port.ts';
 import { serveStatic } from './static-server.ts';
+import { e2eCapacityRps } from './env.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const astroBin = join(root, 'node_modules/astro/bin/astro.mjs');
@@ -44,6 +45,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       OBS_PORT: String(port), OBS_PG_PORT: String(pgPort), OBS_GATEWAY_PORT: String(gw), OBS_GATEWAY_ADMIN_PORT: String(gwAdmin),
       OBS_API_PORT: String(apiPort), OBS_INVENTORY_PORT: String(inv), OBS_API_ADMIN_PORT: String(apiAdmin), OBS_INVENTORY_ADMIN_PORT: String(invAdmin), OBS_DATA_DIR: join(work, 'data'), OBS_SITE_DIR: distDir,
       OBS_CORS_ORIGINS: staticBase, OBS_LOG_LEVEL: 'warn',
+      // A configured capacity: the lessons show it, and no 40 s probe holds the first run back.
+      OBS_CALIBRATION: e2eCapacityRps,
       // As in a Gitpod workspace (public at https://<port>-test.gitpod.example), behind a proxy at 127.0.0.1
       // (e2e/remote-proxy.spec.ts starts it). The other specs use the loopback address, which is unaffected.
       GITPOD_WORKSPACE_URL: gitpodWorkspace, OBS_TRUSTED_PROXIES: '127.0.0.1/32',

@@ -49,6 +49,8 @@ export const orchestratorEnvSchema = z.object({
   OBS_SCENARIOS_DIR: z.string().default('scenarios').describe('Folder of scenario YAML files.'),
   OBS_GRAFANA_URL: z.url().optional().describe('Grafana as the learner\'s browser reaches it (stack mode).'),
   OBS_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(0.2).describe('Share of shop requests traced (0..1). A request arriving with a sampled traceparent is always traced.'),
+  OBS_CALIBRATION: z.union([z.enum(['auto', 'off']), z.coerce.number().int().min(1).max(100_000)]).default('auto')
+    .describe('auto: measure what this machine can serve (first start, then weekly; `npm run calibrate`) and scale load faults to it; off: the scenario YAML rates as they are; a number: this capacity in req/s, unmeasured.'),
   OBS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type OrchestratorEnv = z.infer<typeof orchestratorEnvSchema>;

@@ -67,7 +67,7 @@ describe('stack mode with services down', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     const body = (await res.json()) as { error: { message: string } } & { message?: string };
-    expect(JSON.stringify(body)).toMatch(/still starting: waiting for inventory \(OBS_INVENTORY_URL is not set\), api/);
+    expect(JSON.stringify(body)).toMatch(/not ready: waiting for inventory \(OBS_INVENTORY_URL is not set\), api/);
     expect(platform.engine.activeView()).toBeNull();
   });
 

@@ -32,6 +32,9 @@ for v in OBS_HOST_PORT:4000 OBS_GATEWAY_HOST_PORT:8080 OBS_PROMETHEUS_HOST_PORT:
 done
 
 export OBS_IMAGE_PREFIX=localhost/observastack OBS_VERSION=test
+# The journey below checks the containers' wiring, not this machine's capacity (the capacity probe has its own
+# tests): the scenarios' own rates, and no 50 s probe before the first run.
+export OBS_CALIBRATION="${OBS_CALIBRATION:-off}"
 export POSTGRES_IMAGE=localhost/observastack-test/postgres:18-stand-in
 export OBS_TEST_PROMETHEUS_IMAGE=localhost/observastack-test/prometheus:stand-in
 compose=(sh stack/scripts/compose.sh -p observastack-test -f stack/compose.yaml -f stack/test/compose.stand-ins.yaml)

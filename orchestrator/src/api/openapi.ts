@@ -20,7 +20,7 @@ export const orchestratorOps: ApiOp[] = [
   { method: 'get', path: '/api/openapi.json', summary: 'This document.', ...read },
   { method: 'get', path: '/api/scenarios', summary: 'The scenario library (learner view: no fixes or answers) and load problems.', ...read },
   { method: 'get', path: '/api/scenarios/{id}', summary: 'One scenario.', params: scenarioIdParamsSchema, ...read },
-  { method: 'post', path: '/api/runs', summary: 'Start a run of a scenario, or a surprise run from a seed. 409 when a run is active.', body: startRunBodySchema, response: runViewSchema, status: 201, ...write },
+  { method: 'post', path: '/api/runs', summary: 'Start a run of a scenario, or a surprise run from a seed. 409 when a run is active, or (beyond_capacity) when this machine cannot run the scenario honestly (docs/scenario-guide.md); 503 with Retry-After while the platform starts or measures its capacity.', body: startRunBodySchema, response: runViewSchema, status: 201, ...write },
   { method: 'get', path: '/api/runs', summary: 'Past and current runs, newest first.', query: listRunsQuerySchema, ...read },
   { method: 'get', path: '/api/runs/active', summary: 'The active run with its events and hints.', ...read },
   { method: 'get', path: '/api/runs/{id}', summary: 'One run with its timeline.', params: runIdParamsSchema, ...read },

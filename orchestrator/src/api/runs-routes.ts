@@ -9,8 +9,9 @@ import { ApiError } from './api-error.ts';
 import { parseInput } from './validate.ts';
 
 /**
- * `notReady` names what a run still waits for (services starting or down), or null when a run can start: a run
- * requested meanwhile gets 503 with Retry-After, never a half-started run.
+ * `notReady` names what a run still waits for (services starting or down, the capacity probe measuring the
+ * machine), or null when a run can start: a run requested meanwhile gets 503 with Retry-After, never a
+ * half-started run.
  */
 export function runsRoutes(engine: RunEngine, store: RunStore, scenarios: () => Scenario[], notReady: () => string | null = () => null): Router {
   const r = Router();
@@ -21,7 +22,7 @@ export function runsRoutes(engine: RunEngine, store: RunStore, scenarios: () => 
     const waiting = notReady();
     if (waiting) {
       res.set('Retry-After', '5');
-      throw new ApiError(`the platform is still starting: ${waiting}; try again in a few seconds`, { code: 'not_ready', status: 503 });
+      throw new ApiError(`the platform is not ready: ${waiting}; try again in a few seconds`, { code: 'not_ready', status: 503 });
     }
     res.status(201).json(await engine.start(body));
   });

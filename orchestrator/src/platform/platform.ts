@@ -27,7 +27,8 @@ import { publicOrigins } from '../access/public-urls.ts';
 import { compileTrust } from '../access/forwarded.ts';
 import { keyUrl, loadLearnerKey } from '../access/learner-key.ts';
 import { createEmbeddedTelemetry, type EmbeddedTelemetry } from './telemetry.ts';
-import { warmUp } from './warm-up.ts';
+import { Calibrator } from '../calibration/calibrator.ts';
+import { effectiveLoad } from '../calibration/effective-load.ts';
 import { toAlertEventView } from '../telemetry/alerts/index.ts';
 import { isLoopbackAddress, isPrivateAddress } from '../auth/loopback.ts';
 import { StackMonitor } from './stack-monitor.ts';
@@ -43,6 +44,8 @@ export interface Platform {
   engine: RunEngine;
   /** The simulated users (driven by the run engine; tests and benchmarks may drive it directly). */
   load: LoadGenerator;
+  /** This machine's capacity, measured or configured (OBS_CALIBRATION). */
+  calibrator: Calibrator;
   /** The SUT children's supervisor (embedded mode); null in stack mode, where the services run elsewhere. */
   supervisor: Supervisor | null;
   /** Stack mode's health watcher of the services at their URLs; null in embedded mode. */
@@ -155,13 +158,23 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     let monitor: StackMonitor | null = null;
     let servicesStarted = false;
     // A run needs every service: while they start (or, in stack mode, while any is down) runs are refused with 503.
-    const notReady = (): string | null => {
+    const servicesNotReady = (): string | null => {
       if (monitor) return monitor.ready() ? null : `waiting for ${monitor.down().join(', ')}`;
       return servicesStarted ? null : 'the shop services are still starting';
     };
+    // A run waits for the capacity probe: its load is scaled to what the probe measures.
+    const notReady = (): string | null => servicesNotReady() ?? calibrator.busyReason();
     let ws: WsHub | undefined;
     const emit = (m: ServerMessage) => ws?.broadcast(m);
-    const engine = new RunEngine({ store, load, control, scenarios: () => scenarios, emit, signal: (e) => telemetry.signal(e), log: (m) => console.error(m) });
+    const calibrator: Calibrator = new Calibrator({
+      load,
+      mode: env.OBS_CALIBRATION,
+      file: stack ? null : resolve(dataDir, 'calibration.json'),
+      ready: () => servicesNotReady() === null,
+      runActive: (): boolean => engine.activeView() !== null,
+      log: write ?? console.log,
+    });
+    const engine = new RunEngine({ store, load, control, scenarios: () => scenarios, emit, signal: (e) => telemetry.signal(e), log: (m) => console.error(m), loadFor: (s) => effectiveLoad(s, calibrator.calibration) });
     // Every supervised process (the SUT children, the embedded PostgreSQL) reports here: the site, /api/health
     // and the active run's timeline all learn of a crash and a recovery.
     const onStatus = (status: ServiceStatus, event?: SupervisorEvent) => {
@@ -182,7 +195,11 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       const health = Router().get('/health', (_req, res) => {
         // Degraded while any supervised process is down or coming back; the listener itself answers regardless.
         const degraded = statuses.some((s) => s.state !== 'running');
-        res.json({ status: degraded ? 'degraded' : 'ok', mode: env.OBS_MODE, ready: notReady() === null, services: statuses, run: engine.activeView()?.state ?? null });
+        const c = calibrator.calibration;
+        res.json({
+          status: degraded ? 'degraded' : 'ok', mode: env.OBS_MODE, ready: notReady() === null, services: statuses, run: engine.activeView()?.state ?? null,
+          calibration: { capacityRps: c?.capacityRps ?? null, source: c?.source ?? 'reference', measuredAt: c?.measuredAt ?? null, measuring: calibrator.busyReason() !== null },
+        });
       });
       const app = buildApp({
         allowedOrigins,
@@ -244,7 +261,8 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       await engine.resume();
       engine.startTicking();
     }, () => (engine.activeView() ? `resumed run ${engine.activeView()!.id}` : 'no active run'));
-    if (!engine.activeView()) warmUp(load);
+    cleanup.push({ name: 'calibration', run: async () => calibrator.stop() });
+    if (!engine.activeView()) await calibrator.boot();
 
     let stopped = false;
     return {
@@ -254,6 +272,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       databaseUrl,
       engine,
       load,
+      calibrator,
       supervisor,
       monitor,
       postgres: pgSupervisor,

@@ -43,6 +43,20 @@ export type SloView = z.infer<typeof sloSchema>;
 export const stageTimesSchema = z.object({ detect: z.number().nullable(), localize: z.number().nullable(), diagnose: z.number().nullable(), fix: z.number().nullable() });
 export type StageTimes = z.infer<typeof stageTimesSchema>;
 
+/** The load a run uses on this machine (see docs/scenario-guide.md, "Load on every machine"). */
+export const loadFiguresSchema = z.object({
+  source: z.enum(['probe', 'configured', 'reference']),
+  capacityRps: z.number().nullable(),
+  measuredAt: z.number().nullable(),
+  baselineRps: z.number(),
+  baselineReferenceRps: z.number(),
+  baselineShare: z.number().nullable(),
+  faultRps: z.number().nullable(),
+  faultReferenceRps: z.number().nullable(),
+  overload: z.number().nullable(),
+});
+export type LoadFiguresView = z.infer<typeof loadFiguresSchema>;
+
 export const runViewSchema = z.object({
   id: z.string(),
   /** Hidden (null) in surprise mode until the run ends. */
@@ -60,6 +74,8 @@ export const runViewSchema = z.object({
   sloMet: z.boolean().nullable(),
   stageTimes: stageTimesSchema,
   learnerChanges: z.number().int(),
+  /** The active run's load on this machine; null for a past run. */
+  load: loadFiguresSchema.nullable().default(null),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 

@@ -3,7 +3,7 @@
  * routes, driven by vitest's fake clock (`Date.now()`). No database, no socket, no process.
  */
 import { expect, vi } from 'vitest';
-import { RunEngine, baselineWarmupSeconds, type RunEngineControl, type RunEngineLoad, type RunEngineStore } from './run-engine.ts';
+import { RunEngine, baselineWarmupSeconds, type RunEngineControl, type RunEngineDeps, type RunEngineLoad, type RunEngineStore } from './run-engine.ts';
 import { activeRunStates, type RunEvent, type RunState } from '../protocol/run.ts';
 import type { ServerMessage } from '../protocol/ws-messages.ts';
 import type { RunRecord } from '../store/run-store.ts';
@@ -201,7 +201,7 @@ export async function seconds(n: number): Promise<void> {
  * A run engine on in-memory collaborators. Applying the scenario's fault breaks the users' traffic from that
  * second on; the test repairs it with `load.setHealthy(true)` (and tells the engine with `recordChange`).
  */
-export function engineHarness(o: { scenarios?: Scenario[]; store?: MemoryRunStore; baselineGraceSeconds?: number } = {}) {
+export function engineHarness(o: { scenarios?: Scenario[]; store?: MemoryRunStore; baselineGraceSeconds?: number; loadFor?: RunEngineDeps['loadFor'] } = {}) {
   const store = o.store ?? new MemoryRunStore();
   const load = new FakeLoad();
   const control = new FakeControl();
@@ -211,7 +211,7 @@ export function engineHarness(o: { scenarios?: Scenario[]; store?: MemoryRunStor
   control.onApply = (_state, who) => {
     if (who === 'scenario') load.setHealthy(false);
   };
-  const engine = new RunEngine({ store, load, control, scenarios: () => scenarios, emit: (m) => emitted.push(m), log: (m) => logs.push(m), baselineGraceSeconds: o.baselineGraceSeconds });
+  const engine = new RunEngine({ store, load, control, scenarios: () => scenarios, emit: (m) => emitted.push(m), log: (m) => logs.push(m), baselineGraceSeconds: o.baselineGraceSeconds, loadFor: o.loadFor });
   const resolutions = () => emitted.flatMap((m) => (m.type === 'resolution' ? [m] : []));
   const pushedStates = () => emitted.flatMap((m) => (m.type === 'run' ? [m.run.state] : []));
   return { engine, store, load, control, emitted, logs, resolutions, pushedStates, scenario: scenarios[0] };

@@ -11,6 +11,7 @@ import { judgeSlo, type SloVerdict } from './slo-judge.ts';
 import { HintWatcher } from './hint-watcher.ts';
 import { pickSurprise } from './surprise.ts';
 import { toRunView } from './run-view.ts';
+import { CapacityRefusal, effectiveLoad, type EffectiveLoad } from '../calibration/effective-load.ts';
 
 /** The parts of each collaborator the engine uses (the real classes satisfy them; tests pass in-memory fakes). */
 export type RunEngineStore = Pick<RunStore, 'create' | 'update' | 'addEvent' | 'get' | 'active' | 'events'>;
@@ -28,6 +29,8 @@ export interface RunEngineDeps {
   log?: (msg: string) => void;
   /** Extra seconds a baseline may take to hold before the run is aborted as unhealthy. */
   baselineGraceSeconds?: number;
+  /** The scenario's load on this machine (the calibration); default: its YAML rates. Throws CapacityRefusal. */
+  loadFor?: (scenario: Scenario) => EffectiveLoad;
 }
 
 /** Load runs this long before the baseline window starts. */
@@ -36,6 +39,8 @@ export const baselineWarmupSeconds = 3;
 interface ActiveRun {
   rec: RunRecord;
   scenario: Scenario;
+  /** The plans in force on this machine, and the figures the run records (null until a resumed run has them). */
+  load: EffectiveLoad | null;
   events: RunEvent[];
   hints: HintView[];
   watcher: HintWatcher;
@@ -96,6 +101,16 @@ export class RunEngine {
     return this.run?.hints ?? [];
   }
 
+  /** The scenario's load here; a scenario this machine cannot run honestly is refused with the reason (409). */
+  private loadFor(scenario: Scenario): EffectiveLoad {
+    try {
+      return this.d.loadFor ? this.d.loadFor(scenario) : effectiveLoad(scenario, null);
+    } catch (err) {
+      if (err instanceof CapacityRefusal) throw new ApiError(err.message, { code: 'beyond_capacity', status: 409 });
+      throw err;
+    }
+  }
+
   private scenario(id: string): Scenario | undefined {
     return this.d.scenarios().find((s) => s.id === id);
   }
@@ -108,15 +123,16 @@ export class RunEngine {
       const id = surprise ? pickSurprise(this.d.scenarios().map((s) => s.id), seed!) : body.scenarioId;
       const scenario = this.scenario(id);
       if (!scenario) throw new ApiError(`unknown scenario "${id}"`, { code: 'unknown_scenario', status: 404 });
+      const load = this.loadFor(scenario);
       const now = Date.now();
       const rec: RunRecord = { id: randomUUID(), scenarioId: scenario.id, surprise, seed, state: 'pending', reason: null, startedAt: now, injectedAt: null, breachedAt: null, endedAt: null, stageTimes: { detect: null, localize: null, diagnose: null, fix: null } };
       await this.d.store.create(rec);
-      this.run = { rec, scenario, events: [], hints: [], watcher: new HintWatcher(scenario.hints), learnerChanges: 0, lastChangeAt: null, unrelatedChangeSeen: false, baselineSince: now, sloMet: null, verdict: null };
-      await this.event('started', surprise ? `surprise run started (seed ${seed})` : `run of "${scenario.spec.title}" started`, { seed });
+      this.run = { rec, scenario, load, events: [], hints: [], watcher: new HintWatcher(scenario.hints), learnerChanges: 0, lastChangeAt: null, unrelatedChangeSeen: false, baselineSince: now, sloMet: null, verdict: null };
+      await this.event('started', surprise ? `surprise run started (seed ${seed})` : `run of "${scenario.spec.title}" started`, { seed, load: load.figures });
       try {
         await this.restoreHealthy('orchestrator');
         await this.d.load.stop();
-        this.d.load.start(scenario.baselinePlan);
+        this.d.load.start(load.baseline);
       } catch (err) {
         await this.finish('aborted', `could not prepare the system: ${(err as Error).message}`);
         throw new ApiError(`could not start the run: ${(err as Error).message}`, { code: 'start_failed', status: 503 });
@@ -252,7 +268,7 @@ export class RunEngine {
       if (!rec) return;
       const scenario = this.scenario(rec.scenarioId);
       const events = await this.d.store.events(rec.id);
-      this.run = { rec, scenario: scenario!, events, hints: [], watcher: new HintWatcher(scenario?.hints ?? [], events.filter((e) => e.type === 'hint_shown').map((e) => String(e.data.hintId))), learnerChanges: events.filter((e) => e.type === 'config_changed' && e.data.counted).length, lastChangeAt: null, unrelatedChangeSeen: false, baselineSince: Date.now(), sloMet: null, verdict: null };
+      this.run = { rec, scenario: scenario!, load: null, events, hints: [], watcher: new HintWatcher(scenario?.hints ?? [], events.filter((e) => e.type === 'hint_shown').map((e) => String(e.data.hintId))), learnerChanges: events.filter((e) => e.type === 'config_changed' && e.data.counted).length, lastChangeAt: null, unrelatedChangeSeen: false, baselineSince: Date.now(), sloMet: null, verdict: null };
       this.run.hints = events.filter((e) => e.type === 'hint_shown').map((e) => ({ id: String(e.data.hintId), runId: rec.id, at: e.at, text: String(e.data.text), trigger: String(e.data.trigger) }));
       const lastChange = events.filter((e) => e.type === 'config_changed' && e.data.counted).at(-1);
       this.run.lastChangeAt = lastChange ? lastChange.at : null;
@@ -262,12 +278,14 @@ export class RunEngine {
       }
       await this.event('orchestrator_restarted', 'the orchestrator restarted; the run resumes', {});
       try {
+        // The calibration may have changed while the orchestrator was down; a refused scenario is not resumed.
+        this.run.load = this.loadFor(scenario);
         if (rec.state === 'injected') {
           await this.reapplyRunConfig();
-          this.d.load.start(scenario.faultPlan ?? scenario.baselinePlan);
+          this.d.load.start(this.run.load.fault ?? this.run.load.baseline);
         } else {
           await this.restoreHealthy('orchestrator');
-          this.d.load.start(scenario.baselinePlan);
+          this.d.load.start(this.run.load.baseline);
           await this.setState('baseline');
         }
       } catch (err) {
@@ -349,7 +367,7 @@ export class RunEngine {
     const r = this.run!;
     try {
       const applied = await this.d.control.applyState(r.scenario.faultConfig, 'scenario');
-      if (r.scenario.faultPlan) this.d.load.setPlan(r.scenario.faultPlan);
+      if (r.load?.fault) this.d.load.setPlan(r.load.fault);
       r.rec.injectedAt = Date.now();
       r.sloMet = true;
       await this.setState('injected');

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrchestratorEnv } from '../config.ts';
 import { startPlatform, type Platform } from '../platform/platform.ts';
-import { createLoadGenerator } from '../load/index.ts';
 import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
 export { freePort };
 
@@ -12,6 +11,8 @@ export interface HeadlessOptions {
   databaseUrl?: string;
   /** Folder of scenario YAML files the platform loads. */
   scenariosDir: string;
+  /** OBS_CALIBRATION (default auto: the capacity probe starts at boot; `calibrator.measure()` joins it). */
+  calibration?: string;
   /** Boot progress and SUT diagnostics go here; default: dropped. */
   write?: (line: string) => void;
 }
@@ -44,6 +45,7 @@ export async function startHeadlessPlatform(o: HeadlessOptions): Promise<Headles
     OBS_SITE_DIR: join(dataDir, 'no-site'),
     OBS_SCENARIOS_DIR: o.scenariosDir,
     OBS_LOG_LEVEL: 'warn',
+    ...(o.calibration ? { OBS_CALIBRATION: o.calibration } : {}),
     ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
   });
   let platform: Platform;
@@ -60,15 +62,4 @@ export async function startHeadlessPlatform(o: HeadlessOptions): Promise<Headles
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Sends the shop a short, gentle load of every journey (its own generator, straight to the gateway) so the
- * first scenario's baseline does not measure a cold start: JIT, connection pools, worker threads, caches.
- */
-export async function warmUp(platform: Platform, seconds = 15, rps = 60): Promise<void> {
-  const load = createLoadGenerator({ baseUrl: `http://127.0.0.1:${platform.ports.gateway}`, seed: 7 });
-  load.start({ phases: [{ pattern: 'ramp', durationS: seconds, fromRps: 10, toRps: rps }] });
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  await load.stop();
 }

@@ -1,5 +1,6 @@
 import type { ServerMessage } from '../protocol/ws-messages.ts';
 import type { ConfigState } from '../scenarios/scenario-schema.ts';
+import type { LoadFiguresView } from '../protocol/run.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { RestClient } from './rest-client.ts';
 import type { RunObserver } from './run-observer.ts';
@@ -31,6 +32,8 @@ export interface ScenarioFigures {
   id: string;
   passed: boolean;
   baseline: { successPct: number; latencyMs: number } | null;
+  /** The load the run used on this machine (baseline and fault rates, scaled to the calibration). */
+  load: LoadFiguresView | null;
   /** Seconds from the fault to `slo_breached`; null if it never came. */
   breachS: number | null;
   /** null: the scenario has no wrong fix; true: it was applied and did not resolve the run. */
@@ -58,7 +61,7 @@ const secs = (ms: number) => Math.round(ms / 100) / 10;
 export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: RunObserver, log: (line: string) => void = () => {}): Promise<ScenarioFigures> {
   const { spec } = scenario;
   const hold = spec.slo.holdSeconds;
-  const f: ScenarioFigures = { id: scenario.id, passed: false, baseline: null, breachS: null, wrongFixHeldOff: null, resolveS: null, fixAnswerMs: null, failures: [], seconds: [] };
+  const f: ScenarioFigures = { id: scenario.id, passed: false, baseline: null, load: null, breachS: null, wrongFixHeldOff: null, resolveS: null, fixAnswerMs: null, failures: [], seconds: [] };
   const fail = (why: string) => {
     f.failures.push(why);
     log(`  ${scenario.id}: FAIL ${why}`);
@@ -78,7 +81,8 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
   };
   await rest.ok('POST', '/reset');
   obs.mark();
-  const run = await rest.ok<{ id: string }>('POST', '/runs', { scenarioId: scenario.id });
+  const run = await rest.ok<{ id: string; load: LoadFiguresView | null }>('POST', '/runs', { scenarioId: scenario.id });
+  f.load = run.load;
   const ended = () => obs.next(isEnd(run.id), 0);
   let injectedAt = 0;
   const unsubscribe = obs.onStats((st) => {

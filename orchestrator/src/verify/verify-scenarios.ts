@@ -1,7 +1,9 @@
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { builtInScenariosDir, formatProblems, loadScenarios } from '../scenarios/loader.ts';
-import { startHeadlessPlatform, warmUp } from './headless-platform.ts';
+import { startHeadlessPlatform } from './headless-platform.ts';
+import type { Calibration } from '../calibration/calibration-file.ts';
+import { describeStep } from '../calibration/calibrator.ts';
 import { RestClient } from './rest-client.ts';
 import { RunObserver } from './run-observer.ts';
 import { verifyScenario, type ScenarioFigures } from './verify-scenario.ts';
@@ -21,6 +23,8 @@ export interface VerifyReport {
   startedAt: string;
   durationS: number;
   machine: { cpus: number; loadAvg1m: number };
+  /** What the capacity probe measured before the scenarios, and every scenario's load was scaled to. */
+  calibration: Calibration | null;
   passed: boolean;
   /** Scenario files that did not load, or ids asked for that do not exist. */
   problems: string[];
@@ -35,7 +39,7 @@ export async function verifyScenarios(o: VerifyOptions = {}): Promise<VerifyRepo
   const log = o.log ?? (() => {});
   const dir = resolve(o.dir ?? builtInScenariosDir);
   const t0 = Date.now();
-  const report: VerifyReport = { startedAt: new Date(t0).toISOString(), durationS: 0, machine: { cpus: cpus().length, loadAvg1m: loadavg()[0] }, passed: false, problems: [], scenarios: [] };
+  const report: VerifyReport = { startedAt: new Date(t0).toISOString(), durationS: 0, machine: { cpus: cpus().length, loadAvg1m: loadavg()[0] }, calibration: null, passed: false, problems: [], scenarios: [] };
   const { scenarios, problems } = await loadScenarios(dir);
   if (problems.length) report.problems.push(formatProblems(problems));
   const chosen = o.ids?.length ? o.ids.map((id) => scenarios.find((s) => s.id === id) ?? id) : scenarios;
@@ -46,15 +50,18 @@ export async function verifyScenarios(o: VerifyOptions = {}): Promise<VerifyRepo
   const h = await startHeadlessPlatform({ databaseUrl: o.databaseUrl, scenariosDir: dir });
   let obs: RunObserver | undefined;
   try {
-    log('warming the shop up (15 s of gentle load)…');
-    await warmUp(h.platform);
+    // The probe also warms the shop up (JIT, pools, caches) before the first baseline.
+    log('measuring what this machine can serve (capacity probe, about 50 s)…');
+    report.calibration = await h.platform.calibrator.measure();
+    for (const step of report.calibration?.steps ?? []) log(`  ${describeStep(step)}`);
+    log(`  capacity: ${report.calibration?.capacityRps ?? 'not measured'} req/s`);
     const rest = new RestClient(h.platform.url);
     obs = await RunObserver.connect(h.platform.url, await rest.session());
     for (const s of chosen) {
       if (typeof s === 'string') continue;
       log(`${s.id}: ${s.spec.title}`);
-      report.scenarios.push(await verifyScenario(s, rest, obs, log).catch((err: Error) => ({
-        id: s.id, passed: false, baseline: null, breachS: null, wrongFixHeldOff: null, resolveS: null, fixAnswerMs: null, failures: [`verification crashed: ${err.message}`], seconds: [],
+      report.scenarios.push(await verifyScenario(s, rest, obs, log).catch((err: Error) => (log(`  ${s.id}: FAIL ${err.message}`), {
+        id: s.id, passed: false, baseline: null, load: null, breachS: null, wrongFixHeldOff: null, resolveS: null, fixAnswerMs: null, failures: [`verification crashed: ${err.message}`], seconds: [],
       })));
     }
   } finally {

@@ -17,7 +17,7 @@ const malformed = { type: 'error', message: 'unknown or malformed message' };
 
 const run = (id: string, state: RunView['state'] = 'injected'): RunView => ({
   id, scenarioId: 'slow-db', title: 'Slow database', surprise: false, seed: 1, state, reason: null, startedAt: t0, injectedAt: t0 + 1000,
-  breachedAt: null, endedAt: null, learnerChanges: 0, sloMet: null, stageTimes: { detect: null, localize: null, diagnose: null, fix: null },
+  breachedAt: null, endedAt: null, learnerChanges: 0, sloMet: null, stageTimes: { detect: null, localize: null, diagnose: null, fix: null }, load: null,
   slo: { successPct: 99, latencyPercentile: 95, latencyThresholdMs: 300, windowSeconds: 30, holdSeconds: 60, rateLimitedCountsAsSuccess: false },
 });
 const event = (seq: number): RunEvent => ({ runId: 'r1', seq, at: t0 + seq, type: 'config_changed', message: `change ${seq}`, data: {} });

@@ -16,6 +16,8 @@ export interface TestPlatformOptions {
   dataDir?: string;
   /** Reuse these ports (a restarted orchestrator must find its SUT where it was). */
   ports?: Record<string, string>;
+  /** OBS_CALIBRATION; default off (the scenarios' own rates, no 40 s capacity probe at boot). */
+  calibration?: string;
 }
 
 /** A fresh migrated database on the integration run's PostgreSQL (seeding takes a few seconds). */
@@ -40,7 +42,7 @@ export async function startTestPlatform(o: TestPlatformOptions): Promise<{ platf
   // As root, embedded PostgreSQL runs as the `postgres` user, which must be able to enter the (0700) temp folder.
   if (!o.databaseUrl) await chmod(dataDir, 0o755);
   const database = o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : { OBS_PG_PORT: env.OBS_PG_PORT ?? String(await freePort()) };
-  const full = { ...env, ...database, OBS_DATA_DIR: dataDir, OBS_SCENARIOS_DIR: o.scenariosDir, OBS_SITE_DIR: join(dataDir, 'no-site') };
+  const full = { ...env, ...database, OBS_DATA_DIR: dataDir, OBS_SCENARIOS_DIR: o.scenariosDir, OBS_SITE_DIR: join(dataDir, 'no-site'), OBS_CALIBRATION: o.calibration ?? 'off' };
   const platform = await startPlatform(loadOrchestratorEnv(full), () => {});
   return { platform, env: { ...env, OBS_DATA_DIR: dataDir } };
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError, BackendDownError, errorText } from '../lib/api.ts';
 import { applyRun, isActive, mergeRunHistory } from '../lib/live.ts';
-import { clock, stateLabel } from '../lib/format.ts';
+import { clock, describeLoad, stateLabel } from '../lib/format.ts';
 import type { PublicScenario } from '../lib/types.ts';
 import { useLive, useNow } from './hooks.ts';
 import { Widget } from './Widget.tsx';
@@ -78,7 +78,9 @@ export default function ScenarioRunner(props: { scenario?: string; surprise?: bo
             <span className="muted">elapsed {clock(elapsed)}{sinceFault !== null ? ` · ${clock(sinceFault)} since the fault` : ''}</span>
             {run.state === 'injected' && run.sloMet !== null ? <span className={run.sloMet ? 'ok' : 'bad'}> · SLO {run.sloMet ? 'met' : 'breached'}</span> : null}
           </p>
-        ) : (
+        ) : null}
+        {run?.load ? <p className="muted" data-run-load>{describeLoad(run.load)}</p> : null}
+        {run ? null : (
           <p className="muted">No run yet. Starting one measures a healthy baseline first, then the incident begins.</p>
         )}
         {active && !mine ? <p className="warn">Another run is active; stop it before starting this one.</p> : null}

@@ -1,4 +1,4 @@
-import type { PanelMeta, RunState } from './types.ts';
+import type { LoadFiguresView, PanelMeta, RunState } from './types.ts';
 
 /** 75 -> "1:15", 3725 -> "1:02:05". */
 export function clock(seconds: number | null | undefined): string {
@@ -47,4 +47,18 @@ function round(v: number): string {
 export function legendFor(template: string, labels: Record<string, string>): string {
   const out = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => labels[k] ?? '');
   return out.trim() || Object.entries(labels).filter(([k]) => k !== '__name__').map(([k, v]) => `${k}=${v}`).join(', ') || 'value';
+}
+
+/**
+ * The load of a run on this machine, in one line: "This machine: 753 req/s (measured 3 Dec) · baseline 80 req/s
+ * (11 % of it) · incident load 1130 req/s (1.5×)". See docs/scenario-guide.md, "Load on every machine".
+ */
+export function describeLoad(l: LoadFiguresView): string {
+  const machine = l.capacityRps === null
+    ? 'This machine: not calibrated (the scenario\'s own rates)'
+    : `This machine: ${l.capacityRps} req/s (${l.source === 'configured' ? 'configured' : `measured ${new Date(l.measuredAt ?? 0).toLocaleDateString([], { day: 'numeric', month: 'short' })}`})`;
+  const lowered = l.baselineRps < l.baselineReferenceRps ? `, lowered from the scenario's ${l.baselineReferenceRps}` : '';
+  const baseline = `baseline ${l.baselineRps} req/s${l.baselineShare === null ? '' : ` (${Math.round(100 * l.baselineShare)} % of it${lowered})`}`;
+  const fault = l.faultRps === null ? '' : ` · incident load ${l.faultRps} req/s${l.overload === null ? '' : ` (${l.overload.toFixed(1)}×)`}`;
+  return `${machine} · ${baseline}${fault}`;
 }

@@ -2,7 +2,7 @@
 // so no orchestrator code (and no zod) reaches the browser bundle.
 export type {
   RunView, RunEvent, HintView, RunState, SloView, StageTimes, StartRunBody, ErrorBody,
-  SecondStatsView, ServerMessage, ClientMessage, ServiceStatus, AlertEventView,
+  SecondStatsView, ServerMessage, ClientMessage, ServiceStatus, AlertEventView, LoadFiguresView,
 } from '../../../orchestrator/src/protocol/index.ts';
 export type { Panel as PanelMeta } from '../../../orchestrator/src/telemetry/catalog/panel-schema.ts';
 export type { TraceSummary, TraceDetail, WaterfallSpan } from '../../../orchestrator/src/telemetry/traces/span.ts';

@@ -1,0 +1,116 @@
+import { loadavg } from 'node:os';
+import type { LoadGenerator } from '../load/index.ts';
+import { warmUp } from '../platform/warm-up.ts';
+import { machineFingerprint, readCalibration, staleReason, writeCalibration, type Calibration } from './calibration-file.ts';
+import { probeCapacity, probeStairS, probeWarmS, type ProbeStep } from './probe.ts';
+
+/** OBS_CALIBRATION: auto (measure when missing or stale), off (the YAML rates as they are), or a capacity in req/s. */
+export type CalibrationMode = 'auto' | 'off' | number;
+
+export interface CalibratorOptions {
+  load: LoadGenerator;
+  mode: CalibrationMode;
+  /** Where the calibration is kept (the data folder); null: in memory only (stack mode's read-only filesystem). */
+  file: string | null;
+  /** True when every shop service answers: a probe of a shop still starting would measure nothing. */
+  ready?: () => boolean;
+  /** True while a run holds the load generator: a probe never takes it from a learner. */
+  runActive?: () => boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * Owns this machine's calibration: loads it at boot, measures it (in the background, instead of the plain
+ * warm-up) when it is missing or stale, and on demand (`npm run calibrate`, the verifier).
+ */
+export class Calibrator {
+  private current: Calibration | null = null;
+  private probe: Promise<Calibration | null> | null = null;
+  private probeStartedAt = 0;
+  private stopped = false;
+
+  private readonly o: CalibratorOptions;
+
+  constructor(o: CalibratorOptions) {
+    this.o = o;
+  }
+
+  /** The calibration in force; null when calibration is off or nothing was measured yet. */
+  get calibration(): Calibration | null {
+    return this.current;
+  }
+
+  /** While a probe runs, what runs are told (they wait for it); null otherwise. */
+  busyReason(): string | null {
+    if (!this.probe) return null;
+    // A quiet laptop breaks at the 7th stair; a stair that breaks is tried once more.
+    const typicalS = probeWarmS + 8 * probeStairS;
+    const leftS = Math.max(5, Math.round(typicalS - (Date.now() - this.probeStartedAt) / 1000));
+    return `measuring what this machine can serve (about ${leftS} s more)`;
+  }
+
+  /** At boot, with no run active: loads or measures the calibration; the shop is warmed up either way. */
+  async boot(): Promise<void> {
+    const { mode, load } = this.o;
+    if (mode === 'off' || typeof mode === 'number') {
+      if (typeof mode === 'number') this.current = configured(mode);
+      warmUp(load);
+      return;
+    }
+    const stored = this.o.file ? await readCalibration(this.o.file, this.log) : null;
+    const stale = stored ? staleReason(stored) : 'no calibration stored yet';
+    if (stored && !stale) {
+      this.current = stored;
+      this.log(`calibration: this machine serves ${stored.capacityRps} req/s (measured ${new Date(stored.measuredAt).toISOString()}; \`npm run calibrate\` measures again)`);
+      warmUp(load);
+      return;
+    }
+    this.current = stored;
+    this.log(`calibration: ${stale}; measuring what this machine can serve in the background (about 50 s)…`);
+    void this.measure().catch((err: Error) => this.log(`calibration failed: ${err.message}`));
+  }
+
+  /** Measures now (or joins the probe in progress); resolves with the new calibration, or the old one if a run took the load over. */
+  measure(): Promise<Calibration | null> {
+    this.probe ??= this.runProbe().finally(() => (this.probe = null));
+    return this.probe;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async runProbe(): Promise<Calibration | null> {
+    this.probeStartedAt = Date.now();
+    while (this.o.ready && !this.o.ready()) {
+      if (this.stopped) return this.current;
+      await new Promise((r) => setTimeout(r, 1000));
+      this.probeStartedAt = Date.now();
+    }
+    if (this.o.runActive?.()) throw new Error('a run is active: the capacity probe needs the shop to itself; stop the run first');
+    await this.o.load.stop(); // the boot warm-up, if any
+    const loadAvg1m = loadavg()[0];
+    const result = await probeCapacity(this.o.load, { onStep: (s) => this.log(`  ${describeStep(s)}`) });
+    if (result.ended === 'taken-over') {
+      this.log('calibration: the probe was interrupted (the load generator was taken over); keeping the previous calibration');
+      return this.current;
+    }
+    const c: Calibration = { version: 1, capacityRps: result.capacityRps, measuredAt: Date.now(), source: 'probe', machine: machineFingerprint(), loadAvg1m, steps: result.steps };
+    this.current = c;
+    if (this.o.file) await writeCalibration(this.o.file, c);
+    this.log(`calibration: this machine serves ${c.capacityRps} req/s within the SLO (load average ${loadAvg1m.toFixed(1)} when measured)${this.o.file ? `; kept in ${this.o.file}` : ''}`);
+    return c;
+  }
+
+  private log = (line: string) => this.o.log?.(line);
+}
+
+export function describeStep(s: ProbeStep): string {
+  const p95 = s.p95Ms.map((p) => (p === null ? '–' : `${p}`)).join('/');
+  return `${String(s.rps).padStart(5)} req/s: ${s.successPct.toFixed(1).padStart(5)} % ok, p95 ${p95} ms  ${s.passed ? 'held' : 'broke the SLO'}`;
+}
+
+/** A capacity given by OBS_CALIBRATION (a workshop VM measured once, or a test that must not wait for a probe). */
+export function configured(capacityRps: number): Calibration {
+  return { version: 1, capacityRps, measuredAt: Date.now(), source: 'configured', machine: machineFingerprint(), loadAvg1m: null, steps: [] };
+}

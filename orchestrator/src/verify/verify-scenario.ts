@@ -26,6 +26,8 @@ export interface SecondFigure {
   s: number;
   successPct: number | null;
   p95Ms: number | null;
+  /** Requests by outcome (ok, rate_limited, server, timeout …), zero counts left out: what the success hides. */
+  outcomes: Partial<Record<string, number>>;
 }
 
 export interface ScenarioFigures {
@@ -86,7 +88,7 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
   const ended = () => obs.next(isEnd(run.id), 0);
   let injectedAt = 0;
   const unsubscribe = obs.onStats((st) => {
-    if (injectedAt && st.t * 1000 >= injectedAt - 1000) f.seconds.push({ s: Math.round(st.t - injectedAt / 1000), successPct: st.successPct, p95Ms: st.latencyMs ? Math.round(st.latencyMs.p95) : null });
+    if (injectedAt && st.t * 1000 >= injectedAt - 1000) f.seconds.push({ s: Math.round(st.t - injectedAt / 1000), successPct: st.successPct, p95Ms: st.latencyMs ? Math.round(st.latencyMs.p95) : null, outcomes: Object.fromEntries(Object.entries(st.outcomes).filter(([, n]) => n > 0)) });
   });
   try {
     const baselineMs = (spec.baselineSeconds + 40) * 1000;

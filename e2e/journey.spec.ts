@@ -84,6 +84,10 @@ for (const j of journeys) {
     const input = form.locator(`[data-field="${j.knob}"] input`);
     await input.scrollIntoViewIfNeeded();
     await expect(form.locator(`[data-current="${j.knob}"]`)).toHaveText(j.faultValue);
+    // During the run the form gives no answer away: no defaults, and no "Reset the shop".
+    await expect(form).toHaveAttribute('data-defaults-shown', 'no');
+    await expect(form).not.toContainText('default');
+    await expect(runner.getByRole('button', { name: 'Reset the shop' })).toHaveCount(0);
     await input.fill(j.wrong);
     await form.getByRole('button', { name: 'Apply' }).click();
     await expect(form.locator(`[data-field-error="${j.knob}"]`)).toContainText(/expected|must|>=|<=|too/i);
@@ -103,6 +107,9 @@ for (const j of journeys) {
     await expect(runner.locator('[data-run-state]')).toHaveAttribute('data-run-state', 'resolved', { timeout: 120_000 });
     await runner.scrollIntoViewIfNeeded();
     await expect(runner.locator('.resolution')).toContainText('Resolved');
+    // After the run the defaults come back, for the debrief.
+    await expect(form).toHaveAttribute('data-defaults-shown', 'yes');
+    await expect(form.locator(`[data-field="${j.knob}"]`)).toContainText('default');
     await shot(page, info, '08-resolved');
 
     // 9. The timeline has the change and the resolution; the User tab marks the change.

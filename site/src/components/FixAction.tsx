@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError, BackendDownError, errorText } from '../lib/api.ts';
 import type { JsonSchemaProperty, ServiceView } from '../lib/types.ts';
+import { isActive } from '../lib/live.ts';
 import { useLive } from './hooks.ts';
 import { Widget } from './Widget.tsx';
 
@@ -9,6 +10,8 @@ type Value = number | string | boolean;
 /**
  * A fix form generated from a service's config JSON Schema: each knob with its current value, range and
  * description. The service validates the change; its reasons appear beside the fields and nothing changes.
+ * While a run is active the defaults are not shown: "the value that is not the default" would be the answer
+ * without looking at a metric, a log or a trace. They come back when the run ends.
  */
 export default function FixAction(props: { service: 'gateway' | 'api' | 'inventory'; knobs?: string[] }) {
   const s = useLive();
@@ -26,6 +29,7 @@ export default function FixAction(props: { service: 'gateway' | 'api' | 'invento
     // Reload when the connection comes back or a run changes the config (fault applied, reset).
   }, [s.connection, s.run?.state]);
 
+  const running = isActive(s.run);
   const props_ = Object.entries(view?.schema?.properties ?? {}).filter(([k]) => !props.knobs || props.knobs.includes(k));
   const down = (s.connection === 'down' && !view) || loadError instanceof BackendDownError;
 
@@ -64,7 +68,7 @@ export default function FixAction(props: { service: 'gateway' | 'api' | 'invento
       {loadError && !down ? <p className="error" role="alert">{errorText(loadError)}</p> : null}
       {view && !view.schema ? <p className="warn">{props.service} does not answer; its config cannot be read right now.</p> : null}
       {view?.schema ? (
-        <form onSubmit={(e) => { e.preventDefault(); void submit(); }} noValidate data-service={props.service}>
+        <form onSubmit={(e) => { e.preventDefault(); void submit(); }} noValidate data-service={props.service} data-defaults-shown={running ? 'no' : 'yes'}>
           {props_.map(([k, p]) => {
             const id = `fix-${props.service}-${k}`;
             const current = view.config?.[k];
@@ -85,7 +89,7 @@ export default function FixAction(props: { service: 'gateway' | 'api' | 'invento
                     aria-describedby={`${id}-help${err ? ` ${id}-err` : ''}`} />
                 )}
                 <p className="help" id={`${id}-help`}>
-                  {p.description} <span className="muted">Now: <strong data-current={k}>{JSON.stringify(current)}</strong>{range(p)}{p.default !== undefined ? ` · default ${JSON.stringify(p.default)}` : ''}</span>
+                  {p.description} <span className="muted">Now: <strong data-current={k}>{JSON.stringify(current)}</strong>{range(p)}{!running && p.default !== undefined ? ` · default ${JSON.stringify(p.default)}` : ''}</span>
                 </p>
                 {err ? <p className="error" id={`${id}-err`} role="alert" data-field-error={k}>{err}</p> : null}
               </div>

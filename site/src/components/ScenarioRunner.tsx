@@ -97,7 +97,8 @@ export default function ScenarioRunner(props: { scenario?: string; surprise?: bo
           {props.surprise ? 'Start a surprise incident' : 'Start the incident'}
         </button>
         <button type="button" onClick={stop} disabled={busy || !active}>Stop</button>
-        <button type="button" onClick={reset} disabled={busy || active}>Reset the shop</button>
+        {/* Not offered during a run: resetting every knob would fix the incident without finding it. */}
+        {active ? null : <button type="button" onClick={reset} disabled={busy}>Reset the shop</button>}
       </div>
       {actionError ? <p className="error" role="alert">{actionError}</p> : null}
     </Widget>

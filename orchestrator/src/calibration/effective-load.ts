@@ -7,7 +7,7 @@ import type { LoadFiguresView } from '../protocol/run.ts';
  * The capacity (capacity probe, everyday mix) of the machine the scenario YAML rates were written for: a quiet
  * 2-core laptop. A load fault written as N req/s means "N / referenceCapacityRps times what the shop can serve".
  */
-export const referenceCapacityRps = 538;
+export const referenceCapacityRps = 636;
 /** The healthy baseline may use at most this share of the measured capacity. */
 export const maxBaselineShare = 0.5;
 /**

@@ -17,6 +17,7 @@ let publicOrigin: string;
 
 test.describe.configure({ mode: 'serial' });
 
+// biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures a test asks for from this pattern; it asks for none.
 test.beforeAll(async ({}, info) => {
   keyUrl = new URL(e2e.publicKeyUrl);
   publicHost = keyUrl.host;
@@ -66,6 +67,7 @@ function fromUntrustedPeer(path: string, headers: Record<string, string>): Promi
   });
 }
 
+// biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures a test asks for from this pattern; it asks for none.
 test('through a Gitpod-like public URL behind nginx: strangers change nothing, the printed key drives a run', async ({}, info) => {
   test.setTimeout(300_000);
   await ensureIdle();

@@ -39,7 +39,7 @@ async function settle(page: Page): Promise<void> {
 async function pdf(page: Page, url: string, file: string): Promise<void> {
   await page.goto(url, { waitUntil: 'load' });
   await settle(page);
-  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
   await page.emulateMedia({ media: 'print' });
   await page.pdf({ path: file, format: 'A4', printBackground: true, margin: { top: '16mm', bottom: '16mm', left: '14mm', right: '14mm' } });
   await page.emulateMedia({ media: 'screen' });

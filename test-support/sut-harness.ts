@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startSut } from '@observastack/sut-common/launcher/start-sut.ts';
-import type { SutServiceName } from '@observastack/sut-common/launcher/services.ts';
+import { startSut, type StartedSut } from '@observastack/sut-common/launcher/start-sut.ts';
+import type { SutPorts, SutServiceName } from '@observastack/sut-common/launcher/services.ts';
 import { loadOrCreateSecret } from '@observastack/sut-common/auth/secret.ts';
 import { mintToken } from '@observastack/sut-common/auth/tokens.ts';
 import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
@@ -108,8 +108,8 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
     logs.push({ service, stream, line, json });
     if (opts.keepLogs !== undefined && logs.length > opts.keepLogs) logs.splice(0, logs.length - opts.keepLogs);
   };
-  let sut;
-  let ports;
+  let sut: StartedSut | undefined;
+  let ports: SutPorts;
   // A free port can be taken by another process between the check and the listen: then pick new ports.
   for (let attempt = 1; ; attempt++) {
     ports = { gateway: await freePort(), gatewayAdmin: await freePort(), api: await freePort(), apiAdmin: await freePort(), inventory: await freePort(), inventoryAdmin: await freePort() };

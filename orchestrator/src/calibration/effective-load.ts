@@ -30,31 +30,32 @@ export interface EffectiveLoad {
 /** A scenario this machine cannot run honestly; the message says why and what to do. */
 export class CapacityRefusal extends Error {}
 
+function phasePeak(p: LoadPhase): number {
+  switch (p.pattern) {
+    case 'constant': return p.rps;
+    case 'ramp': case 'step': return Math.max(p.fromRps, p.toRps);
+    case 'spike': return Math.max(p.baseRps, p.peakRps);
+    case 'wave': return p.baseRps + p.amplitudeRps;
+  }
+}
+
 export function peakRps(phases: readonly LoadPhase[]): number {
-  return Math.max(0, ...phases.map((p) => {
-    switch (p.pattern) {
-      case 'constant': return p.rps;
-      case 'ramp': case 'step': return Math.max(p.fromRps, p.toRps);
-      case 'spike': return Math.max(p.baseRps, p.peakRps);
-      case 'wave': return p.baseRps + p.amplitudeRps;
-    }
-  }));
+  return Math.max(0, ...phases.map(phasePeak));
+}
+
+function scalePhase(p: LoadPhase, r: (rps: number) => number): LoadPhase {
+  switch (p.pattern) {
+    case 'constant': return { ...p, rps: r(p.rps) };
+    case 'ramp': case 'step': return { ...p, fromRps: r(p.fromRps), toRps: r(p.toRps) };
+    case 'spike': return { ...p, baseRps: r(p.baseRps), peakRps: r(p.peakRps) };
+    case 'wave': return { ...p, baseRps: r(p.baseRps), amplitudeRps: r(p.amplitudeRps) };
+  }
 }
 
 /** Every rate of the plan times `factor` (durations, journeys and timeouts unchanged). */
 export function scalePlan(plan: LoadPlan, factor: number): LoadPlan {
   const r = (v: number) => Math.min(maxPlanRps, Math.round(v * factor));
-  return {
-    ...plan,
-    phases: plan.phases.map((p) => {
-      switch (p.pattern) {
-        case 'constant': return { ...p, rps: r(p.rps) };
-        case 'ramp': case 'step': return { ...p, fromRps: r(p.fromRps), toRps: r(p.toRps) };
-        case 'spike': return { ...p, baseRps: r(p.baseRps), peakRps: r(p.peakRps) };
-        case 'wave': return { ...p, baseRps: r(p.baseRps), amplitudeRps: r(p.amplitudeRps) };
-      }
-    }),
-  };
+  return { ...plan, phases: plan.phases.map((p) => scalePhase(p, r)) };
 }
 
 /**

@@ -111,13 +111,16 @@ export class WsHub {
   }
 
   private onMessage(client: Client, text: string): void {
-    let parsed;
+    let parsed: ReturnType<typeof clientMessageSchema.safeParse> | null;
     try {
       parsed = clientMessageSchema.safeParse(JSON.parse(text));
     } catch {
       parsed = null;
     }
-    if (!parsed?.success) return this.send(client, { type: 'error', message: 'unknown or malformed message' });
+    if (!parsed?.success) {
+      this.send(client, { type: 'error', message: 'unknown or malformed message' });
+      return;
+    }
     const msg = parsed.data;
     if (msg.type === 'ping') this.send(client, { type: 'heartbeat', serverTime: Date.now() });
     else if (msg.type === 'subscribe-logs') {

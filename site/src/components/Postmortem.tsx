@@ -47,6 +47,7 @@ export default function Postmortem(props: { runId?: string }) {
           <h4>Timeline</h4>
           <ol className="timeline">
             {pm.timeline.map((e, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a postmortem's timeline is fixed once the run ended; never reordered.
               <li key={i} className={`tl-${e.type}`}>
                 <span className="tl-offset num" title={timeOfDay(e.at)}>{e.offsetSeconds >= 0 ? `+${clock(e.offsetSeconds)}` : `−${clock(-e.offsetSeconds)}`}</span>
                 <span className="tl-type">{e.type.replace(/_/g, ' ')}</span>

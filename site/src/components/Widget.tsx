@@ -5,7 +5,8 @@ import { useHydrated } from './hooks.ts';
 /** The frame every widget shares: a titled section that says when the backend is down; the footer stays either way. */
 export function Widget(props: { name: string; title: ReactNode; down?: boolean; actions?: ReactNode; children?: ReactNode; footer?: ReactNode; className?: string; labelId?: string }) {
   const hydrated = useHydrated();
-  const labelId = props.labelId ?? `w-${props.name}-${useId()}`;
+  const generatedId = useId();
+  const labelId = props.labelId ?? `w-${props.name}-${generatedId}`;
   return (
     <section className={`widget widget-${props.name} ${props.className ?? ''}`} data-widget={props.name} data-hydrated={hydrated ? 'true' : undefined} data-down={props.down ? '' : undefined} aria-labelledby={labelId}>
       <header className="widget-head">

@@ -16,10 +16,10 @@ function answer(res: Response, run: () => unknown): void {
   try {
     res.json({ status: 'success', data: run() });
   } catch (err) {
-    if (err instanceof z.ZodError) return fail(res, 'bad_data', err.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
-    if (err instanceof PromqlUnsupportedError) return fail(res, 'unsupported', err.message);
-    if (err instanceof PromqlParseError || err instanceof PromqlEvalError) return fail(res, 'bad_data', err.message);
-    throw err;
+    if (err instanceof z.ZodError) fail(res, 'bad_data', err.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+    else if (err instanceof PromqlUnsupportedError) fail(res, 'unsupported', err.message);
+    else if (err instanceof PromqlParseError || err instanceof PromqlEvalError) fail(res, 'bad_data', err.message);
+    else throw err;
   }
 }
 

@@ -7,6 +7,7 @@ const decimal = (n: z.ZodNumber) => z.string().regex(/^\d{1,10}$/, 'expected a w
 
 export const productListQuerySchema = z.object({
   // PostgreSQL text cannot hold NUL: control characters are refused here rather than failing the query.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
   search: z.string().trim().max(100).regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed').optional()
     .describe('Case-insensitive text to find in product names.'),
   page: decimal(z.number().int().min(1).max(500)).default(1).describe('1-based page of 12 products.'),

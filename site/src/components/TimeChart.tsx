@@ -31,9 +31,8 @@ export default function TimeChart(p: TimeChartProps) {
             <ReferenceLine key={`h${h.y}`} y={h.y} stroke={h.color} strokeDasharray="6 4" ifOverflow="extendDomain"
               label={h.label ? { value: h.label, position: 'insideBottomRight', fontSize: 11, fill: h.color } : undefined} />
           ))}
-          {(p.vLines ?? []).map((v, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: two change marks may share an x; the list is rebuilt on every render.
-            <ReferenceLine key={`v${i}`} x={v.x} stroke={v.color} strokeDasharray="3 3" label={{ value: v.label, position: 'insideTopLeft', fontSize: 11, fill: '#32383f' }} />
+          {(p.vLines ?? []).map((v) => (
+            <ReferenceLine key={`v${v.x}-${v.label}`} x={v.x} stroke={v.color} strokeDasharray="3 3" label={{ value: v.label, position: 'insideTopLeft', fontSize: 11, fill: '#32383f' }} />
           ))}
           {p.series.map((s) => <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} dot={false} strokeWidth={s.width ?? 2} isAnimationActive={false} connectNulls />)}
         </LineChart>

@@ -5,10 +5,12 @@ export const pageSize = 12;
 /** A whole number written in plain decimal digits (no `1e3`, `0x10`, spaces), then range-checked. */
 const decimal = (n: z.ZodNumber) => z.string().regex(/^\d{1,10}$/, 'expected a whole number in decimal digits').transform(Number).pipe(n);
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose.
+const noControlCharacters = /^[^\u0000-\u001f\u007f]*$/;
+
 export const productListQuerySchema = z.object({
   // PostgreSQL text cannot hold NUL: control characters are refused here rather than failing the query.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
-  search: z.string().trim().max(100).regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed').optional()
+  search: z.string().trim().max(100).regex(noControlCharacters, 'control characters are not allowed').optional()
     .describe('Case-insensitive text to find in product names.'),
   page: decimal(z.number().int().min(1).max(500)).default(1).describe('1-based page of 12 products.'),
 }).strict();

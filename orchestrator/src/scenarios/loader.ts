@@ -44,7 +44,11 @@ export async function loadScenarios(dir: string = builtInScenariosDir, prefix = 
   return { scenarios, problems };
 }
 
-export function parseScenario(text: string, file: string, prefix = ''): { scenario: Scenario } | { problems: ScenarioProblem[] } {
+export function parseScenario(
+  text: string,
+  file: string,
+  prefix = '',
+): { scenario: Scenario } | { problems: ScenarioProblem[] } {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -54,7 +58,11 @@ export function parseScenario(text: string, file: string, prefix = ''): { scenar
   }
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    return { problems: parsed.error.issues.flatMap((i) => explain(i, [])).map((i) => ({ file, path: i.path.map(String).join('.') || '(root)', message: i.message })) };
+    return {
+      problems: parsed.error.issues
+        .flatMap((i) => explain(i, []))
+        .map((i) => ({ file, path: i.path.map(String).join('.') || '(root)', message: i.message })),
+    };
   }
   const spec = prefix ? { ...parsed.data, id: `${prefix}/${parsed.data.id}` } : parsed.data;
   return { scenario: resolveScenario(spec, file) };

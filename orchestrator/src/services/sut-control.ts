@@ -29,11 +29,22 @@ export class SutControl {
     return this.adminUrls[service] + path;
   }
 
-  private async call(service: KnobService, method: string, path: string, body?: unknown, who?: string): Promise<ServiceReply> {
+  private async call(
+    service: KnobService,
+    method: string,
+    path: string,
+    body?: unknown,
+    who?: string,
+  ): Promise<ServiceReply> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (who) headers.authorization = `Bearer ${await mintToken({ secret: this.secret, subject: who, ttlSeconds: 60 })}`;
-    const res = await fetch(this.url(service, path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(this.url(service, path), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
     const text = await res.text();
     let json: unknown = null;
     try {
@@ -77,7 +88,10 @@ export class SutControl {
     const out: ConfigChangeResult[] = [];
     for (const [service, patch] of Object.entries(state)) {
       const r = await this.patchConfig(service as KnobService, patch, who);
-      if (r.status !== 200 && r.status !== 202) throw new Error(`${service} refused ${JSON.stringify(patch)}: ${r.status} ${JSON.stringify(r.body?.error ?? r.body)}`);
+      if (r.status !== 200 && r.status !== 202)
+        throw new Error(
+          `${service} refused ${JSON.stringify(patch)}: ${r.status} ${JSON.stringify(r.body?.error ?? r.body)}`,
+        );
       out.push(r.body);
     }
     return out;

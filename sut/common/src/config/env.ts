@@ -19,5 +19,8 @@ export const portFrom = (fallback: number) => z.coerce.number().int().min(0).max
 export const commonEnvShape = {
   OBS_HOST: z.string().default('127.0.0.1').describe('Interface to bind; 127.0.0.1 unless told otherwise.'),
   OBS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  OBS_JWT_SECRET_FILE: z.string().default('.observastack/secrets/jwt-secret').describe('HS256 secret for config-write tokens.'),
+  OBS_JWT_SECRET_FILE: z
+    .string()
+    .default('.observastack/secrets/jwt-secret')
+    .describe('HS256 secret for config-write tokens.'),
 };

@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { z } from 'zod';
+import { issuesFrom } from '@observastack/sut-common/errors.ts';
 import { loadScenarios, type ScenarioProblem } from './loader.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -136,11 +137,7 @@ async function readManifest(
   const parsed = packManifestSchema.safeParse(raw);
   if (!parsed.success)
     return {
-      problems: parsed.error.issues.map((i) => ({
-        file,
-        path: i.path.map(String).join('.') || '(root)',
-        reason: i.message,
-      })),
+      problems: issuesFrom(parsed.error.issues).map((i) => ({ file, path: i.path, reason: i.message })),
     };
   const m = parsed.data;
   if (!semver.satisfies(platformVersion, m.platform, { includePrerelease: true })) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { issuesText } from '@observastack/sut-common/errors.ts';
 import { parsePromql } from '../promql/index.ts';
 
 /** Prometheus durations in rule files (`5s`, `1m30s`, `0s`), in ms. */
@@ -93,7 +94,7 @@ export const isAlertingRule = (r: RuleSpec): r is AlertingRuleSpec => 'alert' in
 export function parseRuleFile(file: string, text: string, defaultIntervalMs: number): RuleGroupSpec[] {
   const result = ruleFileSchema.safeParse(parse(text));
   if (!result.success) {
-    throw new Error(`${file}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(`${file}: ${issuesText(result.error.issues)}`);
   }
   return result.data.groups.map((g) => ({
     file,

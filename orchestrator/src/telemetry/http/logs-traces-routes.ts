@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import type { z } from 'zod';
+import { issuesFrom } from '@observastack/sut-common/errors.ts';
 import type { LogStore } from '../logs/log-store.ts';
 import { logQuerySchema } from '../logs/log-query.ts';
 import type { TraceStore } from '../traces/trace-store.ts';
@@ -21,9 +22,7 @@ function sendError(res: Response, status: number, code: string, message: string,
     error: {
       code,
       message,
-      ...(issues
-        ? { issues: issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })) }
-        : {}),
+      ...(issues ? { issues: issuesFrom(issues) } : {}),
     },
   });
 }

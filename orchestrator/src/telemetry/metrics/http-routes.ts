@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { issuesText } from '@observastack/sut-common/errors.ts';
 import type { MetricsHub } from './index.ts';
 import { instantQueryParamsSchema, panelDataParamsSchema, queryRangeParamsSchema } from './query-params-schema.ts';
 import { PromqlEvalError, PromqlParseError, PromqlUnsupportedError } from '../promql/errors.ts';
@@ -16,8 +17,7 @@ function answer(res: Response, run: () => unknown): void {
   try {
     res.json({ status: 'success', data: run() });
   } catch (err) {
-    if (err instanceof z.ZodError)
-      fail(res, 'bad_data', err.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+    if (err instanceof z.ZodError) fail(res, 'bad_data', issuesText(err.issues, 'query'));
     else if (err instanceof PromqlUnsupportedError) fail(res, 'unsupported', err.message);
     else if (err instanceof PromqlParseError || err instanceof PromqlEvalError) fail(res, 'bad_data', err.message);
     else throw err;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesText } from '../errors.ts';
 
 /**
  * Parses a process's environment once, at start. A bad value stops the process with every problem listed,
@@ -7,8 +8,7 @@ import { z } from 'zod';
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
-  console.error(`invalid environment:\n${lines.join('\n')}`);
+  console.error(`invalid environment:\n  ${issuesText(result.error.issues, '(env)', '\n  ')}`);
   process.exit(2);
 }
 

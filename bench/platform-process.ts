@@ -79,6 +79,9 @@ export async function startPlatformProcess(o: PlatformProcessOptions): Promise<R
     OBS_DATA_DIR: o.dataDir,
     OBS_SCENARIOS_DIR: o.scenariosDir,
     OBS_LOG_LEVEL: 'warn',
+    // The scenarios' own rates (the reference machine's), so figures compare across machines and runs start at
+    // once instead of waiting 40-60 s for the capacity probe; OBS_CALIBRATION=auto measures like npm start.
+    OBS_CALIBRATION: process.env.OBS_CALIBRATION ?? 'off',
     ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
   };
   const t0 = performance.now();

@@ -75,6 +75,8 @@ beforeAll(async () => {
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
   };
   delete env.DATABASE_URL;
+  // No capacity probe: this test only looks at sockets, and the probe's load would be noise for the others.
+  env.OBS_CALIBRATION = 'off';
   delete env.OBS_HOST;
   child = spawn(process.execPath, ['orchestrator/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

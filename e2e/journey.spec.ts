@@ -111,6 +111,15 @@ for (const j of journeys) {
     await expect(panel.locator('.recharts-line').first()).toBeVisible();
     await shot(page, info, '05-evidence');
 
+    // The change log, as a team keeps one: the incident's change shows as a config push by the platform team.
+    await hydrated(page, 'change-log', '#panel-observability');
+    const pushed = page
+      .locator('#panel-observability [data-widget="change-log"] li[data-kind="config"]')
+      .filter({ hasText: `${j.knob}: ` })
+      .filter({ hasText: `→ ${j.faultValue}` });
+    await expect(pushed.first()).toContainText('by platform-team');
+    await expect(page.locator('#panel-observability [data-widget="change-log"]')).not.toContainText(/fault|scenario/i);
+
     // 6. A wrong value: the service's reason appears beside the field and nothing changes.
     await openTab(page, 'Lesson');
     const form = page.locator(`#panel-lesson form[data-service="${j.service}"]`);

@@ -11,6 +11,7 @@ import {
   startRunBodySchema,
 } from '../protocol/rest.ts';
 import { runViewSchema } from '../protocol/run.ts';
+import { changesResponseSchema, listChangesQuerySchema } from '../protocol/changes.ts';
 import {
   instantQueryParamsSchema,
   panelDataParamsSchema,
@@ -132,6 +133,15 @@ export const orchestratorOps: ApiOp[] = [
     ...read,
   },
   { method: 'get', path: '/api/services/{name}', summary: 'One SUT service.', params: serviceParamsSchema, ...read },
+  {
+    method: 'get',
+    path: '/api/changes',
+    summary:
+      "The shop's change log, newest first: deploys (a release knob such as pricingVersion) and config pushes, with who made them (`you`, `platform-team`, `release-pipeline`, `observastack`). An incident's own change appears as a team would log it; an incident that is not a change (traffic) logs nothing. Kept in memory, at most 500 entries.",
+    query: listChangesQuerySchema,
+    response: changesResponseSchema,
+    ...read,
+  },
   {
     method: 'patch',
     path: '/api/services/{name}/config',

@@ -27,6 +27,8 @@ import { publicOrigins } from '../access/public-urls.ts';
 import { compileTrust } from '../access/forwarded.ts';
 import { keyUrl, loadLearnerKey } from '../access/learner-key.ts';
 import { createEmbeddedTelemetry, type EmbeddedTelemetry } from './telemetry.ts';
+import { ChangeLog } from '../changes/change-log.ts';
+import { changesRoutes } from '../api/changes-routes.ts';
 import { Calibrator } from '../calibration/calibrator.ts';
 import { effectiveLoad } from '../calibration/effective-load.ts';
 import { toAlertEventView } from '../telemetry/alerts/index.ts';
@@ -182,6 +184,8 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     const telemetry = createEmbeddedTelemetry({ adminUrls, load, databaseUrl });
     const store = new RunStore(databaseUrl);
     const control = new SutControl(adminUrls, secret);
+    const changeLog = new ChangeLog();
+    control.onChange = (service, who, changes) => changeLog.record(service, who, changes);
     // The public URLs join the allowlist once the listener's port is known (Gitpod and Codespaces name it).
     const allowed = new Set(env.OBS_CORS_ORIGINS);
     const allowedOrigins = () => allowed;
@@ -267,6 +271,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
             () => problems,
           ),
           servicesRoutes(control, engine, () => statuses),
+          changesRoutes(changeLog),
           telemetry.apiRouter,
           openapiRoutes(),
         ],

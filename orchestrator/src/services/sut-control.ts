@@ -19,6 +19,8 @@ export interface ServiceReply {
 export class SutControl {
   private readonly adminUrls: Record<KnobService, string>;
   private readonly secret: Uint8Array;
+  /** Told of every write a service accepted that changed something (the change log listens). */
+  onChange: ((service: KnobService, who: string, changes: ConfigChangeResult['changes']) => void) | null = null;
 
   constructor(adminUrls: Record<KnobService, string>, secret: Uint8Array) {
     this.adminUrls = adminUrls;
@@ -76,11 +78,18 @@ export class SutControl {
    * effect, 202 when accepted but not yet in effect (`pending` says why), 409 when applying it failed.
    */
   patchConfig(service: KnobService, patch: unknown, who: string): Promise<ServiceReply> {
-    return this.call(service, 'PATCH', '/config', patch, who);
+    return this.call(service, 'PATCH', '/config', patch, who).then((r) => this.told(service, who, r));
   }
 
   resetConfig(service: KnobService, who: string): Promise<ServiceReply> {
-    return this.call(service, 'POST', '/config/reset', {}, who);
+    return this.call(service, 'POST', '/config/reset', {}, who).then((r) => this.told(service, who, r));
+  }
+
+  private told(service: KnobService, who: string, r: ServiceReply): ServiceReply {
+    const changes = r.body?.changes;
+    if ((r.status === 200 || r.status === 202) && Array.isArray(changes) && changes.length)
+      this.onChange?.(service, who, changes);
+    return r;
   }
 
   /** Applies a scenario's config state service by service; throws on the first refusal. */

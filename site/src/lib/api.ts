@@ -1,6 +1,7 @@
 import { orchestratorUrl } from './config.ts';
 import { sessionToken, SessionError } from './session.ts';
 import type {
+  ChangeEntry,
   ErrorBody,
   HintView,
   LogEntry,
@@ -102,6 +103,7 @@ export const api = {
       { answer },
     ),
   service: (name: string) => request<ServiceView>('GET', `/api/services/${encodeURIComponent(name)}`),
+  changes: (limit = 30) => request<{ changes: ChangeEntry[] }>('GET', `/api/changes${qs({ limit })}`),
   patchConfig: (name: string, patch: Record<string, number | string | boolean>) =>
     request<{ changes: { key: string; from: unknown; to: unknown }[] }>(
       'PATCH',

@@ -15,6 +15,7 @@ export type {
   ServiceStatus,
   AlertEventView,
   LoadFiguresView,
+  ChangeEntry,
 } from '../../../orchestrator/src/protocol/index.ts';
 export type { Panel as PanelMeta } from '../../../orchestrator/src/telemetry/catalog/panel-schema.ts';
 export type { TraceSummary, TraceDetail, WaterfallSpan } from '../../../orchestrator/src/telemetry/traces/span.ts';

@@ -496,9 +496,11 @@ export class RunEngine {
       r.rec.injectedAt = Date.now();
       r.sloMet = true;
       await this.setState('injected');
+      // The timeline and the hint feed never name the fault: that is what the learner is there to find (the
+      // change log shows its change as a team would log it). The postmortem names it once the run is over.
       await this.event(
         'fault_applied',
-        r.rec.surprise ? 'the incident has started' : `fault applied: ${describeFault(r.scenario)}`,
+        'the incident has started',
         r.rec.surprise ? {} : { changes: applied.flatMap((a) => a.changes) },
       );
     } catch (err) {
@@ -561,12 +563,4 @@ export class RunEngine {
       );
     }
   }
-}
-
-function describeFault(s: Scenario): string {
-  const parts = Object.entries(s.faultConfig).flatMap(([svc, knobs]) =>
-    Object.entries(knobs).map(([k, v]) => `${svc}.${k} = ${JSON.stringify(v)}`),
-  );
-  if (s.faultPlan) parts.push('load pattern changed');
-  return parts.join(', ');
 }

@@ -9,14 +9,27 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['sut/**/src/**/*.test.ts', 'orchestrator/src/**/*.test.ts', 'site/src/**/*.test.ts', 'scenarios/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: [
+            'sut/**/src/**/*.test.ts',
+            'orchestrator/src/**/*.test.ts',
+            'site/src/**/*.test.ts',
+            'scenarios/**/*.test.ts',
+            'scripts/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['sut/**/test/**/*.test.ts', 'orchestrator/test/**/*.test.ts', 'stack/test/**/*.test.ts', 'bench/test/**/*.test.ts', 'docs/test/**/*.test.ts', 'test-support/*.test.ts'],
+          include: [
+            'sut/**/test/**/*.test.ts',
+            'orchestrator/test/**/*.test.ts',
+            'stack/test/**/*.test.ts',
+            'bench/test/**/*.test.ts',
+            'docs/test/**/*.test.ts',
+            'test-support/*.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
           // Absolute, so the exit-code guard (test-support/exit-code.test.ts) can run this very config on fixtures
           // under another --root.

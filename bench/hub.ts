@@ -44,14 +44,19 @@ function valueStep(labels: Labels, rand: () => number): (prev: number) => number
   const name = labels.__name__ ?? '';
   const cumulative = /(_total|_count|_sum|_bucket|_created)$/.test(name);
   if (!cumulative) return (prev) => Math.max(0, prev + (rand() - 0.5) * 2);
-  const le = labels.le === undefined ? 1 : labels.le === '+Inf' ? 1 : Math.min(1, 0.2 + Math.log10(1 + Number(labels.le) * 100) / 3);
+  const le =
+    labels.le === undefined
+      ? 1
+      : labels.le === '+Inf'
+        ? 1
+        : Math.min(1, 0.2 + Math.log10(1 + Number(labels.le) * 100) / 3);
   const rate = name.endsWith('_sum') ? 3 : 100 * le;
   return (prev) => prev + rate * (0.8 + rand() * 0.4);
 }
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 const heap = () => {
@@ -98,13 +103,31 @@ export function benchHub(series: Labels[], o: { retentionS?: number; repeats?: n
     try {
       const s5 = timeQueries(exprs, 5);
       const s1 = timeQueries(exprs, 1);
-      panels.push({ panel: p.id, queries: exprs.length, step5Ms: s5.ms, step1Ms: s1.ms, seriesReturned: s5.returned, error: null });
+      panels.push({
+        panel: p.id,
+        queries: exprs.length,
+        step5Ms: s5.ms,
+        step1Ms: s1.ms,
+        seriesReturned: s5.returned,
+        error: null,
+      });
     } catch (err) {
-      panels.push({ panel: p.id, queries: exprs.length, step5Ms: 0, step1Ms: 0, seriesReturned: 0, error: (err as Error).message });
+      panels.push({
+        panel: p.id,
+        queries: exprs.length,
+        step5Ms: 0,
+        step1Ms: 0,
+        seriesReturned: 0,
+        error: (err as Error).message,
+      });
     }
   }
   const ok = panels.filter((p) => !p.error);
-  const agg = (xs: number[]) => ({ p50Ms: percentile(xs, 50), maxMs: xs.length ? Math.max(...xs) : null, totalMs: xs.reduce((a, b) => a + b, 0) });
+  const agg = (xs: number[]) => ({
+    p50Ms: percentile(xs, 50),
+    maxMs: xs.length ? Math.max(...xs) : null,
+    totalMs: xs.reduce((a, b) => a + b, 0),
+  });
   return {
     series: hub.store.seriesCount(),
     samplesPerSeries: series.length ? Math.round(hub.store.sampleCount() / series.length) : 0,

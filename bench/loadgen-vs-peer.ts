@@ -40,7 +40,13 @@ interface RateResult {
 async function serve(): Promise<void> {
   const server = createServer((req, res) => {
     req.resume();
-    req.on('end', () => setTimeout(() => res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' }).end('{"ok":true}'), 1));
+    req.on('end', () =>
+      setTimeout(
+        () =>
+          res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+        1,
+      ),
+    );
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -50,7 +56,9 @@ async function serve(): Promise<void> {
 }
 
 async function startLocalTarget(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolveUrl, reject) => {
     child.once('exit', (code) => reject(new Error(`target server exited with ${code}`)));
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -101,7 +109,20 @@ function heyWorkers(rps: number): { c: number; q: number } {
 
 async function runHey(url: string, rps: number, durationS: number): Promise<ToolFigures> {
   const { c, q } = heyWorkers(rps);
-  const { code, stdout, stderr } = await run('/usr/bin/time', ['-f', 'cpu %U %S', 'hey', '-z', `${durationS}s`, '-c', String(c), '-q', String(q), '-t', '2', url]);
+  const { code, stdout, stderr } = await run('/usr/bin/time', [
+    '-f',
+    'cpu %U %S',
+    'hey',
+    '-z',
+    `${durationS}s`,
+    '-c',
+    String(c),
+    '-q',
+    String(q),
+    '-t',
+    '2',
+    url,
+  ]);
   if (code !== 0) throw new Error(`hey failed (${code}): ${stderr}`);
   const num = (re: RegExp) => {
     const m = re.exec(stdout);
@@ -192,10 +213,15 @@ async function main(): Promise<void> {
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
 
-    console.log(`target ${report.target}; wrk max throughput ${fmt(wrk.maxRps, 0)} req/s (${wrk.connections} connections)`);
-    console.log('rate  | achieved ours/hey (ratio)  | p50 ms ours/hey (ratio)   | p99 ms ours/hey (ratio)   | CPU s/1000 ours/hey (ratio)');
+    console.log(
+      `target ${report.target}; wrk max throughput ${fmt(wrk.maxRps, 0)} req/s (${wrk.connections} connections)`,
+    );
+    console.log(
+      'rate  | achieved ours/hey (ratio)  | p50 ms ours/hey (ratio)   | p99 ms ours/hey (ratio)   | CPU s/1000 ours/hey (ratio)',
+    );
     for (const r of results) {
-      const cell = (a: number | null, b: number | null, q: number | null, d = 2) => `${fmt(a, d)}/${fmt(b, d)} (${fmt(q)})`.padEnd(26);
+      const cell = (a: number | null, b: number | null, q: number | null, d = 2) =>
+        `${fmt(a, d)}/${fmt(b, d)} (${fmt(q)})`.padEnd(26);
       console.log(
         `${String(r.targetRps).padEnd(5)} | ${cell(r.ours.achievedRps, r.hey.achievedRps, r.ratios.achievedRps, 1)} | ${cell(r.ours.p50Ms, r.hey.p50Ms, r.ratios.p50)} | ${cell(r.ours.p99Ms, r.hey.p99Ms, r.ratios.p99)} | ${cell(r.ours.cpuSecondsPer1000, r.hey.cpuSecondsPer1000, r.ratios.cpuPer1000, 3)}`,
       );

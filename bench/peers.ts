@@ -6,8 +6,17 @@ import { join } from 'node:path';
 import { repoRoot } from './platform-process.ts';
 
 /** Runs `node bench/<file> ...args --out <out>`, streaming its output to `log`, and parses the JSON it wrote. */
-export async function runChildBench(file: string, args: string[], out: string, timeoutMs: number, log: (line: string) => void): Promise<any> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bench', file), ...args, '--out', out], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runChildBench(
+  file: string,
+  args: string[],
+  out: string,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<any> {
+  const child = spawn(process.execPath, [join(repoRoot, 'bench', file), ...args, '--out', out], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tail = '';
   const onData = (chunk: string) => {
     tail = (tail + chunk).slice(-4000);
@@ -24,7 +33,15 @@ export async function runChildBench(file: string, args: string[], out: string, t
 }
 
 export interface LoadgenSummary {
-  rates: { targetRps: number; achievedRatio: number | null; p50Ratio: number | null; p99Ratio: number | null; cpuRatio: number | null; oursCpuPer1000: number | null; heyCpuPer1000: number | null }[];
+  rates: {
+    targetRps: number;
+    achievedRatio: number | null;
+    p50Ratio: number | null;
+    p99Ratio: number | null;
+    cpuRatio: number | null;
+    oursCpuPer1000: number | null;
+    heyCpuPer1000: number | null;
+  }[];
   /** The rate the table reports: the highest one measured. */
   headline: LoadgenSummary['rates'][number] | null;
   wrkMaxRps: number | null;
@@ -47,7 +64,14 @@ export function summarizeLoadgen(report: any): LoadgenSummary {
 export interface SutCapacity {
   /** Highest stepped rate with p99 < 50 ms and no error of any kind; null when no step qualified. */
   capacityRps: number | null;
-  steps: { targetRps: number; achievedRps: number; p99Ms: number | null; errorPct: number; errors: number; qualifies: boolean }[];
+  steps: {
+    targetRps: number;
+    achievedRps: number;
+    p99Ms: number | null;
+    errorPct: number;
+    errors: number;
+    qualifies: boolean;
+  }[];
 }
 
 export const capacityP99Ms = 50;
@@ -56,8 +80,16 @@ export function summarizeSut(report: any): SutCapacity {
   const steps = (report.steps ?? []).map((s: any) => {
     const errors = Object.values(s.errors as Record<string, number>).reduce((a, b) => a + b, 0);
     // The open model can fall behind without erroring: a step also needs its offered rate actually achieved.
-    const qualifies = errors === 0 && s.p99Ms !== null && s.p99Ms < capacityP99Ms && s.achievedRps >= 0.98 * s.targetRps;
-    return { targetRps: s.targetRps, achievedRps: s.achievedRps, p99Ms: s.p99Ms, errorPct: s.errorPct, errors, qualifies };
+    const qualifies =
+      errors === 0 && s.p99Ms !== null && s.p99Ms < capacityP99Ms && s.achievedRps >= 0.98 * s.targetRps;
+    return {
+      targetRps: s.targetRps,
+      achievedRps: s.achievedRps,
+      p99Ms: s.p99Ms,
+      errorPct: s.errorPct,
+      errors,
+      qualifies,
+    };
   });
   const ok = steps.filter((s: { qualifies: boolean }) => s.qualifies).map((s: { targetRps: number }) => s.targetRps);
   return { capacityRps: ok.length ? Math.max(...ok) : null, steps };

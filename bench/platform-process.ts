@@ -10,7 +10,6 @@ export { freePort };
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const mainTs = fileURLToPath(new URL('../orchestrator/src/main.ts', import.meta.url));
 
-
 export interface PlatformPorts {
   OBS_PORT: string;
   OBS_GATEWAY_PORT: string;
@@ -24,7 +23,16 @@ export interface PlatformPorts {
 
 export async function freePlatformPorts(): Promise<PlatformPorts> {
   const p = async () => String(await freePort());
-  return { OBS_PORT: await p(), OBS_GATEWAY_PORT: await p(), OBS_GATEWAY_ADMIN_PORT: await p(), OBS_API_PORT: await p(), OBS_API_ADMIN_PORT: await p(), OBS_INVENTORY_PORT: await p(), OBS_INVENTORY_ADMIN_PORT: await p(), OBS_PG_PORT: await p() };
+  return {
+    OBS_PORT: await p(),
+    OBS_GATEWAY_PORT: await p(),
+    OBS_GATEWAY_ADMIN_PORT: await p(),
+    OBS_API_PORT: await p(),
+    OBS_API_ADMIN_PORT: await p(),
+    OBS_INVENTORY_PORT: await p(),
+    OBS_INVENTORY_ADMIN_PORT: await p(),
+    OBS_PG_PORT: await p(),
+  };
 }
 
 export interface PlatformProcessOptions {
@@ -51,7 +59,13 @@ export interface RunningPlatform {
   output(): string;
   /** SIGINT to the process group (Ctrl-C), wait for the exit; reports the exit code, how long it took and any process of its tree (SUT
    *  children, PostgreSQL and its backends) or of its data folder still alive a few seconds later. */
-  stop(): Promise<{ code: number | null; signal: string | null; stopMs: number; orphanPids: number[]; orphans: string[] }>;
+  stop(): Promise<{
+    code: number | null;
+    signal: string | null;
+    stopMs: number;
+    orphanPids: number[];
+    orphans: string[];
+  }>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,11 +79,19 @@ export async function startPlatformProcess(o: PlatformProcessOptions): Promise<R
     OBS_DATA_DIR: o.dataDir,
     OBS_SCENARIOS_DIR: o.scenariosDir,
     OBS_LOG_LEVEL: 'warn',
+    // The scenarios' own rates (the reference machine's), so figures compare across machines and runs start at
+    // once instead of waiting 40-60 s for the capacity probe; OBS_CALIBRATION=auto measures like npm start.
+    OBS_CALIBRATION: process.env.OBS_CALIBRATION ?? 'off',
     ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
   };
   const t0 = performance.now();
   // Its own process group, stopped the way Ctrl-C in a terminal stops `npm start`: SIGINT to the whole group.
-  const child = spawn(process.execPath, [mainTs], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [mainTs], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const interrupt = (signal: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, signal);
@@ -105,7 +127,8 @@ export async function startPlatformProcess(o: PlatformProcessOptions): Promise<R
   const deadline = Date.now() + (o.readyTimeoutMs ?? 180_000);
   let healthMs: number | null = null;
   while (healthMs === null) {
-    if (exited) throw new Error(`the platform exited (${JSON.stringify(exited)}) before it was ready:\n${out.slice(-3000)}`);
+    if (exited)
+      throw new Error(`the platform exited (${JSON.stringify(exited)}) before it was ready:\n${out.slice(-3000)}`);
     if (Date.now() > deadline) {
       interrupt('SIGINT');
       await Promise.race([exit, bound(20_000)]);
@@ -128,8 +151,12 @@ export async function startPlatformProcess(o: PlatformProcessOptions): Promise<R
     pid: child.pid!,
     url,
     healthMs,
-    get readyLineS() { return readyLineS; },
-    get readyLineMs() { return readyLineMs; },
+    get readyLineS() {
+      return readyLineS;
+    },
+    get readyLineMs() {
+      return readyLineMs;
+    },
     output: () => out,
     async stop() {
       const s0 = performance.now();
@@ -143,7 +170,9 @@ export async function startPlatformProcess(o: PlatformProcessOptions): Promise<R
       const stopMs = performance.now() - s0;
       // PostgreSQL's postmaster stops its backends itself; give it a moment before calling anything an orphan.
       const alive = async () => {
-        const now = new Map((await Promise.all(before.map((p) => readProc(p.pid)))).filter((p) => p !== null).map((p) => [p.pid, p.comm]));
+        const now = new Map(
+          (await Promise.all(before.map((p) => readProc(p.pid)))).filter((p) => p !== null).map((p) => [p.pid, p.comm]),
+        );
         const leftovers = before.filter((p) => p.pid !== child.pid && now.get(p.pid) === p.comm).map((p) => p.pid);
         return [...new Set([...leftovers, ...(await processesMentioning(o.dataDir))])];
       };
@@ -154,7 +183,12 @@ export async function startPlatformProcess(o: PlatformProcessOptions): Promise<R
         await sleep(250);
       }
       // What the leftovers are, e.g. `node orchestrator/... sut/api/src/main.ts`, for the report.
-      const orphans = await Promise.all(orphanPids.map(async (pid) => `${pid} ${(await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim().slice(0, 160)}`));
+      const orphans = await Promise.all(
+        orphanPids.map(
+          async (pid) =>
+            `${pid} ${(await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim().slice(0, 160)}`,
+        ),
+      );
       return { ...result, stopMs, orphanPids, orphans };
     },
   };

@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import type { Labels } from '../orchestrator/src/telemetry/metrics/index.ts';
 import { loadScenarios } from '../orchestrator/src/scenarios/loader.ts';
 import { captureSeries } from './hub.ts';
-import { freePlatformPorts, startPlatformProcess, type PlatformPorts, type RunningPlatform } from './platform-process.ts';
+import {
+  freePlatformPorts,
+  startPlatformProcess,
+  type PlatformPorts,
+  type RunningPlatform,
+} from './platform-process.ts';
 import { sampleTreeRss, type RssSamples } from './proc-tree.ts';
 import { measurePushLatency, measureScenario, type PushFigures, type ScenarioFigures } from './scenario-run.ts';
 
@@ -49,17 +54,46 @@ export interface SessionOptions {
   log: (line: string) => void;
 }
 
-const bootSteps = (out: string) => out.split('\n').map((l) => l.trim()).filter((l) => /^\[\d+\/\d+\]/.test(l));
+const bootSteps = (out: string) =>
+  out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^\[\d+\/\d+\]/.test(l));
 
-async function boot(kind: BootFigures['kind'], dataDir: string, ports: PlatformPorts, o: SessionOptions): Promise<{ p: RunningPlatform; f: BootFigures }> {
+async function boot(
+  kind: BootFigures['kind'],
+  dataDir: string,
+  ports: PlatformPorts,
+  o: SessionOptions,
+): Promise<{ p: RunningPlatform; f: BootFigures }> {
   const p = await startPlatformProcess({ dataDir, ports, scenariosDir: o.scenariosDir, databaseUrl: o.databaseUrl });
-  const f: BootFigures = { kind, readyMs: p.readyLineMs, readySelfS: p.readyLineS, healthMs: p.healthMs, steps: bootSteps(p.output()), stop: null };
-  o.log(`  ${kind} data folder: ready in ${((f.readyMs ?? NaN) / 1000).toFixed(1)} s (health answered at ${(f.healthMs / 1000).toFixed(1)} s)`);
+  const f: BootFigures = {
+    kind,
+    readyMs: p.readyLineMs,
+    readySelfS: p.readyLineS,
+    healthMs: p.healthMs,
+    steps: bootSteps(p.output()),
+    stop: null,
+  };
+  o.log(
+    `  ${kind} data folder: ready in ${((f.readyMs ?? NaN) / 1000).toFixed(1)} s (health answered at ${(f.healthMs / 1000).toFixed(1)} s)`,
+  );
   return { p, f };
 }
 
 export async function runPlatformSession(o: SessionOptions): Promise<SessionFigures> {
-  const out: SessionFigures = { databaseNote: o.databaseUrl ? 'external database given (--database-url): "fresh" is a fresh data folder, not a first-ever database' : null, boots: [], idle: null, scenarios: [], scenariosSkipped: [], push: null, series: [], errors: [] };
+  const out: SessionFigures = {
+    databaseNote: o.databaseUrl
+      ? 'external database given (--database-url): "fresh" is a fresh data folder, not a first-ever database'
+      : null,
+    boots: [],
+    idle: null,
+    scenarios: [],
+    scenariosSkipped: [],
+    push: null,
+    series: [],
+    errors: [],
+  };
   const fail = (step: string, err: unknown) => {
     out.errors.push({ step, message: (err as Error).message });
     o.log(`  ${step} failed: ${(err as Error).message}`);
@@ -96,7 +130,10 @@ export async function runPlatformSession(o: SessionOptions): Promise<SessionFigu
         const f = await measureScenario(p.url, p.pid, s);
         out.scenarios.push(f);
         if (f.error) fail(`scenario ${s.id}`, new Error(f.error));
-        else o.log(`  scenario ${s.id}: symptom after ${f.timeToSymptomS} s, verdict ${f.outcome} ${f.timeToVerdictS} s after the fix`);
+        else
+          o.log(
+            `  scenario ${s.id}: symptom after ${f.timeToSymptomS} s, verdict ${f.outcome} ${f.timeToVerdictS} s after the fix`,
+          );
       }
       if (scenarios.length === 0) fail('scenarios', new Error(`no scenario in ${o.scenariosDir}`));
 
@@ -112,7 +149,14 @@ export async function runPlatformSession(o: SessionOptions): Promise<SessionFigu
     } finally {
       existing.f.stop = await p.stop();
     }
-    for (const b of out.boots) if (b.stop?.orphanPids.length) fail(`stop after ${b.kind} boot`, new Error(`processes left running after the platform exited (${b.stop.code ?? b.stop.signal}): ${b.stop.orphans.join('; ')}`));
+    for (const b of out.boots)
+      if (b.stop?.orphanPids.length)
+        fail(
+          `stop after ${b.kind} boot`,
+          new Error(
+            `processes left running after the platform exited (${b.stop.code ?? b.stop.signal}): ${b.stop.orphans.join('; ')}`,
+          ),
+        );
   } catch (err) {
     fail('platform', err);
   } finally {

@@ -77,7 +77,12 @@ export async function treeRss(root: number): Promise<TreeRss> {
   const byComm: Record<string, number> = {};
   for (const p of tree) byComm[p.comm] = (byComm[p.comm] ?? 0) + p.rssBytes;
   const pssAll = await Promise.all(tree.map((p) => pss(p.pid)));
-  return { totalBytes: tree.reduce((a, p) => a + p.rssBytes, 0), pssBytes: pssAll.reduce((a, b) => a + b, 0), processes: tree.length, byComm };
+  return {
+    totalBytes: tree.reduce((a, p) => a + p.rssBytes, 0),
+    pssBytes: pssAll.reduce((a, b) => a + b, 0),
+    processes: tree.length,
+    byComm,
+  };
 }
 
 /** Pids of live processes whose command line contains `needle` (e.g. a temp data folder). */

@@ -13,18 +13,35 @@ export const NOTES_START = '<!-- notes:start (hand-written; kept when the bench 
 export const NOTES_END = '<!-- notes:end -->';
 
 export function machine(loadAvgStart: number[]): Machine {
-  return { cpuModel: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, memTotalBytes: totalmem(), os: `${osType()} ${release()}`, node: process.version, loadAvgStart, loadAvgEnd: loadavg() };
+  return {
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cpus: cpus().length,
+    memTotalBytes: totalmem(),
+    os: `${osType()} ${release()}`,
+    node: process.version,
+    loadAvgStart,
+    loadAvgEnd: loadavg(),
+  };
 }
 
 const mark = (met: boolean | null) => (met === null ? '-' : met ? 'yes' : 'NO');
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 export function consoleTable(rows: FigureRow[]): string {
-  const cols = [rows.map((r) => r.figure), rows.map((r) => r.value), rows.map((r) => r.target), rows.map((r) => mark(r.met))];
+  const cols = [
+    rows.map((r) => r.figure),
+    rows.map((r) => r.value),
+    rows.map((r) => r.target),
+    rows.map((r) => mark(r.met)),
+  ];
   const heads = ['figure', 'measured', 'target', 'met'];
   const widths = cols.map((c, i) => Math.max(heads[i].length, ...c.map((x) => x.length)));
   const line = (xs: string[]) => xs.map((x, i) => x.padEnd(widths[i])).join(' | ');
-  return [line(heads), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map((_, r) => line(cols.map((c) => c[r])))].join('\n');
+  return [
+    line(heads),
+    widths.map((w) => '-'.repeat(w)).join('-|-'),
+    ...rows.map((_, r) => line(cols.map((c) => c[r]))),
+  ].join('\n');
 }
 
 /** The hand-written notes of an existing doc, or a starting text. */
@@ -42,14 +59,30 @@ function detailSections(r: BenchReport): string[] {
   const out: string[] = [];
   const l = r.details.loadgen as { summary: LoadgenSummary } | null;
   if (l?.summary?.rates.length) {
-    out.push('### Load generator vs hey, per rate', '', '| rate req/s | achieved ours/hey | p50 ours/hey | p99 ours/hey | CPU per 1000 ours/hey |', '|---|---|---|---|---|');
-    for (const x of l.summary.rates) out.push(`| ${x.targetRps} | ${round(x.achievedRatio, 3)} | ${round(x.p50Ratio, 2)} | ${round(x.p99Ratio, 2)} | ${round(x.cpuRatio, 2)} |`);
+    out.push(
+      '### Load generator vs hey, per rate',
+      '',
+      '| rate req/s | achieved ours/hey | p50 ours/hey | p99 ours/hey | CPU per 1000 ours/hey |',
+      '|---|---|---|---|---|',
+    );
+    for (const x of l.summary.rates)
+      out.push(
+        `| ${x.targetRps} | ${round(x.achievedRatio, 3)} | ${round(x.p50Ratio, 2)} | ${round(x.p99Ratio, 2)} | ${round(x.cpuRatio, 2)} |`,
+      );
     out.push('');
   }
   const sut = r.details.sut as { summary: SutCapacity } | null;
   if (sut?.summary?.steps.length) {
-    out.push('### SUT steps (bench/sut-throughput.ts)', '', '| offered req/s | achieved req/s | p99 ms | errors | qualifies |', '|---|---|---|---|---|');
-    for (const x of sut.summary.steps) out.push(`| ${x.targetRps} | ${x.achievedRps} | ${round(x.p99Ms)} | ${x.errors} | ${x.qualifies ? 'yes' : 'no'} |`);
+    out.push(
+      '### SUT steps (bench/sut-throughput.ts)',
+      '',
+      '| offered req/s | achieved req/s | p99 ms | errors | qualifies |',
+      '|---|---|---|---|---|',
+    );
+    for (const x of sut.summary.steps)
+      out.push(
+        `| ${x.targetRps} | ${x.achievedRps} | ${round(x.p99Ms)} | ${x.errors} | ${x.qualifies ? 'yes' : 'no'} |`,
+      );
     out.push('');
   }
   const session = r.details.session as SessionFigures | null;
@@ -60,8 +93,14 @@ function detailSections(r: BenchReport): string[] {
   }
   const hub = r.details.hub as HubFigures | null;
   if (hub?.panels.length) {
-    out.push('### Slowest panels at full retention', '', '| panel | queries | step 5 s ms | step 1 s ms | series |', '|---|---|---|---|---|');
-    for (const p of [...hub.panels].sort((a, b) => b.step5Ms - a.step5Ms).slice(0, 8)) out.push(`| ${p.panel} | ${p.queries} | ${round(p.step5Ms, 1)} | ${round(p.step1Ms, 1)} | ${p.seriesReturned} |`);
+    out.push(
+      '### Slowest panels at full retention',
+      '',
+      '| panel | queries | step 5 s ms | step 1 s ms | series |',
+      '|---|---|---|---|---|',
+    );
+    for (const p of [...hub.panels].sort((a, b) => b.step5Ms - a.step5Ms).slice(0, 8))
+      out.push(`| ${p.panel} | ${p.queries} | ${round(p.step5Ms, 1)} | ${round(p.step1Ms, 1)} | ${p.seriesReturned} |`);
     out.push('');
   }
   return out;
@@ -86,12 +125,26 @@ export function markdown(r: BenchReport, resultsFile: string, notes: string): st
     '',
     '| figure | how | measured | target | met | detail |',
     '|---|---|---|---|---|---|',
-    ...r.rows.map((x) => `| ${cell(x.figure)} | ${cell(x.how)} | ${cell(x.value)} | ${cell(x.target)} | ${mark(x.met)} | ${cell(x.note ?? '')} |`),
+    ...r.rows.map(
+      (x) =>
+        `| ${cell(x.figure)} | ${cell(x.how)} | ${cell(x.value)} | ${cell(x.target)} | ${mark(x.met)} | ${cell(x.note ?? '')} |`,
+    ),
     '',
-    ...(r.errors.length ? ['Steps that could not be measured:', '', ...r.errors.map((e) => `- ${e.step}: ${cell(e.message.split('\n')[0])}`), ''] : []),
+    ...(r.errors.length
+      ? [
+          'Steps that could not be measured:',
+          '',
+          ...r.errors.map((e) => `- ${e.step}: ${cell(e.message.split('\n')[0])}`),
+          '',
+        ]
+      : []),
     '## Missed targets',
     '',
-    misses.length || unmeasured.length ? [...misses, ...unmeasured].map((x) => `- **${x.figure}**: ${x.value} against ${x.target}.${x.note ? ` ${x.note}.` : ''}`).join('\n') : 'None in this run.',
+    misses.length || unmeasured.length
+      ? [...misses, ...unmeasured]
+          .map((x) => `- **${x.figure}**: ${x.value} against ${x.target}.${x.note ? ` ${x.note}.` : ''}`)
+          .join('\n')
+      : 'None in this run.',
     '',
     'Why, and what would close each (hand-written):',
     '',

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 export const figureRowSchema = z.object({
-  id: z.string().regex(/^[a-z0-9-]+(:[a-z0-9-]+)?$/).describe('Stable row id, e.g. memory-idle or time-to-symptom:gateway-pool-lowered'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9-]+(:[a-z0-9-]+)?$/)
+    .describe('Stable row id, e.g. memory-idle or time-to-symptom:gateway-pool-lowered'),
   figure: z.string().describe('What is measured, as the performance table names it'),
   how: z.string().describe('How it was measured, in one line'),
   value: z.string().describe('The measured figure, formatted with its unit; "not measured" when the step failed'),
@@ -43,6 +46,8 @@ export const benchReportSchema = z.object({
     sut: z.unknown().describe('bench/sut-throughput.ts output'),
     scenariosVerify: z.unknown().describe('bench/results/scenarios-verify.json when present'),
   }),
-  errors: z.array(benchErrorSchema).describe('Steps that could not be measured (a failure of the bench, not of a target)'),
+  errors: z
+    .array(benchErrorSchema)
+    .describe('Steps that could not be measured (a failure of the bench, not of a target)'),
 });
 export type BenchReport = z.infer<typeof benchReportSchema>;

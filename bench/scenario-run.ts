@@ -24,7 +24,8 @@ export interface ScenarioFigures {
   error: string | null;
 }
 
-const ms = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null ? null : (b - a) / 1000);
+const ms = (a: number | null | undefined, b: number | null | undefined) =>
+  a == null || b == null ? null : (b - a) / 1000;
 
 /** Runs `scenario` once on the platform at `url` (tree root `pid`), applies its documented fix at the breach. */
 export async function measureScenario(url: string, pid: number, scenario: Scenario): Promise<ScenarioFigures> {
@@ -33,8 +34,17 @@ export async function measureScenario(url: string, pid: number, scenario: Scenar
   await ws.waitFor((m) => m.type === 'snapshot', 5000);
   const sampler = sampleTreeRss(pid, 1000);
   const f: ScenarioFigures = {
-    scenarioId: scenario.id, outcome: null, baselineS: null, timeToSymptomS: null, timeToSymptomSeenS: null, timeToVerdictS: null,
-    holdSeconds: spec.slo.holdSeconds, windowSeconds: spec.slo.windowSeconds, hintPushMs: [], rss: { peakBytes: 0, meanBytes: 0, samples: 0, peak: null }, error: null,
+    scenarioId: scenario.id,
+    outcome: null,
+    baselineS: null,
+    timeToSymptomS: null,
+    timeToSymptomSeenS: null,
+    timeToVerdictS: null,
+    holdSeconds: spec.slo.holdSeconds,
+    windowSeconds: spec.slo.windowSeconds,
+    hintPushMs: [],
+    rss: { peakBytes: 0, meanBytes: 0, samples: 0, peak: null },
+    error: null,
   };
   let runId: string | null = null;
   try {
@@ -42,8 +52,14 @@ export async function measureScenario(url: string, pid: number, scenario: Scenar
     runId = run.id as string;
     // Each wait also ends at the run's own end (an aborted baseline, say), so a failure costs no timeout.
     const next = async (type: string, timeoutMs: number) => {
-      const r = await ws.waitFor((m) => (m.type === 'event' && m.event.runId === runId && m.event.type === type) || (m.type === 'resolution' && m.runId === runId), timeoutMs);
-      if (r.msg.type !== 'event') throw new Error(`the run ended (${r.msg.type === 'resolution' ? r.msg.outcome : r.msg.type}) before ${type}`);
+      const r = await ws.waitFor(
+        (m) =>
+          (m.type === 'event' && m.event.runId === runId && m.event.type === type) ||
+          (m.type === 'resolution' && m.runId === runId),
+        timeoutMs,
+      );
+      if (r.msg.type !== 'event')
+        throw new Error(`the run ended (${r.msg.type === 'resolution' ? r.msg.outcome : r.msg.type}) before ${type}`);
       return r as typeof r & { msg: { type: 'event' } };
     };
     const fault = await next('fault_applied', (spec.baselineSeconds + 30) * 1000);
@@ -53,13 +69,23 @@ export async function measureScenario(url: string, pid: number, scenario: Scenar
     f.timeToSymptomSeenS = ms(fault.msg.event.at, breach.recvAt);
 
     const fixAt = Date.now();
-    for (const [service, patch] of Object.entries(spec.fix.documented)) await apiCall(url, 'PATCH', `/api/services/${service}/config`, patch);
-    const verdict = await ws.waitFor((m) => m.type === 'resolution' && m.runId === runId, (spec.slo.windowSeconds + spec.slo.holdSeconds + 60) * 1000);
+    for (const [service, patch] of Object.entries(spec.fix.documented))
+      await apiCall(url, 'PATCH', `/api/services/${service}/config`, patch);
+    const verdict = await ws.waitFor(
+      (m) => m.type === 'resolution' && m.runId === runId,
+      (spec.slo.windowSeconds + spec.slo.holdSeconds + 60) * 1000,
+    );
     f.timeToVerdictS = ms(fixAt, verdict.recvAt);
     f.outcome = verdict.msg.type === 'resolution' ? verdict.msg.outcome : null;
     runId = null;
   } catch (err) {
-    const seen = ws.received.flatMap((r) => (r.msg.type === 'event' ? [`${r.msg.event.type}: ${r.msg.event.message}`] : r.msg.type === 'resolution' ? [`resolution ${r.msg.outcome}`] : []));
+    const seen = ws.received.flatMap((r) =>
+      r.msg.type === 'event'
+        ? [`${r.msg.event.type}: ${r.msg.event.message}`]
+        : r.msg.type === 'resolution'
+          ? [`resolution ${r.msg.outcome}`]
+          : [],
+    );
     f.error = `${(err as Error).message}; run events seen: ${seen.join(' | ') || 'none'}`;
   } finally {
     f.rss = await sampler.stop();
@@ -96,7 +122,15 @@ export async function measurePushLatency(url: string, scenarioId: string, sample
       const value = i % 2 === 0 ? 5001 : 5000;
       const sentAt = Date.now();
       await apiCall(url, 'PATCH', '/api/services/gateway/config', { upstreamTimeoutMs: value });
-      const ev = await ws.waitFor((m) => m.type === 'event' && m.event.type === 'config_changed' && m.event.runId === runId && (m.event.data as { patch?: { upstreamTimeoutMs?: number } }).patch?.upstreamTimeoutMs === value, 5000, from);
+      const ev = await ws.waitFor(
+        (m) =>
+          m.type === 'event' &&
+          m.event.type === 'config_changed' &&
+          m.event.runId === runId &&
+          (m.event.data as { patch?: { upstreamTimeoutMs?: number } }).patch?.upstreamTimeoutMs === value,
+        5000,
+        from,
+      );
       if (ev.msg.type !== 'event') continue;
       out.eventToClientMs.push(ev.recvAt - ev.msg.event.at);
       out.requestToEventMs.push(ev.recvAt - sentAt);

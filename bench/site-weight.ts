@@ -47,7 +47,16 @@ const STATIC_IMPORT_RE = /(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]*?\s*fro
 const DYNAMIC_IMPORT_RE = /\bimport\(\s*["'`]([^"'`$]+\.m?js)["'`]\s*\)/g;
 
 export async function measureSite(siteDir: string): Promise<SiteWeight> {
-  const empty: SiteWeight = { built: false, siteDir, scope: 'lessons', pages: [], maxJsGzipBytes: null, medianJsGzipBytes: null, maxCssGzipBytes: null, heaviest: null };
+  const empty: SiteWeight = {
+    built: false,
+    siteDir,
+    scope: 'lessons',
+    pages: [],
+    maxJsGzipBytes: null,
+    medianJsGzipBytes: null,
+    maxCssGzipBytes: null,
+    heaviest: null,
+  };
   if (!existsSync(siteDir)) return empty;
   const gz = new Map<string, number>();
   const gzFile = async (file: string): Promise<number> => {
@@ -117,7 +126,15 @@ export async function measureSite(siteDir: string): Promise<SiteWeight> {
     for (const f of js) jsBytes += await gzFile(f);
     let cssBytes = inlineCss ? gzipSync(inlineCss).length : 0;
     for (const f of css) cssBytes += await gzFile(f);
-    out.push({ page: relative(siteDir, file).split(sep).join(posix.sep), jsGzipBytes: jsBytes, lazyJsGzipBytes: lazyBytes, cssGzipBytes: cssBytes, htmlGzipBytes: gzipSync(html).length, jsFiles: js.size, cssFiles: css.size });
+    out.push({
+      page: relative(siteDir, file).split(sep).join(posix.sep),
+      jsGzipBytes: jsBytes,
+      lazyJsGzipBytes: lazyBytes,
+      cssGzipBytes: cssBytes,
+      htmlGzipBytes: gzipSync(html).length,
+      jsFiles: js.size,
+      cssFiles: css.size,
+    });
   }
   const jsSizes = out.map((p) => p.jsGzipBytes);
   const heaviest = out.reduce<PageWeight | null>((a, p) => (!a || p.jsGzipBytes > a.jsGzipBytes ? p : a), null);

@@ -9,4 +9,5 @@ export function percentile(values: readonly number[], p: number): number | null 
 export const round = (x: number | null | undefined, digits = 1): number | null =>
   x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 
-export const mb = (bytes: number | null | undefined): number | null => (bytes == null ? null : round(bytes / 1024 / 1024, 1));
+export const mb = (bytes: number | null | undefined): number | null =>
+  bytes == null ? null : round(bytes / 1024 / 1024, 1);

@@ -34,7 +34,14 @@ interface StepResult {
   completed: number;
   achievedRps: number;
   okRps: number;
-  errors: { client: number; rate_limited: number; server: number; timeout: number; connection: number; dropped: number };
+  errors: {
+    client: number;
+    rate_limited: number;
+    server: number;
+    timeout: number;
+    connection: number;
+    dropped: number;
+  };
   errorPct: number;
   p50Ms: number | null;
   p95Ms: number | null;
@@ -82,7 +89,8 @@ async function runStep(gen: LoadGenerator, sut: TestSut, rps: number, durationS:
   const completed = ok + client + rate_limited + server;
   // Per request sent (not dropped): requests that timed out at the client still cost the services their work.
   const sent = s.count - dropped;
-  const per1000 = (svc: (typeof services)[number]) => (sent > 0 ? Math.round(((cpu1[svc] - cpu0[svc]) / sent) * 1000 * 1000) / 1000 : null);
+  const per1000 = (svc: (typeof services)[number]) =>
+    sent > 0 ? Math.round(((cpu1[svc] - cpu0[svc]) / sent) * 1000 * 1000) / 1000 : null;
   return {
     targetRps: rps,
     durationS,
@@ -138,17 +146,32 @@ async function main(): Promise<void> {
     }
     const steps: StepResult[] = [];
     for (const rps of rates) {
-      if (!(await drained(sut))) console.warn(`the shop was still busy with earlier requests when the ${rps} req/s step started`);
+      if (!(await drained(sut)))
+        console.warn(`the shop was still busy with earlier requests when the ${rps} req/s step started`);
       steps.push(await runStep(gen, sut, rps, durationS));
     }
-    const report = { bench: 'sut-throughput', smoke: values.smoke, node: process.version, cpus: cpus().length, startedAt: new Date().toISOString(), mix, steps };
+    const report = {
+      bench: 'sut-throughput',
+      smoke: values.smoke,
+      node: process.version,
+      cpus: cpus().length,
+      startedAt: new Date().toISOString(),
+      mix,
+      steps,
+    };
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
 
     const f = (v: number | null, d = 1) => (v === null ? '-' : v.toFixed(d));
-    console.log('target | achieved | ok req/s | p50 ms | p95 ms | p99 ms | errors % (kinds)                 | CPU s/1000 gw/api/inv');
+    console.log(
+      'target | achieved | ok req/s | p50 ms | p95 ms | p99 ms | errors % (kinds)                 | CPU s/1000 gw/api/inv',
+    );
     for (const s of steps) {
-      const kinds = Object.entries(s.errors).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+      const kinds =
+        Object.entries(s.errors)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || 'none';
       const c = s.cpuSecondsPer1000;
       console.log(
         `${String(s.targetRps).padStart(6)} | ${f(s.achievedRps).padStart(8)} | ${f(s.okRps).padStart(8)} | ${f(s.p50Ms).padStart(6)} | ${f(s.p95Ms).padStart(6)} | ${f(s.p99Ms).padStart(6)} | ${`${f(s.errorPct, 2)} (${kinds})`.padEnd(32)} | ${f(c.gateway, 2)}/${f(c.api, 2)}/${f(c.inventory, 2)}`,

@@ -19,7 +19,9 @@ export class TimedWsClient {
 
   /** Opens `<base>/ws` with a session token of the platform (the upgrade requires one). */
   static async connect(base: string): Promise<TimedWsClient> {
-    const c = new TimedWsClient(`${base.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(await sessionToken(base))}`);
+    const c = new TimedWsClient(
+      `${base.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(await sessionToken(base))}`,
+    );
     await c.opened;
     return c;
   }
@@ -62,8 +64,17 @@ export class TimedWsClient {
   }
 
   /** Waits for a run event of `type` (optionally of one run). */
-  waitForEvent(type: string, timeoutMs: number, runId?: string, from = 0): Promise<Received & { msg: RunEventMessage }> {
-    return this.waitFor((m) => m.type === 'event' && m.event.type === type && (runId === undefined || m.event.runId === runId), timeoutMs, from) as Promise<Received & { msg: RunEventMessage }>;
+  waitForEvent(
+    type: string,
+    timeoutMs: number,
+    runId?: string,
+    from = 0,
+  ): Promise<Received & { msg: RunEventMessage }> {
+    return this.waitFor(
+      (m) => m.type === 'event' && m.event.type === type && (runId === undefined || m.event.runId === runId),
+      timeoutMs,
+      from,
+    ) as Promise<Received & { msg: RunEventMessage }>;
   }
 
   close(): void {

@@ -10,7 +10,13 @@ test('a lesson page loads under 150 KB of gzipped JavaScript', async ({ page }, 
   const scripts = new Map<string, Promise<number>>();
   page.on('response', (res) => {
     if (res.request().resourceType() === 'script' || res.url().endsWith('.js')) {
-      scripts.set(res.url(), res.body().then((b) => gzipSync(b, { level: 9 }).length, () => 0));
+      scripts.set(
+        res.url(),
+        res.body().then(
+          (b) => gzipSync(b, { level: 9 }).length,
+          () => 0,
+        ),
+      );
     }
   });
   await page.goto(`${e2e.base}/lessons/02-gateway-pool-lowered/`);
@@ -24,8 +30,13 @@ test('a lesson page loads under 150 KB of gzipped JavaScript', async ({ page }, 
   await scrollThrough(page);
   await page.waitForLoadState('networkidle');
   const all = await sum();
-  info.annotations.push({ type: 'js-gzip', description: `initial ${(initial / 1024).toFixed(1)} KB, after drawing every chart ${(all / 1024).toFixed(1)} KB` });
-  console.log(`lesson page JS (gzip): initial ${(initial / 1024).toFixed(1)} KB; with charts ${(all / 1024).toFixed(1)} KB`);
+  info.annotations.push({
+    type: 'js-gzip',
+    description: `initial ${(initial / 1024).toFixed(1)} KB, after drawing every chart ${(all / 1024).toFixed(1)} KB`,
+  });
+  console.log(
+    `lesson page JS (gzip): initial ${(initial / 1024).toFixed(1)} KB; with charts ${(all / 1024).toFixed(1)} KB`,
+  );
   expect(initial).toBeGreaterThan(0);
   expect(initial).toBeLessThan(budgetBytes);
 });

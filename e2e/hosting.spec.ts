@@ -4,7 +4,9 @@ import { hydrated, shot } from './support/learner.ts';
 
 test('the site hosted on another origin drives the platform through CORS', async ({ page }, info) => {
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   await page.goto(`${e2e.staticBase}/lessons/02-gateway-pool-lowered/`);
   await hydrated(page, 'run-bar');
   await expect(page.locator('[data-widget="run-bar"] .conn-open')).toBeVisible();

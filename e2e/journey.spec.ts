@@ -18,8 +18,28 @@ interface Journey {
 
 // Two incidents in different services: a pool in front of the api, and the api's own database pool.
 const journeys: Journey[] = [
-  { scenario: 'gateway-pool-lowered', lesson: '02-gateway-pool-lowered', evidence: 'gateway-upstream-pool', service: 'gateway', knob: 'upstreamPoolSize', faultValue: '2', wrong: '0', fix: '64', breach: 'latency' },
-  { scenario: 'db-connection-exhaustion', lesson: '06-db-connection-exhaustion', evidence: 'db-pool-connections', service: 'api', knob: 'dbPoolMax', faultValue: '1', wrong: '500', fix: '20', breach: 'errors' },
+  {
+    scenario: 'gateway-pool-lowered',
+    lesson: '02-gateway-pool-lowered',
+    evidence: 'gateway-upstream-pool',
+    service: 'gateway',
+    knob: 'upstreamPoolSize',
+    faultValue: '2',
+    wrong: '0',
+    fix: '64',
+    breach: 'latency',
+  },
+  {
+    scenario: 'db-connection-exhaustion',
+    lesson: '06-db-connection-exhaustion',
+    evidence: 'db-pool-connections',
+    service: 'api',
+    knob: 'dbPoolMax',
+    faultValue: '1',
+    wrong: '500',
+    fix: '20',
+    breach: 'errors',
+  },
 ];
 
 test.describe.configure({ mode: 'serial' });
@@ -42,7 +62,10 @@ for (const j of journeys) {
     await runner.getByRole('button', { name: 'Start the incident' }).click();
     const state = runner.locator('[data-run-state]');
     await expect(state).toHaveAttribute('data-run-state', /injected|aborted/, { timeout: 90_000 });
-    expect(await state.getAttribute('data-run-state'), `run aborted: ${await runner.locator('.run-status').textContent()}`).toBe('injected');
+    expect(
+      await state.getAttribute('data-run-state'),
+      `run aborted: ${await runner.locator('.run-status').textContent()}`,
+    ).toBe('injected');
     // The lesson says what this machine can serve and the load the run uses.
     await expect(runner.locator('[data-run-load]')).toContainText(`This machine: ${e2eCapacityRps} req/s (configured)`);
     await shot(page, info, '02-started');
@@ -54,9 +77,18 @@ for (const j of journeys) {
     await expect(tiles).toHaveAttribute('data-slo', 'breached', { timeout: 90_000 });
     if (j.breach === 'errors') {
       const success = tiles.locator('[data-metric="success-pct"]');
-      await expect.poll(async () => parseFloat((await success.textContent()) ?? ''), { timeout: 60_000, message: 'success % under the 99 % SLO' }).toBeLessThan(99);
+      await expect
+        .poll(async () => parseFloat((await success.textContent()) ?? ''), {
+          timeout: 60_000,
+          message: 'success % under the 99 % SLO',
+        })
+        .toBeLessThan(99);
     } else {
-      await expect.poll(async () => parseFloat((await tiles.locator('[data-metric="p95"]').textContent()) ?? ''), { timeout: 60_000 }).toBeGreaterThan(250);
+      await expect
+        .poll(async () => parseFloat((await tiles.locator('[data-metric="p95"]').textContent()) ?? ''), {
+          timeout: 60_000,
+        })
+        .toBeGreaterThan(250);
     }
     await expect(page.locator('#panel-user .recharts-surface').first()).toBeVisible();
     await shot(page, info, '03-user-impact');
@@ -73,9 +105,20 @@ for (const j of journeys) {
     await openTab(page, 'Observability');
     const panel = page.locator(`#panel-observability [data-panel-id="${j.evidence}"]`);
     await panel.scrollIntoViewIfNeeded();
-    await expect.poll(async () => Number(await panel.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await panel.getAttribute('data-points')), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     await expect(panel.locator('.recharts-line').first()).toBeVisible();
     await shot(page, info, '05-evidence');
+
+    // The change log, as a team keeps one: the incident's change shows as a config push by the platform team.
+    await hydrated(page, 'change-log', '#panel-observability');
+    const pushed = page
+      .locator('#panel-observability [data-widget="change-log"] li[data-kind="config"]')
+      .filter({ hasText: `${j.knob}: ` })
+      .filter({ hasText: `→ ${j.faultValue}` });
+    await expect(pushed.first()).toContainText('by platform-team');
+    await expect(page.locator('#panel-observability [data-widget="change-log"]')).not.toContainText(/fault|scenario/i);
 
     // 6. A wrong value: the service's reason appears beside the field and nothing changes.
     await openTab(page, 'Lesson');
@@ -93,7 +136,9 @@ for (const j of journeys) {
     await expect(form.locator(`[data-field-error="${j.knob}"]`)).toContainText(/expected|must|>=|<=|too/i);
     await expect(form.locator('[data-form-error]')).toContainText('Nothing was changed');
     await expect(form.locator(`[data-current="${j.knob}"]`)).toHaveText(j.faultValue);
-    expect((await activeEvents()).filter((e) => e.type === 'config_changed' && e.data.who === 'learner')).toHaveLength(0);
+    expect((await activeEvents()).filter((e) => e.type === 'config_changed' && e.data.who === 'learner')).toHaveLength(
+      0,
+    );
     await shot(page, info, '06-wrong-value');
 
     // 7. The fix, through the same form.
@@ -104,7 +149,9 @@ for (const j of journeys) {
     await shot(page, info, '07-fix-applied');
 
     // 8. The platform judges the fix on the live SLO: resolved.
-    await expect(runner.locator('[data-run-state]')).toHaveAttribute('data-run-state', 'resolved', { timeout: 120_000 });
+    await expect(runner.locator('[data-run-state]')).toHaveAttribute('data-run-state', 'resolved', {
+      timeout: 120_000,
+    });
     await runner.scrollIntoViewIfNeeded();
     await expect(runner.locator('.resolution')).toContainText('Resolved');
     // After the run the defaults come back, for the debrief.
@@ -116,8 +163,12 @@ for (const j of journeys) {
     await openTab(page, 'User');
     const timeline = page.locator('#panel-user [data-widget="timeline"]');
     await hydrated(page, 'timeline', '#panel-user');
-    await expect(timeline.locator('li[data-type="config_changed"]').filter({ hasText: 'learner changed' })).toHaveCount(1);
-    await expect(timeline.locator('li[data-type="config_changed"]').filter({ hasText: `${j.knob} ${j.faultValue} -> ${j.fix}` })).toHaveCount(1);
+    await expect(timeline.locator('li[data-type="config_changed"]').filter({ hasText: 'learner changed' })).toHaveCount(
+      1,
+    );
+    await expect(
+      timeline.locator('li[data-type="config_changed"]').filter({ hasText: `${j.knob} ${j.faultValue} -> ${j.fix}` }),
+    ).toHaveCount(1);
     await expect(timeline.locator('li[data-type="resolved"]')).toHaveCount(1);
     await timeline.scrollIntoViewIfNeeded();
     await shot(page, info, '09-timeline');

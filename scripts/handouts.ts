@@ -14,7 +14,16 @@ import { serveStatic } from '../e2e/support/static-server.ts';
 const root = resolve(import.meta.dirname, '..');
 const siteDir = join(root, 'dist/site');
 const outDir = join(root, 'dist/handouts');
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 async function reachable(base: string): Promise<boolean> {
   try {
@@ -39,16 +48,31 @@ async function settle(page: Page): Promise<void> {
 async function pdf(page: Page, url: string, file: string): Promise<void> {
   await page.goto(url, { waitUntil: 'load' });
   await settle(page);
-  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+  await page.evaluate(() =>
+    document.querySelectorAll('details').forEach((d) => {
+      d.open = true;
+    }),
+  );
   await page.emulateMedia({ media: 'print' });
-  await page.pdf({ path: file, format: 'A4', printBackground: true, margin: { top: '16mm', bottom: '16mm', left: '14mm', right: '14mm' } });
+  await page.pdf({
+    path: file,
+    format: 'A4',
+    printBackground: true,
+    margin: { top: '16mm', bottom: '16mm', left: '14mm', right: '14mm' },
+  });
   await page.emulateMedia({ media: 'screen' });
   console.log(`  ${file.replace(`${root}/`, '')}`);
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { base: { type: 'string', default: process.env.OBS_HANDOUTS_BASE ?? 'http://127.0.0.1:4000' }, run: { type: 'string' } } });
-  if (!existsSync(join(siteDir, 'index.html'))) throw new Error('the site is not built: run `npm run build:site` first');
+  const { values } = parseArgs({
+    options: {
+      base: { type: 'string', default: process.env.OBS_HANDOUTS_BASE ?? 'http://127.0.0.1:4000' },
+      run: { type: 'string' },
+    },
+  });
+  if (!existsSync(join(siteDir, 'index.html')))
+    throw new Error('the site is not built: run `npm run build:site` first');
   const live = await reachable(values.base!);
   let server: Server | undefined;
   let base = values.base!.replace(/\/+$/, '');
@@ -59,14 +83,23 @@ async function main(): Promise<void> {
     console.log(`No platform at ${values.base}: rendering the built site without live widgets.`);
   }
   mkdirSync(outDir, { recursive: true });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: chromiumArgs,
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
     const lessons = readdirSync(join(siteDir, 'lessons')).sort();
     console.log(`Rendering ${lessons.length} lessons to dist/handouts/:`);
     for (const id of lessons) await pdf(page, `${base}/lessons/${id}/`, join(outDir, `${id}.pdf`));
     if (live) {
-      const runId = values.run ?? ((await (await fetch(`${base}/api/runs?limit=20`)).json()) as { runs: { id: string; endedAt: number | null }[] }).runs.find((r) => r.endedAt !== null)?.id;
+      const runId =
+        values.run ??
+        (
+          (await (await fetch(`${base}/api/runs?limit=20`)).json()) as {
+            runs: { id: string; endedAt: number | null }[];
+          }
+        ).runs.find((r) => r.endedAt !== null)?.id;
       if (runId) await pdf(page, `${base}/postmortem/?run=${runId}`, join(outDir, `postmortem-${runId}.pdf`));
       else console.log('No finished run yet: no postmortem handout.');
     } else if (values.run) {

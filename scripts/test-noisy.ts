@@ -7,7 +7,8 @@ import { startCpuHog } from '../orchestrator/src/verify/cpu-hog.ts';
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${process.argv[i + 1]}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got ${process.argv[i + 1]}`);
   return value;
 };
 const cores = arg('--cores', 1);
@@ -24,7 +25,9 @@ const minutes = ((performance.now() - t0) / 60_000).toFixed(1);
 console.log(`test:noisy: npm test exited ${code} after ${minutes} min`);
 if (code === 0 && stillBusy < cores) {
   // A pass that was not under noise to the end proves less than it claims.
-  console.error(`test:noisy: the hog ended before the tests did (${stillBusy}/${cores} still busy): raise --max-minutes`);
+  console.error(
+    `test:noisy: the hog ended before the tests did (${stillBusy}/${cores} still busy): raise --max-minutes`,
+  );
   process.exit(2);
 }
 process.exit(code);

@@ -22,11 +22,15 @@ interface VitestRun {
 
 function vitest(args: string[]): Promise<VitestRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vitestBin, 'run', '--root', fixtureRoot, '--config', `${repo}vitest.config.ts`, ...args], {
-      cwd: repo,
-      env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [vitestBin, 'run', '--root', fixtureRoot, '--config', `${repo}vitest.config.ts`, ...args],
+      {
+        cwd: repo,
+        env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -6,7 +6,6 @@ import { startEmbeddedPostgres } from '@observastack/sut-common/db/embedded-post
 import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
 import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
 
-
 /**
  * One real PostgreSQL for the whole integration run. Tests get `pgAdminUrl` (superuser, `postgres` db) and
  * `shopDatabaseUrl` (a database migrated and seeded once; tests that break it must restore it or use their own).

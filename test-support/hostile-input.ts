@@ -9,8 +9,16 @@ export interface Answer {
   json?: any;
 }
 
-export async function send(baseUrl: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {
-  const headers = { ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}), ...opts.headers };
+export async function send(
+  baseUrl: string,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Answer> {
+  const headers = {
+    ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}),
+    ...opts.headers,
+  };
   const r = await rawRequest(baseUrl, method, path, { headers, body: opts.body });
   return { status: r.status, headers: r.headers, text: r.body, json: r.json };
 }
@@ -45,7 +53,10 @@ export const hostileStrings = {
  * Body cases every JSON write endpoint must refuse with a 4xx and a reason. `valid` is a correct body (used
  * for the near-miss cases); `limit` the largest accepted body in bytes.
  */
-export function malformedBodies(valid: Record<string, unknown>, limit = 64 * 1024): [name: string, body: string, status?: number][] {
+export function malformedBodies(
+  valid: Record<string, unknown>,
+  limit = 64 * 1024,
+): [name: string, body: string, status?: number][] {
   const key = Object.keys(valid)[0];
   return [
     ['malformed JSON (truncated)', JSON.stringify(valid).slice(0, -3), 400],

@@ -19,12 +19,22 @@ export interface PeerToolOptions {
  * else undefined, so a test can `skipIf(!tool)` on a developer's machine that lacks it.
  */
 export function peerTool(opts: PeerToolOptions): string | undefined {
-  const found = opts.candidates.find((c) => spawnSync(c, opts.versionArgs, { encoding: 'utf8', timeout: 20_000 }).status === 0);
+  const found = opts.candidates.find(
+    (c) => spawnSync(c, opts.versionArgs, { encoding: 'utf8', timeout: 20_000 }).status === 0,
+  );
   if (!found && opts.requiredInCi && process.env.CI === 'true') {
-    throw new Error(`${opts.candidates.at(-1)} is not installed (${opts.source}); .ci/run installs it, so CI cannot skip it`);
+    throw new Error(
+      `${opts.candidates.at(-1)} is not installed (${opts.source}); .ci/run installs it, so CI cannot skip it`,
+    );
   }
   return found;
 }
 
 /** Debian's promtool (package `prometheus`), which .ci/run installs. */
-export const findPromtool = () => peerTool({ candidates: ['/usr/bin/promtool', 'promtool'], versionArgs: ['--version'], source: 'Debian package prometheus', requiredInCi: true });
+export const findPromtool = () =>
+  peerTool({
+    candidates: ['/usr/bin/promtool', 'promtool'],
+    versionArgs: ['--version'],
+    source: 'Debian package prometheus',
+    requiredInCi: true,
+  });

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startSut } from '@observastack/sut-common/launcher/start-sut.ts';
-import type { SutServiceName } from '@observastack/sut-common/launcher/services.ts';
+import { startSut, type StartedSut } from '@observastack/sut-common/launcher/start-sut.ts';
+import type { SutPorts, SutServiceName } from '@observastack/sut-common/launcher/services.ts';
 import { loadOrCreateSecret } from '@observastack/sut-common/auth/secret.ts';
 import { mintToken } from '@observastack/sut-common/auth/tokens.ts';
 import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
 export { freePort };
-
 
 export interface TestDatabase {
   url: string;
@@ -78,7 +77,14 @@ export interface TestSutOptions {
 
 export interface TestSut {
   /** `api` and `inventory` also serve the admin routes (compatibility); `*Admin` are the admin threads' ports. */
-  urls: { gateway: string; gatewayAdmin: string; api: string; apiAdmin: string; inventory: string; inventoryAdmin: string };
+  urls: {
+    gateway: string;
+    gatewayAdmin: string;
+    api: string;
+    apiAdmin: string;
+    inventory: string;
+    inventoryAdmin: string;
+  };
   /** Every output line of the three services so far, in arrival order. */
   logs: LogEntry[];
   /** A config-write token signed with this SUT's secret (audience sut-config). */
@@ -108,13 +114,28 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
     logs.push({ service, stream, line, json });
     if (opts.keepLogs !== undefined && logs.length > opts.keepLogs) logs.splice(0, logs.length - opts.keepLogs);
   };
-  let sut;
-  let ports;
+  let sut: StartedSut | undefined;
+  let ports: SutPorts;
   // A free port can be taken by another process between the check and the listen: then pick new ports.
   for (let attempt = 1; ; attempt++) {
-    ports = { gateway: await freePort(), gatewayAdmin: await freePort(), api: await freePort(), apiAdmin: await freePort(), inventory: await freePort(), inventoryAdmin: await freePort() };
+    ports = {
+      gateway: await freePort(),
+      gatewayAdmin: await freePort(),
+      api: await freePort(),
+      apiAdmin: await freePort(),
+      inventory: await freePort(),
+      inventoryAdmin: await freePort(),
+    };
     try {
-      sut = await startSut({ ports, databaseUrl: opts.databaseUrl, secretFile, otlpEndpoint: opts.otlpEndpoint, logLevel: opts.logLevel, extraEnv: opts.extraEnv, onOutput });
+      sut = await startSut({
+        ports,
+        databaseUrl: opts.databaseUrl,
+        secretFile,
+        otlpEndpoint: opts.otlpEndpoint,
+        logLevel: opts.logLevel,
+        extraEnv: opts.extraEnv,
+        onOutput,
+      });
       break;
     } catch (err) {
       const portTaken = logs.some((l) => /is already in use/.test(l.line));
@@ -123,7 +144,10 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
         continue;
       }
       await rm(dir, { recursive: true, force: true });
-      const tail = logs.slice(-20).map((l) => `${l.service}: ${l.line}`).join('\n');
+      const tail = logs
+        .slice(-20)
+        .map((l) => `${l.service}: ${l.line}`)
+        .join('\n');
       throw new Error(`SUT did not start: ${(err as Error).message}\n${tail}`, { cause: err });
     }
   }
@@ -131,9 +155,12 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
   const base = (port: number) => `http://127.0.0.1:${port}`;
   return {
     urls: {
-      gateway: base(ports.gateway), gatewayAdmin: base(ports.gatewayAdmin),
-      api: base(ports.api), apiAdmin: base(ports.apiAdmin),
-      inventory: base(ports.inventory), inventoryAdmin: base(ports.inventoryAdmin),
+      gateway: base(ports.gateway),
+      gatewayAdmin: base(ports.gatewayAdmin),
+      api: base(ports.api),
+      apiAdmin: base(ports.apiAdmin),
+      inventory: base(ports.inventory),
+      inventoryAdmin: base(ports.inventoryAdmin),
     },
     logs,
     secret,
@@ -155,11 +182,21 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
 }
 
 /** A fresh database copied from the seeded one plus a SUT on it; `stop()` stops both. */
-export async function startIsolatedSut(adminUrl: string, opts: Omit<TestSutOptions, 'databaseUrl'> = {}): Promise<TestSut & { db: TestDatabase }> {
+export async function startIsolatedSut(
+  adminUrl: string,
+  opts: Omit<TestSutOptions, 'databaseUrl'> = {},
+): Promise<TestSut & { db: TestDatabase }> {
   const db = await copyDatabase(adminUrl);
   try {
     const sut = await startTestSut({ ...opts, databaseUrl: db.url });
-    return { ...sut, db, stop: async () => { await sut.stop(); await db.drop(); } };
+    return {
+      ...sut,
+      db,
+      stop: async () => {
+        await sut.stop();
+        await db.drop();
+      },
+    };
   } catch (err) {
     await db.drop();
     throw err;

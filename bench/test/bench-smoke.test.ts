@@ -66,15 +66,22 @@ describe('bench building blocks on real inputs', () => {
       const gz = (p: string) => gzipSync(files[p]).length;
       const w = await measureSite(site);
       expect(w).toMatchObject({ built: true, scope: 'lessons' });
-      expect(w.pages).toEqual([{
-        page: 'lessons/one/index.html',
-        jsFiles: 4,
-        jsGzipBytes: gz('_astro/page.js') + gz('_astro/shared.js') + gz('_astro/Widget.js') + gz('_astro/client.js') + gzipSync('window.inline=1').length,
-        lazyJsGzipBytes: gz('_astro/lazy.js') + gz('_astro/lazy-dep.js'),
-        cssFiles: 1,
-        cssGzipBytes: gz('_astro/site.css') + gzipSync('p{color:blue}').length,
-        htmlGzipBytes: gz('lessons/one/index.html'),
-      }]);
+      expect(w.pages).toEqual([
+        {
+          page: 'lessons/one/index.html',
+          jsFiles: 4,
+          jsGzipBytes:
+            gz('_astro/page.js') +
+            gz('_astro/shared.js') +
+            gz('_astro/Widget.js') +
+            gz('_astro/client.js') +
+            gzipSync('window.inline=1').length,
+          lazyJsGzipBytes: gz('_astro/lazy.js') + gz('_astro/lazy-dep.js'),
+          cssFiles: 1,
+          cssGzipBytes: gz('_astro/site.css') + gzipSync('p{color:blue}').length,
+          htmlGzipBytes: gz('lessons/one/index.html'),
+        },
+      ]);
       expect((await measureSite(join(site, 'nope'))).built).toBe(false);
     } finally {
       await rm(site, { recursive: true, force: true });
@@ -113,7 +120,13 @@ describe('npm run bench -- --smoke', () => {
   it('runs every bench, prints the table and writes the results file and the doc (not the real doc)', async () => {
     const docBefore = existsSync(perfDoc) ? (await stat(perfDoc)).mtimeMs : null;
     const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      execFile(process.execPath, [runAll, '--smoke', '--out-dir', outDir, '--database-url', databaseUrl], { timeout: 200_000, maxBuffer: 8 << 20 }, (err, out, errOut) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout: `${out}${errOut}` }));
+      execFile(
+        process.execPath,
+        [runAll, '--smoke', '--out-dir', outDir, '--database-url', databaseUrl],
+        { timeout: 200_000, maxBuffer: 8 << 20 },
+        (err, out, errOut) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout: `${out}${errOut}` }),
+      );
     });
     expect(code, stdout.slice(-4000)).toBe(0);
     expect(stdout).toMatch(/figure\s+\| measured\s+\| target\s+\| met/);
@@ -124,14 +137,33 @@ describe('npm run bench -- --smoke', () => {
     expect(report.smoke).toBe(true);
     expect(report.errors).toEqual([]);
     const ids = report.rows.map((r) => r.id);
-    expect(ids).toEqual(expect.arrayContaining([
-      'cold-start-existing', 'cold-start-fresh', 'memory-idle', 'memory-scenario', 'sut-capacity', 'loadgen-truth', 'loadgen-overhead',
-      'time-to-symptom:bench-quick-shed', 'time-to-verdict:bench-quick-shed', 'push-latency', 'hub-memory', 'hub-query', 'site-weight',
-    ]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'cold-start-existing',
+        'cold-start-fresh',
+        'memory-idle',
+        'memory-scenario',
+        'sut-capacity',
+        'loadgen-truth',
+        'loadgen-overhead',
+        'time-to-symptom:bench-quick-shed',
+        'time-to-verdict:bench-quick-shed',
+        'push-latency',
+        'hub-memory',
+        'hub-query',
+        'site-weight',
+      ]),
+    );
     // Every figure was measured (the site only if it is built); numbers are the bench's business, not this test's.
     const unmeasured = report.rows.filter((r) => r.value === 'not measured').map((r) => r.id);
-    expect(unmeasured).toEqual(existsSync(fileURLToPath(new URL('../../dist/site', import.meta.url))) ? [] : ['site-weight']);
-    const session = report.details.session as { boots: { stop: { orphanPids: number[] } }[]; scenarios: { outcome: string }[]; push: { samples: number } };
+    expect(unmeasured).toEqual(
+      existsSync(fileURLToPath(new URL('../../dist/site', import.meta.url))) ? [] : ['site-weight'],
+    );
+    const session = report.details.session as {
+      boots: { stop: { orphanPids: number[] } }[];
+      scenarios: { outcome: string }[];
+      push: { samples: number };
+    };
     expect(session.boots.map((b) => b.stop.orphanPids)).toEqual([[], []]);
     expect(session.scenarios.map((s) => s.outcome)).toEqual(['resolved']);
     expect(session.push.samples).toBeGreaterThan(0);

@@ -18,11 +18,21 @@ it('sut-throughput --smoke writes a figures file with every field', async () => 
   const db = await copyDatabase(inject('pgAdminUrl'));
   try {
     const out = join(dir, 'figures.json');
-    const { stdout } = await promisify(execFile)(process.execPath, [bench, '--smoke', '--out', out, '--database-url', db.url], { timeout: 90_000 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [bench, '--smoke', '--out', out, '--database-url', db.url],
+      { timeout: 90_000 },
+    );
     expect(stdout).toContain('CPU s/1000 gw/api/inv');
 
     const report = JSON.parse(await readFile(out, 'utf8'));
-    expect(report).toMatchObject({ bench: 'sut-throughput', smoke: true, node: expect.any(String), cpus: expect.any(Number), startedAt: expect.any(String) });
+    expect(report).toMatchObject({
+      bench: 'sut-throughput',
+      smoke: true,
+      node: expect.any(String),
+      cpus: expect.any(Number),
+      startedAt: expect.any(String),
+    });
     expect(report.mix).toEqual({ browse: 40, search: 20, view: 40, recommendations: 0, checkout: 0 });
     expect(report.steps).toHaveLength(1);
     const journey = { count: expect.any(Number), ok: expect.any(Number) };
@@ -33,7 +43,14 @@ it('sut-throughput --smoke writes a figures file with every field', async () => 
       completed: expect.any(Number),
       achievedRps: expect.any(Number),
       okRps: expect.any(Number),
-      errors: { client: expect.any(Number), rate_limited: expect.any(Number), server: expect.any(Number), timeout: expect.any(Number), connection: expect.any(Number), dropped: expect.any(Number) },
+      errors: {
+        client: expect.any(Number),
+        rate_limited: expect.any(Number),
+        server: expect.any(Number),
+        timeout: expect.any(Number),
+        connection: expect.any(Number),
+        dropped: expect.any(Number),
+      },
       errorPct: expect.any(Number),
       p50Ms: expect.any(Number),
       p95Ms: expect.any(Number),

@@ -16,7 +16,9 @@ const astroBin = join(root, 'node_modules/astro/bin/astro.mjs');
  * the cross-origin copy, one hosting a build whose backend is absent. Returns the teardown.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const [port, pgPort, gw, gwAdmin, apiPort, inv, staticPort, downPort, apiAdmin, invAdmin] = await Promise.all(Array.from({ length: 10 }, freePort));
+  const [port, pgPort, gw, gwAdmin, apiPort, inv, staticPort, downPort, apiAdmin, invAdmin] = await Promise.all(
+    Array.from({ length: 10 }, freePort),
+  );
   const work = mkdtempSync(join(tmpdir(), 'observastack-e2e-'));
   // Embedded PostgreSQL initialises its data folder as an unprivileged user when run as root.
   chmodSync(work, 0o755);
@@ -28,9 +30,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const logDir = join(root, 'test-results');
   mkdirSync(logDir, { recursive: true });
 
-  const build = (env: Record<string, string>) => execFileSync(process.execPath, [astroBin, 'build', '--silent'], {
-    cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ...env },
-  });
+  const build = (env: Record<string, string>) =>
+    execFileSync(process.execPath, [astroBin, 'build', '--silent'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ...env },
+    });
   if (!process.env.E2E_SKIP_BUILD || !existsSync(join(distDir, 'index.html'))) {
     build({ PUBLIC_ORCHESTRATOR_URL: '' });
   }
@@ -42,23 +47,35 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
-      OBS_PORT: String(port), OBS_PG_PORT: String(pgPort), OBS_GATEWAY_PORT: String(gw), OBS_GATEWAY_ADMIN_PORT: String(gwAdmin),
-      OBS_API_PORT: String(apiPort), OBS_INVENTORY_PORT: String(inv), OBS_API_ADMIN_PORT: String(apiAdmin), OBS_INVENTORY_ADMIN_PORT: String(invAdmin), OBS_DATA_DIR: join(work, 'data'), OBS_SITE_DIR: distDir,
-      OBS_CORS_ORIGINS: staticBase, OBS_LOG_LEVEL: 'warn',
+      OBS_PORT: String(port),
+      OBS_PG_PORT: String(pgPort),
+      OBS_GATEWAY_PORT: String(gw),
+      OBS_GATEWAY_ADMIN_PORT: String(gwAdmin),
+      OBS_API_PORT: String(apiPort),
+      OBS_INVENTORY_PORT: String(inv),
+      OBS_API_ADMIN_PORT: String(apiAdmin),
+      OBS_INVENTORY_ADMIN_PORT: String(invAdmin),
+      OBS_DATA_DIR: join(work, 'data'),
+      OBS_SITE_DIR: distDir,
+      OBS_CORS_ORIGINS: staticBase,
+      OBS_LOG_LEVEL: 'warn',
       // A configured capacity: the lessons show it, and no 40 s probe holds the first run back.
       OBS_CALIBRATION: e2eCapacityRps,
       // As in a Gitpod workspace (public at https://<port>-test.gitpod.example), behind a proxy at 127.0.0.1
       // (e2e/remote-proxy.spec.ts starts it). The other specs use the loopback address, which is unaffected.
-      GITPOD_WORKSPACE_URL: gitpodWorkspace, OBS_TRUSTED_PROXIES: '127.0.0.1/32',
+      GITPOD_WORKSPACE_URL: gitpodWorkspace,
+      OBS_TRUSTED_PROXIES: '127.0.0.1/32',
     },
   });
   // The start banner prints the public URL with the learner key, as a learner would read it in the terminal.
   let banner = '';
-  const keyUrl = new Promise<string>((ok) => platform.stdout!.on('data', (d: Buffer) => {
-    banner = (banner + d.toString()).slice(-20_000);
-    const m = /Public URL[^:]*: (https:\/\/\S+\/\?key=\S+)/.exec(banner);
-    if (m) ok(m[1]);
-  }));
+  const keyUrl = new Promise<string>((ok) =>
+    platform.stdout!.on('data', (d: Buffer) => {
+      banner = (banner + d.toString()).slice(-20_000);
+      const m = /Public URL[^:]*: (https:\/\/\S+\/\?key=\S+)/.exec(banner);
+      if (m) ok(m[1]);
+    }),
+  );
   platform.stdout!.pipe(log);
   platform.stderr!.pipe(log);
   const exited = new Promise<number | null>((r) => platform.once('exit', (code) => r(code)));
@@ -78,14 +95,22 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   try {
     await waitReady(base, exited);
     const printed = await Promise.race([keyUrl, new Promise<null>((r) => setTimeout(() => r(null), 5_000).unref())]);
-    if (!printed) throw new Error('the platform did not print its public URL with the learner key; see test-results/e2e-platform.log');
+    if (!printed)
+      throw new Error(
+        'the platform did not print its public URL with the learner key; see test-results/e2e-platform.log',
+      );
     process.env.E2E_PUBLIC_KEY_URL = printed;
     servers.push(await serveStatic(crossDir, staticPort), await serveStatic(distDir, downPort));
   } catch (err) {
     await teardown();
     throw err;
   }
-  Object.assign(process.env, { E2E_BASE_URL: base, E2E_STATIC_URL: staticBase, E2E_DOWN_URL: `http://127.0.0.1:${downPort}`, E2E_DIST_DIR: distDir });
+  Object.assign(process.env, {
+    E2E_BASE_URL: base,
+    E2E_STATIC_URL: staticBase,
+    E2E_DOWN_URL: `http://127.0.0.1:${downPort}`,
+    E2E_DIST_DIR: distDir,
+  });
   return teardown;
 }
 

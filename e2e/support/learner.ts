@@ -19,8 +19,11 @@ export async function openTab(page: Page, name: 'Lesson' | 'Observability' | 'Us
 /** Leaves the platform idle before a journey: stops an active run and resets the shop's config (API, not UI). */
 export async function ensureIdle(base = e2e.base) {
   const auth = { authorization: `Bearer ${await sessionToken(base)}` };
-  const active = (await (await fetch(`${base}/api/runs/active`)).json()) as { run: { id: string; state: string } | null };
-  if (active.run && ['pending', 'baseline', 'injected'].includes(active.run.state)) await fetch(`${base}/api/runs/${active.run.id}/stop`, { method: 'POST', headers: auth });
+  const active = (await (await fetch(`${base}/api/runs/active`)).json()) as {
+    run: { id: string; state: string } | null;
+  };
+  if (active.run && ['pending', 'baseline', 'injected'].includes(active.run.state))
+    await fetch(`${base}/api/runs/${active.run.id}/stop`, { method: 'POST', headers: auth });
   const r = await fetch(`${base}/api/reset`, { method: 'POST', headers: auth });
   expect(r.status).toBe(200);
 }
@@ -33,7 +36,9 @@ export async function shot(page: Page, info: TestInfo, name: string) {
 }
 
 export async function activeEvents(base = e2e.base): Promise<{ type: string; data: Record<string, unknown> }[]> {
-  const a = (await (await fetch(`${base}/api/runs/active`)).json()) as { events: { type: string; data: Record<string, unknown> }[] };
+  const a = (await (await fetch(`${base}/api/runs/active`)).json()) as {
+    events: { type: string; data: Record<string, unknown> }[];
+  };
   return a.events;
 }
 

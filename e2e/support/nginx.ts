@@ -23,10 +23,33 @@ const nginxBin = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 export async function startProxy(publicHost: string, upstreamPort: number): Promise<RunningProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'observastack-nginx-'));
   mkdirSync(join(dir, 'tmp'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', `/CN=${publicHost}`, '-addext', `subjectAltName=DNS:${publicHost}`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-subj',
+      `/CN=${publicHost}`,
+      '-addext',
+      `subjectAltName=DNS:${publicHost}`,
+    ],
+    { stdio: 'ignore' },
+  );
   const port = await freePort();
-  writeFileSync(join(dir, 'nginx.conf'), `
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -59,8 +82,13 @@ http {
     }
   }
 }
-`);
-  const child: ChildProcess = spawn(nginxBin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off; master_process off;'], { stdio: 'ignore' });
+`,
+  );
+  const child: ChildProcess = spawn(
+    nginxBin,
+    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off; master_process off;'],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -72,7 +100,12 @@ http {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitUntil(async () => (await getThrough(port, publicHost, '/api/health')).status === 200, 20_000, () => `nginx did not proxy /api/health within 20 s: ${readLog(dir)}`, () => child.exitCode !== null);
+    await waitUntil(
+      async () => (await getThrough(port, publicHost, '/api/health')).status === 200,
+      20_000,
+      () => `nginx did not proxy /api/health within 20 s: ${readLog(dir)}`,
+      () => child.exitCode !== null,
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -81,25 +114,50 @@ http {
 }
 
 /** One HTTPS request to the proxy as a browser on `publicHost` would send it (the test's own certificate is accepted). */
-export function getThrough(port: number, publicHost: string, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; json: any; text: string }> {
+export function getThrough(
+  port: number,
+  publicHost: string,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; json: any; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1', port, servername: publicHost, rejectUnauthorized: false, path, method: opts.method ?? 'GET',
-      headers: { host: publicHost, ...(opts.body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (d) => (text += d)).on('end', () => {
-        let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode!, json, text });
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        servername: publicHost,
+        rejectUnauthorized: false,
+        path,
+        method: opts.method ?? 'GET',
+        headers: { host: publicHost, ...(opts.body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+      },
+      (res) => {
+        let text = '';
+        res
+          .setEncoding('utf8')
+          .on('data', (d) => (text += d))
+          .on('end', () => {
+            let json: unknown;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode!, json, text });
+          });
+      },
+    );
     req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
     req.on('error', reject).end(opts.body);
   });
 }
 
-async function waitUntil(ok: () => Promise<boolean>, ms: number, why: () => string, dead: () => boolean): Promise<void> {
+async function waitUntil(
+  ok: () => Promise<boolean>,
+  ms: number,
+  why: () => string,
+  dead: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (dead()) throw new Error(`nginx exited: ${why()}`);

@@ -4,7 +4,10 @@ import type { Page } from '@playwright/test';
 
 /** Every page of the site: home, postmortem, and one per lesson in content/lessons (known before the build). */
 export function sitePages(root = process.cwd()): string[] {
-  const lessons = readdirSync(join(root, 'content/lessons')).filter((f) => f.endsWith('.mdx')).map((f) => f.replace(/\.mdx$/, '')).sort();
+  const lessons = readdirSync(join(root, 'content/lessons'))
+    .filter((f) => f.endsWith('.mdx'))
+    .map((f) => f.replace(/\.mdx$/, ''))
+    .sort();
   return ['/', '/postmortem/', ...lessons.map((l) => `/lessons/${l}/`)];
 }
 

@@ -16,7 +16,10 @@ import type { TrustProxy } from './access/forwarded.ts';
  * applies: such bodies are refused whole (400), as fastify's secure-json-parse does on the SUT side.
  */
 function refusePrototypeKeys(key: string, value: unknown): unknown {
-  if (key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value)) {
+  if (
+    key === '__proto__' ||
+    (key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value)
+  ) {
     throw new SyntaxError(`forbidden key "${key}" in the JSON body`);
   }
   return value;
@@ -67,17 +70,35 @@ export function buildApp(parts: AppParts): Express {
   app.use('/api', hostGuard(parts.allowedOrigins, trust), originGuard(parts.allowedOrigins, trust));
   app.use('/api/telemetry', readOnly);
   const limit = writeRateLimit(parts.writeLimit);
-  app.use('/api', limit.session, sessionRoutes({
-    secret: parts.secret, trustedPeer, publicOrigins: parts.publicOrigins ?? (() => new Set()), learnerKey: parts.learnerKey, keyHint: parts.keyHint, keyFailureLimit: parts.keyFailureLimit,
-  }));
-  app.use('/api', requireSession(parts.secret), limit.writes, express.json({ limit: '64kb', strict: true, reviver: refusePrototypeKeys }));
+  app.use(
+    '/api',
+    limit.session,
+    sessionRoutes({
+      secret: parts.secret,
+      trustedPeer,
+      publicOrigins: parts.publicOrigins ?? (() => new Set()),
+      learnerKey: parts.learnerKey,
+      keyHint: parts.keyHint,
+      keyFailureLimit: parts.keyFailureLimit,
+    }),
+  );
+  app.use(
+    '/api',
+    requireSession(parts.secret),
+    limit.writes,
+    express.json({ limit: '64kb', strict: true, reviver: refusePrototypeKeys }),
+  );
   for (const r of parts.api) app.use('/api', r);
   app.use('/api', notFound);
   if (parts.siteDir && existsSync(parts.siteDir)) {
     app.use(express.static(parts.siteDir, { extensions: ['html'], index: 'index.html', maxAge: '5m' }));
   } else {
     app.get('/', (_req, res) => {
-      res.type('text/plain').send('ObservaStack is running. The lesson site is not built yet: run `npm run build:site`, then reload.\nAPI: /api/health, /api/scenarios, /api/openapi.json\n');
+      res
+        .type('text/plain')
+        .send(
+          'ObservaStack is running. The lesson site is not built yet: run `npm run build:site`, then reload.\nAPI: /api/health, /api/scenarios, /api/openapi.json\n',
+        );
     });
   }
   app.use(errorMiddleware(parts.log));

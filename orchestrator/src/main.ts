@@ -9,13 +9,16 @@ const t0 = performance.now();
 console.log('ObservaStack is starting…');
 // Stack mode owns no children and writes nothing: a stop signal while it boots (e.g. waiting for the database)
 // simply ends the process. As a container's PID 1, Node would otherwise ignore SIGTERM until it is killed.
-if (env.OBS_MODE === 'stack') onShutdownSignal((signal) => {
-  console.log(`${signal} while starting: stopped.`);
-  process.exit(0);
-});
+if (env.OBS_MODE === 'stack')
+  onShutdownSignal((signal) => {
+    console.log(`${signal} while starting: stopped.`);
+    process.exit(0);
+  });
 try {
   const platform = await startPlatform(env);
-  console.log(`\nReady in ${((performance.now() - t0) / 1000).toFixed(1)} s: open ${platform.url}  (Ctrl-C stops everything)`);
+  console.log(
+    `\nReady in ${((performance.now() - t0) / 1000).toFixed(1)} s: open ${platform.url}  (Ctrl-C stops everything)`,
+  );
   // Like Jupyter's token URL: through a public URL a browser needs the learner key, taken once from ?key=.
   for (const u of platform.keyUrls) console.log(`Public URL (needs the learner key, keep it private): ${u}`);
   onShutdownSignal(async (signal) => {

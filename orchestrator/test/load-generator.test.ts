@@ -31,7 +31,14 @@ interface FakeShop {
 
 async function startFakeShop(): Promise<FakeShop> {
   let concurrent = 0;
-  const shop = { statuses: new Map<number, number>(), received: 0, maxConcurrent: 0, holdMs: 0, stallUntil: 0, hang: false } as FakeShop;
+  const shop = {
+    statuses: new Map<number, number>(),
+    received: 0,
+    maxConcurrent: 0,
+    holdMs: 0,
+    stallUntil: 0,
+    hang: false,
+  } as FakeShop;
   const statusFor = (req: IncomingMessage) => {
     const url = new URL(req.url ?? '/', 'http://shop');
     if (req.method === 'POST' && url.pathname === '/api/orders') return 201;
@@ -67,9 +74,13 @@ async function startFakeShop(): Promise<FakeShop> {
   return shop;
 }
 
-const openConnections = (server: Server) => new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+const openConnections = (server: Server) =>
+  new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
 const sum = (list: SecondStats[], pick: (s: SecondStats) => number) => list.reduce((a, s) => a + pick(s), 0);
-const constant = (rps: number, extra: Partial<LoadPlanInput> = {}): LoadPlanInput => ({ phases: [{ pattern: 'constant', durationS: 60, rps }], ...extra });
+const constant = (rps: number, extra: Partial<LoadPlanInput> = {}): LoadPlanInput => ({
+  phases: [{ pattern: 'constant', durationS: 60, rps }],
+  ...extra,
+});
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -129,7 +140,8 @@ describe('load generator against a real HTTP server', () => {
 
     // The same figures on the generator's own Prometheus registry (promtool lints it in its own test below).
     const text = await gen.registry.metrics();
-    const series = (name: string) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+    const series = (name: string) =>
+      [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
     expect(series('loadgen_requests_total')).toBe(offered);
     expect(series('loadgen_offered_requests_total')).toBe(offered);
     expect(series('loadgen_orders_created_total')).toBe(total.ordersCreated);
@@ -147,7 +159,11 @@ describe('load generator against a real HTTP server', () => {
   it.skipIf(!promtool)('exposes its registry in an exposition promtool accepts', async () => {
     const { gen } = await setup();
     await run(gen, constant(200), 1200);
-    const check = spawnSync(promtool!, ['check', 'metrics'], { input: await gen.registry.metrics(), encoding: 'utf8', timeout: 20_000 });
+    const check = spawnSync(promtool!, ['check', 'metrics'], {
+      input: await gen.registry.metrics(),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(check.stderr + check.stdout).toBe('');
     expect(check.status).toBe(0);
   });
@@ -184,9 +200,14 @@ describe('load generator against a real HTTP server', () => {
     const { shop, gen } = await setup();
     shop.holdMs = 400;
     let maxInFlight = 0;
-    const { seconds, elapsedS } = await run(gen, constant(100, { maxInFlight: 5, journeys: { browse: 1 } }), 1500, async () => {
-      for (let i = 0; i < 25; i++, await sleep(50)) maxInFlight = Math.max(maxInFlight, gen.inFlight);
-    });
+    const { seconds, elapsedS } = await run(
+      gen,
+      constant(100, { maxInFlight: 5, journeys: { browse: 1 } }),
+      1500,
+      async () => {
+        for (let i = 0; i < 25; i++, await sleep(50)) maxInFlight = Math.max(maxInFlight, gen.inFlight);
+      },
+    );
     const summary = gen.summary(100);
     expect(Math.abs(summary.count - 100 * elapsedS)).toBeLessThanOrEqual(2);
     expect(summary.outcomes.dropped).toBeGreaterThan(summary.count / 2);

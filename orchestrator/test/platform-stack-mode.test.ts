@@ -26,21 +26,27 @@ describe('stack mode with services down', () => {
     const dir = await mkdtemp(join(tmpdir(), 'observastack-stack-'));
     await writeFile(join(dir, 'jwt'), randomBytes(32).toString('base64url'));
     // A stand-in gateway admin listener that answers its health check (the real services are covered by test:stack).
-    fakeGateway = createServer((req, res) => res.writeHead(req.url === '/healthz' ? 200 : 404).end()).listen(0, '127.0.0.1');
+    fakeGateway = createServer((req, res) => res.writeHead(req.url === '/healthz' ? 200 : 404).end()).listen(
+      0,
+      '127.0.0.1',
+    );
     await new Promise((r) => fakeGateway.once('listening', r));
     apiPort = await freePort();
-    platform = await startPlatform(loadOrchestratorEnv({
-      OBS_MODE: 'stack',
-      OBS_PORT: String(await freePort()),
-      DATABASE_URL: databaseUrl,
-      OBS_JWT_SECRET_FILE: join(dir, 'jwt'),
-      OBS_DATA_DIR: join(dir, 'never-written'),
-      OBS_GATEWAY_URL: 'http://127.0.0.1:9',
-      OBS_GATEWAY_ADMIN_URL: `http://127.0.0.1:${(fakeGateway.address() as { port: number }).port}`,
-      OBS_API_URL: `http://127.0.0.1:${apiPort}`,
-      OBS_SCENARIOS_DIR: scenariosDir,
-      OBS_SITE_DIR: join(dir, 'no-site'),
-    }), () => {});
+    platform = await startPlatform(
+      loadOrchestratorEnv({
+        OBS_MODE: 'stack',
+        OBS_PORT: String(await freePort()),
+        DATABASE_URL: databaseUrl,
+        OBS_JWT_SECRET_FILE: join(dir, 'jwt'),
+        OBS_DATA_DIR: join(dir, 'never-written'),
+        OBS_GATEWAY_URL: 'http://127.0.0.1:9',
+        OBS_GATEWAY_ADMIN_URL: `http://127.0.0.1:${(fakeGateway.address() as { port: number }).port}`,
+        OBS_API_URL: `http://127.0.0.1:${apiPort}`,
+        OBS_SCENARIOS_DIR: scenariosDir,
+        OBS_SITE_DIR: join(dir, 'no-site'),
+      }),
+      () => {},
+    );
     base = `http://127.0.0.1:${platform.port}`;
   }, 60_000);
 
@@ -63,7 +69,11 @@ describe('stack mode with services down', () => {
 
   it('refuses a run with 503, Retry-After and what it waits for; nothing starts', async () => {
     const token = await sessionToken(base);
-    const res = await fetch(`${base}/api/runs`, { method: 'POST', headers: { authorization: `Bearer ${token!}`, 'content-type': 'application/json' }, body: JSON.stringify({ scenarioId: platform.scenarios()[0].id }) });
+    const res = await fetch(`${base}/api/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token!}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scenarioId: platform.scenarios()[0].id }),
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     const body = (await res.json()) as { error: { message: string } } & { message?: string };
@@ -73,7 +83,15 @@ describe('stack mode with services down', () => {
 
   it('lets a scraper read health under any Host, not the control API', async () => {
     const { request } = await import('node:http');
-    const get = (path: string) => new Promise<number>((ok, ko) => request({ host: '127.0.0.1', port: platform.port, path, headers: { host: 'orchestrator:4000' } }, (r) => { r.resume(); ok(r.statusCode!); }).on('error', ko).end());
+    const get = (path: string) =>
+      new Promise<number>((ok, ko) =>
+        request({ host: '127.0.0.1', port: platform.port, path, headers: { host: 'orchestrator:4000' } }, (r) => {
+          r.resume();
+          ok(r.statusCode!);
+        })
+          .on('error', ko)
+          .end(),
+      );
     expect(await get('/api/health')).toBe(200);
     expect(await get('/api/telemetry/loadgen/metrics')).toBe(200);
     expect(await get('/api/runs')).toBe(403);

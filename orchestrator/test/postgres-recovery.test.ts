@@ -32,7 +32,10 @@ describe('the embedded PostgreSQL killed mid-run', () => {
   });
 
   it('comes back by itself, reports it, and keeps the run', async () => {
-    expect((await api(base, 'GET', '/api/health')).body).toMatchObject({ status: 'ok', services: expect.arrayContaining([expect.objectContaining({ name: 'postgres', state: 'running' })]) });
+    expect((await api(base, 'GET', '/api/health')).body).toMatchObject({
+      status: 'ok',
+      services: expect.arrayContaining([expect.objectContaining({ name: 'postgres', state: 'running' })]),
+    });
     const started = await api(base, 'POST', '/api/runs', { scenarioId: 'shed-everything' });
     expect(started.status).toBe(201);
     const runId = started.body.id as string;
@@ -53,9 +56,19 @@ describe('the embedded PostgreSQL killed mid-run', () => {
     const t0 = Date.now();
     const step = (what: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
 
-    const down = await ws.waitFor((m) => m.type === 'service' && m.service.name === 'postgres' && m.service.state === 'restarting', 10_000);
+    const down = await ws.waitFor(
+      (m) => m.type === 'service' && m.service.name === 'postgres' && m.service.state === 'restarting',
+      10_000,
+    );
     expect(down.type === 'service' && down.service.lastExit).toBe('signal SIGKILL');
-    const back = await ws.waitFor((m) => m.type === 'service' && m.service.name === 'postgres' && m.service.state === 'running' && m.service.restarts === 1, 60_000);
+    const back = await ws.waitFor(
+      (m) =>
+        m.type === 'service' &&
+        m.service.name === 'postgres' &&
+        m.service.state === 'running' &&
+        m.service.restarts === 1,
+      60_000,
+    );
     step('PostgreSQL running again');
     sampling = false;
     await sampler;
@@ -64,9 +77,15 @@ describe('the embedded PostgreSQL killed mid-run', () => {
 
     // The shop's database-backed routes serve again once its services have reconnected (a service may have
     // restarted meanwhile). Asked of the api itself: the gateway's injected rate limit still refuses most users.
-    await vi.waitFor(async () => expect((await fetch(`http://127.0.0.1:${env.OBS_API_PORT}/api/products/1`)).status).toBe(200), { timeout: 60_000, interval: 500 });
+    await vi.waitFor(
+      async () => expect((await fetch(`http://127.0.0.1:${env.OBS_API_PORT}/api/products/1`)).status).toBe(200),
+      { timeout: 60_000, interval: 500 },
+    );
     step('the shop serves again');
-    await vi.waitFor(async () => expect((await api(base, 'GET', '/api/health')).body.status).toBe('ok'), { timeout: 60_000, interval: 500 });
+    await vi.waitFor(async () => expect((await api(base, 'GET', '/api/health')).body.status).toBe('ok'), {
+      timeout: 60_000,
+      interval: 500,
+    });
     step('health ok');
 
     // The run survived the crash.
@@ -80,8 +99,14 @@ describe('the embedded PostgreSQL killed mid-run', () => {
 
     // Its stored timeline (read from the database now that the run has ended) holds the crash and the recovery:
     // the crash's entry could only be written once the database was back.
-    const stored = (await api(base, 'GET', `/api/runs/${runId}`)).body.events as { type: string; data: { service?: string } }[];
-    expect(stored.filter((e) => e.data.service === 'postgres').map((e) => e.type)).toEqual(['service_crashed', 'service_restarted']);
+    const stored = (await api(base, 'GET', `/api/runs/${runId}`)).body.events as {
+      type: string;
+      data: { service?: string };
+    }[];
+    expect(stored.filter((e) => e.data.service === 'postgres').map((e) => e.type)).toEqual([
+      'service_crashed',
+      'service_restarted',
+    ]);
     expect(stored.map((e) => e.type)).toEqual(expect.arrayContaining(['fault_applied', 'config_changed', 'resolved']));
   }, 240_000);
 });

@@ -32,13 +32,23 @@ describe('a run through the real platform, observed over a real WebSocket', () =
   });
 
   it('evaluates the stack-mode alert rules in the hub and serves them at /api/telemetry/alerts', async () => {
-    await vi.waitFor(async () => {
-      const r = await api(base, 'GET', '/api/telemetry/alerts');
-      expect(r.status).toBe(200);
-      const rules = r.body.data.rules as { name: string; health: string; lastError: string | null }[];
-      expect(rules.map((x) => x.name)).toEqual(['GatewayUpstreamPoolSaturated', 'EventLoopLagHigh', 'WorkerQueueBacklog', 'DbPoolPending', 'UsersErrorBudgetBurn', 'UsersLatencyBudgetBurn']);
-      expect(rules.filter((x) => x.health !== 'ok')).toEqual([]);
-    }, { timeout: 30_000, interval: 500 });
+    await vi.waitFor(
+      async () => {
+        const r = await api(base, 'GET', '/api/telemetry/alerts');
+        expect(r.status).toBe(200);
+        const rules = r.body.data.rules as { name: string; health: string; lastError: string | null }[];
+        expect(rules.map((x) => x.name)).toEqual([
+          'GatewayUpstreamPoolSaturated',
+          'EventLoopLagHigh',
+          'WorkerQueueBacklog',
+          'DbPoolPending',
+          'UsersErrorBudgetBurn',
+          'UsersLatencyBudgetBurn',
+        ]);
+        expect(rules.filter((x) => x.health !== 'ok')).toEqual([]);
+      },
+      { timeout: 30_000, interval: 500 },
+    );
   });
 
   it('refuses bad input with a reason and changes nothing', async () => {
@@ -99,16 +109,34 @@ describe('a run through the real platform, observed over a real WebSocket', () =
     expect(pm.body.stageTimes.ttl).toBeGreaterThan(0);
     expect(pm.body.stageTimes.ttm).toBeGreaterThan(pm.body.stageTimes.ttl);
     const types = pm.body.timeline.map((e: { type: string }) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['started', 'baseline_ok', 'fault_applied', 'slo_breached', 'hint_shown', 'config_changed', 'checkpoint_answered', 'resolved']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'started',
+        'baseline_ok',
+        'fault_applied',
+        'slo_breached',
+        'hint_shown',
+        'config_changed',
+        'checkpoint_answered',
+        'resolved',
+      ]),
+    );
     expect(ws.invalid).toEqual([]);
   });
 
   it('survives a killed SUT child and reports it', async () => {
     const pid = platform.supervisor!.pid('api')!;
     process.kill(pid, 'SIGKILL');
-    const crashed = await ws.waitFor((m) => m.type === 'service' && m.service.name === 'api' && m.service.state === 'restarting', 5_000);
+    const crashed = await ws.waitFor(
+      (m) => m.type === 'service' && m.service.name === 'api' && m.service.state === 'restarting',
+      5_000,
+    );
     expect(crashed.type === 'service' && crashed.service.lastExit).toContain('SIGKILL');
-    await ws.waitFor((m) => m.type === 'service' && m.service.name === 'api' && m.service.state === 'running' && m.service.restarts === 1, 20_000);
+    await ws.waitFor(
+      (m) =>
+        m.type === 'service' && m.service.name === 'api' && m.service.state === 'running' && m.service.restarts === 1,
+      20_000,
+    );
     expect((await api(base, 'GET', '/api/services/api')).body.healthy).toBe(true);
     expect((await fetch(`http://127.0.0.1:${env.OBS_GATEWAY_PORT}/api/products/1`)).status).toBe(200);
   });

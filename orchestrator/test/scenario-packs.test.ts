@@ -4,19 +4,40 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadScenarios, parseScenario } from '../src/scenarios/loader.ts';
-import { builtInPacksDir, loadPacks, parsePackList, platformVersion as runningVersion, type PackProblem } from '../src/scenarios/packs.ts';
+import {
+  builtInPacksDir,
+  loadPacks,
+  parsePackList,
+  platformVersion as runningVersion,
+  type PackProblem,
+} from '../src/scenarios/packs.ts';
 import { verifyScenarios } from '../src/verify/verify-scenarios.ts';
 import { freshDatabase } from './support/platform-harness.ts';
 
 const examplePack = fileURLToPath(new URL('../../scenarios/packs/example/', import.meta.url));
-const platformVersion = (JSON.parse(await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
-
+const platformVersion = (
+  JSON.parse(await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 const manifest = (over: Record<string, unknown> = {}) =>
-  JSON.stringify({ name: 'drills', version: '1.0.0', license: 'MIT', platform: '>=0.1.0', description: 'Test drills.', ...over });
+  JSON.stringify({
+    name: 'drills',
+    version: '1.0.0',
+    license: 'MIT',
+    platform: '>=0.1.0',
+    description: 'Test drills.',
+    ...over,
+  });
 
 /** A pack folder in `root` with a manifest (text or null for none) and scenario files. */
-async function writePack(root: string, folder: string, manifestText: string | null, files: Record<string, string>): Promise<string> {
+async function writePack(
+  root: string,
+  folder: string,
+  manifestText: string | null,
+  files: Record<string, string>,
+): Promise<string> {
   const dir = join(root, folder);
   await mkdir(join(dir, 'scenarios'), { recursive: true });
   if (manifestText !== null) await writeFile(join(dir, 'observastack-pack.json'), manifestText);
@@ -65,37 +86,65 @@ describe('scenario packs', () => {
     const dirs = join(root, 'many');
     await writePack(dirs, 'a-good', manifest({ name: 'good' }), { 'storm.yaml': await exampleScenario() });
     await writePack(dirs, 'b-bad-json', '{ "name": "oops", ', { 'storm.yaml': await exampleScenario() });
-    await writePack(dirs, 'c-bad-fields', manifest({ name: 'Bad Name', license: '', version: 'latest' }), { 'storm.yaml': await exampleScenario() });
-    await writePack(dirs, 'd-future', manifest({ name: 'future', platform: '>=9.0.0' }), { 'storm.yaml': await exampleScenario() });
+    await writePack(dirs, 'c-bad-fields', manifest({ name: 'Bad Name', license: '', version: 'latest' }), {
+      'storm.yaml': await exampleScenario(),
+    });
+    await writePack(dirs, 'd-future', manifest({ name: 'future', platform: '>=9.0.0' }), {
+      'storm.yaml': await exampleScenario(),
+    });
     await writePack(dirs, 'e-unknown-knob', manifest({ name: 'knobs' }), {
       'bad.yaml': await exampleScenario([['retryCount: 3 }', 'retryBudget: 3 }']]),
       'fine.yaml': await exampleScenario([['id: retry-storm', 'id: retry-storm-two']]),
     });
-    await writePack(dirs, 'f-code', manifest({ name: 'code' }), { 'storm.yaml': await exampleScenario(), 'setup.js': 'process.exit(1)' });
+    await writePack(dirs, 'f-code', manifest({ name: 'code' }), {
+      'storm.yaml': await exampleScenario(),
+      'setup.js': 'process.exit(1)',
+    });
     await writePack(dirs, 'g-no-manifest', null, { 'storm.yaml': await exampleScenario() });
 
     const builtIn = await loadScenarios();
-    const { packs, scenarios, problems } = await loadPacks({ dirs: [dirs], platformVersion, takenIds: builtIn.scenarios.map((s) => s.id) });
+    const { packs, scenarios, problems } = await loadPacks({
+      dirs: [dirs],
+      platformVersion,
+      takenIds: builtIn.scenarios.map((s) => s.id),
+    });
 
     expect(builtIn.scenarios.length).toBeGreaterThan(0);
     expect(packs.map((p) => p.namespace)).toEqual(['good', 'knobs']);
     expect(scenarios.map((s) => s.id)).toEqual(['good/retry-storm', 'knobs/retry-storm-two']);
 
     expect(problemsFor(problems, 'b-bad-json')).toEqual([
-      { file: expect.stringContaining(join('b-bad-json', 'observastack-pack.json')), path: '(root)', reason: expect.stringMatching(/^not valid JSON/) },
+      {
+        file: expect.stringContaining(join('b-bad-json', 'observastack-pack.json')),
+        path: '(root)',
+        reason: expect.stringMatching(/^not valid JSON/),
+      },
     ]);
     expect(problemsFor(problems, 'c-bad-fields').map((p) => p.path)).toEqual(['name', 'version', 'license', 'license']);
     expect(problemsFor(problems, 'd-future')).toEqual([
-      { file: expect.stringContaining('d-future'), path: 'platform', reason: `pack future@1.0.0 supports ObservaStack >=9.0.0, this is ${platformVersion}` },
+      {
+        file: expect.stringContaining('d-future'),
+        path: 'platform',
+        reason: `pack future@1.0.0 supports ObservaStack >=9.0.0, this is ${platformVersion}`,
+      },
     ]);
     const knob = problemsFor(problems, 'e-unknown-knob');
     expect(knob).toHaveLength(1);
-    expect(knob[0]).toMatchObject({ file: expect.stringContaining(join('e-unknown-knob', 'scenarios', 'bad.yaml')), path: 'fault.config.gateway.retryBudget' });
+    expect(knob[0]).toMatchObject({
+      file: expect.stringContaining(join('e-unknown-knob', 'scenarios', 'bad.yaml')),
+      path: 'fault.config.gateway.retryBudget',
+    });
     expect(knob[0].reason).toMatch(/unknown knob "retryBudget" of gateway/);
     expect(problemsFor(problems, 'f-code')).toEqual([
-      { file: expect.stringContaining('f-code'), path: '(pack)', reason: 'packs are data only; refusing a pack with code files: setup.js' },
+      {
+        file: expect.stringContaining('f-code'),
+        path: '(pack)',
+        reason: 'packs are data only; refusing a pack with code files: setup.js',
+      },
     ]);
-    expect(problemsFor(problems, 'g-no-manifest')).toEqual([{ file: expect.stringContaining('g-no-manifest'), path: '(root)', reason: 'missing observastack-pack.json' }]);
+    expect(problemsFor(problems, 'g-no-manifest')).toEqual([
+      { file: expect.stringContaining('g-no-manifest'), path: '(root)', reason: 'missing observastack-pack.json' },
+    ]);
     expect(problems).toHaveLength(1 + 4 + 1 + 1 + 1 + 1);
   });
 
@@ -105,8 +154,13 @@ describe('scenario packs', () => {
     await cp(examplePack, installed, { recursive: true });
     const m = JSON.parse(await readFile(join(installed, 'observastack-pack.json'), 'utf8'));
     await writeFile(join(installed, 'observastack-pack.json'), JSON.stringify({ ...m, name: '@acme/sre-drills' }));
-    await writeFile(join(installed, 'package.json'), JSON.stringify({ name: '@acme/sre-drills', version: m.version, license: 'MIT' }));
-    const byPath = await writePack(root, 'by-path', manifest({ name: 'local' }), { 'storm.yaml': await exampleScenario() });
+    await writeFile(
+      join(installed, 'package.json'),
+      JSON.stringify({ name: '@acme/sre-drills', version: m.version, license: 'MIT' }),
+    );
+    const byPath = await writePack(root, 'by-path', manifest({ name: 'local' }), {
+      'storm.yaml': await exampleScenario(),
+    });
 
     const { scenarios, problems } = await loadPacks({
       dirs: [],
@@ -128,16 +182,21 @@ describe('scenario packs', () => {
     await writePack(dirs, 'two', manifest({ name: '@other/same' }), { 'storm.yaml': await exampleScenario() });
     const { scenarios, problems } = await loadPacks({ dirs: [dirs], platformVersion, takenIds: ['same/retry-storm'] });
     expect(scenarios).toEqual([]);
-    expect(problems.map((p) => p.reason)).toEqual(['scenario id "same/retry-storm" is already taken', 'another pack already uses the namespace "same"']);
+    expect(problems.map((p) => p.reason)).toEqual([
+      'scenario id "same/retry-storm" is already taken',
+      'another pack already uses the namespace "same"',
+    ]);
   });
 
   // The pack's incident on the real platform, as `npm run scenarios:verify -- --dir …` plays it: the baseline
   // holds, the fault breaches the SLO within 10 s, the wrong fix does not resolve it, the documented fix does.
-  it('verifies the example pack\'s scenario end to end', async () => {
+  it("verifies the example pack's scenario end to end", async () => {
     const databaseUrl = await freshDatabase(inject('pgAdminUrl'), 'orch_scenario_packs');
     const report = await verifyScenarios({ dir: join(examplePack, 'scenarios'), databaseUrl });
     expect(report.problems).toEqual([]);
-    expect(report.scenarios.map((s) => ({ id: s.id, failures: s.failures }))).toEqual([{ id: 'retry-storm', failures: [] }]);
+    expect(report.scenarios.map((s) => ({ id: s.id, failures: s.failures }))).toEqual([
+      { id: 'retry-storm', failures: [] },
+    ]);
     expect(report.scenarios[0]).toMatchObject({ passed: true, wrongFixHeldOff: true });
     expect(report.passed).toBe(true);
   }, 300_000);

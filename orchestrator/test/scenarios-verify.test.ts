@@ -15,15 +15,27 @@ describe('scenario library, verified end to end', () => {
   });
   afterAll(() => db?.drop());
 
-  it('every built-in scenario breaches, refuses its wrong fix and resolves with its documented fix', async () => {
-    const report = await verifyScenarios({ databaseUrl: db.url });
-    console.log(formatVerifyTable(report));
-    expect(report.problems).toEqual([]);
-    // Every scenario ran at the load the capacity probe measured for this machine, and recorded it.
-    expect(report.calibration).toMatchObject({ source: 'probe', capacityRps: expect.any(Number) });
-    expect(report.calibration!.capacityRps).toBeGreaterThan(0);
-    for (const s of report.scenarios) expect(s.load, s.id).toMatchObject({ source: 'probe', capacityRps: report.calibration!.capacityRps });
-    expect(report.scenarios.map((s) => s.id)).toEqual(['cpu-regression', 'db-connection-exhaustion', 'db-slow-query', 'gateway-pool-lowered', 'traffic-spike', 'worker-pool-saturation']);
-    expect(report.scenarios.filter((s) => !s.passed).map((s) => ({ id: s.id, failures: s.failures }))).toEqual([]);
-  }, 15 * 60_000);
+  it(
+    'every built-in scenario breaches, refuses its wrong fix and resolves with its documented fix',
+    async () => {
+      const report = await verifyScenarios({ databaseUrl: db.url });
+      console.log(formatVerifyTable(report));
+      expect(report.problems).toEqual([]);
+      // Every scenario ran at the load the capacity probe measured for this machine, and recorded it.
+      expect(report.calibration).toMatchObject({ source: 'probe', capacityRps: expect.any(Number) });
+      expect(report.calibration!.capacityRps).toBeGreaterThan(0);
+      for (const s of report.scenarios)
+        expect(s.load, s.id).toMatchObject({ source: 'probe', capacityRps: report.calibration!.capacityRps });
+      expect(report.scenarios.map((s) => s.id)).toEqual([
+        'cpu-regression',
+        'db-connection-exhaustion',
+        'db-slow-query',
+        'gateway-pool-lowered',
+        'traffic-spike',
+        'worker-pool-saturation',
+      ]);
+      expect(report.scenarios.filter((s) => !s.passed).map((s) => ({ id: s.id, failures: s.failures }))).toEqual([]);
+    },
+    15 * 60_000,
+  );
 });

@@ -21,12 +21,43 @@ const TOLERANCE_S = 7;
 
 function startIncidentTarget() {
   const registry = new Registry();
-  const requests = new Counter({ name: 'loadgen_requests_total', help: 'requests', labelNames: ['journey', 'outcome'], registers: [registry] });
-  const latency = new Histogram({ name: 'loadgen_request_duration_seconds', help: 'latency', labelNames: ['journey'], buckets: [0.05, 0.25, 1], registers: [registry] });
-  const pending = new Gauge({ name: 'gateway_upstream_pool_pending_requests', help: 'queue', labelNames: ['service'], registers: [registry] });
-  const lag = new Gauge({ name: 'nodejs_eventloop_lag_p99_seconds', help: 'lag', labelNames: ['service'], registers: [registry] });
-  const workers = new Gauge({ name: 'worker_pool_queue_depth', help: 'queue', labelNames: ['service'], registers: [registry] });
-  const db = new Gauge({ name: 'db_pool_pending_requests', help: 'queue', labelNames: ['service'], registers: [registry] });
+  const requests = new Counter({
+    name: 'loadgen_requests_total',
+    help: 'requests',
+    labelNames: ['journey', 'outcome'],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'loadgen_request_duration_seconds',
+    help: 'latency',
+    labelNames: ['journey'],
+    buckets: [0.05, 0.25, 1],
+    registers: [registry],
+  });
+  const pending = new Gauge({
+    name: 'gateway_upstream_pool_pending_requests',
+    help: 'queue',
+    labelNames: ['service'],
+    registers: [registry],
+  });
+  const lag = new Gauge({
+    name: 'nodejs_eventloop_lag_p99_seconds',
+    help: 'lag',
+    labelNames: ['service'],
+    registers: [registry],
+  });
+  const workers = new Gauge({
+    name: 'worker_pool_queue_depth',
+    help: 'queue',
+    labelNames: ['service'],
+    registers: [registry],
+  });
+  const db = new Gauge({
+    name: 'db_pool_pending_requests',
+    help: 'queue',
+    labelNames: ['service'],
+    registers: [registry],
+  });
   let fault = false;
   let last = Date.now();
   const tick = setInterval(() => {
@@ -46,11 +77,20 @@ function startIncidentTarget() {
     res.end(await registry.metrics());
   });
   return {
-    setFault: (on: boolean) => { fault = on; },
-    listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => {
-      resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`);
-    })),
-    close: () => { clearInterval(tick); server.closeAllConnections(); return new Promise<void>((r) => server.close(() => r())); },
+    setFault: (on: boolean) => {
+      fault = on;
+    },
+    listen: () =>
+      new Promise<string>((resolve) =>
+        server.listen(0, '127.0.0.1', () => {
+          resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`);
+        }),
+      ),
+    close: () => {
+      clearInterval(tick);
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }
 
@@ -77,7 +117,9 @@ describe('hub rule evaluator vs a real Prometheus on the same rule files', () =>
   beforeAll(async () => {
     target = startIncidentTarget();
     aligned = await alignScrapes([{ job: 'synth', url: await target.listen() }]);
-    const ruleFiles = readdirSync(stackRulesDir).filter((f) => f.endsWith('.yml')).map((f) => stackRulesDir + f);
+    const ruleFiles = readdirSync(stackRulesDir)
+      .filter((f) => f.endsWith('.yml'))
+      .map((f) => stackRulesDir + f);
     prometheus = await startPrometheus(aligned.targetsFor('prometheus'), { ruleFiles });
     hub = createMetricsHub({ targets: aligned.targetsFor('hub'), scrapeIntervalMs: 1000 });
     evaluator = new RuleEvaluator({ store: hub.store, groups: readRulesDir(stackRulesDir, 1000) });
@@ -103,51 +145,90 @@ describe('hub rule evaluator vs a real Prometheus on the same rule files', () =>
 
   it('both page and warn, then resolve, at the same moments', async () => {
     const firing = async () => ({
-      prometheus: (await prometheus!.alerts()).filter((a) => a.state === 'firing').map((a) => a.labels.alertname).sort(),
-      hub: evaluator!.alerts().filter((a) => a.state === 'firing').map((a) => a.labels.alertname).sort(),
+      prometheus: (await prometheus!.alerts())
+        .filter((a) => a.state === 'firing')
+        .map((a) => a.labels.alertname)
+        .sort(),
+      hub: evaluator!
+        .alerts()
+        .filter((a) => a.state === 'firing')
+        .map((a) => a.labels.alertname)
+        .sort(),
     });
     const both = ['GatewayUpstreamPoolSaturated', 'UsersErrorBudgetBurn'];
     // A healthy stretch first: both sides hold 15 scrapes before the incident starts.
-    await vi.waitFor(async () => {
-      expect(hub!.store.select([createMatcher('=', '__name__', 'up')])[0]?.length ?? 0).toBeGreaterThanOrEqual(15);
-      const now = Math.floor(Date.now() / 1000);
-      const counted = await prometheus!.queryRange('count_over_time(up[20s])', now, now, 1);
-      expect(Number(counted.result[0]?.values[0][1] ?? 0)).toBeGreaterThanOrEqual(15);
-    }, { timeout: 60_000, interval: 500 });
+    await vi.waitFor(
+      async () => {
+        expect(hub!.store.select([createMatcher('=', '__name__', 'up')])[0]?.length ?? 0).toBeGreaterThanOrEqual(15);
+        const now = Math.floor(Date.now() / 1000);
+        const counted = await prometheus!.queryRange('count_over_time(up[20s])', now, now, 1);
+        expect(Number(counted.result[0]?.values[0][1] ?? 0)).toBeGreaterThanOrEqual(15);
+      },
+      { timeout: 60_000, interval: 500 },
+    );
     target.setFault(true);
-    await vi.waitFor(async () => expect(await firing()).toEqual({ prometheus: both, hub: both }), { timeout: 90_000, interval: 500 });
+    await vi.waitFor(async () => expect(await firing()).toEqual({ prometheus: both, hub: both }), {
+      timeout: 90_000,
+      interval: 500,
+    });
     target.setFault(false);
-    await vi.waitFor(async () => {
-      expect((await prometheus!.alerts()).map((a) => a.labels.alertname)).toEqual([]);
-      expect(evaluator!.alerts().map((a) => a.labels.alertname)).toEqual([]);
-    }, { timeout: 120_000, interval: 500 });
+    await vi.waitFor(
+      async () => {
+        expect((await prometheus!.alerts()).map((a) => a.labels.alertname)).toEqual([]);
+        expect(evaluator!.alerts().map((a) => a.labels.alertname)).toEqual([]);
+      },
+      { timeout: 120_000, interval: 500 },
+    );
 
     const end = Math.floor(Date.now() / 1000);
     const p = spans(await prometheus!.queryRange('ALERTS', start, end, 1));
     const h = spans(hub!.queryRange('ALERTS', start, end, 1));
-    console.info([...p].map(([k, [from, to]]) => `${k}: prometheus ${from - start}..${to - start} s, hub ${(h.get(k)?.[0] ?? NaN) - start}..${(h.get(k)?.[1] ?? NaN) - start} s`).join('\n'));
+    console.info(
+      [...p]
+        .map(
+          ([k, [from, to]]) =>
+            `${k}: prometheus ${from - start}..${to - start} s, hub ${(h.get(k)?.[0] ?? NaN) - start}..${(h.get(k)?.[1] ?? NaN) - start} s`,
+        )
+        .join('\n'),
+    );
     const context = `prometheus ${JSON.stringify([...p])}\nhub ${JSON.stringify([...h])}\n${prometheus!.log().slice(-2000)}`;
     expect([...h.keys()].sort(), context).toEqual([...p.keys()].sort());
-    expect([...p.keys()].map((k) => JSON.parse(k)).map((l) => `${l.alertname}/${l.alertstate}`).sort(), context).toEqual([
-      'GatewayUpstreamPoolSaturated/firing', 'GatewayUpstreamPoolSaturated/pending', 'UsersErrorBudgetBurn/firing',
+    expect(
+      [...p.keys()]
+        .map((k) => JSON.parse(k))
+        .map((l) => `${l.alertname}/${l.alertstate}`)
+        .sort(),
+      context,
+    ).toEqual([
+      'GatewayUpstreamPoolSaturated/firing',
+      'GatewayUpstreamPoolSaturated/pending',
+      'UsersErrorBudgetBurn/firing',
     ]);
     const apart = [...p].flatMap(([k, [from, to]]) => {
       const [hf, ht] = h.get(k)!;
-      return Math.abs(hf - from) > TOLERANCE_S || Math.abs(ht - to) > TOLERANCE_S ? [`${k}: prometheus ${from}..${to}, hub ${hf}..${ht}`] : [];
+      return Math.abs(hf - from) > TOLERANCE_S || Math.abs(ht - to) > TOLERANCE_S
+        ? [`${k}: prometheus ${from}..${to}, hub ${hf}..${ht}`]
+        : [];
     });
     expect(apart, context).toEqual([]);
 
     // The hub's API reports the same story as state changes.
     const base = `http://127.0.0.1:${(app!.address() as { port: number }).port}`;
     const body = (await (await fetch(`${base}/api/telemetry/alerts`)).json()) as {
-      data: { alerts: unknown[]; events: { alertname: string; state: string; annotations: Record<string, string> }[]; rules: { health: string }[] };
+      data: {
+        alerts: unknown[];
+        events: { alertname: string; state: string; annotations: Record<string, string> }[];
+        rules: { health: string }[];
+      };
     };
     expect(body.data.alerts).toEqual([]);
     const story = (name: string) => body.data.events.filter((e) => e.alertname === name).map((e) => e.state);
     expect(story('GatewayUpstreamPoolSaturated')).toEqual(['pending', 'firing', 'resolved']);
     expect(story('UsersErrorBudgetBurn')).toEqual(['pending', 'firing', 'resolved']);
-    expect(body.data.events.find((e) => e.state === 'firing' && e.alertname === 'GatewayUpstreamPoolSaturated')?.annotations.summary)
-      .toBe('gateway: requests queue for an upstream connection');
+    expect(
+      body.data.events.find((e) => e.state === 'firing' && e.alertname === 'GatewayUpstreamPoolSaturated')?.annotations
+        .summary,
+    ).toBe('gateway: requests queue for an upstream connection');
     expect(body.data.rules.map((r) => r.health)).toEqual(Array(6).fill('ok'));
   }, 300_000);
 });

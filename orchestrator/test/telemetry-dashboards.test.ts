@@ -8,7 +8,9 @@ import { panelCatalog } from '../src/telemetry/catalog/index.ts';
 describe('generated Grafana dashboards', () => {
   it('are up to date with the panel catalog', async () => {
     const expected = renderDashboards();
-    const onDisk = (await readdir(DASHBOARDS_DIR)).filter((f) => f.startsWith('observastack-') && f.endsWith('.json')).sort();
+    const onDisk = (await readdir(DASHBOARDS_DIR))
+      .filter((f) => f.startsWith('observastack-') && f.endsWith('.json'))
+      .sort();
     expect(onDisk, `dashboard files differ; run ${REGENERATE_COMMAND}`).toEqual([...expected.keys()].sort());
     for (const [name, content] of expected) {
       const actual = await readFile(join(DASHBOARDS_DIR, name), 'utf8');
@@ -20,8 +22,14 @@ describe('generated Grafana dashboards', () => {
     const a = renderDashboards();
     expect(renderDashboards()).toEqual(a);
     const all = [...a.values()].map((c) => JSON.parse(c));
-    expect(all.map((d) => d.uid)).toEqual(['observastack-users', 'observastack-gateway', 'observastack-api',
-      'observastack-inventory', 'observastack-database', 'observastack-runtime']);
+    expect(all.map((d) => d.uid)).toEqual([
+      'observastack-users',
+      'observastack-gateway',
+      'observastack-api',
+      'observastack-inventory',
+      'observastack-database',
+      'observastack-runtime',
+    ]);
     const panels = all.flatMap((d) => d.panels);
     expect(panels).toHaveLength(panelCatalog.length);
     expect(new Set(panels.map((p) => p.datasource.uid))).toEqual(new Set(['prometheus', 'loki', 'tempo']));

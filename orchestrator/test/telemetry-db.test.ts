@@ -40,7 +40,9 @@ beforeAll(async () => {
   url.pathname = `/${dbName}`;
   dbUrl = url.toString();
   const setup = await connect('test-setup');
-  await setup.query('CREATE SCHEMA probe; CREATE TABLE probe.stock (id serial PRIMARY KEY, product_id int NOT NULL, quantity int NOT NULL)');
+  await setup.query(
+    'CREATE SCHEMA probe; CREATE TABLE probe.stock (id serial PRIMARY KEY, product_id int NOT NULL, quantity int NOT NULL)',
+  );
   await setup.query('INSERT INTO probe.stock (product_id, quantity) SELECT g, g % 7 FROM generate_series(1, 5000) g');
   await setup.query('CREATE INDEX stock_product_id_idx ON probe.stock (product_id); ANALYZE probe.stock');
   stats = createPgStats(dbUrl, { tables: ['probe.stock'] });
@@ -76,7 +78,13 @@ describe('PostgreSQL stats of the telemetry hub', () => {
       }
       await sleeping;
     }
-    expect(seen).toMatchObject({ application: 'inventory', state: 'active', query: 'SELECT pg_sleep(0.5)', waitEventType: 'Timeout', waitEvent: 'PgSleep' });
+    expect(seen).toMatchObject({
+      application: 'inventory',
+      state: 'active',
+      query: 'SELECT pg_sleep(0.5)',
+      waitEventType: 'Timeout',
+      waitEvent: 'PgSleep',
+    });
     expect(seen!.durationMs).toBeGreaterThan(100);
     expect((await stats.snapshot()).slowStatements.some((q) => q.application === 'inventory')).toBe(false);
     await inventory.end();
@@ -89,10 +97,17 @@ describe('PostgreSQL stats of the telemetry hub', () => {
     await api.query('LOCK TABLE probe.stock IN ACCESS EXCLUSIVE MODE');
     const blocked = inventory.query('SELECT count(*) FROM probe.stock');
     try {
-      const s = await until((x) => (appConnections(x, 'inventory')?.waitingOnLock ?? 0) > 0 && x.slowStatements.some((q) => q.application === 'inventory'));
+      const s = await until(
+        (x) =>
+          (appConnections(x, 'inventory')?.waitingOnLock ?? 0) > 0 &&
+          x.slowStatements.some((q) => q.application === 'inventory'),
+      );
       expect(appConnections(s, 'inventory')).toMatchObject({ active: 1, waitingOnLock: 1 });
       expect(appConnections(s, 'api')).toMatchObject({ idleInTransaction: 1, total: 1 });
-      expect(s.slowStatements.find((q) => q.application === 'inventory')).toMatchObject({ waitEventType: 'Lock', query: 'SELECT count(*) FROM probe.stock' });
+      expect(s.slowStatements.find((q) => q.application === 'inventory')).toMatchObject({
+        waitEventType: 'Lock',
+        query: 'SELECT count(*) FROM probe.stock',
+      });
     } finally {
       await api.query('COMMIT');
       await blocked;
@@ -128,7 +143,9 @@ describe('PostgreSQL stats of the telemetry hub', () => {
     expect(row).toBeDefined();
     expect(row!.calls).toBeGreaterThanOrEqual(10);
     // The hub's own statements (marked with a leading comment) are left out of the top list.
-    expect(top.statements.filter((q) => /observastack-telemetry|pg_stat_activity|pg_stat_user_tables/.test(q.query))).toEqual([]);
+    expect(
+      top.statements.filter((q) => /observastack-telemetry|pg_stat_activity|pg_stat_user_tables/.test(q.query)),
+    ).toEqual([]);
   });
 
   it('reads the seeded inventory.stock table by default and reports a missing extension instead of failing', async () => {
@@ -149,7 +166,10 @@ describe('PostgreSQL stats of the telemetry hub', () => {
     const limited = createPgStats(url.toString(), { tables: ['probe.stock'] });
     try {
       const s = await limited.snapshot();
-      expect(s.topStatements).toMatchObject({ available: false, reason: expect.stringMatching(/pg_stat_statements is not available/) });
+      expect(s.topStatements).toMatchObject({
+        available: false,
+        reason: expect.stringMatching(/pg_stat_statements is not available/),
+      });
       expect(s.database).toBe(dbName);
     } finally {
       await limited.close();

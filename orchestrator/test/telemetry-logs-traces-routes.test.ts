@@ -46,12 +46,50 @@ beforeAll(async () => {
   const traces = createTraceStore();
   const nanos = (ms: number) => String(BigInt(ms) * 1_000_000n);
   const resource = (service: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: service } }] });
-  traces.add(normalizeTraceRequest(otlpTraceRequestSchema.parse({
-    resourceSpans: [
-      { resource: resource('gateway'), scopeSpans: [{ spans: [{ traceId, spanId: 'a'.repeat(16), name: 'POST /checkout', kind: 2, startTimeUnixNano: nanos(1000), endTimeUnixNano: nanos(1400) }] }] },
-      { resource: resource('api'), scopeSpans: [{ spans: [{ traceId, spanId: 'b'.repeat(16), parentSpanId: 'a'.repeat(16), name: 'POST /orders', kind: 2, startTimeUnixNano: nanos(1010), endTimeUnixNano: nanos(1390), status: { code: 2 } }] }] },
-    ],
-  })));
+  traces.add(
+    normalizeTraceRequest(
+      otlpTraceRequestSchema.parse({
+        resourceSpans: [
+          {
+            resource: resource('gateway'),
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId,
+                    spanId: 'a'.repeat(16),
+                    name: 'POST /checkout',
+                    kind: 2,
+                    startTimeUnixNano: nanos(1000),
+                    endTimeUnixNano: nanos(1400),
+                  },
+                ],
+              },
+            ],
+          },
+          {
+            resource: resource('api'),
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId,
+                    spanId: 'b'.repeat(16),
+                    parentSpanId: 'a'.repeat(16),
+                    name: 'POST /orders',
+                    kind: 2,
+                    startTimeUnixNano: nanos(1010),
+                    endTimeUnixNano: nanos(1390),
+                    status: { code: 2 },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ),
+  );
   const pgStats = createPgStats(inject('shopDatabaseUrl'));
   const deadUrl = new URL(inject('shopDatabaseUrl'));
   deadUrl.port = String(await closedPort());
@@ -71,7 +109,12 @@ afterAll(async () => {
 
 const get = async (url: string) => {
   const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string; issues?: unknown[] } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & {
+      error?: { code: string; message: string; issues?: unknown[] };
+    },
+  };
 };
 
 describe('GET /api/telemetry/logs', () => {
@@ -81,7 +124,8 @@ describe('GET /api/telemetry/logs', () => {
     const entries = logEntrySchema.array().parse(all.body.entries);
     expect(entries.map((e) => e.msg)).toEqual(['plain text line', 'checkout failed', 'proxied']);
     expect(all.body.services).toEqual(['api', 'gateway']);
-    const q = async (qs: string) => ((await get(`${base}/logs?${qs}`)).body.entries as { msg: string }[]).map((e) => e.msg);
+    const q = async (qs: string) =>
+      ((await get(`${base}/logs?${qs}`)).body.entries as { msg: string }[]).map((e) => e.msg);
     expect(await q(`traceId=${traceId}&service=api`)).toEqual(['checkout failed']);
     expect(await q('level=error')).toEqual(['checkout failed']);
     expect(await q('text=PLAIN&limit=1')).toEqual(['plain text line']);
@@ -101,13 +145,25 @@ describe('GET /api/telemetry/traces', () => {
   it('searches and returns the waterfall of one trace', async () => {
     const found = await get(`${base}/traces?service=api&error=true&minDurationMs=100`);
     expect(found.status).toBe(200);
-    expect(traceSummarySchema.array().parse(found.body.traces)).toEqual([{
-      traceId, rootService: 'gateway', rootName: 'POST /checkout', startMs: 1000, durationMs: 400, spanCount: 2, services: ['api', 'gateway'], error: true,
-    }]);
+    expect(traceSummarySchema.array().parse(found.body.traces)).toEqual([
+      {
+        traceId,
+        rootService: 'gateway',
+        rootName: 'POST /checkout',
+        startMs: 1000,
+        durationMs: 400,
+        spanCount: 2,
+        services: ['api', 'gateway'],
+        error: true,
+      },
+    ]);
     expect((await get(`${base}/traces?error=false`)).body.traces).toEqual([]);
     const detail = await get(`${base}/traces/${traceId.toUpperCase()}`);
     expect(detail.status).toBe(200);
-    expect(traceDetailSchema.parse(detail.body).spans.map((s) => [s.service, s.depth, s.offsetMs])).toEqual([['gateway', 0, 0], ['api', 1, 10]]);
+    expect(traceDetailSchema.parse(detail.body).spans.map((s) => [s.service, s.depth, s.offsetMs])).toEqual([
+      ['gateway', 0, 0],
+      ['api', 1, 10],
+    ]);
   });
 
   it('answers 400 for a malformed id or query and 404 with a reason for an unknown trace', async () => {
@@ -116,7 +172,10 @@ describe('GET /api/telemetry/traces', () => {
     expect(bad.body.error).toMatchObject({ code: 'invalid_trace_id' });
     const unknown = await get(`${base}/traces/${'0'.repeat(31)}1`);
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error).toMatchObject({ code: 'trace_not_found', message: expect.stringMatching(/never received, or it was evicted/) });
+    expect(unknown.body.error).toMatchObject({
+      code: 'trace_not_found',
+      message: expect.stringMatching(/never received, or it was evicted/),
+    });
     expect((await get(`${base}/traces?error=maybe`)).status).toBe(400);
   });
 });

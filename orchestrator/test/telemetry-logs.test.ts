@@ -47,8 +47,14 @@ describe('log store fed by a real child process', () => {
     expect(store.query({ service: 'api' })).toHaveLength(6);
 
     // stdout and stderr are separate pipes: lines keep their order within a stream, not across streams.
-    expect(tailed.filter((e) => e.stream === 'stdout').map((e) => e.msg)).toEqual(['inventory call slow', 'request failed']);
-    expect(tailed.filter((e) => e.stream === 'stderr').map((e) => e.msg)).toEqual(['Error: connect ECONNREFUSED 127.0.0.1:8082', '    at TCPConnectWrap.afterConnect']);
+    expect(tailed.filter((e) => e.stream === 'stdout').map((e) => e.msg)).toEqual([
+      'inventory call slow',
+      'request failed',
+    ]);
+    expect(tailed.filter((e) => e.stream === 'stderr').map((e) => e.msg)).toEqual([
+      'Error: connect ECONNREFUSED 127.0.0.1:8082',
+      '    at TCPConnectWrap.afterConnect',
+    ]);
     expect(tailed.map((e) => e.id)).toEqual([...tailed.map((e) => e.id)].sort((a, b) => a - b));
   });
 });

@@ -12,7 +12,12 @@ describe('metrics HTTP routes', () => {
 
   beforeAll(async () => {
     const registry = new Registry();
-    const c = new Counter({ name: 'http_server_request_duration_seconds_count', help: 'x', labelNames: ['service', 'route', 'status_code'], registers: [registry] });
+    const c = new Counter({
+      name: 'http_server_request_duration_seconds_count',
+      help: 'x',
+      labelNames: ['service', 'route', 'status_code'],
+      registers: [registry],
+    });
     let n = 0;
     target = createServer(async (_req, res) => {
       c.inc({ service: 'api', route: '/products', status_code: '200' }, 10 + n++);
@@ -53,20 +58,29 @@ describe('metrics HTTP routes', () => {
     expect(r.body.data.result[0].metric).toEqual({ service: 'api' });
     expect(Number(r.body.data.result[0].values.at(-1)[1])).toBeGreaterThan(0);
     const i = await get(`/query?query=up&time=${now}`);
-    expect(i.body.data.result).toEqual([{ metric: expect.objectContaining({ __name__: 'up', job: 'api' }), value: [expect.any(Number), '1'] }]);
+    expect(i.body.data.result).toEqual([
+      { metric: expect.objectContaining({ __name__: 'up', job: 'api' }), value: [expect.any(Number), '1'] },
+    ]);
   });
 
   it('answers 400 with bad_data or unsupported', async () => {
     const bad = await get(`/query_range?query=${encodeURIComponent('rate(x[1m')}&start=1&end=2`);
     expect(bad).toMatchObject({ status: 400, body: { status: 'error', errorType: 'bad_data' } });
     const unsupported = await get(`/query?query=${encodeURIComponent('predict_linear(x[1m], 60)')}`);
-    expect(unsupported).toEqual({ status: 400, body: { status: 'error', errorType: 'unsupported', error: "function 'predict_linear' is not supported by the embedded hub" } });
+    expect(unsupported).toEqual({
+      status: 400,
+      body: {
+        status: 'error',
+        errorType: 'unsupported',
+        error: "function 'predict_linear' is not supported by the embedded hub",
+      },
+    });
     const missing = await get('/query_range?query=up&start=abc&end=2');
     expect(missing.body.errorType).toBe('bad_data');
     expect(missing.body.error).toContain('cannot parse "abc" to a valid timestamp');
   });
 
-  it('serves the catalog and a panel\'s data', async () => {
+  it("serves the catalog and a panel's data", async () => {
     const panels = await get('/panels');
     expect(panels.body.data.length).toBeGreaterThan(20);
     const now = Date.now() / 1000;

@@ -15,10 +15,21 @@ const COLLECT_MS = 24_000;
 
 function startSyntheticTarget() {
   const registry = new Registry();
-  const requests = new Counter({ name: 'synth_requests_total', help: 'requests', labelNames: ['route', 'code'], registers: [registry] });
+  const requests = new Counter({
+    name: 'synth_requests_total',
+    help: 'requests',
+    labelNames: ['route', 'code'],
+    registers: [registry],
+  });
   const temperature = new Gauge({ name: 'synth_temperature', help: 'smooth gauge', registers: [registry] });
   const queue = new Gauge({ name: 'synth_queue_depth', help: 'stepped gauge', registers: [registry] });
-  const duration = new Histogram({ name: 'synth_duration_seconds', help: 'latency', labelNames: ['route'], buckets: BUCKETS, registers: [registry] });
+  const duration = new Histogram({
+    name: 'synth_duration_seconds',
+    help: 'latency',
+    labelNames: ['route'],
+    buckets: BUCKETS,
+    registers: [registry],
+  });
   const t0 = Date.now();
   let last = t0;
   let owed = 0;
@@ -51,10 +62,17 @@ function startSyntheticTarget() {
     res.end(await registry.metrics());
   });
   return {
-    listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => {
-      resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`);
-    })),
-    close: () => { clearInterval(tick); server.closeAllConnections(); return new Promise<void>((r) => server.close(() => r())); },
+    listen: () =>
+      new Promise<string>((resolve) =>
+        server.listen(0, '127.0.0.1', () => {
+          resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`);
+        }),
+      ),
+    close: () => {
+      clearInterval(tick);
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }
 
@@ -66,18 +84,24 @@ const expectations: Expectation[] = [
   { expr: `sum by (route) (rate(synth_requests_total[${W}]))` },
   { expr: `sum without (code) (rate(synth_requests_total[${W}]))` },
   { expr: `sum(rate(synth_requests_total{code=~"5.."}[${W}])) / sum(rate(synth_requests_total[${W}]))` },
-  { expr: `clamp_min(1 - (sum(rate(synth_requests_total{code!~"5.."}[${W}])) / sum(rate(synth_requests_total[${W}]))), 0)` },
+  {
+    expr: `clamp_min(1 - (sum(rate(synth_requests_total{code!~"5.."}[${W}])) / sum(rate(synth_requests_total[${W}]))), 0)`,
+  },
   { expr: `sum(rate(synth_requests_total{route!="b"}[${W}])) * 60` },
   // Drops route b (30/s) at every point, keeps route a (61–109/s).
   { expr: `sum by (route) (rate(synth_requests_total[${W}])) > 40` },
   { expr: `count(synth_requests_total)` },
   // Set operators (the multi-window burn-rate alerts use them): route b's 30/s never passes 40, route a's always does.
-  { expr: `sum by (route) (rate(synth_requests_total[${W}])) > 40 or sum by (route) (rate(synth_requests_total[${W}])) * 2` },
+  {
+    expr: `sum by (route) (rate(synth_requests_total[${W}])) > 40 or sum by (route) (rate(synth_requests_total[${W}])) * 2`,
+  },
   { expr: `rate(synth_requests_total[${W}]) and on(route) sum by (route) (rate(synth_requests_total[${W}])) > 40` },
   { expr: `rate(synth_requests_total[${W}]) unless rate(synth_requests_total{code="500"}[${W}])` },
   { expr: `histogram_quantile(0.95, sum by (le) (rate(synth_duration_seconds_bucket[${W}])))` },
   { expr: `histogram_quantile(0.5, sum by (route, le) (rate(synth_duration_seconds_bucket[${W}])))` },
-  { expr: `sum by (route) (rate(synth_duration_seconds_sum[${W}])) / on(route) sum by (route) (rate(synth_duration_seconds_count[${W}]))` },
+  {
+    expr: `sum by (route) (rate(synth_duration_seconds_sum[${W}])) / on(route) sum by (route) (rate(synth_duration_seconds_count[${W}]))`,
+  },
   { expr: `synth_temperature` },
   { expr: `avg_over_time(synth_temperature[${W}])` },
   { expr: `max_over_time(synth_temperature[${W}])` },
@@ -116,7 +140,11 @@ describe('embedded hub vs a real Prometheus', () => {
     const range = { start: Math.ceil(scrapeStart) + 12, end: Math.floor(Date.now() / 1000) - 1, step: 1 };
     const results = await crossCheck(prometheus!, hub!, expectations, range);
     const points = range.end - range.start + 1;
-    console.info(results.map((r) => `${(r.maxRelativeDiff * 100).toFixed(2).padStart(6)} %  ${r.compared} pts  ${r.expr}`).join('\n'));
+    console.info(
+      results
+        .map((r) => `${(r.maxRelativeDiff * 100).toFixed(2).padStart(6)} %  ${r.compared} pts  ${r.expr}`)
+        .join('\n'),
+    );
     for (const r of results) {
       const context = `${r.expr}\n${JSON.stringify(r, null, 1).slice(0, 2000)}`;
       expect(r.onlyInPrometheus, context).toEqual([]);

@@ -38,28 +38,41 @@ const dashboardsDir = fileURLToPath(new URL('../../stack/grafana/dashboards/', i
 // scrapers began: the two may take their first snapshots a second apart).
 const LOAD_SECONDS = 75;
 
-const withoutInstance = (m: Record<string, string>) => JSON.stringify(Object.entries(m).filter(([k]) => k !== 'instance').sort(([a], [b]) => a.localeCompare(b)));
+const withoutInstance = (m: Record<string, string>) =>
+  JSON.stringify(
+    Object.entries(m)
+      .filter(([k]) => k !== 'instance')
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 
 const overCounters = /rate\(|increase\(|histogram_quantile/;
 const resetByEachScrape = /nodejs_eventloop_lag/;
 const mean = (values: [number, string][]) => values.reduce((a, [, v]) => a + Number(v), 0) / Math.max(1, values.length);
 
 function compareMeans(prom: MatrixData, hub: MatrixData): string[] {
-  const all = [...prom.result, ...hub.result].flatMap((r) => r.values.map(([, v]) => Math.abs(Number(v)))).filter(Number.isFinite);
+  const all = [...prom.result, ...hub.result]
+    .flatMap((r) => r.values.map(([, v]) => Math.abs(Number(v))))
+    .filter(Number.isFinite);
   const tolerance = Math.max(1, 0.05 * Math.max(0, ...all));
   const h = new Map(hub.result.map((r) => [withoutInstance(r.metric), r.values]));
   return prom.result.flatMap((r) => {
     const hv = h.get(withoutInstance(r.metric));
     const [a, b] = [mean(r.values), hv ? mean(hv) : NaN];
-    return Math.abs(a - b) <= tolerance ? [] : [`${withoutInstance(r.metric)}: mean ${a.toFixed(3)} in Prometheus, ${b.toFixed(3)} in the hub`];
+    return Math.abs(a - b) <= tolerance
+      ? []
+      : [`${withoutInstance(r.metric)}: mean ${a.toFixed(3)} in Prometheus, ${b.toFixed(3)} in the hub`];
   });
 }
 
 /** Point-by-point agreement at the timestamps where `comparable(t)` says both sides hold the same samples. */
 function compare(prom: MatrixData, hub: MatrixData, comparable: (t: number) => boolean) {
-  const all = [...prom.result, ...hub.result].flatMap((r) => r.values.map(([, v]) => Math.abs(Number(v)))).filter(Number.isFinite);
+  const all = [...prom.result, ...hub.result]
+    .flatMap((r) => r.values.map(([, v]) => Math.abs(Number(v))))
+    .filter(Number.isFinite);
   const scale = Math.max(0, ...all);
-  const h = new Map(hub.result.map((r) => [withoutInstance(r.metric), new Map(r.values.map(([t, v]) => [t, Number(v)]))]));
+  const h = new Map(
+    hub.result.map((r) => [withoutInstance(r.metric), new Map(r.values.map(([t, v]) => [t, Number(v)]))]),
+  );
   let compared = 0;
   let skipped = 0;
   const mismatches: string[] = [];
@@ -81,7 +94,8 @@ function compare(prom: MatrixData, hub: MatrixData, comparable: (t: number) => b
         continue;
       }
       const diff = Math.abs(a - b);
-      if (diff > 0.05 * Math.max(Math.abs(a), Math.abs(b)) && diff > 0.05 * scale) mismatches.push(`${withoutInstance(r.metric)} @${t}: prometheus ${a} hub ${b}`);
+      if (diff > 0.05 * Math.max(Math.abs(a), Math.abs(b)) && diff > 0.05 * scale)
+        mismatches.push(`${withoutInstance(r.metric)} @${t}: prometheus ${a} hub ${b}`);
     }
   }
   return { compared, skipped, mismatches, promSeries: prom.result.length, hubSeries: hub.result.length };
@@ -134,7 +148,8 @@ describe('telemetry hub vs a real Prometheus on the real SUT under load', () => 
     // Compare once both sides have a full window of data (most of the catalog's windows are 30 s).
     const range = { start: start + 32, end, step: 1 };
     // A query over a window longer than the load (changes() over 5 min) keeps the whole range.
-    const rangeOf = (windowS: number) => (start + windowS + 2 < end - 5 ? { ...range, start: Math.max(range.start, start + windowS + 2) } : range);
+    const rangeOf = (windowS: number) =>
+      start + windowS + 2 < end - 5 ? { ...range, start: Math.max(range.start, start + windowS + 2) } : range;
     const failures: string[] = [];
     let panels = 0;
     // A point is the engines' to answer only where both scrapers hold the same samples over its window: on a
@@ -143,11 +158,16 @@ describe('telemetry hub vs a real Prometheus on the real SUT under load', () => 
     // The load generator's series all exist from its start (its counters begin at 0), so for a query of them
     // alone the window's first and last snapshots decide; any other may see a series born mid-window (a first
     // 504), which a missed middle snapshot would hide from one side: all its snapshots must be the same.
-    const metricsOf = (expr: string) => [...expr.matchAll(/([a-z_:][a-z0-9_:]*)\s*[{[]/g)].map(([, m]) => m).filter((m) => !/^(by|without|on|ignoring)$/.test(m));
-    const comparable = (expr: string, fromMs: number, toMs: number) => (metricsOf(expr).every((m) => m.startsWith('loadgen_'))
-      ? aligned!.sameEdges('prometheus', 'hub', fromMs, toMs, ['loadgen'])
-      : aligned!.sameSamples('prometheus', 'hub', fromMs, toMs));
-    const windowOf = (expr: string) => Math.max(0, ...[...expr.matchAll(/\[(\d+)([sm])\]/g)].map(([, n, unit]) => Number(n) * (unit === 'm' ? 60 : 1)));
+    const metricsOf = (expr: string) =>
+      [...expr.matchAll(/([a-z_:][a-z0-9_:]*)\s*[{[]/g)]
+        .map(([, m]) => m)
+        .filter((m) => !/^(by|without|on|ignoring)$/.test(m));
+    const comparable = (expr: string, fromMs: number, toMs: number) =>
+      metricsOf(expr).every((m) => m.startsWith('loadgen_'))
+        ? aligned!.sameEdges('prometheus', 'hub', fromMs, toMs, ['loadgen'])
+        : aligned!.sameSamples('prometheus', 'hub', fromMs, toMs);
+    const windowOf = (expr: string) =>
+      Math.max(0, ...[...expr.matchAll(/\[(\d+)([sm])\]/g)].map(([, n, unit]) => Number(n) * (unit === 'm' ? 60 : 1)));
     for (const panel of panelCatalog.filter(isMetricPanel)) {
       panels++;
       for (const q of panel.queries) {
@@ -156,17 +176,26 @@ describe('telemetry hub vs a real Prometheus on the real SUT under load', () => 
         const prom = await prometheus.queryRange(q.expr, r.start, r.end, r.step);
         const mine = hub!.queryRange(q.expr, r.start, r.end, r.step);
         const c = compare(prom, mine, (t) => comparable(q.expr, (t - windowS) * 1000, t * 1000));
-        if (c.promSeries !== c.hubSeries) failures.push(`${panel.id}: ${q.expr}: ${c.promSeries} series in Prometheus, ${c.hubSeries} in the hub`);
+        if (c.promSeries !== c.hubSeries)
+          failures.push(`${panel.id}: ${q.expr}: ${c.promSeries} series in Prometheus, ${c.hubSeries} in the hub`);
         const own = platform.telemetry.metrics.queryRange(q.expr, r.start, r.end, r.step);
-        if (own.result.length !== c.promSeries) failures.push(`${panel.id}: ${q.expr}: ${c.promSeries} series in Prometheus, ${own.result.length} in the platform's hub`);
+        if (own.result.length !== c.promSeries)
+          failures.push(
+            `${panel.id}: ${q.expr}: ${c.promSeries} series in Prometheus, ${own.result.length} in the platform's hub`,
+          );
         if (resetByEachScrape.test(q.expr)) continue;
         if (overCounters.test(q.expr)) {
           if (c.compared === 0 && c.promSeries > 0) {
-            failures.push(c.skipped > 0
-              ? `${panel.id}: ${q.expr}: nothing to compare: every point's window holds a snapshot only one side got (${c.skipped} points; the machine was too busy to scrape every second)`
-              : `${panel.id}: ${q.expr}: no common points`);
+            failures.push(
+              c.skipped > 0
+                ? `${panel.id}: ${q.expr}: nothing to compare: every point's window holds a snapshot only one side got (${c.skipped} points; the machine was too busy to scrape every second)`
+                : `${panel.id}: ${q.expr}: no common points`,
+            );
           }
-          if (c.mismatches.length > 0.05 * c.compared) failures.push(`${panel.id}: ${q.expr}: ${c.mismatches.length}/${c.compared} points differ, e.g. ${c.mismatches.slice(0, 2).join('; ')}`);
+          if (c.mismatches.length > 0.05 * c.compared)
+            failures.push(
+              `${panel.id}: ${q.expr}: ${c.mismatches.length}/${c.compared} points differ, e.g. ${c.mismatches.slice(0, 2).join('; ')}`,
+            );
         } else {
           failures.push(...compareMeans(prom, mine).map((m) => `${panel.id}: ${q.expr}: ${m}`));
         }
@@ -181,7 +210,8 @@ describe('telemetry hub vs a real Prometheus on the real SUT under load', () => 
     for (const f of readdirSync(dashboardsDir).filter((x) => x.endsWith('.json'))) {
       const dash = JSON.parse(readFileSync(dashboardsDir + f, 'utf8'));
       for (const panel of dash.panels ?? []) {
-        for (const t of panel.targets ?? []) if (t.expr && (t.datasource?.uid ?? panel.datasource?.uid) === 'prometheus') exprs.add(t.expr);
+        for (const t of panel.targets ?? [])
+          if (t.expr && (t.datasource?.uid ?? panel.datasource?.uid) === 'prometheus') exprs.add(t.expr);
       }
     }
     expect(exprs.size).toBeGreaterThan(20);
@@ -191,50 +221,75 @@ describe('telemetry hub vs a real Prometheus on the real SUT under load', () => 
       if (data.result.length === 0) empty.push(expr);
     }
     // Series that only exist once something goes wrong (errors, 429s, retries) are empty on a healthy shop.
-    const onlyOnTrouble = /rate_limited|retries|upstream_errors|acquire_errors|config_changes|outcome!="ok"|outcome="(client|server|timeout|connection|dropped|rejected|failed)"|status_code=~"5|code=~"5/;
+    const onlyOnTrouble =
+      /rate_limited|retries|upstream_errors|acquire_errors|config_changes|outcome!="ok"|outcome="(client|server|timeout|connection|dropped|rejected|failed)"|status_code=~"5|code=~"5/;
     expect(empty.filter((e) => !onlyOnTrouble.test(e))).toEqual([]);
   });
 
-  it('links a request\'s logs and its trace through the trace id, SQL statements included', async () => {
+  it("links a request's logs and its trace through the trace id, SQL statements included", async () => {
     // With the simulated users still on, a busy machine can make the services' exporters drop spans (a full
     // batch queue, an export past its timeout): linking is checked on a quiet shop, one traced request.
     await platform.load.stop();
     // The order itself must succeed for its INSERT to be traced; on a busy machine the backlog the users left can
     // still make one attempt time out at the gateway (504), so it is placed again, each time with a new trace id.
     let traceId = '';
-    await vi.waitFor(async () => {
-      traceId = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
-      const res = await fetch(`http://127.0.0.1:${platform.ports.gateway}/api/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${'1'.repeat(16)}-01` },
-        body: JSON.stringify({ customerId: 'trace-test', items: [{ productId: 42, quantity: 1 }] }),
-      });
-      expect(res.status).toBe(201);
-    }, { timeout: 30_000, interval: 500 });
+    await vi.waitFor(
+      async () => {
+        traceId = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+        const res = await fetch(`http://127.0.0.1:${platform.ports.gateway}/api/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${'1'.repeat(16)}-01` },
+          body: JSON.stringify({ customerId: 'trace-test', items: [{ productId: 42, quantity: 1 }] }),
+        });
+        expect(res.status).toBe(201);
+      },
+      { timeout: 30_000, interval: 500 },
+    );
     // Spans and log lines reach the hub in batches (each service's exporter and log buffer flush on their own
     // clocks, later on a busy machine): wait for each condition itself, with a deadline.
     const waitFor = { timeout: 30_000, interval: 250 };
     await vi.waitFor(async () => {
       const trace = (await api(base, 'GET', `/api/telemetry/traces/${traceId}`)).body;
-      expect([...new Set((trace.spans ?? []).map((s: any) => s.service))].sort()).toEqual(['api', 'gateway', 'inventory']);
-      expect(trace.spans.some((s: any) => /INSERT INTO shop\.orders/.test(String(s.attributes?.['db.query.text'] ?? s.attributes?.['db.statement'] ?? ''))), 'a span with the order INSERT').toBe(true);
+      expect([...new Set((trace.spans ?? []).map((s: any) => s.service))].sort()).toEqual([
+        'api',
+        'gateway',
+        'inventory',
+      ]);
+      expect(
+        trace.spans.some((s: any) =>
+          /INSERT INTO shop\.orders/.test(
+            String(s.attributes?.['db.query.text'] ?? s.attributes?.['db.statement'] ?? ''),
+          ),
+        ),
+        'a span with the order INSERT',
+      ).toBe(true);
     }, waitFor);
     await vi.waitFor(async () => {
-      const logs = (await api(base, 'GET', `/api/telemetry/logs?traceId=${traceId}`)).body.entries as { service: string }[];
+      const logs = (await api(base, 'GET', `/api/telemetry/logs?traceId=${traceId}`)).body.entries as {
+        service: string;
+      }[];
       expect(new Set(logs.map((l) => l.service))).toEqual(new Set(['gateway', 'api', 'inventory']));
     }, waitFor);
   });
 
-  it('shows the slow stock lookup in the hub\'s DB view while the index is dropped', async () => {
-    const before = (await api(base, 'GET', '/api/telemetry/db')).body.tables.find((t: any) => t.table === 'inventory.stock');
+  it("shows the slow stock lookup in the hub's DB view while the index is dropped", async () => {
+    const before = (await api(base, 'GET', '/api/telemetry/db')).body.tables.find(
+      (t: any) => t.table === 'inventory.stock',
+    );
     expect((await api(base, 'PATCH', '/api/services/inventory/config', { stockIndex: 'dropped' })).status).toBe(200);
     try {
-      await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(`http://127.0.0.1:${platform.ports.gateway}/api/products/${100 + i}`)));
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          fetch(`http://127.0.0.1:${platform.ports.gateway}/api/products/${100 + i}`),
+        ),
+      );
       const db = (await api(base, 'GET', '/api/telemetry/db')).body;
       const after = db.tables.find((t: any) => t.table === 'inventory.stock');
       expect(after.seqScan - before.seqScan).toBeGreaterThanOrEqual(40);
       expect(db.topStatements.available).toBe(true);
-      const lookup = db.topStatements.statements.find((s: any) => /FROM inventory\.stock WHERE product_id/.test(s.query));
+      const lookup = db.topStatements.statements.find((s: any) =>
+        /FROM inventory\.stock WHERE product_id/.test(s.query),
+      );
       expect(lookup).toBeDefined();
     } finally {
       await api(base, 'PATCH', '/api/services/inventory/config', { stockIndex: 'present' });

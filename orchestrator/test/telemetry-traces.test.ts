@@ -35,22 +35,47 @@ afterAll(async () => {
 
 /** Three services, each with its own SDK, resource and exporter, as three SUT processes would have. */
 async function exportCheckoutTrace(makeExporter: () => SpanExporter): Promise<string> {
-  const providers = Object.fromEntries(['gateway', 'api', 'inventory'].map((service) => [service, new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': service }),
-    spanProcessors: [new SimpleSpanProcessor({ exporter: makeExporter() })], // one export per span: several batches per trace, children first
-  })]));
+  const providers = Object.fromEntries(
+    ['gateway', 'api', 'inventory'].map((service) => [
+      service,
+      new TracerProvider({
+        resource: resourceFromAttributes({ 'service.name': service }),
+        spanProcessors: [new SimpleSpanProcessor({ exporter: makeExporter() })], // one export per span: several batches per trace, children first
+      }),
+    ]),
+  );
   const tracer = (service: string) => providers[service]!.getTracer('observastack-test');
   const base = Math.floor(Date.now() / 1000);
   const at = (ms: number): HrTime => [base + Math.floor(ms / 1000), (ms % 1000) * 1_000_000];
 
-  const root = tracer('gateway').startSpan('POST /checkout', { kind: SpanKind.SERVER, startTime: at(0), attributes: { 'http.request.method': 'POST', 'http.response.status_code': 502 } }, ROOT_CONTEXT);
-  const apiSpan = tracer('api').startSpan('POST /orders', { kind: SpanKind.SERVER, startTime: at(5) }, trace.setSpan(ROOT_CONTEXT, root));
+  const root = tracer('gateway').startSpan(
+    'POST /checkout',
+    {
+      kind: SpanKind.SERVER,
+      startTime: at(0),
+      attributes: { 'http.request.method': 'POST', 'http.response.status_code': 502 },
+    },
+    ROOT_CONTEXT,
+  );
+  const apiSpan = tracer('api').startSpan(
+    'POST /orders',
+    { kind: SpanKind.SERVER, startTime: at(5) },
+    trace.setSpan(ROOT_CONTEXT, root),
+  );
   const apiCtx = trace.setSpan(ROOT_CONTEXT, apiSpan);
-  const reserve = tracer('inventory').startSpan('POST /reservations', { kind: SpanKind.SERVER, startTime: at(10), attributes: { 'observastack.items': 3 } }, apiCtx);
+  const reserve = tracer('inventory').startSpan(
+    'POST /reservations',
+    { kind: SpanKind.SERVER, startTime: at(10), attributes: { 'observastack.items': 3 } },
+    apiCtx,
+  );
   reserve.addEvent('exception', { 'exception.message': 'lock timeout' }, at(300));
   reserve.setStatus({ code: SpanStatusCode.ERROR, message: 'lock timeout' });
   reserve.end(at(310));
-  const insert = tracer('api').startSpan('pg.query:INSERT', { kind: SpanKind.CLIENT, startTime: at(320), attributes: { 'db.system.name': 'postgresql' } }, apiCtx);
+  const insert = tracer('api').startSpan(
+    'pg.query:INSERT',
+    { kind: SpanKind.CLIENT, startTime: at(320), attributes: { 'db.system.name': 'postgresql' } },
+    apiCtx,
+  );
   insert.end(at(330));
   apiSpan.end(at(340));
   root.end(at(350));
@@ -74,10 +99,26 @@ function expectCheckoutTree(traceId: string) {
   expect(reserve!.parentSpanId).toBe(api!.spanId);
   expect(insert!.parentSpanId).toBe(api!.spanId);
   expect(root!.attributes).toEqual({ 'http.request.method': 'POST', 'http.response.status_code': 502 });
-  expect(reserve).toMatchObject({ statusMessage: 'lock timeout', attributes: { 'observastack.items': 3 }, scope: 'observastack-test' });
-  expect(reserve!.events).toEqual([{ timeMs: root!.startMs + 300, name: 'exception', attributes: { 'exception.message': 'lock timeout' } }]);
-  expect(detail).toMatchObject({ traceId, rootService: 'gateway', rootName: 'POST /checkout', durationMs: 350, spanCount: 4, services: ['api', 'gateway', 'inventory'], error: true });
-  expect(store.search({ service: 'inventory', error: true, minDurationMs: 300 }).map((s) => s.traceId)).toContain(traceId);
+  expect(reserve).toMatchObject({
+    statusMessage: 'lock timeout',
+    attributes: { 'observastack.items': 3 },
+    scope: 'observastack-test',
+  });
+  expect(reserve!.events).toEqual([
+    { timeMs: root!.startMs + 300, name: 'exception', attributes: { 'exception.message': 'lock timeout' } },
+  ]);
+  expect(detail).toMatchObject({
+    traceId,
+    rootService: 'gateway',
+    rootName: 'POST /checkout',
+    durationMs: 350,
+    spanCount: 4,
+    services: ['api', 'gateway', 'inventory'],
+    error: true,
+  });
+  expect(store.search({ service: 'inventory', error: true, minDurationMs: 300 }).map((s) => s.traceId)).toContain(
+    traceId,
+  );
 }
 
 describe('OTLP/HTTP trace receiver with the real OpenTelemetry exporters', () => {
@@ -100,7 +141,8 @@ describe('OTLP/HTTP trace receiver with the real OpenTelemetry exporters', () =>
 });
 
 describe('OTLP/HTTP trace receiver errors', () => {
-  const post = (body: BodyInit, contentType: string) => fetch(url, { method: 'POST', body, headers: { 'content-type': contentType } });
+  const post = (body: BodyInit, contentType: string) =>
+    fetch(url, { method: 'POST', body, headers: { 'content-type': contentType } });
 
   it('answers a valid empty request with an empty response in the request encoding', async () => {
     const proto = await post(new Uint8Array(0), 'application/x-protobuf');
@@ -119,7 +161,18 @@ describe('OTLP/HTTP trace receiver errors', () => {
     const json = await post('{"resourceSpans": [', 'application/json');
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ code: 3, message: expect.stringMatching(/malformed json body/) });
-    const badId = await post(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'zz', spanId: 'ab'.repeat(8), startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] }), 'application/json');
+    const badId = await post(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              { spans: [{ traceId: 'zz', spanId: 'ab'.repeat(8), startTimeUnixNano: '1', endTimeUnixNano: '2' }] },
+            ],
+          },
+        ],
+      }),
+      'application/json',
+    );
     expect(badId.status).toBe(400);
     expect((await badId.json()).message).toMatch(/traceId: must be 32 hex characters/);
   });

@@ -25,7 +25,8 @@ describe('docs/api.md and docs/openapi/*.json', () => {
     for (const [path, methods] of Object.entries(doc.paths) as [string, Record<string, any>][]) {
       for (const [method, op] of Object.entries(methods)) {
         if (method === 'get' && path !== '/ws') expect(op['x-auth'], `${method} ${path}`).toBe('none');
-        else if (path !== '/api/session' && path !== '/v1/traces') expect(op['x-auth'], `${method} ${path}`).toBe('session');
+        else if (path !== '/api/session' && path !== '/v1/traces')
+          expect(op['x-auth'], `${method} ${path}`).toBe('session');
       }
     }
   });

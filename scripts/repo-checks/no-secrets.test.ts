@@ -21,7 +21,12 @@ function walk(dir: string, out: string[]): string[] {
 
 function notIgnored(files: string[]): string[] {
   try {
-    const ignored = execFileSync('git', ['check-ignore', '--stdin'], { cwd: root, input: files.join('\n'), encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
+    const ignored = execFileSync('git', ['check-ignore', '--stdin'], {
+      cwd: root,
+      input: files.join('\n'),
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     const set = new Set(ignored.split('\n').filter(Boolean));
     return files.filter((f) => !set.has(f));
   } catch (err) {
@@ -30,7 +35,8 @@ function notIgnored(files: string[]): string[] {
   }
 }
 
-const textFile = /\.(ts|tsx|js|mjs|cjs|json|ya?ml|md|mdx|sh|ini|env|toml|sql|conf|txt|astro|html|hcl|tf|tfvars|dockerfile)$|(^|\/)(Dockerfile|\.env[^/]*)$/i;
+const textFile =
+  /\.(ts|tsx|js|mjs|cjs|json|ya?ml|md|mdx|sh|ini|env|toml|sql|conf|txt|astro|html|hcl|tf|tfvars|dockerfile)$|(^|\/)(Dockerfile|\.env[^/]*)$/i;
 const rules: [string, RegExp][] = [
   // The header followed by key material (a rule's own test sample has a header alone).
   ['private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/=]{40,}/],
@@ -38,13 +44,21 @@ const rules: [string, RegExp][] = [
   ['AWS access key', /\bAKIA[0-9A-Z]{16}\b/],
   ['GitHub token', /\bgh[pousr]_[A-Za-z0-9]{36}\b/],
   ['Slack token', /\bxox[abprs]-[A-Za-z0-9-]{10,}/],
-  ['password in a URL', /\b(?:postgres(?:ql)?|mysql|redis|amqp|mongodb(?:\+srv)?):\/\/[^:\s/'"`$]+:(?!\$\{|\/\/)[^@\s'"`$]{3,}@/],
-  ['literal password setting', /\b(?:[A-Z_]*PASSWORD|admin_password|password)\s*[:=]\s*["']?(?!\$|\{|<|\/run\/secrets|["']?\s*$)(?:admin|password|postgres|secret|changeme|123456|observastack)["']?\s*$/im],
+  [
+    'password in a URL',
+    /\b(?:postgres(?:ql)?|mysql|redis|amqp|mongodb(?:\+srv)?):\/\/[^:\s/'"`$]+:(?!\$\{|\/\/)[^@\s'"`$]{3,}@/,
+  ],
+  [
+    'literal password setting',
+    /\b(?:[A-Z_]*PASSWORD|admin_password|password)\s*[:=]\s*["']?(?!\$|\{|<|\/run\/secrets|["']?\s*$)(?:admin|password|postgres|secret|changeme|123456|observastack)["']?\s*$/im,
+  ],
   ['Grafana default admin', /GF_SECURITY_ADMIN_PASSWORD\s*[:=]\s*["']?admin\b/],
 ];
 
 describe('the repository holds no secret', () => {
-  const files = notIgnored(walk(root, [])).filter((f) => textFile.test(f) && f !== 'scripts/repo-checks/no-secrets.test.ts');
+  const files = notIgnored(walk(root, [])).filter(
+    (f) => textFile.test(f) && f !== 'scripts/repo-checks/no-secrets.test.ts',
+  );
 
   it('checks the real tree (a sanity bound on what was read)', () => {
     expect(files.length).toBeGreaterThan(100);
@@ -73,9 +87,20 @@ describe('the repository holds no secret', () => {
       'admin_password = admin',
       'GF_SECURITY_ADMIN_PASSWORD: admin',
     ];
-    for (const s of samples) expect(rules.some(([, re]) => re.test(s)), s).toBe(true);
-    for (const ok of ['POSTGRES_PASSWORD_FILE: /run/secrets/postgres_password', 'postgres://observastack@postgres:5432/observastack', 'adminUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1`']) {
-      expect(rules.some(([, re]) => re.test(ok)), ok).toBe(false);
+    for (const s of samples)
+      expect(
+        rules.some(([, re]) => re.test(s)),
+        s,
+      ).toBe(true);
+    for (const ok of [
+      'POSTGRES_PASSWORD_FILE: /run/secrets/postgres_password',
+      'postgres://observastack@postgres:5432/observastack',
+      'adminUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1`',
+    ]) {
+      expect(
+        rules.some(([, re]) => re.test(ok)),
+        ok,
+      ).toBe(false);
     }
   });
 });

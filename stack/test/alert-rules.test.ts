@@ -11,8 +11,12 @@ import { findPromtool } from '../../test-support/peer-tool.ts';
 const rulesDir = fileURLToPath(new URL('../prometheus/rules/', import.meta.url));
 const lessonsDir = fileURLToPath(new URL('../../content/lessons/', import.meta.url));
 const promtool = findPromtool();
-const ruleFiles = readdirSync(rulesDir).filter((f) => f.endsWith('.yml')).map((f) => join(rulesDir, f));
-const testFiles = readdirSync(join(rulesDir, 'tests')).filter((f) => f.endsWith('.test.yml')).map((f) => join(rulesDir, 'tests', f));
+const ruleFiles = readdirSync(rulesDir)
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => join(rulesDir, f));
+const testFiles = readdirSync(join(rulesDir, 'tests'))
+  .filter((f) => f.endsWith('.test.yml'))
+  .map((f) => join(rulesDir, 'tests', f));
 
 /** Runs promtool; a non-zero exit fails the test with everything promtool printed. */
 function runPromtool(args: string[]): { status: number | null; output: string } {
@@ -21,7 +25,9 @@ function runPromtool(args: string[]): { status: number | null; output: string } 
 }
 
 const scratch: string[] = [];
-afterAll(() => { for (const d of scratch) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
 
 describe('alert rules (stack/prometheus/rules)', () => {
   it('has rule files and unit-test files', () => {
@@ -57,13 +63,19 @@ describe('alert rules (stack/prometheus/rules)', () => {
       const doc = parse(readFileSync(file, 'utf8')) as { groups: { rules: Record<string, any>[] }[] };
       for (const rule of doc.groups.flatMap((g) => g.rules)) {
         if (!rule.alert) continue;
-        if (!['page', 'warning'].includes(rule.labels?.severity)) problems.push(`${rule.alert}: severity ${rule.labels?.severity}`);
-        for (const a of ['summary', 'description', 'runbook_url']) if (!rule.annotations?.[a]) problems.push(`${rule.alert}: no ${a}`);
+        if (!['page', 'warning'].includes(rule.labels?.severity))
+          problems.push(`${rule.alert}: severity ${rule.labels?.severity}`);
+        for (const a of ['summary', 'description', 'runbook_url'])
+          if (!rule.annotations?.[a]) problems.push(`${rule.alert}: no ${a}`);
         const m = /^\/lessons\/([a-z0-9-]+)\/#([a-z0-9-]+)$/.exec(rule.annotations?.runbook_url ?? '');
         const lesson = m && join(lessonsDir, `${m[1]}.mdx`);
-        if (!m || !lesson || !existsSync(lesson)) { problems.push(`${rule.alert}: runbook_url ${rule.annotations?.runbook_url} is no lesson`); continue; }
+        if (!m || !lesson || !existsSync(lesson)) {
+          problems.push(`${rule.alert}: runbook_url ${rule.annotations?.runbook_url} is no lesson`);
+          continue;
+        }
         const anchors = [...readFileSync(lesson, 'utf8').matchAll(/^#{2,4} (.+)$/gm)].map((h) => slug(h[1]));
-        if (!anchors.includes(m[2])) problems.push(`${rule.alert}: no heading #${m[2]} in ${m[1]} (has ${anchors.join(', ')})`);
+        if (!anchors.includes(m[2]))
+          problems.push(`${rule.alert}: no heading #${m[2]} in ${m[1]} (has ${anchors.join(', ')})`);
       }
     }
     expect(problems).toEqual([]);

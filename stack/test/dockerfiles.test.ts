@@ -35,7 +35,9 @@ describe.each(Object.entries(images))('%s Dockerfile', (name, { file, workspace 
   it('is multi-stage: the runtime stage copies dependencies built in an earlier stage', () => {
     expect(df.froms.length).toBeGreaterThanOrEqual(2);
     const stages = df.froms.slice(0, -1).map((f) => f.getBuildStage());
-    const copiedFrom = df.keyword(df.final, 'COPY').map((c) => (c as unknown as { getFromFlag(): { getValue(): string } | null }).getFromFlag()?.getValue());
+    const copiedFrom = df
+      .keyword(df.final, 'COPY')
+      .map((c) => (c as unknown as { getFromFlag(): { getValue(): string } | null }).getFromFlag()?.getValue());
     expect(copiedFrom).toContain('deps');
     for (const s of copiedFrom.filter(Boolean)) expect(stages).toContain(s);
   });
@@ -50,11 +52,15 @@ describe.each(Object.entries(images))('%s Dockerfile', (name, { file, workspace 
   });
 
   it('installs production dependencies only, with the lockfile', () => {
-    const deps = df.instructions.filter((i) => i.getKeyword() === 'RUN' && /npm ci/.test(i.getArgumentsContent() ?? ''));
+    const deps = df.instructions.filter(
+      (i) => i.getKeyword() === 'RUN' && /npm ci/.test(i.getArgumentsContent() ?? ''),
+    );
     const prod = deps.filter((r) => /--omit=dev/.test(r.getArgumentsContent() ?? ''));
     expect(prod).toHaveLength(1);
     expect(prod[0].getArgumentsContent()).toMatch(new RegExp(`--workspace ${workspace} `));
-    expect(df.keyword(df.final, 'RUN').filter((r) => /npm (ci|install)/.test(r.getArgumentsContent() ?? ''))).toEqual([]);
+    expect(df.keyword(df.final, 'RUN').filter((r) => /npm (ci|install)/.test(r.getArgumentsContent() ?? ''))).toEqual(
+      [],
+    );
   });
 
   it('runs as the non-root user `node`', () => {
@@ -70,13 +76,20 @@ describe.each(Object.entries(images))('%s Dockerfile', (name, { file, workspace 
   });
 
   it('carries OCI labels: source, and version from a build ARG', () => {
-    const labels = Object.fromEntries(df.keyword(df.final, 'LABEL')
-      .flatMap((l) => (l as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties())
-      .map((p) => [p.getName(), p.getValue()]));
+    const labels = Object.fromEntries(
+      df
+        .keyword(df.final, 'LABEL')
+        .flatMap((l) =>
+          (l as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties(),
+        )
+        .map((p) => [p.getName(), p.getValue()]),
+    );
     expect(labels['org.opencontainers.image.source']).toBeTruthy();
     expect(labels['org.opencontainers.image.version']).toBe('${OBS_VERSION}');
     expect(labels['org.opencontainers.image.title']).toBe(`observastack-${name}`);
-    expect(df.keyword(df.final, 'ARG').map((a) => a.getArgumentsContent())).toContainEqual(expect.stringMatching(/^OBS_VERSION=/));
+    expect(df.keyword(df.final, 'ARG').map((a) => a.getArgumentsContent())).toContainEqual(
+      expect.stringMatching(/^OBS_VERSION=/),
+    );
   });
 
   it('states its expected image size and why', () => {
@@ -88,7 +101,12 @@ describe.each(Object.entries(images))('%s Dockerfile', (name, { file, workspace 
     expect(cmd[0]).toBe('node');
     expect(cmd.at(-1)!.startsWith(`${workspace}/src/`)).toBe(true);
     // The shop services preload tracing exactly as the embedded launcher does.
-    if (workspace.startsWith('sut/')) expect(cmd.slice(1, -1)).toEqual(['--max-semi-space-size=2', '--import', '/app/sut/common/src/tracing/register.ts']);
+    if (workspace.startsWith('sut/'))
+      expect(cmd.slice(1, -1)).toEqual([
+        '--max-semi-space-size=2',
+        '--import',
+        '/app/sut/common/src/tracing/register.ts',
+      ]);
     expect(existsSync(join(repoRoot, workspace, 'package.json'))).toBe(true);
     expect(df.keyword(df.final, 'ENTRYPOINT')[0].getArgumentsContent()).toBe('["/usr/local/bin/with-secrets"]');
   });
@@ -105,13 +123,22 @@ describe.each(Object.entries(images))('%s Dockerfile', (name, { file, workspace 
 });
 
 describe('the build context', () => {
-  const ignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const ignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   it('leaves out node_modules, git, local data and the generated secrets, keeps the entrypoint', () => {
-    expect(ignore).toEqual(expect.arrayContaining(['**/node_modules', '.git', '.observastack', 'stack/*', '!stack/docker']));
+    expect(ignore).toEqual(
+      expect.arrayContaining(['**/node_modules', '.git', '.observastack', 'stack/*', '!stack/docker']),
+    );
   });
 
   it('every Dockerfile uses the same Node image', () => {
-    const tags = new Set(Object.values(images).flatMap(({ file }) => load(file).froms.map((f) => `${f.getImageName()}:${f.getImageTag()}`)));
+    const tags = new Set(
+      Object.values(images).flatMap(({ file }) =>
+        load(file).froms.map((f) => `${f.getImageName()}:${f.getImageTag()}`),
+      ),
+    );
     expect(tags.size).toBe(1);
   });
 

@@ -13,18 +13,23 @@ const promtool = findPromtool();
 
 describe('prometheus.yml', () => {
   it.skipIf(!promtool)('passes `promtool check config`', () => {
-    const out = execFileSync(promtool as string, ['check', 'config', join(stackDir, 'prometheus/prometheus.yml')], { encoding: 'utf8' });
+    const out = execFileSync(promtool as string, ['check', 'config', join(stackDir, 'prometheus/prometheus.yml')], {
+      encoding: 'utf8',
+    });
     expect(out).toMatch(/SUCCESS/);
   });
 
   it.skipIf(!promtool)('promtool really checks (a broken copy fails)', () => {
     const broken = spawnSync(promtool as string, ['check', 'config', '/dev/stdin'], {
-      input: readFileSync(join(stackDir, 'prometheus/prometheus.yml'), 'utf8').replace('scrape_interval: 1s', 'scrape_interval: soon'),
+      input: readFileSync(join(stackDir, 'prometheus/prometheus.yml'), 'utf8').replace(
+        'scrape_interval: 1s',
+        'scrape_interval: soon',
+      ),
     });
     expect(broken.status).not.toBe(0);
   });
 
-  const jobs = (yamlOf('prometheus/prometheus.yml').scrape_configs as Obj[]);
+  const jobs = yamlOf('prometheus/prometheus.yml').scrape_configs as Obj[];
   const target = (job: string) => jobs.find((j) => j.job_name === job);
 
   it('scrapes every SUT admin port and the load generator every second', () => {
@@ -56,7 +61,7 @@ describe('prometheus.yml', () => {
 });
 
 describe('grafana', () => {
-  const ds = (yamlOf('grafana/provisioning/datasources/datasources.yaml').datasources as Obj[]);
+  const ds = yamlOf('grafana/provisioning/datasources/datasources.yaml').datasources as Obj[];
   const ini = readFileSync(join(stackDir, 'grafana/grafana.ini'), 'utf8');
   const iniValue = (section: string, key: string) => {
     const body = ini.split(/^\[/m).find((s) => s.startsWith(`${section}]`)) ?? '';
@@ -64,7 +69,11 @@ describe('grafana', () => {
   };
 
   it('datasources have the fixed uids the dashboards use', () => {
-    expect(Object.fromEntries(ds.map((d) => [d.uid, d.type]))).toEqual({ prometheus: 'prometheus', loki: 'loki', tempo: 'tempo' });
+    expect(Object.fromEntries(ds.map((d) => [d.uid, d.type]))).toEqual({
+      prometheus: 'prometheus',
+      loki: 'loki',
+      tempo: 'tempo',
+    });
     for (const d of ds) expect(stack.services[new URL(d.url).hostname], d.url).toBeDefined();
   });
 
@@ -72,8 +81,12 @@ describe('grafana', () => {
     const loki = ds.find((d) => d.uid === 'loki') as Obj;
     const tempo = ds.find((d) => d.uid === 'tempo') as Obj;
     const prom = ds.find((d) => d.uid === 'prometheus') as Obj;
-    expect(loki.jsonData.derivedFields).toEqual([expect.objectContaining({ matcherRegex: 'trace_id', datasourceUid: 'tempo' })]);
-    expect(tempo.jsonData.tracesToLogsV2).toEqual(expect.objectContaining({ datasourceUid: 'loki', filterByTraceID: true }));
+    expect(loki.jsonData.derivedFields).toEqual([
+      expect.objectContaining({ matcherRegex: 'trace_id', datasourceUid: 'tempo' }),
+    ]);
+    expect(tempo.jsonData.tracesToLogsV2).toEqual(
+      expect.objectContaining({ datasourceUid: 'loki', filterByTraceID: true }),
+    );
     expect(prom.jsonData.exemplarTraceIdDestinations ?? []).toEqual([]);
   });
 
@@ -88,17 +101,23 @@ describe('grafana', () => {
     expect(iniValue('auth.anonymous', 'org_role')).toBe('Viewer');
     expect(iniValue('security', 'allow_embedding')).toBe('true');
     expect(iniValue('security', 'admin_password')).toBeUndefined();
-    expect(stack.services.grafana.environment?.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe('/run/secrets/grafana_admin_password');
+    expect(stack.services.grafana.environment?.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe(
+      '/run/secrets/grafana_admin_password',
+    );
   });
 });
 
 describe('loki, tempo and the collector', () => {
   it('loki: required sections, OTLP structured metadata, service and level as labels', () => {
     const loki = yamlOf('loki/config.yaml');
-    for (const key of ['auth_enabled', 'server', 'common', 'schema_config', 'limits_config']) expect(loki, key).toHaveProperty(key);
+    for (const key of ['auth_enabled', 'server', 'common', 'schema_config', 'limits_config'])
+      expect(loki, key).toHaveProperty(key);
     expect(loki.server.http_listen_port).toBe(3100);
     expect(loki.limits_config.allow_structured_metadata).toBe(true);
-    expect(loki.limits_config.otlp_config.resource_attributes.attributes_config[0].attributes).toEqual(['service', 'level']);
+    expect(loki.limits_config.otlp_config.resource_attributes.attributes_config[0].attributes).toEqual([
+      'service',
+      'level',
+    ]);
   });
 
   it('tempo: required sections, OTLP receivers on all interfaces', () => {

@@ -4,7 +4,16 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, stackDir } from './compose-model.ts';
 
-const skipDirs = new Set(['node_modules', '.git', '.observastack', 'dist', '.astro', 'secrets', '.secrets', 'test-results']);
+const skipDirs = new Set([
+  'node_modules',
+  '.git',
+  '.observastack',
+  'dist',
+  '.astro',
+  'secrets',
+  '.secrets',
+  'test-results',
+]);
 
 function* files(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
@@ -19,8 +28,15 @@ function* files(dir: string): Generator<string> {
 // Files git would commit: tracked or untracked-but-not-ignored (falls back to walking the tree without git).
 function repoFiles(): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' });
-    return out.split('\0').filter(Boolean).filter((f) => !f.split('/').some((s) => skipDirs.has(s))).map((f) => join(repoRoot, f));
+    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .filter((f) => !f.split('/').some((s) => skipDirs.has(s)))
+      .map((f) => join(repoRoot, f));
   } catch {
     return [...files(repoRoot)];
   }
@@ -29,11 +45,18 @@ function repoFiles(): string[] {
 const selfPath = new URL(import.meta.url).pathname;
 const privateKey = /-----BEGIN ((RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----/;
 const adminAdmin = /admin\s*[/:]\s*admin\b/i;
-const passwordLiteral = /(password|passwd|pwd|secret|token)["']?\s*[:=]\s*["']?(?!\$\{|\/run\/secrets|\.\/secrets|"\$\(|\$\(|<|\{\{)[A-Za-z0-9+/!@#%^&*_.-]{6,}/i;
+const passwordLiteral =
+  /(password|passwd|pwd|secret|token)["']?\s*[:=]\s*["']?(?!\$\{|\/run\/secrets|\.\/secrets|"\$\(|\$\(|<|\{\{)[A-Za-z0-9+/!@#%^&*_.-]{6,}/i;
 
 describe('no secret in the stack files, workflows or dev environments', () => {
   const all = repoFiles().filter((f) => f !== selfPath);
-  const text = (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return ''; } };
+  const text = (f: string) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch {
+      return '';
+    }
+  };
 
   it('scans a real tree', () => {
     expect(all.length).toBeGreaterThan(20);
@@ -43,10 +66,22 @@ describe('no secret in the stack files, workflows or dev environments', () => {
   // Private keys and default admin passwords anywhere in the tree: scripts/repo-checks/no-secrets.test.ts.
 
   it('no password literal in the stack, the workflows or the dev environments', () => {
-    const scoped = all.filter((f) => (f.startsWith(stackDir) && !f.startsWith(join(stackDir, 'test'))) || /\/\.github\/|\.gitpod\.yml$|\/\.devcontainer\//.test(f));
+    const scoped = all.filter(
+      (f) =>
+        (f.startsWith(stackDir) && !f.startsWith(join(stackDir, 'test'))) ||
+        /\/\.github\/|\.gitpod\.yml$|\/\.devcontainer\//.test(f),
+    );
     expect(scoped.length).toBeGreaterThan(10);
-    const hits = scoped.flatMap((f) => text(f).split('\n').map((line, i) => [f, i + 1, line] as const))
-      .filter(([, , line]) => passwordLiteral.test(line) && !/_FILE\b|__FILE\b|secretName|secretKeyRef|password_file|PASS_FILE/.test(line));
+    const hits = scoped
+      .flatMap((f) =>
+        text(f)
+          .split('\n')
+          .map((line, i) => [f, i + 1, line] as const),
+      )
+      .filter(
+        ([, , line]) =>
+          passwordLiteral.test(line) && !/_FILE\b|__FILE\b|secretName|secretKeyRef|password_file|PASS_FILE/.test(line),
+      );
     expect(hits.map(([f, n, l]) => `${relative(repoRoot, f)}:${n}: ${l.trim()}`)).toEqual([]);
   });
 

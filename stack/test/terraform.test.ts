@@ -6,7 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stackDir } from './compose-model.ts';
 import { peerTool } from '../../test-support/peer-tool.ts';
 
-const terraform = peerTool({ candidates: ['/usr/local/bin/terraform', 'terraform'], versionArgs: ['version'], source: 'HashiCorp terraform' });
+const terraform = peerTool({
+  candidates: ['/usr/local/bin/terraform', 'terraform'],
+  versionArgs: ['version'],
+  source: 'HashiCorp terraform',
+});
 const gcpDir = join(stackDir, 'terraform/gcp');
 const tf = (name: string) => readFileSync(join(gcpDir, name), 'utf8');
 const work = mkdtempSync(join(tmpdir(), 'observastack-tf-'));
@@ -14,7 +18,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 // Terraform warns on stderr when ~/.terraformrc is missing; an empty CLI config keeps the output clean.
 writeFileSync(join(work, 'terraformrc'), '');
 const run = (args: string[], input?: string) =>
-  spawnSync(terraform as string, args, { encoding: 'utf8', input, cwd: work, env: { ...process.env, TF_CLI_CONFIG_FILE: join(work, 'terraformrc'), TF_IN_AUTOMATION: '1' } });
+  spawnSync(terraform as string, args, {
+    encoding: 'utf8',
+    input,
+    cwd: work,
+    env: { ...process.env, TF_CLI_CONFIG_FILE: join(work, 'terraformrc'), TF_IN_AUTOMATION: '1' },
+  });
 
 describe('GCP terraform', () => {
   if (!terraform) console.warn('terraform not found: `terraform fmt` and template checks are skipped');
@@ -56,18 +65,29 @@ describe('GCP terraform', () => {
     expect(main).toContain('iap_range = "35.235.240.0/20"');
     const ranges = [...main.matchAll(/source_ranges\s*=\s*(.+)/g)].map((m) => m[1].trim());
     expect(ranges).toEqual(['[local.iap_range]']);
-    for (const [path, port] of [['ssh', 22], ['user', 8080], ['control', 4000], ['observability', 3000]] as const) {
+    for (const [path, port] of [
+      ['ssh', 22],
+      ['user', 8080],
+      ['control', 4000],
+      ['observability', 3000],
+    ] as const) {
       expect(main).toMatch(new RegExp(`${path}\\s*=\\s*\\{ port = ${port},`));
     }
   });
 
   it('the service account may only write logs and metrics', () => {
-    const roles = /toset\(\[("roles\/[^\]]*)\]\)/.exec(tf('main.tf'))?.[1].split(',').map((r) => r.trim().replace(/"/g, ''));
+    const roles = /toset\(\[("roles\/[^\]]*)\]\)/
+      .exec(tf('main.tf'))?.[1]
+      .split(',')
+      .map((r) => r.trim().replace(/"/g, ''));
     expect(roles).toEqual(['roles/logging.logWriter', 'roles/monitoring.metricWriter']);
   });
 
   it('enables the APIs it uses (Compute, IAP), and the VM takes stack/ from a pinned git ref without a default', () => {
-    const apis = /resource "google_project_service" "apis" \{[\s\S]*?toset\(\[([^\]]*)\]\)/.exec(tf('main.tf'))?.[1].split(',').map((r) => r.trim().replace(/"/g, ''));
+    const apis = /resource "google_project_service" "apis" \{[\s\S]*?toset\(\[([^\]]*)\]\)/
+      .exec(tf('main.tf'))?.[1]
+      .split(',')
+      .map((r) => r.trim().replace(/"/g, ''));
     expect(apis).toEqual(['compute.googleapis.com', 'iap.googleapis.com']);
     const ref = /variable "git_ref" \{[\s\S]*?\n\}/.exec(tf('variables.tf'))?.[0] ?? '';
     expect(ref).toMatch(/validation/);
@@ -76,7 +96,9 @@ describe('GCP terraform', () => {
   });
 
   it('every variable has a description; outputs print the IAP commands', () => {
-    const vars = tf('variables.tf').split(/^variable /m).slice(1);
+    const vars = tf('variables.tf')
+      .split(/^variable /m)
+      .slice(1);
     expect(vars.length).toBeGreaterThan(5);
     for (const v of vars) expect(v, v.split('\n')[0]).toMatch(/description\s*=/);
     const outputs = tf('outputs.tf');

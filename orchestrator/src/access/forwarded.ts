@@ -40,12 +40,19 @@ export function requestOrigin(req: IncomingMessage, trust: TrustProxy): RequestO
   const encrypted = 'encrypted' in req.socket && Boolean(req.socket.encrypted);
   const own = { ip: peer, host: req.headers.host, proto: encrypted ? 'https' : 'http', forwarded: false };
   if (!peer || !trust(peer, 0)) return own;
-  const viaProxy = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto'].some((h) => req.headers[h] !== undefined);
+  const viaProxy = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto'].some(
+    (h) => req.headers[h] !== undefined,
+  );
   if (!viaProxy) return own;
   return {
     ip: proxyaddr(req, trust),
     host: first(req.headers['x-forwarded-host']) ?? own.host,
-    proto: first(req.headers['x-forwarded-proto']) === 'https' ? 'https' : first(req.headers['x-forwarded-proto']) === 'http' ? 'http' : own.proto,
+    proto:
+      first(req.headers['x-forwarded-proto']) === 'https'
+        ? 'https'
+        : first(req.headers['x-forwarded-proto']) === 'http'
+          ? 'http'
+          : own.proto,
     forwarded: true,
   };
 }

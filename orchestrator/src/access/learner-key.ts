@@ -14,7 +14,8 @@ export async function loadLearnerKey(fromEnv: string | undefined, file: string):
 
 function check(text: string, file: string): string {
   const key = text.trim();
-  if (key.length < 16 || !/^[\x21-\x7e]+$/.test(key)) throw new Error(`the learner key in ${file} must be at least 16 printable characters without spaces`);
+  if (key.length < 16 || !/^[\x21-\x7e]+$/.test(key))
+    throw new Error(`the learner key in ${file} must be at least 16 printable characters without spaces`);
   return key;
 }
 

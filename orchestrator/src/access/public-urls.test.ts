@@ -6,17 +6,32 @@ import { orchestratorEnvSchema } from '../config.ts';
 
 describe('public URLs', () => {
   it('Gitpod serves the actual port at <port>-<workspace host>', () => {
-    expect(gitpodUrl('https://amber-cat-abc123.ws-eu114.gitpod.io', 4000)).toBe('https://4000-amber-cat-abc123.ws-eu114.gitpod.io');
+    expect(gitpodUrl('https://amber-cat-abc123.ws-eu114.gitpod.io', 4000)).toBe(
+      'https://4000-amber-cat-abc123.ws-eu114.gitpod.io',
+    );
     expect(gitpodUrl('https://ws-1.gitpod.example/', 4123)).toBe('https://4123-ws-1.gitpod.example');
   });
   it('Codespaces serves it at <name>-<port>.<domain>', () => {
-    expect(codespacesUrl('fluffy-space-x9', 'app.github.dev', 4000)).toBe('https://fluffy-space-x9-4000.app.github.dev');
+    expect(codespacesUrl('fluffy-space-x9', 'app.github.dev', 4000)).toBe(
+      'https://fluffy-space-x9-4000.app.github.dev',
+    );
   });
   it('OBS_PUBLIC_URL, Gitpod and Codespaces together, as origins, without duplicates', () => {
-    expect(publicOrigins({
-      OBS_PUBLIC_URL: ['https://learner-1.workshop.example/', 'https://4000-ws-1.gitpod.example'],
-      GITPOD_WORKSPACE_URL: 'https://ws-1.gitpod.example', CODESPACE_NAME: 'cs', GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN: 'app.github.dev',
-    }, 4000)).toEqual(['https://learner-1.workshop.example', 'https://4000-ws-1.gitpod.example', 'https://cs-4000.app.github.dev']);
+    expect(
+      publicOrigins(
+        {
+          OBS_PUBLIC_URL: ['https://learner-1.workshop.example/', 'https://4000-ws-1.gitpod.example'],
+          GITPOD_WORKSPACE_URL: 'https://ws-1.gitpod.example',
+          CODESPACE_NAME: 'cs',
+          GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN: 'app.github.dev',
+        },
+        4000,
+      ),
+    ).toEqual([
+      'https://learner-1.workshop.example',
+      'https://4000-ws-1.gitpod.example',
+      'https://cs-4000.app.github.dev',
+    ]);
     expect(publicOrigins({ OBS_PUBLIC_URL: [] }, 4000)).toEqual([]);
     expect(publicOrigins({ OBS_PUBLIC_URL: [], CODESPACE_NAME: 'cs' }, 4000)).toEqual([]);
   });
@@ -25,7 +40,11 @@ describe('public URLs', () => {
 describe('the environment', () => {
   const parse = (env: Record<string, string>) => orchestratorEnvSchema.safeParse(env);
   it('accepts URLs, CIDRs and a long enough key', () => {
-    const r = parse({ OBS_PUBLIC_URL: 'https://a.example, http://b.example:8080', OBS_TRUSTED_PROXIES: '10.0.0.0/8,127.0.0.1,::1/128', OBS_LEARNER_KEY: 'x'.repeat(16) });
+    const r = parse({
+      OBS_PUBLIC_URL: 'https://a.example, http://b.example:8080',
+      OBS_TRUSTED_PROXIES: '10.0.0.0/8,127.0.0.1,::1/128',
+      OBS_LEARNER_KEY: 'x'.repeat(16),
+    });
     expect(r.success, JSON.stringify(r.error?.issues)).toBe(true);
     expect(r.data?.OBS_PUBLIC_URL).toEqual(['https://a.example', 'http://b.example:8080']);
   });
@@ -40,14 +59,21 @@ describe('the environment', () => {
   ])('refuses %s=%s with a reason', (name, value, reason) => {
     const r = parse({ [name]: value });
     expect(r.success).toBe(false);
-    expect(r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')).toMatch(new RegExp(`${name}: .*${reason.source}`));
+    expect(r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')).toMatch(
+      new RegExp(`${name}: .*${reason.source}`),
+    );
   });
 });
 
 describe('trust and keys', () => {
   it('trusts exactly the listed CIDRs', () => {
     const trust = compileTrust(['10.0.0.0/8', '127.0.0.1/32']);
-    expect([trust('10.1.2.3', 0), trust('127.0.0.1', 0), trust('127.0.0.2', 0), trust('192.168.1.1', 0)]).toEqual([true, true, false, false]);
+    expect([trust('10.1.2.3', 0), trust('127.0.0.1', 0), trust('127.0.0.2', 0), trust('192.168.1.1', 0)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(compileTrust([])('127.0.0.1', 0)).toBe(false);
     expect(cidrProblem('::1')).toBeUndefined();
   });

@@ -4,7 +4,10 @@ export class ApiError extends Error {
   readonly status: number;
   readonly issues: { path: string; message: string }[] | undefined;
 
-  constructor(message: string, opts: { code: string; status: number; issues?: { path: string; message: string }[]; cause?: unknown }) {
+  constructor(
+    message: string,
+    opts: { code: string; status: number; issues?: { path: string; message: string }[]; cause?: unknown },
+  ) {
     super(message, { cause: opts.cause });
     this.name = 'ApiError';
     this.code = opts.code;

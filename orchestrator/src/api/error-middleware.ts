@@ -3,7 +3,9 @@ import { ApiError } from './api-error.ts';
 
 /** Unknown /api route: 404 in the same error shape as everything else. */
 export const notFound: RequestHandler = (req, res) => {
-  res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path.slice(0, 200)}` } });
+  res
+    .status(404)
+    .json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path.slice(0, 200)}` } });
 };
 
 /**
@@ -17,10 +19,26 @@ export function errorMiddleware(log: (msg: string, err: unknown) => void): Error
       res.status(err.status).json({ error: { code: err.code, message: err.message, issues: err.issues } });
       return;
     }
-    const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
+    const status =
+      typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
-      const code = err.type === 'entity.too.large' ? 'payload_too_large' : err.type === 'entity.parse.failed' ? 'malformed_json' : 'bad_request';
-      res.status(status).json({ error: { code, message: code === 'malformed_json' ? (/^forbidden key/.test(String(err.message)) ? String(err.message) : 'request body is not valid JSON') : String(err.message ?? 'bad request') } });
+      const code =
+        err.type === 'entity.too.large'
+          ? 'payload_too_large'
+          : err.type === 'entity.parse.failed'
+            ? 'malformed_json'
+            : 'bad_request';
+      res.status(status).json({
+        error: {
+          code,
+          message:
+            code === 'malformed_json'
+              ? /^forbidden key/.test(String(err.message))
+                ? String(err.message)
+                : 'request body is not valid JSON'
+              : String(err.message ?? 'bad request'),
+        },
+      });
       return;
     }
     log('unhandled error in API', err);

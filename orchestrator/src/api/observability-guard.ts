@@ -5,7 +5,12 @@ import { ApiError } from './api-error.ts';
 export const readOnly: RequestHandler = (req, res, next) => {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
   res.setHeader('allow', 'GET, HEAD');
-  next(new ApiError(`the telemetry API is read-only: ${req.method} is not allowed`, { code: 'method_not_allowed', status: 405 }));
+  next(
+    new ApiError(`the telemetry API is read-only: ${req.method} is not allowed`, {
+      code: 'method_not_allowed',
+      status: 405,
+    }),
+  );
 };
 
 /**
@@ -14,9 +19,13 @@ export const readOnly: RequestHandler = (req, res, next) => {
  */
 export function ingestGuard(trustedPeer: (address: string | undefined) => boolean): RequestHandler {
   return (req, _res, next) => {
-    if (req.headers.origin !== undefined) return next(new ApiError('browsers may not send telemetry here', { code: 'forbidden_origin', status: 403 }));
+    if (req.headers.origin !== undefined)
+      return next(new ApiError('browsers may not send telemetry here', { code: 'forbidden_origin', status: 403 }));
     const proxied = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
-    if (proxied || !trustedPeer(req.socket.remoteAddress)) return next(new ApiError('telemetry is only accepted from this machine', { code: 'forbidden_peer', status: 403 }));
+    if (proxied || !trustedPeer(req.socket.remoteAddress))
+      return next(
+        new ApiError('telemetry is only accepted from this machine', { code: 'forbidden_peer', status: 403 }),
+      );
     next();
   };
 }

@@ -36,9 +36,19 @@ export const errorBodyJsonSchema = {
     error: {
       type: 'object',
       properties: {
-        code: { type: 'string', description: 'Machine-readable reason, e.g. invalid_request, unauthorized, rate_limited.' },
+        code: {
+          type: 'string',
+          description: 'Machine-readable reason, e.g. invalid_request, unauthorized, rate_limited.',
+        },
         message: { type: 'string', description: 'What was wrong, for people.' },
-        issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } }, required: ['path', 'message'] } },
+        issues: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { path: { type: 'string' }, message: { type: 'string' } },
+            required: ['path', 'message'],
+          },
+        },
       },
       required: ['code', 'message'],
     },
@@ -47,8 +57,20 @@ export const errorBodyJsonSchema = {
 };
 
 const securitySchemes = {
-  controlSession: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Session token from POST /api/session (HS256, issuer observastack, audience observastack-control, 12 h).' },
-  sutConfig: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Service token minted by the orchestrator per write (HS256, issuer observastack, audience sut-config, 60 s); `npm run token` prints one for curl.' },
+  controlSession: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'Session token from POST /api/session (HS256, issuer observastack, audience observastack-control, 12 h).',
+  },
+  sutConfig: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'Service token minted by the orchestrator per write (HS256, issuer observastack, audience sut-config, 60 s); `npm run token` prints one for curl.',
+  },
 };
 
 function parameters(op: ApiOp) {
@@ -67,19 +89,38 @@ function parameters(op: ApiOp) {
 }
 
 /** An OpenAPI 3.1 document from a hand-listed set of operations whose inputs are the zod schemas that validate them. */
-export function buildOpenApi(info: { title: string; description: string; version: string; servers: { url: string; description: string }[] }, ops: ApiOp[]) {
+export function buildOpenApi(
+  info: { title: string; description: string; version: string; servers: { url: string; description: string }[] },
+  ops: ApiOp[],
+) {
   const paths: Record<string, Record<string, unknown>> = {};
-  const error = (description: string) => ({ description, content: { 'application/json': { schema: errorBodyJsonSchema } } });
+  const error = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: errorBodyJsonSchema } },
+  });
   for (const op of ops) {
     const ok = String(op.status ?? 200);
     const responses: Record<string, unknown> = {
-      [ok]: { description: 'Success', content: op.produces ? { [op.produces]: { schema: { type: 'string' } } } : op.response ? { 'application/json': { schema: schema(op.response) } } : undefined },
+      [ok]: {
+        description: 'Success',
+        content: op.produces
+          ? { [op.produces]: { schema: { type: 'string' } } }
+          : op.response
+            ? { 'application/json': { schema: schema(op.response) } }
+            : undefined,
+      },
     };
-    if (op.params || op.query || op.body) responses['400'] = error('Invalid input: every field\'s reason in `issues`.');
-    if (op.auth === 'session' || op.auth === 'sut-config') responses['401'] = error('Missing, expired, or otherwise invalid token.');
-    if (op.auth !== 'none' || op.network === 'control') responses['403'] = error('Refused: foreign Origin or Host, or a peer not on this machine.');
+    if (op.params || op.query || op.body) responses['400'] = error("Invalid input: every field's reason in `issues`.");
+    if (op.auth === 'session' || op.auth === 'sut-config')
+      responses['401'] = error('Missing, expired, or otherwise invalid token.');
+    if (op.auth !== 'none' || op.network === 'control')
+      responses['403'] = error('Refused: foreign Origin or Host, or a peer not on this machine.');
     if (op.body) responses['413'] = error('Body over 64 KiB.');
-    if (op.rateLimited) responses['429'] = { ...error('Too many writes; retry after the `Retry-After` seconds.'), headers: { 'retry-after': { schema: { type: 'integer' } } } };
+    if (op.rateLimited)
+      responses['429'] = {
+        ...error('Too many writes; retry after the `Retry-After` seconds.'),
+        headers: { 'retry-after': { schema: { type: 'integer' } } },
+      };
     paths[op.path] ??= {};
     paths[op.path][op.method] = {
       summary: op.summary,
@@ -87,9 +128,17 @@ export function buildOpenApi(info: { title: string; description: string; version
       'x-auth': op.auth,
       security: op.auth === 'session' ? [{ controlSession: [] }] : op.auth === 'sut-config' ? [{ sutConfig: [] }] : [],
       parameters: parameters(op),
-      requestBody: op.body ? { required: true, content: { 'application/json': { schema: schema(op.body) } } } : undefined,
+      requestBody: op.body
+        ? { required: true, content: { 'application/json': { schema: schema(op.body) } } }
+        : undefined,
       responses,
     };
   }
-  return { openapi: '3.1.0', info: { title: info.title, description: info.description, version: info.version }, servers: info.servers, components: { securitySchemes }, paths };
+  return {
+    openapi: '3.1.0',
+    info: { title: info.title, description: info.description, version: info.version },
+    servers: info.servers,
+    components: { securitySchemes },
+    paths,
+  };
 }

@@ -29,8 +29,17 @@ export function hostAllowed(hostHeader: string | undefined, allowed: Set<string>
  * named it: `proto` and host from a trusted proxy's X-Forwarded-*), or allowlisted (OBS_CORS_ORIGINS and the
  * public URLs).
  */
-export function originAllowed(origin: string | undefined, hostHeader: string | undefined, allowed: Set<string>, proto = 'http'): boolean {
-  return origin === undefined || (origin === `${proto}://${hostHeader}` && hostAllowed(hostHeader, allowed)) || allowed.has(origin);
+export function originAllowed(
+  origin: string | undefined,
+  hostHeader: string | undefined,
+  allowed: Set<string>,
+  proto = 'http',
+): boolean {
+  return (
+    origin === undefined ||
+    (origin === `${proto}://${hostHeader}` && hostAllowed(hostHeader, allowed)) ||
+    allowed.has(origin)
+  );
 }
 
 /** Paths that probes and Prometheus reach by the pod or container address: GET only, read-only, no control. */
@@ -45,7 +54,12 @@ export function hostGuard(allowed: () => Set<string>, trust: TrustProxy = trustN
     if ((req.method === 'GET' || req.method === 'HEAD') && anyHostPaths.has(req.path)) return next();
     const { host } = requestOrigin(req, trust);
     if (hostAllowed(host, allowed())) return next();
-    next(new ApiError(`host ${JSON.stringify(String(host ?? '').slice(0, 100))} is not this platform: open it as http://127.0.0.1 or http://localhost, or set its public URL in OBS_PUBLIC_URL`, { code: 'forbidden_host', status: 403 }));
+    next(
+      new ApiError(
+        `host ${JSON.stringify(String(host ?? '').slice(0, 100))} is not this platform: open it as http://127.0.0.1 or http://localhost, or set its public URL in OBS_PUBLIC_URL`,
+        { code: 'forbidden_host', status: 403 },
+      ),
+    );
   };
 }
 
@@ -72,7 +86,12 @@ export function originGuard(allowed: () => Set<string>, trust: TrustProxy = trus
       return;
     }
     if (!ok && req.method !== 'GET' && req.method !== 'HEAD') {
-      next(new ApiError(`origin ${String(origin).slice(0, 100)} is not allowed to change this platform`, { code: 'forbidden_origin', status: 403 }));
+      next(
+        new ApiError(`origin ${String(origin).slice(0, 100)} is not allowed to change this platform`, {
+          code: 'forbidden_origin',
+          status: 403,
+        }),
+      );
       return;
     }
     next();

@@ -8,15 +8,24 @@ const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Rate limit of the control API's writes, one budget per class (session minting, config writes, run control),
  * so a flood of one kind cannot lock the learner out of the others. 429 with Retry-After in whole seconds.
  */
-export function writeRateLimit(limit: WriteLimit = defaultWriteLimit): { session: RequestHandler; writes: RequestHandler } {
-  const buckets = { session: createWriteLimiter(limit), config: createWriteLimiter(limit), control: createWriteLimiter(limit) };
-  const take = (kind: keyof typeof buckets): RequestHandler => (req, res, next) => {
-    if (readMethods.has(req.method)) return next();
-    const wait = buckets[kind].take();
-    if (wait === 0) return next();
-    res.setHeader('retry-after', String(wait));
-    next(new ApiError(`too many ${kind} requests: retry in ${wait} s`, { code: 'rate_limited', status: 429 }));
+export function writeRateLimit(limit: WriteLimit = defaultWriteLimit): {
+  session: RequestHandler;
+  writes: RequestHandler;
+} {
+  const buckets = {
+    session: createWriteLimiter(limit),
+    config: createWriteLimiter(limit),
+    control: createWriteLimiter(limit),
   };
+  const take =
+    (kind: keyof typeof buckets): RequestHandler =>
+    (req, res, next) => {
+      if (readMethods.has(req.method)) return next();
+      const wait = buckets[kind].take();
+      if (wait === 0) return next();
+      res.setHeader('retry-after', String(wait));
+      next(new ApiError(`too many ${kind} requests: retry in ${wait} s`, { code: 'rate_limited', status: 429 }));
+    };
   const session = take('session');
   const config = take('config');
   const control = take('control');

@@ -14,7 +14,11 @@ export function requireSession(secret: Uint8Array): RequestHandler {
     if (readMethods.has(req.method)) return next();
     const token = bearerOf(req.headers.authorization);
     try {
-      if (!token) throw new ApiError('this request changes the platform: send Authorization: Bearer <token> from POST /api/session', { code: 'unauthorized', status: 401 });
+      if (!token)
+        throw new ApiError(
+          'this request changes the platform: send Authorization: Bearer <token> from POST /api/session',
+          { code: 'unauthorized', status: 401 },
+        );
       res.locals.actor = await verifySessionToken(token, secret);
       next();
     } catch (err) {

@@ -2,7 +2,13 @@ import { Router } from 'express';
 import type { RunEngine } from '../runs/run-engine.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
-import { checkpointBodySchema, checkpointParamsSchema, listRunsQuerySchema, runIdParamsSchema, startRunBodySchema } from '../protocol/rest.ts';
+import {
+  checkpointBodySchema,
+  checkpointParamsSchema,
+  listRunsQuerySchema,
+  runIdParamsSchema,
+  startRunBodySchema,
+} from '../protocol/rest.ts';
 import { toRunView } from '../runs/run-view.ts';
 import { buildPostmortem } from '../runs/postmortem.ts';
 import { ApiError } from './api-error.ts';
@@ -13,7 +19,12 @@ import { parseInput } from './validate.ts';
  * machine), or null when a run can start: a run requested meanwhile gets 503 with Retry-After, never a
  * half-started run.
  */
-export function runsRoutes(engine: RunEngine, store: RunStore, scenarios: () => Scenario[], notReady: () => string | null = () => null): Router {
+export function runsRoutes(
+  engine: RunEngine,
+  store: RunStore,
+  scenarios: () => Scenario[],
+  notReady: () => string | null = () => null,
+): Router {
   const r = Router();
   const find = (id: string) => scenarios().find((s) => s.id === id);
 
@@ -22,7 +33,10 @@ export function runsRoutes(engine: RunEngine, store: RunStore, scenarios: () => 
     const waiting = notReady();
     if (waiting) {
       res.set('Retry-After', '5');
-      throw new ApiError(`the platform is not ready: ${waiting}; try again in a few seconds`, { code: 'not_ready', status: 503 });
+      throw new ApiError(`the platform is not ready: ${waiting}; try again in a few seconds`, {
+        code: 'not_ready',
+        status: 503,
+      });
     }
     res.status(201).json(await engine.start(body));
   });
@@ -30,7 +44,11 @@ export function runsRoutes(engine: RunEngine, store: RunStore, scenarios: () => 
   r.get('/runs', async (req, res) => {
     const { limit } = parseInput(listRunsQuerySchema, req.query, 'query');
     const runs = await store.list(limit);
-    res.json({ runs: runs.map((rec) => (engine.activeView()?.id === rec.id ? engine.activeView() : toRunView(rec, find(rec.scenarioId)))) });
+    res.json({
+      runs: runs.map((rec) =>
+        engine.activeView()?.id === rec.id ? engine.activeView() : toRunView(rec, find(rec.scenarioId)),
+      ),
+    });
   });
 
   r.get('/runs/active', (_req, res) => {

@@ -16,11 +16,24 @@ export function publicScenario(s: Scenario) {
     objectives: spec.objectives,
     story: spec.story,
     slo: spec.slo,
-    checkpoints: spec.checkpoints.map((c) => ({ id: c.id, stage: c.stage, question: c.question, choices: c.choices ?? null, freeText: c.pattern !== undefined })),
+    checkpoints: spec.checkpoints.map((c) => ({
+      id: c.id,
+      stage: c.stage,
+      question: c.question,
+      choices: c.choices ?? null,
+      freeText: c.pattern !== undefined,
+    })),
   };
 }
 
-export const scenarioIdParamsSchema = z.object({ id: z.string().regex(/^[a-z0-9/-]{1,120}$/).describe('Scenario id.') }).strict();
+export const scenarioIdParamsSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9/-]{1,120}$/)
+      .describe('Scenario id.'),
+  })
+  .strict();
 
 export function scenariosRoutes(scenarios: () => Scenario[], problems: () => ScenarioProblem[]): Router {
   const r = Router();

@@ -73,8 +73,12 @@ export function securityHeaders(o: SecurityHeaderOptions): RequestHandler {
   const grafanaOrigin = o.grafanaUrl ? new URL(o.grafanaUrl).origin : undefined;
   const scriptHashes = inlineScriptHashes(o.siteDir);
   return (req, res, next) => {
-    const api = req.path.startsWith('/api/') || req.path === '/api' || req.path.startsWith('/v1/') || req.path === '/ws';
-    res.setHeader('content-security-policy', api ? apiCsp : siteCsp({ grafanaOrigin, scriptHashes, host: req.headers.host }));
+    const api =
+      req.path.startsWith('/api/') || req.path === '/api' || req.path.startsWith('/v1/') || req.path === '/ws';
+    res.setHeader(
+      'content-security-policy',
+      api ? apiCsp : siteCsp({ grafanaOrigin, scriptHashes, host: req.headers.host }),
+    );
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('x-frame-options', 'DENY');
     res.setHeader('referrer-policy', 'same-origin');

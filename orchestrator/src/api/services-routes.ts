@@ -37,15 +37,27 @@ export function servicesRoutes(control: SutControl, engine: RunEngine, statuses:
   r.patch('/services/:name/config', async (req, res) => {
     const { name } = parseInput(serviceParamsSchema, req.params, 'service');
     const patch = parseInput(configPatchBodySchema, req.body, 'config patch');
-    if (Object.keys(patch).length === 0) throw new ApiError('empty config patch', { code: 'invalid_request', status: 400, issues: [{ path: '(root)', message: 'name at least one knob' }] });
+    if (Object.keys(patch).length === 0)
+      throw new ApiError('empty config patch', {
+        code: 'invalid_request',
+        status: 400,
+        issues: [{ path: '(root)', message: 'name at least one knob' }],
+      });
     const reply = await control.patchConfig(name, patch, 'learner').catch((err) => {
-      throw new ApiError(`${name} is unreachable: ${(err as Error).message}`, { code: 'service_unavailable', status: 503 });
+      throw new ApiError(`${name} is unreachable: ${(err as Error).message}`, {
+        code: 'service_unavailable',
+        status: 503,
+      });
     });
     // 202: accepted but not yet in effect (the service's main thread is busy or still applying it); it is the
     // learner's change all the same, and the body says what is pending.
     if (reply.status !== 200 && reply.status !== 202) {
       const e = reply.body?.error ?? {};
-      throw new ApiError(e.message ?? `${name} refused the change`, { code: e.code ?? 'refused', status: reply.status >= 500 ? 502 : reply.status, issues: e.issues });
+      throw new ApiError(e.message ?? `${name} refused the change`, {
+        code: e.code ?? 'refused',
+        status: reply.status >= 500 ? 502 : reply.status,
+        issues: e.issues,
+      });
     }
     await engine.recordChange(name, patch, reply.body.changes, 'learner');
     res.status(reply.status).json(reply.body);

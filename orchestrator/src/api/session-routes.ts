@@ -31,10 +31,12 @@ const forwardingHeaders = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', '
  * and not a page of a public URL. Anything else came from outside and needs the learner key.
  */
 function onThisMachine(req: Request, o: SessionOptions): boolean {
-  return o.trustedPeer(req.socket.remoteAddress)
-    && isLoopbackHost(req.headers.host)
-    && !forwardingHeaders.some((h) => req.headers[h] !== undefined)
-    && !(req.headers.origin !== undefined && o.publicOrigins().has(req.headers.origin));
+  return (
+    o.trustedPeer(req.socket.remoteAddress) &&
+    isLoopbackHost(req.headers.host) &&
+    !forwardingHeaders.some((h) => req.headers[h] !== undefined) &&
+    !(req.headers.origin !== undefined && o.publicOrigins().has(req.headers.origin))
+  );
 }
 
 /**
@@ -49,7 +51,11 @@ export function sessionRoutes(o: SessionOptions): Router {
   return Router().post('/session', express.json({ limit: '4kb', strict: true }), async (req, res) => {
     const body = parseInput(sessionBodySchema, req.body ?? {}, 'session request');
     if (!onThisMachine(req, o)) {
-      if (!o.learnerKey) throw new ApiError('session tokens are only issued to a browser on this machine', { code: 'forbidden_peer', status: 403 });
+      if (!o.learnerKey)
+        throw new ApiError('session tokens are only issued to a browser on this machine', {
+          code: 'forbidden_peer',
+          status: 403,
+        });
       const wait = failures.wait();
       if (wait > 0) {
         res.setHeader('retry-after', String(wait));
@@ -58,7 +64,10 @@ export function sessionRoutes(o: SessionOptions): Router {
       if (body.key === undefined || !keyMatches(o.learnerKey, body.key)) {
         if (body.key !== undefined) failures.take();
         res.setHeader('www-authenticate', 'Bearer realm="observastack-learner-key"');
-        const what = body.key === undefined ? 'this platform is reached through a public URL: a session needs the learner key, sent as {"key": "..."}' : 'wrong learner key';
+        const what =
+          body.key === undefined
+            ? 'this platform is reached through a public URL: a session needs the learner key, sent as {"key": "..."}'
+            : 'wrong learner key';
         throw new ApiError(`${what}. Where to find it: ${hint}`, { code: 'learner_key_required', status: 401 });
       }
     }

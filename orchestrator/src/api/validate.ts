@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { issuesFrom } from '@observastack/sut-common/errors.ts';
 import { ApiError } from './api-error.ts';
 
 /** Parses request input with a zod schema; failures become one 400 listing every field's reason. */
@@ -8,6 +9,6 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   throw new ApiError(`invalid ${what}`, {
     code: 'invalid_request',
     status: 400,
-    issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })),
+    issues: issuesFrom(r.error.issues),
   });
 }

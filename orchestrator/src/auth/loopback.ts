@@ -22,7 +22,12 @@ export function hostnameOf(hostHeader: string | undefined): string | undefined {
 export function isLoopbackHost(hostHeader: string | undefined): boolean {
   const name = hostnameOf(hostHeader);
   if (!name) return false;
-  return name === 'localhost' || name.endsWith('.localhost') || name === '[::1]' || (isIP(name) === 4 && name.startsWith('127.'));
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === '[::1]' ||
+    (isIP(name) === 4 && name.startsWith('127.'))
+  );
 }
 
 /**

@@ -23,7 +23,10 @@ export async function checkPorts(host: string, ports: PortCheck[]): Promise<void
   for (const p of ports) {
     if (p.port === 0) continue;
     const err = await probe(host, p.port);
-    if (err?.code === 'EADDRINUSE') throw new BootError(`port ${p.port} (${p.what}) is already in use: stop what uses it, or set ${p.envVar} to a free port`);
+    if (err?.code === 'EADDRINUSE')
+      throw new BootError(
+        `port ${p.port} (${p.what}) is already in use: stop what uses it, or set ${p.envVar} to a free port`,
+      );
     if (err) throw new BootError(`cannot listen on ${host}:${p.port} (${p.what}): ${err.message}`);
   }
 }
@@ -33,11 +36,14 @@ export async function checkDataDir(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
   } catch (err) {
-    throw new BootError(`data folder ${dir} is not writable (${(err as NodeJS.ErrnoException).code}): set OBS_DATA_DIR to a writable folder`);
+    throw new BootError(
+      `data folder ${dir} is not writable (${(err as NodeJS.ErrnoException).code}): set OBS_DATA_DIR to a writable folder`,
+    );
   }
 }
 
 export function checkNode(): void {
   const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major < 22 || (major === 22 && minor < 12)) throw new BootError(`Node.js >= 22.12 is needed; this is ${process.versions.node}`);
+  if (major < 22 || (major === 22 && minor < 12))
+    throw new BootError(`Node.js >= 22.12 is needed; this is ${process.versions.node}`);
 }

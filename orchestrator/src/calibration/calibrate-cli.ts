@@ -9,9 +9,11 @@ import { writeCalibration } from './calibration-file.ts';
 
 const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
-  console.log('usage: npm run calibrate\n' +
-    'Boots the shop headless on free ports, drives it with stairs of rising load until one breaks the SLO (about 50 s),\n' +
-    'and writes the highest rate that held to <OBS_DATA_DIR>/calibration.json (default .observastack/).');
+  console.log(
+    'usage: npm run calibrate\n' +
+      'Boots the shop headless on free ports, drives it with stairs of rising load until one breaks the SLO (about 50 s),\n' +
+      'and writes the highest rate that held to <OBS_DATA_DIR>/calibration.json (default .observastack/).',
+  );
   process.exit(0);
 }
 
@@ -24,7 +26,9 @@ try {
   if (!c || c.source !== 'probe') {
     console.error('calibration: the probe did not complete');
   } else if (c.capacityRps === 0) {
-    console.error('calibration: the shop did not hold its SLO even at the first stair (100 req/s); is another heavy program running?');
+    console.error(
+      'calibration: the shop did not hold its SLO even at the first stair (100 req/s); is another heavy program running?',
+    );
   } else {
     await writeCalibration(file, c);
     console.log(`written to ${file}`);

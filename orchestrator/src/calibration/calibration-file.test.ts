@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configured } from './calibrator.ts';
-import { calibrationMaxAgeMs, machineFingerprint, readCalibration, staleReason, writeCalibration } from './calibration-file.ts';
+import {
+  calibrationMaxAgeMs,
+  machineFingerprint,
+  readCalibration,
+  staleReason,
+  writeCalibration,
+} from './calibration-file.ts';
 
 let dir: string;
 beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'calibration-'))));
@@ -13,7 +19,12 @@ describe('calibration file', () => {
   it('round-trips, and a missing file is no calibration', async () => {
     const file = join(dir, 'sub', 'calibration.json');
     expect(await readCalibration(file)).toBeNull();
-    const c = { ...configured(640), source: 'probe' as const, loadAvg1m: 0.5, steps: [{ rps: 100, successPct: 100, p95Ms: [12, null, 14], passed: true }] };
+    const c = {
+      ...configured(640),
+      source: 'probe' as const,
+      loadAvg1m: 0.5,
+      steps: [{ rps: 100, successPct: 100, p95Ms: [12, null, 14], passed: true }],
+    };
     await writeCalibration(file, c);
     expect(await readCalibration(file)).toEqual(c);
   });
@@ -34,6 +45,8 @@ describe('calibration file', () => {
     const c = configured(500);
     expect(staleReason(c, c.measuredAt + 1000)).toBeNull();
     expect(staleReason(c, c.measuredAt + calibrationMaxAgeMs + 1)).toMatch(/measured 7 days ago/);
-    expect(staleReason(c, c.measuredAt, { ...machineFingerprint(), cpus: machineFingerprint().cpus + 2 })).toMatch(/the machine changed \(cpus/);
+    expect(staleReason(c, c.measuredAt, { ...machineFingerprint(), cpus: machineFingerprint().cpus + 2 })).toMatch(
+      /the machine changed \(cpus/,
+    );
   });
 });

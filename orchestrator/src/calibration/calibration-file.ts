@@ -20,19 +20,27 @@ export const calibrationSchema = z.object({
   machine: machineSchema,
   /** One-minute load average when the probe started: a busy machine measures lower, on purpose. */
   loadAvg1m: z.number().nullable(),
-  steps: z.array(z.object({ rps: z.number(), successPct: z.number(), p95Ms: z.array(z.number().nullable()), passed: z.boolean() })),
+  steps: z.array(
+    z.object({ rps: z.number(), successPct: z.number(), p95Ms: z.array(z.number().nullable()), passed: z.boolean() }),
+  ),
 });
 export type Calibration = z.infer<typeof calibrationSchema>;
 
 /** What identifies "this machine" for a calibration: a different CPU, memory size or Node.js measures anew. */
 export function machineFingerprint(): MachineFingerprint {
   const list = cpus();
-  return { cpus: list.length, cpuModel: list[0]?.model.trim() ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node.split('.')[0] };
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.versions.node.split('.')[0],
+  };
 }
 
 /** Why a stored calibration must be measured again, or null when it still holds. */
 export function staleReason(c: Calibration, now = Date.now(), machine = machineFingerprint()): string | null {
-  if (now - c.measuredAt > calibrationMaxAgeMs) return `measured ${Math.round((now - c.measuredAt) / 86_400_000)} days ago`;
+  if (now - c.measuredAt > calibrationMaxAgeMs)
+    return `measured ${Math.round((now - c.measuredAt) / 86_400_000)} days ago`;
   for (const k of Object.keys(machine) as (keyof MachineFingerprint)[]) {
     if (c.machine[k] !== machine[k]) return `the machine changed (${k}: ${c.machine[k]} -> ${machine[k]})`;
   }
@@ -40,7 +48,10 @@ export function staleReason(c: Calibration, now = Date.now(), machine = machineF
 }
 
 /** Reads a stored calibration; null when there is none. A damaged file is reported and treated as none. */
-export async function readCalibration(file: string, warn: (msg: string) => void = () => {}): Promise<Calibration | null> {
+export async function readCalibration(
+  file: string,
+  warn: (msg: string) => void = () => {},
+): Promise<Calibration | null> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -1,7 +1,13 @@
 import { loadavg } from 'node:os';
 import type { LoadGenerator } from '../load/index.ts';
 import { warmUp } from '../platform/warm-up.ts';
-import { machineFingerprint, readCalibration, staleReason, writeCalibration, type Calibration } from './calibration-file.ts';
+import {
+  machineFingerprint,
+  readCalibration,
+  staleReason,
+  writeCalibration,
+  type Calibration,
+} from './calibration-file.ts';
 import { probeCapacity, probeStairS, probeWarmS, type ProbeStep } from './probe.ts';
 
 /** OBS_CALIBRATION: auto (measure when missing or stale), off (the YAML rates as they are), or a capacity in req/s. */
@@ -61,7 +67,9 @@ export class Calibrator {
     const stale = stored ? staleReason(stored) : 'no calibration stored yet';
     if (stored && !stale) {
       this.current = stored;
-      this.log(`calibration: this machine serves ${stored.capacityRps} req/s (measured ${new Date(stored.measuredAt).toISOString()}; \`npm run calibrate\` measures again)`);
+      this.log(
+        `calibration: this machine serves ${stored.capacityRps} req/s (measured ${new Date(stored.measuredAt).toISOString()}; \`npm run calibrate\` measures again)`,
+      );
       warmUp(load);
       return;
     }
@@ -87,18 +95,31 @@ export class Calibrator {
       await new Promise((r) => setTimeout(r, 1000));
       this.probeStartedAt = Date.now();
     }
-    if (this.o.runActive?.()) throw new Error('a run is active: the capacity probe needs the shop to itself; stop the run first');
+    if (this.o.runActive?.())
+      throw new Error('a run is active: the capacity probe needs the shop to itself; stop the run first');
     await this.o.load.stop(); // the boot warm-up, if any
     const loadAvg1m = loadavg()[0];
     const result = await probeCapacity(this.o.load, { onStep: (s) => this.log(`  ${describeStep(s)}`) });
     if (result.ended === 'taken-over') {
-      this.log('calibration: the probe was interrupted (the load generator was taken over); keeping the previous calibration');
+      this.log(
+        'calibration: the probe was interrupted (the load generator was taken over); keeping the previous calibration',
+      );
       return this.current;
     }
-    const c: Calibration = { version: 1, capacityRps: result.capacityRps, measuredAt: Date.now(), source: 'probe', machine: machineFingerprint(), loadAvg1m, steps: result.steps };
+    const c: Calibration = {
+      version: 1,
+      capacityRps: result.capacityRps,
+      measuredAt: Date.now(),
+      source: 'probe',
+      machine: machineFingerprint(),
+      loadAvg1m,
+      steps: result.steps,
+    };
     this.current = c;
     if (this.o.file) await writeCalibration(this.o.file, c);
-    this.log(`calibration: this machine serves ${c.capacityRps} req/s within the SLO (load average ${loadAvg1m.toFixed(1)} when measured)${this.o.file ? `; kept in ${this.o.file}` : ''}`);
+    this.log(
+      `calibration: this machine serves ${c.capacityRps} req/s within the SLO (load average ${loadAvg1m.toFixed(1)} when measured)${this.o.file ? `; kept in ${this.o.file}` : ''}`,
+    );
     return c;
   }
 
@@ -112,5 +133,13 @@ export function describeStep(s: ProbeStep): string {
 
 /** A capacity given by OBS_CALIBRATION (a workshop VM measured once, or a test that must not wait for a probe). */
 export function configured(capacityRps: number): Calibration {
-  return { version: 1, capacityRps, measuredAt: Date.now(), source: 'configured', machine: machineFingerprint(), loadAvg1m: null, steps: [] };
+  return {
+    version: 1,
+    capacityRps,
+    measuredAt: Date.now(),
+    source: 'configured',
+    machine: machineFingerprint(),
+    loadAvg1m: null,
+    steps: [],
+  };
 }

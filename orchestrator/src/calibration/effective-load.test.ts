@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { loadPlanSchema } from '../load/index.ts';
 import { configured } from './calibrator.ts';
-import { CapacityRefusal, effectiveLoad, minOverload, peakRps, referenceCapacityRps, scalePlan } from './effective-load.ts';
+import {
+  CapacityRefusal,
+  effectiveLoad,
+  minOverload,
+  peakRps,
+  referenceCapacityRps,
+  scalePlan,
+} from './effective-load.ts';
 
 const plan = (phases: unknown[]) => loadPlanSchema.parse({ phases });
 const baseline = plan([{ pattern: 'constant', durationS: 60, rps: 80 }]);
-const spike = { id: 'spike', baselinePlan: baseline, faultPlan: plan([{ pattern: 'constant', durationS: 600, rps: 1000 }]) };
+const spike = {
+  id: 'spike',
+  baselinePlan: baseline,
+  faultPlan: plan([{ pattern: 'constant', durationS: 600, rps: 1000 }]),
+};
 const configFault = { id: 'pool', baselinePlan: baseline, faultPlan: null };
 
 describe('effectiveLoad', () => {
@@ -13,10 +24,16 @@ describe('effectiveLoad', () => {
     const e = effectiveLoad(spike, null);
     expect(e.baseline).toBe(spike.baselinePlan);
     expect(e.fault).toBe(spike.faultPlan);
-    expect(e.figures).toMatchObject({ source: 'reference', capacityRps: null, baselineRps: 80, faultRps: 1000, overload: null });
+    expect(e.figures).toMatchObject({
+      source: 'reference',
+      capacityRps: null,
+      baselineRps: 80,
+      faultRps: 1000,
+      overload: null,
+    });
   });
 
-  it('keeps the baseline and scales a load fault to the same multiple of this machine\'s capacity as of the reference', () => {
+  it("keeps the baseline and scales a load fault to the same multiple of this machine's capacity as of the reference", () => {
     const factor = Math.max(minOverload, 1000 / referenceCapacityRps);
     for (const capacity of [300, referenceCapacityRps, 2000]) {
       const e = effectiveLoad(spike, configured(capacity));
@@ -24,12 +41,21 @@ describe('effectiveLoad', () => {
       expect(e.figures.faultRps).toBe(Math.round(factor * capacity));
       expect(peakRps(e.fault!.phases)).toBe(e.figures.faultRps);
       expect(e.figures.overload).toBeGreaterThanOrEqual(minOverload - 0.01);
-      expect(e.figures).toMatchObject({ source: 'configured', capacityRps: capacity, baselineRps: 80, baselineShare: 80 / capacity, faultReferenceRps: 1000 });
+      expect(e.figures).toMatchObject({
+        source: 'configured',
+        capacityRps: capacity,
+        baselineRps: 80,
+        baselineShare: 80 / capacity,
+        faultReferenceRps: 1000,
+      });
     }
   });
 
   it('offers at least 1.5× capacity even when the YAML fault is milder on the reference machine', () => {
-    const mild = { ...spike, faultPlan: plan([{ pattern: 'constant', durationS: 60, rps: Math.round(referenceCapacityRps * 1.1) }]) };
+    const mild = {
+      ...spike,
+      faultPlan: plan([{ pattern: 'constant', durationS: 60, rps: Math.round(referenceCapacityRps * 1.1) }]),
+    };
     expect(effectiveLoad(mild, configured(400)).figures.faultRps).toBe(600);
   });
 
@@ -37,7 +63,13 @@ describe('effectiveLoad', () => {
     const e = effectiveLoad(configFault, configured(200));
     expect(e.fault).toBeNull();
     expect(e.baseline).toBe(configFault.baselinePlan);
-    expect(e.figures).toMatchObject({ baselineRps: 80, baselineReferenceRps: 80, baselineShare: 0.4, faultRps: null, overload: null });
+    expect(e.figures).toMatchObject({
+      baselineRps: 80,
+      baselineReferenceRps: 80,
+      baselineShare: 0.4,
+      faultRps: null,
+      overload: null,
+    });
   });
 
   it('lowers a baseline above half the capacity to that half, by at most 25 %, and says so', () => {
@@ -50,12 +82,16 @@ describe('effectiveLoad', () => {
   it('refuses a baseline that would have to drop more than 25 %, naming the figures and what to do', () => {
     const refuse = () => effectiveLoad(configFault, configured(110));
     expect(refuse).toThrow(CapacityRefusal);
-    expect(refuse).toThrow(/served 110 req\/s .*baseline of 80 req\/s may use at most 50 % .*it needs 120 req\/s.*npm run calibrate/);
+    expect(refuse).toThrow(
+      /served 110 req\/s .*baseline of 80 req\/s may use at most 50 % .*it needs 120 req\/s.*npm run calibrate/,
+    );
     expect(() => effectiveLoad(configFault, configured(0))).toThrow(CapacityRefusal);
   });
 
   it('refuses a fault the load generator cannot send on a very fast machine', () => {
-    expect(() => effectiveLoad(spike, configured(4000))).toThrow(/cannot overload this machine.*more than the load generator sends \(5000 req\/s\)/);
+    expect(() => effectiveLoad(spike, configured(4000))).toThrow(
+      /cannot overload this machine.*more than the load generator sends \(5000 req\/s\)/,
+    );
   });
 });
 

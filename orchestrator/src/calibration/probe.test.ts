@@ -5,8 +5,16 @@ import { judgeStair, probeRates, probeWarmS, stairPlan, warmPlan } from './probe
 import { loadPlanSchema, planDurationS } from '../load/index.ts';
 
 const second = (offered: number, ok: number, p95: number | null): SecondStats => ({
-  t: 0, offered, sent: offered, completed: ok, outcomes: { ...emptyOutcomeCounts(), ok, timeout: offered - ok }, successPct: (100 * ok) / offered,
-  latencyMs: p95 === null ? null : { p50: p95 / 2, p95, p99: p95, max: p95 }, journeys: {} as SecondStats['journeys'], ordersCreated: 0, inFlight: 0,
+  t: 0,
+  offered,
+  sent: offered,
+  completed: ok,
+  outcomes: { ...emptyOutcomeCounts(), ok, timeout: offered - ok },
+  successPct: (100 * ok) / offered,
+  latencyMs: p95 === null ? null : { p50: p95 / 2, p95, p99: p95, max: p95 },
+  journeys: {} as SecondStats['journeys'],
+  ordersCreated: 0,
+  inFlight: 0,
 });
 
 describe('judgeStair', () => {
@@ -14,7 +22,10 @@ describe('judgeStair', () => {
     expect(judgeStair(200, [second(200, 200, 40), second(200, 199, 60), second(200, 200, 900)]).passed).toBe(true);
   });
   it('breaks on two slow seconds of three', () => {
-    expect(judgeStair(200, [second(200, 200, 40), second(200, 200, 300), second(200, 200, 900)])).toMatchObject({ passed: false, p95Ms: [40, 300, 900] });
+    expect(judgeStair(200, [second(200, 200, 40), second(200, 200, 300), second(200, 200, 900)])).toMatchObject({
+      passed: false,
+      p95Ms: [40, 300, 900],
+    });
   });
   it('breaks below 99 % success merged over the stair, timeouts and drops counting', () => {
     const s = judgeStair(100, [second(100, 100, 10), second(100, 97, 10)]);
@@ -26,11 +37,12 @@ describe('judgeStair', () => {
   });
 });
 
-describe('the probe\'s plans', () => {
+describe("the probe's plans", () => {
   it('are valid plans of the everyday mix: a warm-up ramp, then a constant stair', () => {
     const warm = loadPlanSchema.parse(warmPlan());
     expect(planDurationS(warm.phases)).toBe(probeWarmS);
     expect(warm.journeys.checkout).toBeGreaterThan(0);
-    for (const rps of probeRates) expect(loadPlanSchema.parse(stairPlan(rps)).phases).toEqual([{ pattern: 'constant', durationS: 60, rps }]);
+    for (const rps of probeRates)
+      expect(loadPlanSchema.parse(stairPlan(rps)).phases).toEqual([{ pattern: 'constant', durationS: 60, rps }]);
   });
 });

@@ -46,13 +46,22 @@ export function judgeStair(rps: number, seconds: readonly SecondStats[]): ProbeS
   const p95Ms = seconds.map((s) => (s.latencyMs ? Math.round(s.latencyMs.p95) : null));
   const sorted = p95Ms.map((p) => p ?? Infinity).sort((a, b) => a - b);
   const median = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : Infinity;
-  return { rps, successPct, p95Ms, passed: seconds.length > 0 && successPct >= probeSlo.successPct && median <= probeSlo.p95Ms };
+  return {
+    rps,
+    successPct,
+    p95Ms,
+    passed: seconds.length > 0 && successPct >= probeSlo.successPct && median <= probeSlo.p95Ms,
+  };
 }
 
 /** The warm-up ramp, then a plan per stair (set while the load runs, so arrivals never pause). */
 export function warmPlan(): LoadPlanInput {
   // A request slower than the timeout has failed its stair anyway; a short one ends an overloaded stair quickly.
-  return { phases: [{ pattern: 'ramp', durationS: probeWarmS, fromRps: 20, toRps: 150 }], journeys: probeJourneys, timeoutMs: 2000 };
+  return {
+    phases: [{ pattern: 'ramp', durationS: probeWarmS, fromRps: 20, toRps: 150 }],
+    journeys: probeJourneys,
+    timeoutMs: 2000,
+  };
 }
 export function stairPlan(rps: number): LoadPlanInput {
   return { phases: [{ pattern: 'constant', durationS: 60, rps }], journeys: probeJourneys, timeoutMs: 2000 };
@@ -66,7 +75,10 @@ export function stairPlan(rps: number): LoadPlanInput {
  * halve the figure, while real saturation breaks it again. Ends early, without a verdict, when someone else takes the load generator over.
  * Takes 12 s + 5 s per stair: about 50 s on a quiet 2-core laptop.
  */
-export async function probeCapacity(load: LoadGenerator, o: { rates?: readonly number[]; onStep?: (step: ProbeStep) => void } = {}): Promise<ProbeResult> {
+export async function probeCapacity(
+  load: LoadGenerator,
+  o: { rates?: readonly number[]; onStep?: (step: ProbeStep) => void } = {},
+): Promise<ProbeResult> {
   const rates = o.rates ?? probeRates;
   if (load.plan) throw new Error('the load generator is busy: the capacity probe needs it to itself');
   const steps: ProbeStep[] = [];
@@ -97,7 +109,10 @@ export async function probeCapacity(load: LoadGenerator, o: { rates?: readonly n
       const to = Math.floor(startS + probeStairS) - 1;
       await new Promise((r) => setTimeout(r, probeStairS * 1000));
       if (!(await reported(from, to))) return null;
-      const step = judgeStair(rps, Array.from({ length: to - from + 1 }, (_, k) => seconds.get(from + k)!));
+      const step = judgeStair(
+        rps,
+        Array.from({ length: to - from + 1 }, (_, k) => seconds.get(from + k)!),
+      );
       steps.push(step);
       o.onStep?.(step);
       if (step.passed) return true;

@@ -115,12 +115,22 @@ export function createLoadGenerator(options: LoadGeneratorOptions): LoadGenerato
       return;
     }
     countOffered(bucket, journey, true);
-    const entry: InFlightRequest = { controller: new AbortController(), deadlineMs: nowMs + p.timeoutMs, timedOut: false };
+    const entry: InFlightRequest = {
+      controller: new AbortController(),
+      deadlineMs: nowMs + p.timeoutMs,
+      timedOut: false,
+    };
     inFlight.add(entry);
     void send(target as HttpTarget, entry, req, scheduledMs, bucket);
   }
 
-  async function send(t: HttpTarget, entry: InFlightRequest, req: JourneyRequest, scheduledMs: number, bucket: SecondBucket) {
+  async function send(
+    t: HttpTarget,
+    entry: InFlightRequest,
+    req: JourneyRequest,
+    scheduledMs: number,
+    bucket: SecondBucket,
+  ) {
     let kind: OutcomeKind;
     let status = 0;
     try {
@@ -189,7 +199,10 @@ export function createLoadGenerator(options: LoadGeneratorOptions): LoadGenerato
 
   return {
     start(input) {
-      if (plan) throw new Error(stopping ? 'load generator is still stopping' : 'load generator already running; stop() it or use setPlan()');
+      if (plan)
+        throw new Error(
+          stopping ? 'load generator is still stopping' : 'load generator already running; stop() it or use setPlan()',
+        );
       const nowMs = clock();
       const parsed = loadPlanSchema.parse(input);
       stats.clear();

@@ -12,7 +12,12 @@ export function createHistogramPool() {
     take(): Histogram {
       return (
         free.pop() ??
-        hdr.build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: highestMicros, numberOfSignificantValueDigits: 2 })
+        hdr.build({
+          bitBucketSize: 32,
+          lowestDiscernibleValue: 1,
+          highestTrackableValue: highestMicros,
+          numberOfSignificantValueDigits: 2,
+        })
       );
     },
     give(h: Histogram): void {
@@ -40,7 +45,12 @@ const ms = (micros: number) => Math.round(micros) / 1000;
 
 export function latencyOf(h: Histogram | null): LatencyMs | null {
   if (!h || h.totalCount === 0) return null;
-  return { p50: ms(h.getValueAtPercentile(50)), p95: ms(h.getValueAtPercentile(95)), p99: ms(h.getValueAtPercentile(99)), max: ms(h.maxValue) };
+  return {
+    p50: ms(h.getValueAtPercentile(50)),
+    p95: ms(h.getValueAtPercentile(95)),
+    p99: ms(h.getValueAtPercentile(99)),
+    max: ms(h.maxValue),
+  };
 }
 
 export function p95Of(h: Histogram | null): number | null {

@@ -10,9 +10,16 @@ const plainHeaders = { 'user-agent': 'observastack-loadgen' };
  */
 export function createHttpTarget(baseUrl: string, connections: number) {
   const url = new URL(baseUrl);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`load target must be an http(s) URL, got ${baseUrl}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`load target must be an http(s) URL, got ${baseUrl}`);
   const prefix = url.pathname.replace(/\/+$/, '');
-  const options = (n: number) => ({ connections: n, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
+  const options = (n: number) => ({
+    connections: n,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
   let pool = new Pool(url.origin, options(connections));
   let size = connections;
   const retiring: Promise<void>[] = [];

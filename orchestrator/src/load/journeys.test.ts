@@ -62,7 +62,10 @@ describe('journey requests', () => {
         case 'checkout': {
           expect(r.method).toBe('POST');
           expect(url.pathname).toBe('/api/orders');
-          const body = JSON.parse(r.body ?? '') as { customerId: string; items: { productId: number; quantity: number }[] };
+          const body = JSON.parse(r.body ?? '') as {
+            customerId: string;
+            items: { productId: number; quantity: number }[];
+          };
           expect(body.customerId).toMatch(/^user-\d+$/);
           expect(body.items.length).toBeGreaterThanOrEqual(1);
           expect(body.items.length).toBeLessThanOrEqual(3);
@@ -77,9 +80,17 @@ describe('journey requests', () => {
   it('uses every journey, search term and item count over a long run', () => {
     const requests = draw(5, 5000);
     expect(new Set(requests.map((r) => r.journey)).size).toBe(5);
-    const terms = new Set(requests.filter((r) => r.journey === 'search').map((r) => new URL(r.path, 'http://shop').searchParams.get('search')));
+    const terms = new Set(
+      requests
+        .filter((r) => r.journey === 'search')
+        .map((r) => new URL(r.path, 'http://shop').searchParams.get('search')),
+    );
     expect(terms.size).toBe(catalog.searchTerms.length);
-    const sizes = new Set(requests.filter((r) => r.journey === 'checkout').map((r) => (JSON.parse(r.body ?? '') as { items: unknown[] }).items.length));
+    const sizes = new Set(
+      requests
+        .filter((r) => r.journey === 'checkout')
+        .map((r) => (JSON.parse(r.body ?? '') as { items: unknown[] }).items.length),
+    );
     expect([...sizes].sort()).toEqual([1, 2, 3]);
   });
 });

@@ -25,7 +25,11 @@ const productId = (random: Random) => randomInt(random, catalog.productIds.min, 
 export function buildJourneyRequest(journey: JourneyName, random: Random): JourneyRequest {
   switch (journey) {
     case 'browse':
-      return { journey, method: 'GET', path: `/api/products?page=${randomInt(random, catalog.pages.min, catalog.pages.max)}` };
+      return {
+        journey,
+        method: 'GET',
+        path: `/api/products?page=${randomInt(random, catalog.pages.min, catalog.pages.max)}`,
+      };
     case 'search': {
       const term = catalog.searchTerms[randomInt(random, 0, catalog.searchTerms.length - 1)];
       return { journey, method: 'GET', path: `/api/products?search=${encodeURIComponent(term)}` };

@@ -38,7 +38,10 @@ describe('phase arrivals (integral of the rate)', () => {
   for (const phase of [constant, ramp, step, spike, wave]) {
     it(`${phase.pattern} matches a numeric integral of its rate`, () => {
       for (const t of [0.3, phase.durationS / 3, phase.durationS / 2 + 0.7, phase.durationS]) {
-        expect(phaseArrivals(phase, t)).toBeCloseTo(integrate((x) => phaseRate(phase, x), t), 0);
+        expect(phaseArrivals(phase, t)).toBeCloseTo(
+          integrate((x) => phaseRate(phase, x), t),
+          0,
+        );
       }
     });
   }

@@ -4,7 +4,9 @@ import { z } from 'zod';
 export const journeyNames = ['browse', 'search', 'view', 'recommendations', 'checkout'] as const;
 export const journeyNameSchema = z
   .enum(journeyNames)
-  .describe('A user journey: browse (a catalogue page), search, view (one product), recommendations, checkout (an order).');
+  .describe(
+    'A user journey: browse (a catalogue page), search, view (one product), recommendations, checkout (an order).',
+  );
 export type JourneyName = z.infer<typeof journeyNameSchema>;
 
 /** Highest rate a plan may ask for; beyond this a laptop measures itself, not the shop. */
@@ -15,7 +17,9 @@ const durationS = z
   .number()
   .positive()
   .max(86_400)
-  .describe('How long this phase lasts, in seconds. After the last phase, its final rate holds until the load is stopped.');
+  .describe(
+    'How long this phase lasts, in seconds. After the last phase, its final rate holds until the load is stopped.',
+  );
 
 export const constantPhaseSchema = z
   .strictObject({
@@ -40,7 +44,11 @@ export const stepPhaseSchema = z
     durationS,
     fromRps: rps('The rate of the first stair'),
     toRps: rps('The rate of the last stair'),
-    steps: z.int().min(2).max(100).describe('Number of stairs of equal length; stair i of n runs at fromRps + (toRps - fromRps) * i / (n - 1).'),
+    steps: z
+      .int()
+      .min(2)
+      .max(100)
+      .describe('Number of stairs of equal length; stair i of n runs at fromRps + (toRps - fromRps) * i / (n - 1).'),
   })
   .describe('The rate climbs (or descends) from fromRps to toRps in equal stairs.');
 
@@ -53,7 +61,10 @@ export const spikePhaseSchema = z
     atS: z.number().min(0).describe('When the spike starts, in seconds from the start of the phase.'),
     forS: z.number().positive().describe('How long the spike lasts, in seconds.'),
   })
-  .refine((p) => p.atS + p.forS <= p.durationS, { message: 'the spike (atS + forS) must end within the phase (durationS)', path: ['forS'] })
+  .refine((p) => p.atS + p.forS <= p.durationS, {
+    message: 'the spike (atS + forS) must end within the phase (durationS)',
+    path: ['forS'],
+  })
   .describe('The rate jumps from baseRps to peakRps at atS for forS seconds, then returns to baseRps.');
 
 export const wavePhaseSchema = z
@@ -64,11 +75,20 @@ export const wavePhaseSchema = z
     amplitudeRps: rps('How far the rate swings above and below baseRps'),
     periodS: z.number().positive().describe('The length of one full wave, in seconds.'),
   })
-  .refine((p) => p.amplitudeRps <= p.baseRps, { message: 'amplitudeRps must not exceed baseRps (a rate cannot be negative)', path: ['amplitudeRps'] })
+  .refine((p) => p.amplitudeRps <= p.baseRps, {
+    message: 'amplitudeRps must not exceed baseRps (a rate cannot be negative)',
+    path: ['amplitudeRps'],
+  })
   .describe('The rate follows baseRps + amplitudeRps * sin(2π t / periodS), t from the start of the phase.');
 
 export const loadPhaseSchema = z
-  .discriminatedUnion('pattern', [constantPhaseSchema, rampPhaseSchema, stepPhaseSchema, spikePhaseSchema, wavePhaseSchema])
+  .discriminatedUnion('pattern', [
+    constantPhaseSchema,
+    rampPhaseSchema,
+    stepPhaseSchema,
+    spikePhaseSchema,
+    wavePhaseSchema,
+  ])
   .describe('One phase of a load plan: an arrival-rate pattern over a duration.');
 export type LoadPhase = z.infer<typeof loadPhaseSchema>;
 
@@ -93,22 +113,31 @@ export type JourneyWeights = z.infer<typeof journeyWeightsSchema>;
 
 export const loadPlanSchema = z
   .strictObject({
-    phases: z.array(loadPhaseSchema).min(1).describe('Phases run in order; after the last one its final rate holds until stopped.'),
+    phases: z
+      .array(loadPhaseSchema)
+      .min(1)
+      .describe('Phases run in order; after the last one its final rate holds until stopped.'),
     journeys: journeyWeightsSchema,
     maxInFlight: z
       .int()
       .min(1)
       .max(10_000)
       .default(256)
-      .describe('Most requests outstanding at once. A request due while the cap is reached is counted as dropped, never delayed.'),
+      .describe(
+        'Most requests outstanding at once. A request due while the cap is reached is counted as dropped, never delayed.',
+      ),
     timeoutMs: z
       .int()
       .min(1)
       .max(60_000)
       .default(2000)
-      .describe('A request without a complete response after this many milliseconds is aborted and counted as timeout.'),
+      .describe(
+        'A request without a complete response after this many milliseconds is aborted and counted as timeout.',
+      ),
   })
-  .describe('How the simulated users load the shop: an open model, requests arrive at the planned rate whatever the latency.');
+  .describe(
+    'How the simulated users load the shop: an open model, requests arrive at the planned rate whatever the latency.',
+  );
 
 export type LoadPlan = z.infer<typeof loadPlanSchema>;
 export type LoadPlanInput = z.input<typeof loadPlanSchema>;

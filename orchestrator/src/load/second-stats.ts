@@ -56,7 +56,18 @@ export interface SecondBucket {
 export function createBucket(t: number): SecondBucket {
   const journeys = {} as SecondBucket['journeys'];
   for (const j of journeyNames) journeys[j] = { count: 0, ok: 0, latency: null };
-  return { t, offered: 0, sent: 0, pending: 0, outcomes: emptyOutcomeCounts(), ordersCreated: 0, inFlightAtEnd: null, latency: null, journeys, done: false };
+  return {
+    t,
+    offered: 0,
+    sent: 0,
+    pending: 0,
+    outcomes: emptyOutcomeCounts(),
+    ordersCreated: 0,
+    inFlightAtEnd: null,
+    latency: null,
+    journeys,
+    done: false,
+  };
 }
 
 /** Counts one request as offered; `sent` says whether it went out (false: dropped at the in-flight cap). */

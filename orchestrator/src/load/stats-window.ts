@@ -133,6 +133,17 @@ export function createStatsWindow() {
     for (const h of histograms.splice(0)) if (h) pool.give(h);
   }
 
-  return { pool, bucketAt, markEnded, collect, recent, summary, clear, get openSeconds() { return open.length; } };
+  return {
+    pool,
+    bucketAt,
+    markEnded,
+    collect,
+    recent,
+    summary,
+    clear,
+    get openSeconds() {
+      return open.length;
+    },
+  };
 }
 export type StatsWindow = ReturnType<typeof createStatsWindow>;

@@ -2,7 +2,10 @@
  * Runs `apply` until it succeeds or `timeoutMs` passes (a stack's PostgreSQL may still be starting): retries
  * only connection failures, each after a growing pause (0.5 s … 5 s); any other error (a broken migration) at once.
  */
-export async function migrateWithRetry<T>(apply: () => Promise<T>, o: { timeoutMs: number; log: (msg: string) => void }): Promise<T> {
+export async function migrateWithRetry<T>(
+  apply: () => Promise<T>,
+  o: { timeoutMs: number; log: (msg: string) => void },
+): Promise<T> {
   const deadline = Date.now() + o.timeoutMs;
   let pause = 500;
   for (;;) {

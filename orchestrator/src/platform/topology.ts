@@ -20,12 +20,20 @@ export function resolveTopology(env: OrchestratorEnv, ports: SutPorts): Topology
   if (env.OBS_MODE !== 'stack') {
     return {
       gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
-      adminUrls: { gateway: adminBaseUrl('gateway', ports), api: adminBaseUrl('api', ports), inventory: adminBaseUrl('inventory', ports) },
+      adminUrls: {
+        gateway: adminBaseUrl('gateway', ports),
+        api: adminBaseUrl('api', ports),
+        inventory: adminBaseUrl('inventory', ports),
+      },
       targets: [],
     };
   }
-  const url = (envVar: 'OBS_GATEWAY_URL' | 'OBS_GATEWAY_ADMIN_URL' | 'OBS_API_URL' | 'OBS_INVENTORY_URL') => (env[envVar] ? trim(env[envVar]) : null);
-  const target = (name: string, envVar: 'OBS_GATEWAY_ADMIN_URL' | 'OBS_API_URL' | 'OBS_INVENTORY_URL'): StackTarget => ({ name, envVar, healthUrl: url(envVar) ? `${url(envVar)}/healthz` : null });
+  const url = (envVar: 'OBS_GATEWAY_URL' | 'OBS_GATEWAY_ADMIN_URL' | 'OBS_API_URL' | 'OBS_INVENTORY_URL') =>
+    env[envVar] ? trim(env[envVar]) : null;
+  const target = (
+    name: string,
+    envVar: 'OBS_GATEWAY_ADMIN_URL' | 'OBS_API_URL' | 'OBS_INVENTORY_URL',
+  ): StackTarget => ({ name, envVar, healthUrl: url(envVar) ? `${url(envVar)}/healthz` : null });
   return {
     gatewayUrl: url('OBS_GATEWAY_URL') ?? unset('OBS_GATEWAY_URL'),
     adminUrls: {
@@ -34,6 +42,10 @@ export function resolveTopology(env: OrchestratorEnv, ports: SutPorts): Topology
       inventory: url('OBS_INVENTORY_URL') ?? unset('OBS_INVENTORY_URL'),
     },
     // In dependency order, like the supervisor.
-    targets: [target('inventory', 'OBS_INVENTORY_URL'), target('api', 'OBS_API_URL'), target('gateway', 'OBS_GATEWAY_ADMIN_URL')],
+    targets: [
+      target('inventory', 'OBS_INVENTORY_URL'),
+      target('api', 'OBS_API_URL'),
+      target('gateway', 'OBS_GATEWAY_ADMIN_URL'),
+    ],
   };
 }

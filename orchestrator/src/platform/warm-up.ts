@@ -13,7 +13,11 @@ export const warmUpSeconds = 6;
  */
 export function warmUp(load: Pick<LoadGenerator, 'start' | 'stop' | 'plan'>): void {
   // Read-only journeys: the warm-up never writes an order.
-  load.start({ phases: [{ pattern: 'constant', durationS: warmUpSeconds, rps: 50 }], journeys: { browse: 30, search: 15, view: 40, recommendations: 15 }, timeoutMs: 5000 });
+  load.start({
+    phases: [{ pattern: 'constant', durationS: warmUpSeconds, rps: 50 }],
+    journeys: { browse: 30, search: 15, view: 40, recommendations: 15 },
+    timeoutMs: 5000,
+  });
   const own = load.plan;
   setTimeout(() => {
     if (own !== null && load.plan === own) void load.stop();

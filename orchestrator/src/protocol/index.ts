@@ -3,3 +3,4 @@ export * from './run.ts';
 export * from './stats.ts';
 export * from './ws-messages.ts';
 export * from './rest.ts';
+export * from './changes.ts';

@@ -12,9 +12,25 @@ export const stageSchema = z.enum(stageNames);
 export type Stage = z.infer<typeof stageSchema>;
 
 export const runEventTypes = [
-  'started', 'baseline_ok', 'baseline_failed', 'fault_applied', 'slo_breached', 'slo_recovered', 'hint_shown',
-  'config_changed', 'checkpoint_answered', 'service_crashed', 'service_restarted', 'orchestrator_restarted',
-  'resolved', 'abandoned', 'expired', 'aborted', 'alert_firing', 'alert_resolved', 'alert_acknowledged',
+  'started',
+  'baseline_ok',
+  'baseline_failed',
+  'fault_applied',
+  'slo_breached',
+  'slo_recovered',
+  'hint_shown',
+  'config_changed',
+  'checkpoint_answered',
+  'service_crashed',
+  'service_restarted',
+  'orchestrator_restarted',
+  'resolved',
+  'abandoned',
+  'expired',
+  'aborted',
+  'alert_firing',
+  'alert_resolved',
+  'alert_acknowledged',
 ] as const;
 export const runEventTypeSchema = z.enum(runEventTypes);
 
@@ -40,7 +56,12 @@ export const sloSchema = z.object({
 export type SloView = z.infer<typeof sloSchema>;
 
 /** Stage times in seconds from fault injection (TTD, TTL, TTDx, TTM); null until reached. */
-export const stageTimesSchema = z.object({ detect: z.number().nullable(), localize: z.number().nullable(), diagnose: z.number().nullable(), fix: z.number().nullable() });
+export const stageTimesSchema = z.object({
+  detect: z.number().nullable(),
+  localize: z.number().nullable(),
+  diagnose: z.number().nullable(),
+  fix: z.number().nullable(),
+});
 export type StageTimes = z.infer<typeof stageTimesSchema>;
 
 /** The load a run uses on this machine (see docs/scenario-guide.md, "Load on every machine"). */
@@ -79,5 +100,11 @@ export const runViewSchema = z.object({
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
-export const hintViewSchema = z.object({ id: z.string(), runId: z.string(), at: z.number(), text: z.string(), trigger: z.string() });
+export const hintViewSchema = z.object({
+  id: z.string(),
+  runId: z.string(),
+  at: z.number(),
+  text: z.string(),
+  trigger: z.string(),
+});
 export type HintView = z.infer<typeof hintViewSchema>;

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
 const latency = z.object({ p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() });
-const outcomes = z.object({ ok: z.number(), client: z.number(), rate_limited: z.number(), server: z.number(), timeout: z.number(), connection: z.number(), dropped: z.number() });
+const outcomes = z.object({
+  ok: z.number(),
+  client: z.number(),
+  rate_limited: z.number(),
+  server: z.number(),
+  timeout: z.number(),
+  connection: z.number(),
+  dropped: z.number(),
+});
 
 /** What the simulated users experienced in one second (see orchestrator/src/load/second-stats.ts). */
 export const secondStatsSchema = z.object({

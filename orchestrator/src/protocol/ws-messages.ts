@@ -40,12 +40,29 @@ export type AlertEventView = z.infer<typeof alertEventViewSchema>;
 
 /** Server -> client: a snapshot on connect, then deltas. One discriminated union on `type`. */
 export const serverMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('snapshot'), protocolVersion: z.literal(protocolVersion), serverTime: z.number(), run: runViewSchema.nullable(), events: z.array(runEventSchema), hints: z.array(hintViewSchema), stats: z.array(secondStatsSchema), services: z.array(serviceStatusSchema) }),
+  z.object({
+    type: z.literal('snapshot'),
+    protocolVersion: z.literal(protocolVersion),
+    serverTime: z.number(),
+    run: runViewSchema.nullable(),
+    events: z.array(runEventSchema),
+    hints: z.array(hintViewSchema),
+    stats: z.array(secondStatsSchema),
+    services: z.array(serviceStatusSchema),
+  }),
   z.object({ type: z.literal('run'), run: runViewSchema }),
   z.object({ type: z.literal('event'), event: runEventSchema }),
   z.object({ type: z.literal('hint'), hint: hintViewSchema }),
   z.object({ type: z.literal('stats'), stats: secondStatsSchema }),
-  z.object({ type: z.literal('resolution'), runId: z.string(), outcome: z.enum(['resolved', 'abandoned', 'expired', 'aborted']), scenarioId: z.string(), title: z.string(), explanation: z.string(), stageTimes: runViewSchema.shape.stageTimes }),
+  z.object({
+    type: z.literal('resolution'),
+    runId: z.string(),
+    outcome: z.enum(['resolved', 'abandoned', 'expired', 'aborted']),
+    scenarioId: z.string(),
+    title: z.string(),
+    explanation: z.string(),
+    stageTimes: runViewSchema.shape.stageTimes,
+  }),
   z.object({ type: z.literal('service'), service: serviceStatusSchema }),
   z.object({ type: z.literal('log'), line: logLineSchema }),
   z.object({ type: z.literal('alert'), alert: alertEventViewSchema }),
@@ -57,7 +74,12 @@ export type ServerMessage = z.infer<typeof serverMessageSchema>;
 /** Client -> server. */
 export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping') }),
-  z.object({ type: z.literal('subscribe-logs'), service: z.string().max(32).optional(), level: z.string().max(10).optional(), text: z.string().max(200).optional() }),
+  z.object({
+    type: z.literal('subscribe-logs'),
+    service: z.string().max(32).optional(),
+    level: z.string().max(10).optional(),
+    text: z.string().max(200).optional(),
+  }),
   z.object({ type: z.literal('unsubscribe-logs') }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;

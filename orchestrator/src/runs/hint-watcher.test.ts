@@ -6,10 +6,25 @@ const hints: ResolvedHint[] = [
   { id: 'time', text: 't', kind: 'after', afterSeconds: 60 },
   { id: 'idle', text: 'i', kind: 'no-change', seconds: 120 },
   { id: 'wrong-knob', text: 'w', kind: 'unrelated-change' },
-  { id: 'queue', text: 'q', kind: 'signal', signal: 'gateway_pending', expr: 'sum(x)', op: '>', value: 5, forSeconds: 3 },
+  {
+    id: 'queue',
+    text: 'q',
+    kind: 'signal',
+    signal: 'gateway_pending',
+    expr: 'sum(x)',
+    op: '>',
+    value: 5,
+    forSeconds: 3,
+  },
 ];
 
-const ctx = (p: Partial<HintContext>, signal: number | null = 0): HintContext => ({ sinceFault: 0, learnerChanges: 0, unrelatedChangeSeen: false, signal: async () => signal, ...p });
+const ctx = (p: Partial<HintContext>, signal: number | null = 0): HintContext => ({
+  sinceFault: 0,
+  learnerChanges: 0,
+  unrelatedChangeSeen: false,
+  signal: async () => signal,
+  ...p,
+});
 const ids = async (w: HintWatcher, c: HintContext) => (await w.due(c)).map((d) => d.hint.id);
 
 describe('HintWatcher', () => {
@@ -38,7 +53,9 @@ describe('HintWatcher', () => {
   it('reacts to learner behaviour', async () => {
     const w = new HintWatcher(hints.filter((h) => h.kind === 'no-change' || h.kind === 'unrelated-change'));
     expect(await ids(w, ctx({ sinceFault: 130, learnerChanges: 1 }))).toEqual([]);
-    expect(await ids(w, ctx({ sinceFault: 130, learnerChanges: 1, unrelatedChangeSeen: true }))).toEqual(['wrong-knob']);
+    expect(await ids(w, ctx({ sinceFault: 130, learnerChanges: 1, unrelatedChangeSeen: true }))).toEqual([
+      'wrong-knob',
+    ]);
     expect(await ids(w, ctx({ sinceFault: 130 }))).toEqual(['idle']);
   });
 

@@ -25,15 +25,19 @@ export class HintWatcher {
     for (const h of this.hints) {
       if (this.shown.has(h.id)) continue;
       let trigger: string | null = null;
-      if (h.kind === 'after' && ctx.sinceFault >= h.afterSeconds) trigger = `${h.afterSeconds} s after the incident started`;
-      else if (h.kind === 'no-change' && ctx.learnerChanges === 0 && ctx.sinceFault >= h.seconds) trigger = `no change after ${h.seconds} s`;
-      else if (h.kind === 'unrelated-change' && ctx.unrelatedChangeSeen) trigger = 'a knob unrelated to this incident was changed';
+      if (h.kind === 'after' && ctx.sinceFault >= h.afterSeconds)
+        trigger = `${h.afterSeconds} s after the incident started`;
+      else if (h.kind === 'no-change' && ctx.learnerChanges === 0 && ctx.sinceFault >= h.seconds)
+        trigger = `no change after ${h.seconds} s`;
+      else if (h.kind === 'unrelated-change' && ctx.unrelatedChangeSeen)
+        trigger = 'a knob unrelated to this incident was changed';
       else if (h.kind === 'signal') {
         const v = await ctx.signal(h.expr).catch(() => null);
         const hit = v !== null && (h.op === '>' ? v > h.value : v < h.value);
         const streak = hit ? (this.streaks.get(h.id) ?? 0) + 1 : 0;
         this.streaks.set(h.id, streak);
-        if (streak >= h.forSeconds) trigger = `${h.signal} ${h.op} ${h.value} for ${h.forSeconds} s (now ${v!.toFixed(1)})`;
+        if (streak >= h.forSeconds)
+          trigger = `${h.signal} ${h.op} ${h.value} for ${h.forSeconds} s (now ${v!.toFixed(1)})`;
       }
       if (trigger) {
         this.shown.add(h.id);

@@ -21,8 +21,16 @@ export function buildPostmortem(rec: RunRecord, scenario: Scenario | undefined, 
     injectedAt: rec.injectedAt,
     endedAt: rec.endedAt,
     durationSeconds: rec.endedAt && rec.injectedAt ? (rec.endedAt - rec.injectedAt) / 1000 : null,
-    stageTimes: { ttd: rec.stageTimes.detect, ttl: rec.stageTimes.localize, ttdx: rec.stageTimes.diagnose, ttm: rec.stageTimes.fix, tta: timeToAcknowledge(events) },
-    learnerChanges: events.filter((e) => e.type === 'config_changed' && e.data.counted).map((e) => ({ at: e.at, offsetSeconds: (e.at - t0) / 1000, message: e.message })),
+    stageTimes: {
+      ttd: rec.stageTimes.detect,
+      ttl: rec.stageTimes.localize,
+      ttdx: rec.stageTimes.diagnose,
+      ttm: rec.stageTimes.fix,
+      tta: timeToAcknowledge(events),
+    },
+    learnerChanges: events
+      .filter((e) => e.type === 'config_changed' && e.data.counted)
+      .map((e) => ({ at: e.at, offsetSeconds: (e.at - t0) / 1000, message: e.message })),
     timeline: events.map((e) => ({ at: e.at, offsetSeconds: (e.at - t0) / 1000, type: e.type, message: e.message })),
     explanation: rec.state === 'resolved' ? (scenario?.spec.fix.explanation ?? null) : null,
   };

@@ -11,23 +11,42 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const alert = (state: AlertEventView['state'], seq: number, alertname = 'UsersErrorBudgetBurn', severity = 'page'): AlertEventView => ({
-  seq, alertname, state, at: T0 + seq * 5000, value: 0.33,
+const alert = (
+  state: AlertEventView['state'],
+  seq: number,
+  alertname = 'UsersErrorBudgetBurn',
+  severity = 'page',
+): AlertEventView => ({
+  seq,
+  alertname,
+  state,
+  at: T0 + seq * 5000,
+  value: 0.33,
   labels: { alertname, severity, slo: 'success' },
-  annotations: { summary: 'Users\' requests are failing', runbook_url: '/lessons/01-welcome/#what-users-experience' },
+  annotations: { summary: "Users' requests are failing", runbook_url: '/lessons/01-welcome/#what-users-experience' },
 });
 
 describe('RunEngine alert events', () => {
-  it('records firing and resolved alerts on the active run\'s timeline, not pending or inactive ones', async () => {
+  it("records firing and resolved alerts on the active run's timeline, not pending or inactive ones", async () => {
     const r = await injectedRun();
     const before = r.store.eventTypes(r.id).length;
-    for (const [i, s] of (['pending', 'firing', 'resolved', 'pending', 'inactive'] as const).entries()) await r.engine.alertEvent(alert(s, i + 1));
+    for (const [i, s] of (['pending', 'firing', 'resolved', 'pending', 'inactive'] as const).entries())
+      await r.engine.alertEvent(alert(s, i + 1));
     expect(r.store.eventTypes(r.id).slice(before)).toEqual(['alert_firing', 'alert_resolved']);
     const firing = r.emitted.flatMap((m) => (m.type === 'event' && m.event.type === 'alert_firing' ? [m.event] : []));
-    expect(firing).toMatchObject([{
-      runId: r.id, message: 'UsersErrorBudgetBurn (page) firing: Users\' requests are failing',
-      data: { alertname: 'UsersErrorBudgetBurn', severity: 'page', value: 0.33, evaluatedAt: T0 + 10_000, annotations: { runbook_url: '/lessons/01-welcome/#what-users-experience' } },
-    }]);
+    expect(firing).toMatchObject([
+      {
+        runId: r.id,
+        message: "UsersErrorBudgetBurn (page) firing: Users' requests are failing",
+        data: {
+          alertname: 'UsersErrorBudgetBurn',
+          severity: 'page',
+          value: 0.33,
+          evaluatedAt: T0 + 10_000,
+          annotations: { runbook_url: '/lessons/01-welcome/#what-users-experience' },
+        },
+      },
+    ]);
   });
 
   it('without an active run, an alert changes nothing', async () => {
@@ -46,11 +65,17 @@ describe('RunEngine alert events', () => {
     await seconds(4);
     await r.engine.alertEvent(alert('firing', 3, 'UsersLatencyBudgetBurn'));
     await seconds(3);
-    expect(await r.engine.acknowledgePage(r.id)).toEqual({ alertnames: ['UsersErrorBudgetBurn', 'UsersLatencyBudgetBurn'], ttaSeconds: 7 });
+    expect(await r.engine.acknowledgePage(r.id)).toEqual({
+      alertnames: ['UsersErrorBudgetBurn', 'UsersLatencyBudgetBurn'],
+      ttaSeconds: 7,
+    });
     await expect(r.engine.acknowledgePage(r.id), 'already acknowledged').rejects.toMatchObject({ code: 'no_page' });
     await expect(r.engine.acknowledgePage('other-run')).rejects.toMatchObject({ code: 'run_not_active', status: 409 });
     const events = r.store.stored.filter((e) => e.runId === r.id);
-    expect(events.at(-1)).toMatchObject({ type: 'alert_acknowledged', message: 'page acknowledged after 7 s: UsersErrorBudgetBurn, UsersLatencyBudgetBurn' });
+    expect(events.at(-1)).toMatchObject({
+      type: 'alert_acknowledged',
+      message: 'page acknowledged after 7 s: UsersErrorBudgetBurn, UsersLatencyBudgetBurn',
+    });
     expect(buildPostmortem(r.store.runs.get(r.id)!, r.scenario, events).stageTimes.tta).toBe(7);
     expect(buildPostmortem(r.store.runs.get(r.id)!, r.scenario, events.slice(0, -1)).stageTimes.tta).toBeNull();
   });

@@ -25,7 +25,11 @@ describe('RunEngine baseline', () => {
     expect(h.control.applied).toEqual([]);
 
     await seconds(1);
-    expect(h.engine.activeView()).toMatchObject({ state: 'injected', injectedAt: T0 + secondsToInjection * 1000, sloMet: true });
+    expect(h.engine.activeView()).toMatchObject({
+      state: 'injected',
+      injectedAt: T0 + secondsToInjection * 1000,
+      sloMet: true,
+    });
     expect(h.store.states(id)).toEqual(['pending', 'baseline', 'injected']);
     expect(h.store.eventTypes(id)).toEqual(['started', 'baseline_ok', 'fault_applied']);
     expect(h.control.applied).toEqual([{ state: { gateway: { upstreamPoolSize: 2 } }, who: 'scenario' }]);
@@ -66,7 +70,11 @@ describe('RunEngine baseline', () => {
 
     await seconds(1);
     expect(h.engine.activeView()).toBeNull();
-    expect(h.store.runs.get(id)).toMatchObject({ state: 'aborted', reason: 'system not healthy at baseline (success 0.00 % < 99 %)', endedAt: T0 + 11_000 });
+    expect(h.store.runs.get(id)).toMatchObject({
+      state: 'aborted',
+      reason: 'system not healthy at baseline (success 0.00 % < 99 %)',
+      endedAt: T0 + 11_000,
+    });
     expect(h.store.eventTypes(id)).toEqual(['started', 'baseline_failed', 'aborted']);
     expect(h.control.applied).toEqual([]);
     expect(h.load.running).toBe(false);
@@ -78,7 +86,11 @@ describe('RunEngine baseline', () => {
     const id = await startedRun(h);
     await seconds(secondsToInjection);
 
-    expect(h.store.runs.get(id)).toMatchObject({ state: 'aborted', reason: 'could not apply the fault: gateway refused {"upstreamPoolSize":2}', injectedAt: null });
+    expect(h.store.runs.get(id)).toMatchObject({
+      state: 'aborted',
+      reason: 'could not apply the fault: gateway refused {"upstreamPoolSize":2}',
+      injectedAt: null,
+    });
     expect(h.store.eventTypes(id)).toEqual(['started', 'baseline_ok', 'aborted']);
     expect(h.resolutions()).toMatchObject([{ runId: id, outcome: 'aborted' }]);
     expect(h.load.running).toBe(false);

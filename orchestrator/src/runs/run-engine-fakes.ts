@@ -3,7 +3,14 @@
  * routes, driven by vitest's fake clock (`Date.now()`). No database, no socket, no process.
  */
 import { expect, vi } from 'vitest';
-import { RunEngine, baselineWarmupSeconds, type RunEngineControl, type RunEngineDeps, type RunEngineLoad, type RunEngineStore } from './run-engine.ts';
+import {
+  RunEngine,
+  baselineWarmupSeconds,
+  type RunEngineControl,
+  type RunEngineDeps,
+  type RunEngineLoad,
+  type RunEngineStore,
+} from './run-engine.ts';
 import { activeRunStates, type RunEvent, type RunState } from '../protocol/run.ts';
 import type { ServerMessage } from '../protocol/ws-messages.ts';
 import type { RunRecord } from '../store/run-store.ts';
@@ -31,7 +38,8 @@ export class MemoryRunStore implements RunEngineStore {
   async update(run: RunRecord): Promise<void> {
     if (!this.runs.has(run.id)) throw new Error(`update of unknown run ${run.id}`);
     this.runs.set(run.id, structuredClone(run));
-    if (this.history.findLast((h) => h.id === run.id)?.state !== run.state) this.history.push({ id: run.id, state: run.state });
+    if (this.history.findLast((h) => h.id === run.id)?.state !== run.state)
+      this.history.push({ id: run.id, state: run.state });
   }
 
   async addEvent(e: RunEvent): Promise<void> {
@@ -120,8 +128,16 @@ export class FakeLoad implements RunEngineLoad {
       if (ok) outcomes.ok = secondSize;
       else outcomes.server = secondSize;
       out.push({
-        t, offered: secondSize, sent: secondSize, completed: secondSize, outcomes, successPct: ok ? 100 : 0, latencyMs: latency,
-        journeys: {} as SecondStats['journeys'], ordersCreated: 0, inFlight: 0,
+        t,
+        offered: secondSize,
+        sent: secondSize,
+        completed: secondSize,
+        outcomes,
+        successPct: ok ? 100 : 0,
+        latencyMs: latency,
+        journeys: {} as SecondStats['journeys'],
+        ordersCreated: 0,
+        inFlight: 0,
       });
     }
     return out;
@@ -130,12 +146,20 @@ export class FakeLoad implements RunEngineLoad {
   summary(windowSeconds: number): WindowSummary {
     const secs = this.recent(windowSeconds);
     const outcomes = emptyOutcomeCounts();
-    for (const s of secs) for (const k of Object.keys(outcomes) as (keyof typeof outcomes)[]) outcomes[k] += s.outcomes[k];
+    for (const s of secs)
+      for (const k of Object.keys(outcomes) as (keyof typeof outcomes)[]) outcomes[k] += s.outcomes[k];
     const count = secs.length * secondSize;
     return {
-      seconds: secs.length, fromT: secs[0]?.t ?? null, toT: secs.at(-1)?.t ?? null, count, ok: outcomes.ok,
-      successPct: count ? (100 * outcomes.ok) / count : null, outcomes, latencyMs: count ? latency : null,
-      journeys: {} as WindowSummary['journeys'], ordersCreated: 0,
+      seconds: secs.length,
+      fromT: secs[0]?.t ?? null,
+      toT: secs.at(-1)?.t ?? null,
+      count,
+      ok: outcomes.ok,
+      successPct: count ? (100 * outcomes.ok) / count : null,
+      outcomes,
+      latencyMs: count ? latency : null,
+      journeys: {} as WindowSummary['journeys'],
+      ordersCreated: 0,
     };
   }
 }
@@ -158,7 +182,10 @@ export class FakeControl implements RunEngineControl {
     if (this.failApply) throw this.failApply;
     this.applied.push({ state: structuredClone(state), who });
     this.onApply(state, who);
-    return Object.values(state).map((patch) => ({ config: patch, changes: Object.entries(patch).map(([key, to]) => ({ key, from: null, to })) }));
+    return Object.values(state).map((patch) => ({
+      config: patch,
+      changes: Object.entries(patch).map(([key, to]) => ({ key, from: null, to })),
+    }));
   }
 }
 
@@ -201,7 +228,14 @@ export async function seconds(n: number): Promise<void> {
  * A run engine on in-memory collaborators. Applying the scenario's fault breaks the users' traffic from that
  * second on; the test repairs it with `load.setHealthy(true)` (and tells the engine with `recordChange`).
  */
-export function engineHarness(o: { scenarios?: Scenario[]; store?: MemoryRunStore; baselineGraceSeconds?: number; loadFor?: RunEngineDeps['loadFor'] } = {}) {
+export function engineHarness(
+  o: {
+    scenarios?: Scenario[];
+    store?: MemoryRunStore;
+    baselineGraceSeconds?: number;
+    loadFor?: RunEngineDeps['loadFor'];
+  } = {},
+) {
   const store = o.store ?? new MemoryRunStore();
   const load = new FakeLoad();
   const control = new FakeControl();
@@ -211,7 +245,16 @@ export function engineHarness(o: { scenarios?: Scenario[]; store?: MemoryRunStor
   control.onApply = (_state, who) => {
     if (who === 'scenario') load.setHealthy(false);
   };
-  const engine = new RunEngine({ store, load, control, scenarios: () => scenarios, emit: (m) => emitted.push(m), log: (m) => logs.push(m), baselineGraceSeconds: o.baselineGraceSeconds, loadFor: o.loadFor });
+  const engine = new RunEngine({
+    store,
+    load,
+    control,
+    scenarios: () => scenarios,
+    emit: (m) => emitted.push(m),
+    log: (m) => logs.push(m),
+    baselineGraceSeconds: o.baselineGraceSeconds,
+    loadFor: o.loadFor,
+  });
   const resolutions = () => emitted.flatMap((m) => (m.type === 'resolution' ? [m] : []));
   const pushedStates = () => emitted.flatMap((m) => (m.type === 'run' ? [m.run.state] : []));
   return { engine, store, load, control, emitted, logs, resolutions, pushedStates, scenario: scenarios[0] };

@@ -14,7 +14,10 @@ afterEach(() => {
 // The scenario's load on this machine (issue 15): the engine runs the plans the calibration gives, records them,
 // and refuses a scenario the machine cannot run honestly.
 describe('RunEngine and the calibrated load', () => {
-  const spike = testScenario({ id: 'spike', fault: { load: { phases: [{ pattern: 'constant', durationS: 600, rps: 1000 }] } } });
+  const spike = testScenario({
+    id: 'spike',
+    fault: { load: { phases: [{ pattern: 'constant', durationS: 600, rps: 1000 }] } },
+  });
 
   it('starts the baseline and injects the load fault scaled to this machine, and records both', async () => {
     const h = engineHarness({ scenarios: [spike], loadFor: (s) => effectiveLoad(s, configured(400)) });
@@ -24,19 +27,34 @@ describe('RunEngine and the calibrated load', () => {
     const faultRps = Math.round(Math.max(1.5, 1000 / referenceCapacityRps) * 400);
     expect(h.load.plans.map((p) => (p.phases[0] as { rps: number }).rps)).toEqual([100, faultRps]);
     const started = (await h.store.events(view.id)).find((e) => e.type === 'started')!;
-    expect(started.data.load).toMatchObject({ source: 'configured', capacityRps: 400, baselineRps: 100, faultRps, faultReferenceRps: 1000 });
+    expect(started.data.load).toMatchObject({
+      source: 'configured',
+      capacityRps: 400,
+      baselineRps: 100,
+      faultRps,
+      faultReferenceRps: 1000,
+    });
     expect(h.engine.activeView()?.load).toMatchObject({ capacityRps: 400, faultRps });
   });
 
   it('hides the fault load of a surprise run until it ends (it would name the incident)', async () => {
     const h = engineHarness({ scenarios: [spike], loadFor: (s) => effectiveLoad(s, configured(400)) });
     await h.engine.start({ surprise: true, seed: 1 });
-    expect(h.engine.activeView()?.load).toMatchObject({ capacityRps: 400, baselineRps: 100, faultRps: null, overload: null });
+    expect(h.engine.activeView()?.load).toMatchObject({
+      capacityRps: 400,
+      baselineRps: 100,
+      faultRps: null,
+      overload: null,
+    });
   });
 
   it('refuses with 409 beyond_capacity, stores nothing and starts no load', async () => {
     const h = engineHarness({ loadFor: (s) => effectiveLoad(s, configured(140)) });
-    await expect(h.engine.start({ scenarioId: 'pool-lowered' })).rejects.toMatchObject({ status: 409, code: 'beyond_capacity', message: expect.stringMatching(/baseline of 100 req\/s/) });
+    await expect(h.engine.start({ scenarioId: 'pool-lowered' })).rejects.toMatchObject({
+      status: 409,
+      code: 'beyond_capacity',
+      message: expect.stringMatching(/baseline of 100 req\/s/),
+    });
     expect(h.store.runs.size).toBe(0);
     expect(h.load.calls).toEqual([]);
     expect(h.engine.activeView()).toBeNull();

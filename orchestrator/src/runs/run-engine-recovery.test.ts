@@ -12,9 +12,14 @@ afterEach(() => {
 const fault = { gateway: { upstreamPoolSize: 2 } };
 
 describe('RunEngine and a restarted service', () => {
-  it('puts the fault and the learner\'s changes back on the restarted service only', async () => {
+  it("puts the fault and the learner's changes back on the restarted service only", async () => {
     const h = await injectedRun();
-    await h.engine.recordChange('gateway', { upstreamPoolSize: 8 }, [{ key: 'upstreamPoolSize', from: 2, to: 8 }], 'learner');
+    await h.engine.recordChange(
+      'gateway',
+      { upstreamPoolSize: 8 },
+      [{ key: 'upstreamPoolSize', from: 2, to: 8 }],
+      'learner',
+    );
     await h.engine.recordChange('api', { workerPoolSize: 16 }, [{ key: 'workerPoolSize', from: 8, to: 16 }], 'learner');
     h.control.applied.length = 0;
 
@@ -23,13 +28,21 @@ describe('RunEngine and a restarted service', () => {
       { state: fault, who: 'orchestrator' },
       { state: { gateway: { upstreamPoolSize: 8 } }, who: 'orchestrator' },
     ]);
-    expect(h.store.stored.at(-1)).toMatchObject({ type: 'service_restarted', message: 'gateway is back (restart 1)', data: { service: 'gateway' } });
+    expect(h.store.stored.at(-1)).toMatchObject({
+      type: 'service_restarted',
+      message: 'gateway is back (restart 1)',
+      data: { service: 'gateway' },
+    });
   });
 
   it('records a crash on the timeline without touching the config', async () => {
     const h = await injectedRun();
     h.control.applied.length = 0;
-    await h.engine.serviceEvent('service_crashed', 'api', 'api stopped unexpectedly (exit code 1); restarting in 500 ms');
+    await h.engine.serviceEvent(
+      'service_crashed',
+      'api',
+      'api stopped unexpectedly (exit code 1); restarting in 500 ms',
+    );
     expect(h.control.applied).toEqual([]);
     expect(h.store.eventTypes(h.id).at(-1)).toBe('service_crashed');
   });
@@ -61,7 +74,12 @@ describe('RunEngine.resume after an orchestrator restart', () => {
   it('resumes an injected run: re-applies the incident, counts the earlier change, and can still resolve', async () => {
     const before = await injectedRun();
     await seconds(2);
-    await before.engine.recordChange('gateway', { upstreamPoolSize: 64 }, [{ key: 'upstreamPoolSize', from: 2, to: 64 }], 'learner');
+    await before.engine.recordChange(
+      'gateway',
+      { upstreamPoolSize: 64 },
+      [{ key: 'upstreamPoolSize', from: 2, to: 64 }],
+      'learner',
+    );
     await before.engine.shutdown();
     await seconds(2);
 
@@ -89,7 +107,11 @@ describe('RunEngine.resume after an orchestrator restart', () => {
 
     const after = engineHarness({ store: before.store });
     await after.engine.resume();
-    expect(after.control.resets).toEqual(['gateway by orchestrator', 'api by orchestrator', 'inventory by orchestrator']);
+    expect(after.control.resets).toEqual([
+      'gateway by orchestrator',
+      'api by orchestrator',
+      'inventory by orchestrator',
+    ]);
     expect(after.load.calls).toEqual(['start']);
     expect(after.pushedStates()).toEqual(['baseline']);
 
@@ -105,7 +127,10 @@ describe('RunEngine.resume after an orchestrator restart', () => {
 
     const after = engineHarness({ store: before.store, scenarios: [testScenario({ id: 'another-incident' })] });
     await after.engine.resume();
-    expect(after.store.runs.get(id)).toMatchObject({ state: 'aborted', reason: 'scenario "pool-lowered" no longer exists after the orchestrator restarted' });
+    expect(after.store.runs.get(id)).toMatchObject({
+      state: 'aborted',
+      reason: 'scenario "pool-lowered" no longer exists after the orchestrator restarted',
+    });
     expect(after.engine.activeView()).toBeNull();
     expect(after.load.calls).toEqual([]);
   });

@@ -13,7 +13,7 @@ const injectedAt = T0 + secondsToInjection * 1000;
 const poolFix = [{ key: 'upstreamPoolSize', from: 2, to: 64 }];
 
 describe('RunEngine while injected', () => {
-  it('stamps the first breach, judged on the fault\'s own traffic, and reports each later breach and recovery', async () => {
+  it("stamps the first breach, judged on the fault's own traffic, and reports each later breach and recovery", async () => {
     const h = await injectedRun();
     await seconds(1);
     expect(h.store.runs.get(h.id)?.breachedAt).toBe(injectedAt + 1000);
@@ -24,12 +24,16 @@ describe('RunEngine while injected', () => {
     h.load.setHealthy(false);
     await seconds(1);
 
-    expect(h.store.eventTypes(h.id).filter((t) => t.startsWith('slo_'))).toEqual(['slo_breached', 'slo_recovered', 'slo_breached']);
+    expect(h.store.eventTypes(h.id).filter((t) => t.startsWith('slo_'))).toEqual([
+      'slo_breached',
+      'slo_recovered',
+      'slo_breached',
+    ]);
     expect(h.store.runs.get(h.id)?.breachedAt).toBe(injectedAt + 1000);
     expect(h.state()).toBe('injected');
   });
 
-  it('resolves only once the SLO held for the hold window on traffic after the learner\'s change', async () => {
+  it("resolves only once the SLO held for the hold window on traffic after the learner's change", async () => {
     const h = await injectedRun();
     await seconds(2);
     h.load.setHealthy(true);
@@ -41,9 +45,14 @@ describe('RunEngine while injected', () => {
 
     await seconds(1);
     expect(h.store.runs.get(h.id)).toMatchObject({
-      state: 'resolved', reason: 'SLO held for 5 s after the change: 100.00 % ok, p95 40 ms', endedAt: injectedAt + 7000, stageTimes: { fix: 7 },
+      state: 'resolved',
+      reason: 'SLO held for 5 s after the change: 100.00 % ok, p95 40 ms',
+      endedAt: injectedAt + 7000,
+      stageTimes: { fix: 7 },
     });
-    expect(h.resolutions()).toMatchObject([{ runId: h.id, outcome: 'resolved', explanation: 'The pool was too small.', stageTimes: { fix: 7 } }]);
+    expect(h.resolutions()).toMatchObject([
+      { runId: h.id, outcome: 'resolved', explanation: 'The pool was too small.', stageTimes: { fix: 7 } },
+    ]);
     expect(h.engine.activeView()).toBeNull();
     expect(h.load.running).toBe(false);
   });
@@ -72,7 +81,11 @@ describe('RunEngine while injected', () => {
     await seconds(60 - 12); // 60 s after the fault: not beyond the expiry yet
     expect(h.state()).toBe('injected');
     await seconds(1);
-    expect(h.store.runs.get(h.id)).toMatchObject({ state: 'expired', reason: 'not resolved within 60 s', endedAt: injectedAt + 61_000 });
+    expect(h.store.runs.get(h.id)).toMatchObject({
+      state: 'expired',
+      reason: 'not resolved within 60 s',
+      endedAt: injectedAt + 61_000,
+    });
     expect(h.resolutions()).toMatchObject([{ outcome: 'expired', explanation: 'not resolved within 60 s' }]);
   });
 
@@ -87,7 +100,11 @@ describe('RunEngine while injected', () => {
 
     expect(h.store.runs.get(id)?.state).toBe('injected');
     expect(h.engine.activeView()?.learnerChanges).toBe(0);
-    expect(h.store.stored.find((e) => e.type === 'config_changed')?.data).toMatchObject({ service: 'gateway', counted: false, who: 'learner' });
+    expect(h.store.stored.find((e) => e.type === 'config_changed')?.data).toMatchObject({
+      service: 'gateway',
+      counted: false,
+      who: 'learner',
+    });
   });
 
   it('keeps the run open while a change does not fix it, and holds from the latest change', async () => {

@@ -16,7 +16,13 @@ describe('RunEngine.start', () => {
     const h = engineHarness();
     const view = await h.engine.start({ scenarioId: 'pool-lowered' });
 
-    expect(view).toMatchObject({ scenarioId: 'pool-lowered', state: 'baseline', startedAt: T0, injectedAt: null, endedAt: null });
+    expect(view).toMatchObject({
+      scenarioId: 'pool-lowered',
+      state: 'baseline',
+      startedAt: T0,
+      injectedAt: null,
+      endedAt: null,
+    });
     expect(h.store.states(view.id)).toEqual(['pending', 'baseline']);
     expect(h.store.eventTypes(view.id)).toEqual(['started']);
     expect(h.control.resets).toEqual(['gateway by orchestrator', 'api by orchestrator', 'inventory by orchestrator']);
@@ -36,7 +42,13 @@ describe('RunEngine.start', () => {
   it('waits for a stop already in progress (the boot warm-up ending) instead of failing to start the users', async () => {
     const h = engineHarness();
     let settle!: () => void;
-    h.load.stopping = new Promise<void>((resolve) => (settle = () => { h.load.stopping = null; resolve(); }));
+    h.load.stopping = new Promise<void>(
+      (resolve) =>
+        (settle = () => {
+          h.load.stopping = null;
+          resolve();
+        }),
+    );
     const started = h.engine.start({ scenarioId: 'pool-lowered' });
     await vi.advanceTimersByTimeAsync(0);
     expect(h.load.calls).toEqual([]);
@@ -57,7 +69,10 @@ describe('RunEngine.start', () => {
 
   it('refuses an unknown scenario with 404 and stores nothing', async () => {
     const h = engineHarness();
-    await expect(h.engine.start({ scenarioId: 'no-such' })).rejects.toMatchObject({ code: 'unknown_scenario', status: 404 });
+    await expect(h.engine.start({ scenarioId: 'no-such' })).rejects.toMatchObject({
+      code: 'unknown_scenario',
+      status: 404,
+    });
     expect(h.store.runs.size).toBe(0);
     expect(h.engine.activeView()).toBeNull();
   });
@@ -65,10 +80,17 @@ describe('RunEngine.start', () => {
   it('aborts the run with 503 when a service refuses the reset, and frees the engine for the next run', async () => {
     const h = engineHarness();
     h.control.failReset = 'api';
-    await expect(h.engine.start({ scenarioId: 'pool-lowered' })).rejects.toMatchObject({ code: 'start_failed', status: 503 });
+    await expect(h.engine.start({ scenarioId: 'pool-lowered' })).rejects.toMatchObject({
+      code: 'start_failed',
+      status: 503,
+    });
 
     const [run] = [...h.store.runs.values()];
-    expect(run).toMatchObject({ state: 'aborted', reason: 'could not prepare the system: api refused reset: 503', endedAt: T0 });
+    expect(run).toMatchObject({
+      state: 'aborted',
+      reason: 'could not prepare the system: api refused reset: 503',
+      endedAt: T0,
+    });
     expect(h.store.states(run.id)).toEqual(['pending', 'aborted']);
     expect(h.load.calls).toEqual([]);
     expect(h.resolutions()).toMatchObject([{ runId: run.id, outcome: 'aborted' }]);
@@ -82,7 +104,10 @@ describe('RunEngine.start', () => {
     const scenarios = [testScenario(), testScenario({ id: 'other-incident', title: 'Another incident' })];
     const h = engineHarness({ scenarios });
     const seed = 12345;
-    const expected = pickSurprise(scenarios.map((s) => s.id), seed);
+    const expected = pickSurprise(
+      scenarios.map((s) => s.id),
+      seed,
+    );
 
     const view = await h.engine.start({ surprise: true, seed });
     expect(view).toMatchObject({ surprise: true, seed, scenarioId: null, title: `Surprise incident (seed ${seed})` });

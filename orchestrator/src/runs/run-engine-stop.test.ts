@@ -22,9 +22,17 @@ describe('RunEngine stop and reset', () => {
     await seconds(2);
     const view = await h.engine.stop(h.id);
 
-    expect(view).toMatchObject({ id: h.id, state: 'abandoned', reason: 'stopped by the learner', endedAt: T0 + 2000, injectedAt: null });
+    expect(view).toMatchObject({
+      id: h.id,
+      state: 'abandoned',
+      reason: 'stopped by the learner',
+      endedAt: T0 + 2000,
+      injectedAt: null,
+    });
     expect(h.store.states(h.id)).toEqual(['pending', 'baseline', 'abandoned']);
-    expect(h.resolutions()).toMatchObject([{ runId: h.id, outcome: 'abandoned', explanation: 'stopped by the learner' }]);
+    expect(h.resolutions()).toMatchObject([
+      { runId: h.id, outcome: 'abandoned', explanation: 'stopped by the learner' },
+    ]);
     expect(h.load.running).toBe(false);
     expect(h.engine.activeView()).toBeNull();
 
@@ -38,7 +46,11 @@ describe('RunEngine stop and reset', () => {
     await seconds(secondsToInjection + 2);
     await h.engine.stop(h.id);
 
-    expect(h.store.runs.get(h.id)).toMatchObject({ state: 'abandoned', reason: 'stopped by the learner', endedAt: T0 + (secondsToInjection + 2) * 1000 });
+    expect(h.store.runs.get(h.id)).toMatchObject({
+      state: 'abandoned',
+      reason: 'stopped by the learner',
+      endedAt: T0 + (secondsToInjection + 2) * 1000,
+    });
     expect(h.store.states(h.id)).toEqual(['pending', 'baseline', 'injected', 'abandoned']);
     const timeline = h.store.eventTypes(h.id);
     expect(timeline.at(-1)).toBe('abandoned');
@@ -52,7 +64,11 @@ describe('RunEngine stop and reset', () => {
     const h = await tickingRun();
     await h.engine.stop(h.id);
 
-    await expect(h.engine.stop(h.id)).rejects.toMatchObject({ code: 'run_not_active', status: 409, message: `run ${h.id} is not active (abandoned)` });
+    await expect(h.engine.stop(h.id)).rejects.toMatchObject({
+      code: 'run_not_active',
+      status: 409,
+      message: `run ${h.id} is not active (abandoned)`,
+    });
     await expect(h.engine.stop('no-such-run')).rejects.toMatchObject({ code: 'not_found', status: 404 });
     expect(h.store.states(h.id)).toEqual(['pending', 'baseline', 'abandoned']);
   });

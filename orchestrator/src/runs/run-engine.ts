@@ -117,18 +117,56 @@ export class RunEngine {
 
   start(body: { scenarioId: string } | { surprise: true; seed?: number }): Promise<RunView> {
     return this.exclusive(async () => {
-      if (this.run) throw new ApiError(`a run is already active (${this.run.rec.id}); stop it or reset first`, { code: 'run_active', status: 409 });
+      if (this.run)
+        throw new ApiError(`a run is already active (${this.run.rec.id}); stop it or reset first`, {
+          code: 'run_active',
+          status: 409,
+        });
       const surprise = 'surprise' in body;
       const seed = surprise ? (body.seed ?? Math.floor(Math.random() * 2 ** 31)) : null;
-      const id = surprise ? pickSurprise(this.d.scenarios().map((s) => s.id), seed!) : body.scenarioId;
+      const id = surprise
+        ? pickSurprise(
+            this.d.scenarios().map((s) => s.id),
+            seed!,
+          )
+        : body.scenarioId;
       const scenario = this.scenario(id);
       if (!scenario) throw new ApiError(`unknown scenario "${id}"`, { code: 'unknown_scenario', status: 404 });
       const load = this.loadFor(scenario);
       const now = Date.now();
-      const rec: RunRecord = { id: randomUUID(), scenarioId: scenario.id, surprise, seed, state: 'pending', reason: null, startedAt: now, injectedAt: null, breachedAt: null, endedAt: null, stageTimes: { detect: null, localize: null, diagnose: null, fix: null } };
+      const rec: RunRecord = {
+        id: randomUUID(),
+        scenarioId: scenario.id,
+        surprise,
+        seed,
+        state: 'pending',
+        reason: null,
+        startedAt: now,
+        injectedAt: null,
+        breachedAt: null,
+        endedAt: null,
+        stageTimes: { detect: null, localize: null, diagnose: null, fix: null },
+      };
       await this.d.store.create(rec);
-      this.run = { rec, scenario, load, events: [], hints: [], watcher: new HintWatcher(scenario.hints), learnerChanges: 0, lastChangeAt: null, unrelatedChangeSeen: false, baselineSince: now, sloMet: null, verdict: null };
-      await this.event('started', surprise ? `surprise run started (seed ${seed})` : `run of "${scenario.spec.title}" started`, { seed, load: load.figures });
+      this.run = {
+        rec,
+        scenario,
+        load,
+        events: [],
+        hints: [],
+        watcher: new HintWatcher(scenario.hints),
+        learnerChanges: 0,
+        lastChangeAt: null,
+        unrelatedChangeSeen: false,
+        baselineSince: now,
+        sloMet: null,
+        verdict: null,
+      };
+      await this.event(
+        'started',
+        surprise ? `surprise run started (seed ${seed})` : `run of "${scenario.spec.title}" started`,
+        { seed, load: load.figures },
+      );
       try {
         await this.restoreHealthy('orchestrator');
         await this.d.load.stop();
@@ -173,7 +211,12 @@ export class RunEngine {
   }
 
   /** Records a learner's config change on the active run (the API forwarded it to the service). */
-  recordChange(service: KnobService, patch: Record<string, unknown>, changes: { key: string; from: unknown; to: unknown }[], who: string): Promise<void> {
+  recordChange(
+    service: KnobService,
+    patch: Record<string, unknown>,
+    changes: { key: string; from: unknown; to: unknown }[],
+    who: string,
+  ): Promise<void> {
     return this.exclusive(async () => {
       if (!this.run || changes.length === 0) return;
       const r = this.run;
@@ -183,28 +226,45 @@ export class RunEngine {
         r.lastChangeAt = Date.now();
         if (changes.some((c) => !r.scenario.relevantKnobs.has(`${service}.${c.key}`))) r.unrelatedChangeSeen = true;
       }
-      const text = changes.map((c) => `${service}.${c.key} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`).join(', ');
+      const text = changes
+        .map((c) => `${service}.${c.key} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`)
+        .join(', ');
       await this.event('config_changed', `${who} changed ${text}`, { service, patch, changes, who, counted: injected });
     });
   }
 
-  answerCheckpoint(runId: string, checkpointId: string, answer: number | string): Promise<{ correct: boolean; explanation: string; stage: Stage }> {
+  answerCheckpoint(
+    runId: string,
+    checkpointId: string,
+    answer: number | string,
+  ): Promise<{ correct: boolean; explanation: string; stage: Stage }> {
     return this.exclusive(async () => {
       const r = this.run;
-      if (!r || r.rec.id !== runId) throw new ApiError(`run ${runId} is not active`, { code: 'run_not_active', status: 409 });
+      if (!r || r.rec.id !== runId)
+        throw new ApiError(`run ${runId} is not active`, { code: 'run_not_active', status: 409 });
       const cp = r.scenario.spec.checkpoints.find((c) => c.id === checkpointId);
       if (!cp) throw new ApiError(`unknown checkpoint "${checkpointId}"`, { code: 'not_found', status: 404 });
-      const correct = cp.pattern !== undefined
-        ? typeof answer === 'string' && new RegExp(cp.pattern, 'i').test(answer)
-        : typeof answer === 'number' && answer === cp.answer;
+      const correct =
+        cp.pattern !== undefined
+          ? typeof answer === 'string' && new RegExp(cp.pattern, 'i').test(answer)
+          : typeof answer === 'number' && answer === cp.answer;
       if (cp.choices && typeof answer === 'number' && answer >= cp.choices.length) {
-        throw new ApiError(`answer must be a choice index 0..${cp.choices.length - 1}`, { code: 'invalid_request', status: 400, issues: [{ path: 'answer', message: 'out of range' }] });
+        throw new ApiError(`answer must be a choice index 0..${cp.choices.length - 1}`, {
+          code: 'invalid_request',
+          status: 400,
+          issues: [{ path: 'answer', message: 'out of range' }],
+        });
       }
       if (correct && r.rec.injectedAt !== null && r.rec.stageTimes[cp.stage] === null) {
         r.rec.stageTimes[cp.stage] = (Date.now() - r.rec.injectedAt) / 1000;
         await this.d.store.update(r.rec);
       }
-      await this.event('checkpoint_answered', `${cp.stage}: ${correct ? 'right' : 'not quite'}`, { checkpointId, stage: cp.stage, correct, answer });
+      await this.event('checkpoint_answered', `${cp.stage}: ${correct ? 'right' : 'not quite'}`, {
+        checkpointId,
+        stage: cp.stage,
+        correct,
+        answer,
+      });
       return { correct, explanation: correct ? cp.explanation : '', stage: cp.stage };
     });
   }
@@ -218,9 +278,18 @@ export class RunEngine {
       if (!this.run || (a.state !== 'firing' && a.state !== 'resolved')) return;
       const severity = a.labels.severity ?? 'none';
       const summary = a.annotations.summary ? `: ${a.annotations.summary}` : '';
-      await this.event(a.state === 'firing' ? 'alert_firing' : 'alert_resolved', `${a.alertname} (${severity}) ${a.state}${summary}`, {
-        alertname: a.alertname, severity, labels: a.labels, annotations: a.annotations, value: a.value, evaluatedAt: a.at,
-      });
+      await this.event(
+        a.state === 'firing' ? 'alert_firing' : 'alert_resolved',
+        `${a.alertname} (${severity}) ${a.state}${summary}`,
+        {
+          alertname: a.alertname,
+          severity,
+          labels: a.labels,
+          annotations: a.annotations,
+          value: a.value,
+          evaluatedAt: a.at,
+        },
+      );
     });
   }
 
@@ -231,13 +300,18 @@ export class RunEngine {
   acknowledgePage(runId: string): Promise<{ alertnames: string[]; ttaSeconds: number }> {
     return this.exclusive(async () => {
       const r = this.run;
-      if (!r || r.rec.id !== runId) throw new ApiError(`run ${runId} is not active`, { code: 'run_not_active', status: 409 });
+      if (!r || r.rec.id !== runId)
+        throw new ApiError(`run ${runId} is not active`, { code: 'run_not_active', status: 409 });
       const lastAck = r.events.findLastIndex((e) => e.type === 'alert_acknowledged');
       const pages = r.events.slice(lastAck + 1).filter((e) => e.type === 'alert_firing' && e.data.severity === 'page');
       if (pages.length === 0) throw new ApiError('no page to acknowledge', { code: 'no_page', status: 409 });
       const alertnames = [...new Set(pages.map((e) => String(e.data.alertname)))];
       const ttaSeconds = (Date.now() - pages[0].at) / 1000;
-      await this.event('alert_acknowledged', `page acknowledged after ${ttaSeconds.toFixed(0)} s: ${alertnames.join(', ')}`, { alertnames, ttaSeconds });
+      await this.event(
+        'alert_acknowledged',
+        `page acknowledged after ${ttaSeconds.toFixed(0)} s: ${alertnames.join(', ')}`,
+        { alertnames, ttaSeconds },
+      );
       return { alertnames, ttaSeconds };
     });
   }
@@ -254,10 +328,18 @@ export class RunEngine {
   /** A restarted service comes back with healthy defaults: put the incident (and the learner's changes) back. */
   private async reapplyRunConfig(only?: string): Promise<void> {
     const r = this.run!;
-    const states = [r.scenario.faultConfig, ...r.events.filter((e) => e.type === 'config_changed').map((e) => ({ [e.data.service as string]: e.data.patch as Record<string, string | number | boolean> }))];
+    const states = [
+      r.scenario.faultConfig,
+      ...r.events
+        .filter((e) => e.type === 'config_changed')
+        .map((e) => ({ [e.data.service as string]: e.data.patch as Record<string, string | number | boolean> })),
+    ];
     for (const state of states) {
       const filtered = Object.fromEntries(Object.entries(state).filter(([s]) => !only || s === only));
-      if (Object.keys(filtered).length) await this.d.control.applyState(filtered, 'orchestrator').catch((err) => this.d.log?.(`re-applying config failed: ${err.message}`));
+      if (Object.keys(filtered).length)
+        await this.d.control
+          .applyState(filtered, 'orchestrator')
+          .catch((err) => this.d.log?.(`re-applying config failed: ${err.message}`));
     }
   }
 
@@ -268,8 +350,32 @@ export class RunEngine {
       if (!rec) return;
       const scenario = this.scenario(rec.scenarioId);
       const events = await this.d.store.events(rec.id);
-      this.run = { rec, scenario: scenario!, load: null, events, hints: [], watcher: new HintWatcher(scenario?.hints ?? [], events.filter((e) => e.type === 'hint_shown').map((e) => String(e.data.hintId))), learnerChanges: events.filter((e) => e.type === 'config_changed' && e.data.counted).length, lastChangeAt: null, unrelatedChangeSeen: false, baselineSince: Date.now(), sloMet: null, verdict: null };
-      this.run.hints = events.filter((e) => e.type === 'hint_shown').map((e) => ({ id: String(e.data.hintId), runId: rec.id, at: e.at, text: String(e.data.text), trigger: String(e.data.trigger) }));
+      this.run = {
+        rec,
+        scenario: scenario!,
+        load: null,
+        events,
+        hints: [],
+        watcher: new HintWatcher(
+          scenario?.hints ?? [],
+          events.filter((e) => e.type === 'hint_shown').map((e) => String(e.data.hintId)),
+        ),
+        learnerChanges: events.filter((e) => e.type === 'config_changed' && e.data.counted).length,
+        lastChangeAt: null,
+        unrelatedChangeSeen: false,
+        baselineSince: Date.now(),
+        sloMet: null,
+        verdict: null,
+      };
+      this.run.hints = events
+        .filter((e) => e.type === 'hint_shown')
+        .map((e) => ({
+          id: String(e.data.hintId),
+          runId: rec.id,
+          at: e.at,
+          text: String(e.data.text),
+          trigger: String(e.data.trigger),
+        }));
       const lastChange = events.filter((e) => e.type === 'config_changed' && e.data.counted).at(-1);
       this.run.lastChangeAt = lastChange ? lastChange.at : null;
       if (!scenario) {
@@ -297,9 +403,11 @@ export class RunEngine {
   private tick(): Promise<void> {
     if (this.ticking || !this.run) return Promise.resolve();
     this.ticking = true;
-    return this.exclusive(() => this.step()).catch((err) => this.d.log?.(`run tick failed: ${(err as Error).message}`)).finally(() => {
-      this.ticking = false;
-    });
+    return this.exclusive(() => this.step())
+      .catch((err) => this.d.log?.(`run tick failed: ${(err as Error).message}`))
+      .finally(() => {
+        this.ticking = false;
+      });
   }
 
   private async step(): Promise<void> {
@@ -317,10 +425,18 @@ export class RunEngine {
       r.verdict = verdict;
       r.sloMet = verdict.met;
       if (verdict.met) {
-        await this.event('baseline_ok', `baseline healthy for ${need} s: ${verdict.successPct!.toFixed(2)} % ok, p${slo.latencyPercentile} ${Math.round(verdict.latencyMs!)} ms`, { ...verdict });
+        await this.event(
+          'baseline_ok',
+          `baseline healthy for ${need} s: ${verdict.successPct!.toFixed(2)} % ok, p${slo.latencyPercentile} ${Math.round(verdict.latencyMs!)} ms`,
+          { ...verdict },
+        );
         await this.inject();
       } else if (elapsed > need + (this.d.baselineGraceSeconds ?? 20)) {
-        await this.event('baseline_failed', `the system was not healthy before the fault: ${verdict.reasons.join('; ')}`, { ...verdict });
+        await this.event(
+          'baseline_failed',
+          `the system was not healthy before the fault: ${verdict.reasons.join('; ')}`,
+          { ...verdict },
+        );
         await this.finish('aborted', `system not healthy at baseline (${verdict.reasons.join('; ')})`);
       }
       return;
@@ -342,7 +458,12 @@ export class RunEngine {
     }
     r.sloMet = verdict.met;
     this.d.emit({ type: 'run', run: this.activeView()! });
-    for (const { hint, trigger } of await r.watcher.due({ sinceFault, learnerChanges: r.learnerChanges, unrelatedChangeSeen: r.unrelatedChangeSeen, signal: this.d.signal ?? (async () => null) })) {
+    for (const { hint, trigger } of await r.watcher.due({
+      sinceFault,
+      learnerChanges: r.learnerChanges,
+      unrelatedChangeSeen: r.unrelatedChangeSeen,
+      signal: this.d.signal ?? (async () => null),
+    })) {
       const view: HintView = { id: hint.id, runId: r.rec.id, at: Date.now(), text: hint.text, trigger };
       r.hints.push(view);
       this.d.emit({ type: 'hint', hint: view });
@@ -355,12 +476,16 @@ export class RunEngine {
         const hold = judgeSlo(this.d.load.summary(slo.holdSeconds), slo);
         if (hold.met) {
           r.rec.stageTimes.fix = (now - r.rec.injectedAt!) / 1000;
-          await this.finish('resolved', `SLO held for ${slo.holdSeconds} s after the change: ${hold.successPct!.toFixed(2)} % ok, p${slo.latencyPercentile} ${Math.round(hold.latencyMs!)} ms`);
+          await this.finish(
+            'resolved',
+            `SLO held for ${slo.holdSeconds} s after the change: ${hold.successPct!.toFixed(2)} % ok, p${slo.latencyPercentile} ${Math.round(hold.latencyMs!)} ms`,
+          );
           return;
         }
       }
     }
-    if (sinceFault > r.scenario.spec.expiresAfterSeconds) await this.finish('expired', `not resolved within ${r.scenario.spec.expiresAfterSeconds} s`);
+    if (sinceFault > r.scenario.spec.expiresAfterSeconds)
+      await this.finish('expired', `not resolved within ${r.scenario.spec.expiresAfterSeconds} s`);
   }
 
   private async inject(): Promise<void> {
@@ -371,7 +496,13 @@ export class RunEngine {
       r.rec.injectedAt = Date.now();
       r.sloMet = true;
       await this.setState('injected');
-      await this.event('fault_applied', r.rec.surprise ? 'the incident has started' : `fault applied: ${describeFault(r.scenario)}`, r.rec.surprise ? {} : { changes: applied.flatMap((a) => a.changes) });
+      // The timeline and the hint feed never name the fault: that is what the learner is there to find (the
+      // change log shows its change as a team would log it). The postmortem names it once the run is over.
+      await this.event(
+        'fault_applied',
+        'the incident has started',
+        r.rec.surprise ? {} : { changes: applied.flatMap((a) => a.changes) },
+      );
     } catch (err) {
       await this.finish('aborted', `could not apply the fault: ${(err as Error).message}`);
     }
@@ -392,7 +523,15 @@ export class RunEngine {
     await this.event(state, reason, {});
     const view = toRunView(r.rec, r.scenario, r);
     this.d.emit({ type: 'run', run: view });
-    this.d.emit({ type: 'resolution', runId: r.rec.id, outcome: state, scenarioId: r.rec.scenarioId, title: r.scenario?.spec.title ?? r.rec.scenarioId, explanation: state === 'resolved' ? r.scenario.spec.fix.explanation : reason, stageTimes: r.rec.stageTimes });
+    this.d.emit({
+      type: 'resolution',
+      runId: r.rec.id,
+      outcome: state,
+      scenarioId: r.rec.scenarioId,
+      title: r.scenario?.spec.title ?? r.rec.scenarioId,
+      explanation: state === 'resolved' ? r.scenario.spec.fix.explanation : reason,
+      stageTimes: r.rec.stageTimes,
+    });
     this.run = null;
     await this.d.load.stop();
     return view;
@@ -419,13 +558,9 @@ export class RunEngine {
         this.unstored.shift();
       }
     } catch (err) {
-      this.d.log?.(`${this.unstored.length} run event(s) not stored yet, kept for the next try: ${(err as Error).message}`);
+      this.d.log?.(
+        `${this.unstored.length} run event(s) not stored yet, kept for the next try: ${(err as Error).message}`,
+      );
     }
   }
-}
-
-function describeFault(s: Scenario): string {
-  const parts = Object.entries(s.faultConfig).flatMap(([svc, knobs]) => Object.entries(knobs).map(([k, v]) => `${svc}.${k} = ${JSON.stringify(v)}`));
-  if (s.faultPlan) parts.push('load pattern changed');
-  return parts.join(', ');
 }

@@ -6,9 +6,20 @@ import type { EffectiveLoad } from '../calibration/effective-load.ts';
 const ended = (s: RunRecord['state']) => s === 'resolved' || s === 'abandoned' || s === 'expired' || s === 'aborted';
 
 /** What the site sees of a run. Surprise runs hide the scenario until they end. */
-export function toRunView(rec: RunRecord, scenario: Scenario | undefined, live?: { sloMet: boolean | null; learnerChanges: number; load?: EffectiveLoad | null }): RunView {
+export function toRunView(
+  rec: RunRecord,
+  scenario: Scenario | undefined,
+  live?: { sloMet: boolean | null; learnerChanges: number; load?: EffectiveLoad | null },
+): RunView {
   const hidden = rec.surprise && !ended(rec.state);
-  const slo = scenario?.spec.slo ?? { successPct: 99, latencyPercentile: 95 as const, latencyThresholdMs: 250, windowSeconds: 30, holdSeconds: 20, rateLimitedCountsAsSuccess: false };
+  const slo = scenario?.spec.slo ?? {
+    successPct: 99,
+    latencyPercentile: 95 as const,
+    latencyThresholdMs: 250,
+    windowSeconds: 30,
+    holdSeconds: 20,
+    rateLimitedCountsAsSuccess: false,
+  };
   return {
     id: rec.id,
     scenarioId: hidden ? null : rec.scenarioId,
@@ -26,6 +37,10 @@ export function toRunView(rec: RunRecord, scenario: Scenario | undefined, live?:
     stageTimes: rec.stageTimes,
     learnerChanges: live?.learnerChanges ?? 0,
     // A surprise run shows the machine's capacity and the baseline, not the fault's load (it would name the incident).
-    load: live?.load ? (hidden ? { ...live.load.figures, faultRps: null, faultReferenceRps: null, overload: null } : live.load.figures) : null,
+    load: live?.load
+      ? hidden
+        ? { ...live.load.figures, faultRps: null, faultReferenceRps: null, overload: null }
+        : live.load.figures
+      : null,
   };
 }

@@ -2,15 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { judgeSlo } from './slo-judge.ts';
 import type { WindowSummary } from '../load/stats-window.ts';
 
-const slo = { successPct: 99, latencyPercentile: 95 as const, latencyThresholdMs: 250, windowSeconds: 30, holdSeconds: 20, rateLimitedCountsAsSuccess: false };
+const slo = {
+  successPct: 99,
+  latencyPercentile: 95 as const,
+  latencyThresholdMs: 250,
+  windowSeconds: 30,
+  holdSeconds: 20,
+  rateLimitedCountsAsSuccess: false,
+};
 
 function summary(p: Partial<WindowSummary['outcomes']>, p95: number | null): WindowSummary {
   const outcomes = { ok: 0, client: 0, rate_limited: 0, server: 0, timeout: 0, connection: 0, dropped: 0, ...p };
   const count = Object.values(outcomes).reduce((a, b) => a + b, 0);
   return {
-    seconds: 30, fromT: 1, toT: 30, count, ok: outcomes.ok, successPct: count ? (100 * outcomes.ok) / count : null, outcomes,
+    seconds: 30,
+    fromT: 1,
+    toT: 30,
+    count,
+    ok: outcomes.ok,
+    successPct: count ? (100 * outcomes.ok) / count : null,
+    outcomes,
     latencyMs: p95 === null ? null : { p50: p95 / 2, p95, p99: p95 * 1.5, max: p95 * 2 },
-    journeys: {} as WindowSummary['journeys'], ordersCreated: 0,
+    journeys: {} as WindowSummary['journeys'],
+    ordersCreated: 0,
   };
 }
 

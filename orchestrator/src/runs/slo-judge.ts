@@ -16,7 +16,8 @@ export interface SloVerdict {
  * as served, for load-shedding scenarios) and one latency percentile. No traffic is not "met".
  */
 export function judgeSlo(summary: WindowSummary, slo: SloView): SloVerdict {
-  if (summary.count === 0) return { met: false, successPct: null, latencyMs: null, requests: 0, reasons: ['no traffic in the window'] };
+  if (summary.count === 0)
+    return { met: false, successPct: null, latencyMs: null, requests: 0, reasons: ['no traffic in the window'] };
   const served = summary.outcomes.ok + (slo.rateLimitedCountsAsSuccess ? summary.outcomes.rate_limited : 0);
   const successPct = (100 * served) / summary.count;
   const l = summary.latencyMs;
@@ -24,6 +25,7 @@ export function judgeSlo(summary: WindowSummary, slo: SloView): SloVerdict {
   const reasons: string[] = [];
   if (successPct < slo.successPct) reasons.push(`success ${successPct.toFixed(2)} % < ${slo.successPct} %`);
   if (latencyMs === null) reasons.push('no request completed');
-  else if (latencyMs > slo.latencyThresholdMs) reasons.push(`p${slo.latencyPercentile} ${Math.round(latencyMs)} ms > ${slo.latencyThresholdMs} ms`);
+  else if (latencyMs > slo.latencyThresholdMs)
+    reasons.push(`p${slo.latencyPercentile} ${Math.round(latencyMs)} ms > ${slo.latencyThresholdMs} ms`);
   return { met: reasons.length === 0, successPct, latencyMs, requests: summary.count, reasons };
 }

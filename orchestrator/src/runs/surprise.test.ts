@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { pickSurprise } from './surprise.ts';
 
-const ids = ['cpu-regression', 'db-connection-exhaustion', 'db-slow-query', 'gateway-pool-lowered', 'traffic-spike', 'worker-pool-saturation'];
+const ids = [
+  'cpu-regression',
+  'db-connection-exhaustion',
+  'db-slow-query',
+  'gateway-pool-lowered',
+  'traffic-spike',
+  'worker-pool-saturation',
+];
 
 describe('pickSurprise', () => {
   it('replays the same incident for the same seed, whatever the listing order', () => {

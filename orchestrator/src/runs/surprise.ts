@@ -4,7 +4,7 @@ export function pickSurprise(ids: readonly string[], seed: number): string {
   const sorted = [...ids].sort();
   // One round of a 32-bit integer hash (Thomas Wang's) spreads neighbouring seeds over the library.
   let h = seed >>> 0;
-  h = (h ^ 61) ^ (h >>> 16);
+  h = h ^ 61 ^ (h >>> 16);
   h = Math.imul(h, 9);
   h ^= h >>> 4;
   h = Math.imul(h, 0x27d4eb2d);

@@ -11,7 +11,10 @@ describe('loadScenarios', () => {
     const good = await readFile(join(builtInScenariosDir, 'gateway-pool-lowered.yaml'), 'utf8');
     await writeFile(join(dir, 'a-good.yaml'), good);
     // Valid except for one knob deep inside the fix: the whole file must be refused, not half-loaded.
-    await writeFile(join(dir, 'b-bad.yaml'), good.replace('id: gateway-pool-lowered', 'id: bad-one').replace('upstreamPoolSize: 64', 'upstreamPoolSize: 0'));
+    await writeFile(
+      join(dir, 'b-bad.yaml'),
+      good.replace('id: gateway-pool-lowered', 'id: bad-one').replace('upstreamPoolSize: 64', 'upstreamPoolSize: 0'),
+    );
     await writeFile(join(dir, 'c-dup.yaml'), good);
     await writeFile(join(dir, 'notes.txt'), 'not a scenario');
   });
@@ -21,7 +24,11 @@ describe('loadScenarios', () => {
     const { scenarios, problems } = await loadScenarios(dir);
     expect(scenarios.map((s) => s.id)).toEqual(['gateway-pool-lowered']);
     expect(problems.map((p) => ({ ...p, file: p.file.split('/').at(-1) }))).toEqual([
-      { file: 'b-bad.yaml', path: 'fix.documented.gateway.upstreamPoolSize', message: 'gateway.upstreamPoolSize: Too small: expected number to be >=1' },
+      {
+        file: 'b-bad.yaml',
+        path: 'fix.documented.gateway.upstreamPoolSize',
+        message: 'gateway.upstreamPoolSize: Too small: expected number to be >=1',
+      },
       { file: 'c-dup.yaml', path: 'id', message: 'duplicate scenario id "gateway-pool-lowered"' },
     ]);
   });
@@ -34,11 +41,22 @@ describe('loadScenarios', () => {
   it('loads the whole built-in library without a problem', async () => {
     const { scenarios, problems } = await loadScenarios();
     expect(problems).toEqual([]);
-    expect(scenarios.map((s) => s.id)).toEqual(['cpu-regression', 'db-connection-exhaustion', 'db-slow-query', 'gateway-pool-lowered', 'traffic-spike', 'worker-pool-saturation']);
+    expect(scenarios.map((s) => s.id)).toEqual([
+      'cpu-regression',
+      'db-connection-exhaustion',
+      'db-slow-query',
+      'gateway-pool-lowered',
+      'traffic-spike',
+      'worker-pool-saturation',
+    ]);
     for (const s of scenarios) {
       expect(s.spec.fix.wrong, `${s.id} has a wrong fix`).toBeDefined();
-      expect(new Set(s.spec.checkpoints.map((c) => c.stage)), `${s.id} checkpoints`).toEqual(new Set(['detect', 'localize', 'diagnose']));
-      expect(new Set(s.hints.map((h) => h.kind)), `${s.id} hint kinds`).toEqual(new Set(['after', 'signal', 'no-change', 'unrelated-change']));
+      expect(new Set(s.spec.checkpoints.map((c) => c.stage)), `${s.id} checkpoints`).toEqual(
+        new Set(['detect', 'localize', 'diagnose']),
+      );
+      expect(new Set(s.hints.map((h) => h.kind)), `${s.id} hint kinds`).toEqual(
+        new Set(['after', 'signal', 'no-change', 'unrelated-change']),
+      );
     }
   });
 });

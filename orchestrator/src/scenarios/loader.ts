@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { issuesFrom } from '@observastack/sut-common/errors.ts';
 import { scenarioSchema } from './scenario-schema.ts';
 import { resolveScenario, type Scenario } from './scenario.ts';
 
@@ -44,7 +45,11 @@ export async function loadScenarios(dir: string = builtInScenariosDir, prefix = 
   return { scenarios, problems };
 }
 
-export function parseScenario(text: string, file: string, prefix = ''): { scenario: Scenario } | { problems: ScenarioProblem[] } {
+export function parseScenario(
+  text: string,
+  file: string,
+  prefix = '',
+): { scenario: Scenario } | { problems: ScenarioProblem[] } {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -54,7 +59,9 @@ export function parseScenario(text: string, file: string, prefix = ''): { scenar
   }
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    return { problems: parsed.error.issues.flatMap((i) => explain(i, [])).map((i) => ({ file, path: i.path.map(String).join('.') || '(root)', message: i.message })) };
+    return {
+      problems: parsed.error.issues.flatMap((i) => issuesFrom(explain(i, []))).map((i) => ({ file, ...i })),
+    };
   }
   const spec = prefix ? { ...parsed.data, id: `${prefix}/${parsed.data.id}` } : parsed.data;
   return { scenario: resolveScenario(spec, file) };

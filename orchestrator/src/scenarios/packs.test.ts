@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { packManifestSchema, parsePackList } from './packs.ts';
 
-const valid = { name: '@acme/sre-drills', version: '1.2.0', license: 'MIT', platform: '>=0.1.0 <1', description: 'Retry and timeout incidents.' };
+const valid = {
+  name: '@acme/sre-drills',
+  version: '1.2.0',
+  license: 'MIT',
+  platform: '>=0.1.0 <1',
+  description: 'Retry and timeout incidents.',
+};
 const issues = (input: unknown) => {
   const r = packManifestSchema.safeParse(input);
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -13,11 +19,15 @@ describe('the pack manifest schema', () => {
   });
 
   it('accepts a minimal manifest', () => {
-    expect(issues({ name: 'drills', version: '0.0.1', license: 'Apache-2.0 OR MIT', platform: '*', description: 'x' })).toEqual([]);
+    expect(
+      issues({ name: 'drills', version: '0.0.1', license: 'Apache-2.0 OR MIT', platform: '*', description: 'x' }),
+    ).toEqual([]);
   });
 
   it('rejects bad names, versions, licences, ranges and unknown fields, naming each', () => {
-    expect(issues({ name: 'Drills!', version: 'one', license: '', platform: 'newest', description: '', main: 'index.js' })).toMatchInlineSnapshot(`
+    expect(
+      issues({ name: 'Drills!', version: 'one', license: '', platform: 'newest', description: '', main: 'index.js' }),
+    ).toMatchInlineSnapshot(`
       [
         "name: an npm package name: lowercase, optionally @scope/name",
         "version: a semantic version such as 1.0.0",

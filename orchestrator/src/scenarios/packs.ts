@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { z } from 'zod';
+import { issuesFrom } from '@observastack/sut-common/errors.ts';
 import { loadScenarios, type ScenarioProblem } from './loader.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -12,7 +13,9 @@ import type { Scenario } from './scenario.ts';
 export const builtInPacksDir = fileURLToPath(new URL('../../../scenarios/packs/', import.meta.url));
 export const packManifestFile = 'observastack-pack.json';
 /** The running ObservaStack version (root package.json), which a pack's `platform` range must include. */
-export const platformVersion = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const platformVersion = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 /** Files a pack may never carry in its scenarios folder: packs are data, never code. */
 const codeFile = /\.(?:[cm]?[jt]s|[jt]sx|node|wasm)$/i;
 
@@ -21,10 +24,20 @@ export const packManifestSchema = z.strictObject({
   name: z
     .string()
     .max(214)
-    .regex(/^(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/, 'an npm package name: lowercase, optionally @scope/name')
+    .regex(
+      /^(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/,
+      'an npm package name: lowercase, optionally @scope/name',
+    )
     .describe('The pack\'s npm-style name; its scenario ids are namespaced with the part after any scope ("name/id").'),
-  version: z.string().refine((v) => semver.valid(v) !== null, 'a semantic version such as 1.0.0').describe('The pack\'s own version (semver).'),
-  license: z.string().min(1).regex(/^[A-Za-z0-9.+()\- ]+$/, 'an SPDX licence expression such as MIT').describe('SPDX licence expression of the pack, e.g. MIT.'),
+  version: z
+    .string()
+    .refine((v) => semver.valid(v) !== null, 'a semantic version such as 1.0.0')
+    .describe("The pack's own version (semver)."),
+  license: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9.+()\- ]+$/, 'an SPDX licence expression such as MIT')
+    .describe('SPDX licence expression of the pack, e.g. MIT.'),
   platform: z
     .string()
     .refine((r) => semver.validRange(r) !== null, 'a semver range such as ^0.1.0')
@@ -68,12 +81,19 @@ export interface LoadPacksOptions {
 }
 
 /** `OBS_SCENARIO_PACKS=a,b` → ['a', 'b']. */
-export const parsePackList = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+export const parsePackList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const shown = (file: string) => relative(process.cwd(), file) || file;
 
 async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 /** Where a pack listed by path or package name lives, or a problem. */
@@ -90,45 +110,89 @@ function locate(entry: string, from: string): { dir: string } | { problem: PackP
     }
   }
   if (existsSync(resolve(from, entry))) return { dir: resolve(from, entry) };
-  return { problem: { file: entry, path: '(pack)', reason: `no folder or installed package "${entry}" (OBS_SCENARIO_PACKS lists paths or package names)` } };
+  return {
+    problem: {
+      file: entry,
+      path: '(pack)',
+      reason: `no folder or installed package "${entry}" (OBS_SCENARIO_PACKS lists paths or package names)`,
+    },
+  };
 }
 
-async function readManifest(dir: string, platformVersion: string): Promise<{ manifest: PackManifest } | { problems: PackProblem[] }> {
+async function readManifest(
+  dir: string,
+  platformVersion: string,
+): Promise<{ manifest: PackManifest } | { problems: PackProblem[] }> {
   const file = shown(join(dir, packManifestFile));
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(join(dir, packManifestFile), 'utf8'));
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `missing ${packManifestFile}` : `not valid JSON: ${(err as Error).message}`;
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `missing ${packManifestFile}`
+        : `not valid JSON: ${(err as Error).message}`;
     return { problems: [{ file, path: '(root)', reason }] };
   }
   const parsed = packManifestSchema.safeParse(raw);
-  if (!parsed.success) return { problems: parsed.error.issues.map((i) => ({ file, path: i.path.map(String).join('.') || '(root)', reason: i.message })) };
+  if (!parsed.success)
+    return {
+      problems: issuesFrom(parsed.error.issues).map((i) => ({ file, path: i.path, reason: i.message })),
+    };
   const m = parsed.data;
   if (!semver.satisfies(platformVersion, m.platform, { includePrerelease: true })) {
-    return { problems: [{ file, path: 'platform', reason: `pack ${m.name}@${m.version} supports ObservaStack ${m.platform}, this is ${platformVersion}` }] };
+    return {
+      problems: [
+        {
+          file,
+          path: 'platform',
+          reason: `pack ${m.name}@${m.version} supports ObservaStack ${m.platform}, this is ${platformVersion}`,
+        },
+      ],
+    };
   }
   return { manifest: m };
 }
 
 /** Loads one pack folder; never throws. */
-export async function loadPack(dir: string, version: string = platformVersion): Promise<{ pack?: LoadedPack; scenarios: Scenario[]; problems: PackProblem[] }> {
+export async function loadPack(
+  dir: string,
+  version: string = platformVersion,
+): Promise<{ pack?: LoadedPack; scenarios: Scenario[]; problems: PackProblem[] }> {
   const read = await readManifest(dir, version);
   if ('problems' in read) return { scenarios: [], problems: read.problems };
   const { manifest } = read;
   const scenariosDir = join(dir, 'scenarios');
   if (!(await isDir(scenariosDir))) {
-    return { scenarios: [], problems: [{ file: shown(scenariosDir), path: '(pack)', reason: 'a pack keeps its scenario YAML in a scenarios/ folder' }] };
+    return {
+      scenarios: [],
+      problems: [
+        { file: shown(scenariosDir), path: '(pack)', reason: 'a pack keeps its scenario YAML in a scenarios/ folder' },
+      ],
+    };
   }
   const code = (await readdir(scenariosDir, { recursive: true })).filter((f) => codeFile.test(f));
   if (code.length > 0) {
-    return { scenarios: [], problems: [{ file: shown(scenariosDir), path: '(pack)', reason: `packs are data only; refusing a pack with code files: ${code.join(', ')}` }] };
+    return {
+      scenarios: [],
+      problems: [
+        {
+          file: shown(scenariosDir),
+          path: '(pack)',
+          reason: `packs are data only; refusing a pack with code files: ${code.join(', ')}`,
+        },
+      ],
+    };
   }
   const namespace = manifest.name.replace(/^@[^/]+\//, '');
   try {
     const loaded = await loadScenarios(scenariosDir, namespace);
     const problems = loaded.problems.map((p: ScenarioProblem) => ({ file: p.file, path: p.path, reason: p.message }));
-    return { pack: { manifest, dir, namespace, scenarioIds: loaded.scenarios.map((s) => s.id) }, scenarios: loaded.scenarios, problems };
+    return {
+      pack: { manifest, dir, namespace, scenarioIds: loaded.scenarios.map((s) => s.id) },
+      scenarios: loaded.scenarios,
+      problems,
+    };
   } catch (err) {
     return { scenarios: [], problems: [{ file: shown(scenariosDir), path: '(pack)', reason: (err as Error).message }] };
   }
@@ -145,12 +209,14 @@ export async function loadPacks(o: LoadPacksOptions): Promise<LoadedPacks> {
   const candidates: string[] = [];
   for (const d of o.dirs ?? [builtInPacksDir]) {
     const entries = await readdir(d, { withFileTypes: true }).catch(() => []);
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) if (e.isDirectory()) candidates.push(join(d, e.name));
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name)))
+      if (e.isDirectory()) candidates.push(join(d, e.name));
   }
   for (const entry of o.packs ?? []) {
     const where = locate(entry, from);
     if ('problem' in where) problems.push(where.problem);
-    else if (!(await isDir(where.dir))) problems.push({ file: entry, path: '(pack)', reason: `"${where.dir}" is not a folder` });
+    else if (!(await isDir(where.dir)))
+      problems.push({ file: entry, path: '(pack)', reason: `"${where.dir}" is not a folder` });
     else candidates.push(where.dir);
   }
 
@@ -165,7 +231,11 @@ export async function loadPacks(o: LoadPacksOptions): Promise<LoadedPacks> {
     problems.push(...r.problems);
     if (!r.pack) continue;
     if (packs.some((p) => p.namespace === r.pack!.namespace)) {
-      problems.push({ file: shown(join(dir, packManifestFile)), path: 'name', reason: `another pack already uses the namespace "${r.pack.namespace}"` });
+      problems.push({
+        file: shown(join(dir, packManifestFile)),
+        path: 'name',
+        reason: `another pack already uses the namespace "${r.pack.namespace}"`,
+      });
       continue;
     }
     const kept = r.scenarios.filter((s) => {

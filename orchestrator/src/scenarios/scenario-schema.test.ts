@@ -16,7 +16,8 @@ const minimal: ScenarioInput = {
   fix: { documented: { gateway: { upstreamPoolSize: 64 } }, explanation: 'Raise it back.' },
 };
 
-const parse = (doc: unknown, file = 'scenarios/x.yaml') => parseScenario(typeof doc === 'string' ? doc : stringify(doc), file);
+const parse = (doc: unknown, file = 'scenarios/x.yaml') =>
+  parseScenario(typeof doc === 'string' ? doc : stringify(doc), file);
 const problems = (doc: unknown) => {
   const r = parse(doc);
   if (!('problems' in r)) throw new Error('expected problems, the scenario loaded');
@@ -29,7 +30,14 @@ describe('scenario schema', () => {
     const r = parse(minimal);
     if (!('scenario' in r)) throw new Error(formatProblems(r.problems));
     const { spec } = r.scenario;
-    expect(spec.slo).toEqual({ successPct: 99, latencyPercentile: 95, latencyThresholdMs: 250, windowSeconds: 30, holdSeconds: 20, rateLimitedCountsAsSuccess: false });
+    expect(spec.slo).toEqual({
+      successPct: 99,
+      latencyPercentile: 95,
+      latencyThresholdMs: 250,
+      windowSeconds: 30,
+      holdSeconds: 20,
+      rateLimitedCountsAsSuccess: false,
+    });
     expect(spec.baselineSeconds).toBe(10);
     expect(spec.hints).toEqual([]);
     expect(spec.load.journeys).toEqual({ browse: 30, search: 15, view: 35, recommendations: 12, checkout: 8 });
@@ -40,7 +48,10 @@ describe('scenario schema', () => {
   it('loads a full scenario: hints of every kind resolve, a fault load plan is kept', () => {
     const r = parse({
       ...minimal,
-      fault: { config: { api: { pricingVersion: '1.1' } }, load: { phases: [{ pattern: 'spike', durationS: 60, baseRps: 50, peakRps: 200, atS: 5, forS: 30 }] } },
+      fault: {
+        config: { api: { pricingVersion: '1.1' } },
+        load: { phases: [{ pattern: 'spike', durationS: 60, baseRps: 50, peakRps: 200, atS: 5, forS: 30 }] },
+      },
       slo: { latencyThresholdMs: 400, rateLimitedCountsAsSuccess: true },
       hints: [
         { id: 'a', text: 'time', when: { afterSeconds: 60 } },
@@ -52,39 +63,72 @@ describe('scenario schema', () => {
         { id: 'mc', stage: 'localize', question: 'Where?', choices: ['here', 'there'], answer: 1 },
         { id: 'ft', stage: 'diagnose', question: 'What?', pattern: 'pool' },
       ],
-      fix: { documented: { api: { pricingVersion: '1.0' } }, wrong: { api: { workerPoolSize: 16 } }, explanation: 'Roll back.' },
+      fix: {
+        documented: { api: { pricingVersion: '1.0' } },
+        wrong: { api: { workerPoolSize: 16 } },
+        explanation: 'Roll back.',
+      },
     });
     if (!('scenario' in r)) throw new Error(formatProblems(r.problems));
     expect(r.scenario.hints.map((h) => h.kind)).toEqual(['after', 'signal', 'no-change', 'unrelated-change']);
-    expect(r.scenario.hints[1]).toMatchObject({ forSeconds: 5, expr: expect.stringContaining('process_cpu_seconds_total') });
+    expect(r.scenario.hints[1]).toMatchObject({
+      forSeconds: 5,
+      expr: expect.stringContaining('process_cpu_seconds_total'),
+    });
     expect(r.scenario.faultPlan?.phases[0].pattern).toBe('spike');
-    expect(r.scenario.spec.slo).toMatchObject({ latencyThresholdMs: 400, successPct: 99, rateLimitedCountsAsSuccess: true });
+    expect(r.scenario.spec.slo).toMatchObject({
+      latencyThresholdMs: 400,
+      successPct: 99,
+      rateLimitedCountsAsSuccess: true,
+    });
   });
 
   it('rejects an unknown service with file, path and the known services', () => {
-    expect(problems(withFault({ payments: { poolSize: 1 } }))).toMatchInlineSnapshot(`"scenarios/x.yaml: fault.config.payments: unknown service "payments" (known: gateway, api, inventory)"`);
+    expect(problems(withFault({ payments: { poolSize: 1 } }))).toMatchInlineSnapshot(
+      `"scenarios/x.yaml: fault.config.payments: unknown service "payments" (known: gateway, api, inventory)"`,
+    );
   });
 
   it('rejects an unknown knob with the knobs the service has', () => {
-    expect(problems(withFault({ api: { threads: 4 } }))).toMatchInlineSnapshot(`"scenarios/x.yaml: fault.config.api.threads: unknown knob "threads" of api (known: pricingVersion, workerPoolSize, dbPoolMax, inventoryTimeoutMs)"`);
+    expect(problems(withFault({ api: { threads: 4 } }))).toMatchInlineSnapshot(
+      `"scenarios/x.yaml: fault.config.api.threads: unknown knob "threads" of api (known: pricingVersion, workerPoolSize, dbPoolMax, inventoryTimeoutMs)"`,
+    );
   });
 
-  it('rejects a knob value out of the service\'s own range', () => {
-    expect(problems(withFault({ api: { workerPoolSize: 500 }, inventory: { stockIndex: 'gone' } }))).toMatchInlineSnapshot(`
+  it("rejects a knob value out of the service's own range", () => {
+    expect(
+      problems(withFault({ api: { workerPoolSize: 500 }, inventory: { stockIndex: 'gone' } })),
+    ).toMatchInlineSnapshot(`
       "scenarios/x.yaml: fault.config.api.workerPoolSize: api.workerPoolSize: Too big: expected number to be <=64
       scenarios/x.yaml: fault.config.inventory.stockIndex: inventory.stockIndex: Invalid option: expected one of "present"|"dropped""
     `);
   });
 
   it('rejects an unknown signal and a bad hint trigger', () => {
-    expect(problems({ ...minimal, hints: [{ id: 'x', text: 't', when: { signal: 'cpu_total', op: '>', value: 1 } }, { id: 'y', text: 't', when: { afterMinutes: 3 } }] })).toMatchInlineSnapshot(`
+    expect(
+      problems({
+        ...minimal,
+        hints: [
+          { id: 'x', text: 't', when: { signal: 'cpu_total', op: '>', value: 1 } },
+          { id: 'y', text: 't', when: { afterMinutes: 3 } },
+        ],
+      }),
+    ).toMatchInlineSnapshot(`
       "scenarios/x.yaml: hints.0.when.signal: Invalid option: expected one of "users_success_pct"|"users_p95_ms"|"gateway_pending"|"gateway_p95_ms"|"api_p95_ms"|"api_cpu_pct"|"api_event_loop_lag_ms"|"worker_queue_depth"|"api_db_pending"|"inventory_db_p95_ms"|"users_rate_limited_rps"|"users_offered_rps"
       scenarios/x.yaml: hints.1.when: matches none of the accepted forms (see docs/scenario-guide.md#fields)"
     `);
   });
 
   it('rejects a checkpoint whose answer is outside its choices, and one with neither choices nor pattern', () => {
-    expect(problems({ ...minimal, checkpoints: [{ id: 'a', stage: 'detect', question: 'q', choices: ['x', 'y'], answer: 2 }, { id: 'b', stage: 'fix', question: 'q' }] })).toMatchInlineSnapshot(`
+    expect(
+      problems({
+        ...minimal,
+        checkpoints: [
+          { id: 'a', stage: 'detect', question: 'q', choices: ['x', 'y'], answer: 2 },
+          { id: 'b', stage: 'fix', question: 'q' },
+        ],
+      }),
+    ).toMatchInlineSnapshot(`
       "scenarios/x.yaml: checkpoints.0: a checkpoint has either choices with an answer index inside them, or a pattern
       scenarios/x.yaml: checkpoints.1.stage: Invalid option: expected one of "detect"|"localize"|"diagnose""
     `);
@@ -100,7 +144,15 @@ describe('scenario schema', () => {
   });
 
   it('rejects a bad load plan inside the scenario', () => {
-    expect(problems({ ...minimal, load: { phases: [{ pattern: 'spike', durationS: 10, baseRps: 1, peakRps: 9000, atS: 8, forS: 5 }], journeys: { browse: 0 } } })).toMatchInlineSnapshot(`
+    expect(
+      problems({
+        ...minimal,
+        load: {
+          phases: [{ pattern: 'spike', durationS: 10, baseRps: 1, peakRps: 9000, atS: 8, forS: 5 }],
+          journeys: { browse: 0 },
+        },
+      }),
+    ).toMatchInlineSnapshot(`
       "scenarios/x.yaml: load.phases.0.peakRps: Too big: expected number to be <=5000
       scenarios/x.yaml: load.phases.0.forS: the spike (atS + forS) must end within the phase (durationS)
       scenarios/x.yaml: load.journeys: at least one journey needs a weight above 0"
@@ -108,6 +160,8 @@ describe('scenario schema', () => {
   });
 
   it('reports YAML syntax errors with their line', () => {
-    expect(problems('id: x\ntitle: [unclosed\n')).toMatchInlineSnapshot(`"scenarios/x.yaml: line 3: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:"`);
+    expect(problems('id: x\ntitle: [unclosed\n')).toMatchInlineSnapshot(
+      `"scenarios/x.yaml: line 3: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:"`,
+    );
   });
 });

@@ -14,59 +14,124 @@ export const configStateSchema = z
     for (const [service, knobs] of Object.entries(state)) {
       const schema = knobSchemas[service as keyof typeof knobSchemas];
       if (!schema) {
-        ctx.addIssue({ code: 'custom', path: [service], message: `unknown service "${service}" (known: ${Object.keys(knobSchemas).join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [service],
+          message: `unknown service "${service}" (known: ${Object.keys(knobSchemas).join(', ')})`,
+        });
         continue;
       }
       for (const [knob, value] of Object.entries(knobs)) {
         const field = schema.shape[knob as keyof typeof schema.shape] as z.ZodType | undefined;
         if (!field) {
-          ctx.addIssue({ code: 'custom', path: [service, knob], message: `unknown knob "${knob}" of ${service} (known: ${Object.keys(schema.shape).join(', ')})` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [service, knob],
+            message: `unknown knob "${knob}" of ${service} (known: ${Object.keys(schema.shape).join(', ')})`,
+          });
           continue;
         }
         const r = field.safeParse(value);
-        if (!r.success) ctx.addIssue({ code: 'custom', path: [service, knob], message: `${service}.${knob}: ${r.error.issues[0]?.message}` });
+        if (!r.success)
+          ctx.addIssue({
+            code: 'custom',
+            path: [service, knob],
+            message: `${service}.${knob}: ${r.error.issues[0]?.message}`,
+          });
       }
     }
   })
-  .describe('Runtime-config values per service, e.g. { gateway: { upstreamPoolSize: 2 } }. Every knob must exist and be in range.');
+  .describe(
+    'Runtime-config values per service, e.g. { gateway: { upstreamPoolSize: 2 } }. Every knob must exist and be in range.',
+  );
 export type ConfigState = z.infer<typeof configStateSchema>;
 
-export const sloSchema = z.strictObject({
-  successPct: z.number().min(50).max(100).default(99).describe('Share of the simulated users\' requests that must succeed, in %.'),
-  latencyPercentile: z.union([z.literal(50), z.literal(95), z.literal(99)]).default(95).describe('Which latency percentile the SLO bounds.'),
-  latencyThresholdMs: z.number().min(1).max(60_000).default(250).describe('That percentile must stay under this many milliseconds.'),
-  windowSeconds: z.int().min(5).max(600).default(30).describe('Window the SLO is measured over, in seconds.'),
-  holdSeconds: z.int().min(5).max(600).default(20).describe('After a learner change, the SLO must hold this long (on traffic after the change) to resolve the run.'),
-  rateLimitedCountsAsSuccess: z.boolean().default(false).describe('Count requests shed with a clear 429 as served (load-shedding scenarios).'),
-}).default({ successPct: 99, latencyPercentile: 95, latencyThresholdMs: 250, windowSeconds: 30, holdSeconds: 20, rateLimitedCountsAsSuccess: false })
-  .describe('The service level objective, measured on the simulated users\' own traffic.');
+export const sloSchema = z
+  .strictObject({
+    successPct: z
+      .number()
+      .min(50)
+      .max(100)
+      .default(99)
+      .describe("Share of the simulated users' requests that must succeed, in %."),
+    latencyPercentile: z
+      .union([z.literal(50), z.literal(95), z.literal(99)])
+      .default(95)
+      .describe('Which latency percentile the SLO bounds.'),
+    latencyThresholdMs: z
+      .number()
+      .min(1)
+      .max(60_000)
+      .default(250)
+      .describe('That percentile must stay under this many milliseconds.'),
+    windowSeconds: z.int().min(5).max(600).default(30).describe('Window the SLO is measured over, in seconds.'),
+    holdSeconds: z
+      .int()
+      .min(5)
+      .max(600)
+      .default(20)
+      .describe(
+        'After a learner change, the SLO must hold this long (on traffic after the change) to resolve the run.',
+      ),
+    rateLimitedCountsAsSuccess: z
+      .boolean()
+      .default(false)
+      .describe('Count requests shed with a clear 429 as served (load-shedding scenarios).'),
+  })
+  .default({
+    successPct: 99,
+    latencyPercentile: 95,
+    latencyThresholdMs: 250,
+    windowSeconds: 30,
+    holdSeconds: 20,
+    rateLimitedCountsAsSuccess: false,
+  })
+  .describe("The service level objective, measured on the simulated users' own traffic.");
 
-const afterTrigger = z.strictObject({ afterSeconds: z.int().min(0).max(7200).describe('Seconds after the fault was applied.') });
+const afterTrigger = z.strictObject({
+  afterSeconds: z.int().min(0).max(7200).describe('Seconds after the fault was applied.'),
+});
 const signalTrigger = z.strictObject({
   signal: z.enum(signalNames).describe('A named signal (see docs/scenario-guide.md for the list).'),
   op: z.enum(['>', '<']).describe('Comparison with the threshold.'),
-  value: z.number().describe('Threshold, in the signal\'s unit.'),
+  value: z.number().describe("Threshold, in the signal's unit."),
   forSeconds: z.int().min(1).max(600).default(5).describe('The condition must hold this many consecutive seconds.'),
 });
-const noChangeTrigger = z.strictObject({ noChangeForSeconds: z.int().min(10).max(7200).describe('No learner config change this many seconds after the fault.') });
-const unrelatedChangeTrigger = z.strictObject({ unrelatedChange: z.literal(true).describe('The learner changed a knob this scenario\'s fault does not involve.') });
+const noChangeTrigger = z.strictObject({
+  noChangeForSeconds: z.int().min(10).max(7200).describe('No learner config change this many seconds after the fault.'),
+});
+const unrelatedChangeTrigger = z.strictObject({
+  unrelatedChange: z.literal(true).describe("The learner changed a knob this scenario's fault does not involve."),
+});
 
 export const hintSchema = z.strictObject({
   id: itemId,
   text: z.string().min(1).max(1000).describe('What the learner reads (Markdown).'),
-  when: z.union([afterTrigger, signalTrigger, noChangeTrigger, unrelatedChangeTrigger]).describe('What shows the hint: a time, a signal crossing a threshold, or learner behaviour.'),
+  when: z
+    .union([afterTrigger, signalTrigger, noChangeTrigger, unrelatedChangeTrigger])
+    .describe('What shows the hint: a time, a signal crossing a threshold, or learner behaviour.'),
 });
 
-export const checkpointSchema = z.strictObject({
-  id: itemId,
-  stage: z.enum(['detect', 'localize', 'diagnose']).describe('Scoring stage the right answer completes.'),
-  question: z.string().min(1).max(500).describe('What the learner is asked (Markdown).'),
-  choices: z.array(z.string().min(1).max(200)).min(2).max(8).optional().describe('Multiple choice options.'),
-  answer: z.int().min(0).optional().describe('Index of the right choice.'),
-  pattern: z.string().min(1).max(200).optional().describe('Regular expression (case-insensitive) a free-text answer must match.'),
-  explanation: z.string().max(1000).default('').describe('Shown after a right answer.'),
-}).refine((c) => (c.choices !== undefined && c.answer !== undefined && c.answer < c.choices.length) !== (c.pattern !== undefined),
-  { message: 'a checkpoint has either choices with an answer index inside them, or a pattern' });
+export const checkpointSchema = z
+  .strictObject({
+    id: itemId,
+    stage: z.enum(['detect', 'localize', 'diagnose']).describe('Scoring stage the right answer completes.'),
+    question: z.string().min(1).max(500).describe('What the learner is asked (Markdown).'),
+    choices: z.array(z.string().min(1).max(200)).min(2).max(8).optional().describe('Multiple choice options.'),
+    answer: z.int().min(0).optional().describe('Index of the right choice.'),
+    pattern: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Regular expression (case-insensitive) a free-text answer must match.'),
+    explanation: z.string().max(1000).default('').describe('Shown after a right answer.'),
+  })
+  .refine(
+    (c) =>
+      (c.choices !== undefined && c.answer !== undefined && c.answer < c.choices.length) !== (c.pattern !== undefined),
+    { message: 'a checkpoint has either choices with an answer index inside them, or a pattern' },
+  );
 
 export const scenarioSchema = z.strictObject({
   id: scenarioId,
@@ -76,21 +141,50 @@ export const scenarioSchema = z.strictObject({
   objectives: z.array(z.string().min(1)).min(1).describe('What the learner will be able to do afterwards.'),
   story: z.string().min(1).describe('The learner-facing story (Markdown): "Monday 09:12, the on-call phone rings…".'),
   load: loadPlanSchema.describe('The simulated users during the whole run (the learner can never change it).'),
-  baselineSeconds: z.int().min(5).max(300).default(10).describe('The SLO must hold this long before the fault is applied.'),
-  fault: z.strictObject({
-    config: configStateSchema.default({}),
-    load: loadPlanSchema.optional().describe('A load plan that replaces `load` when the fault is applied (traffic incidents).'),
-  }).refine((f) => Object.keys(f.config).length > 0 || f.load !== undefined, 'a fault changes config, load, or both')
+  baselineSeconds: z
+    .int()
+    .min(5)
+    .max(300)
+    .default(10)
+    .describe('The SLO must hold this long before the fault is applied.'),
+  fault: z
+    .strictObject({
+      config: configStateSchema.default({}),
+      load: loadPlanSchema
+        .optional()
+        .describe('A load plan that replaces `load` when the fault is applied (traffic incidents).'),
+    })
+    .refine((f) => Object.keys(f.config).length > 0 || f.load !== undefined, 'a fault changes config, load, or both')
     .describe('What is broken when the incident starts.'),
   slo: sloSchema,
-  expiresAfterSeconds: z.int().min(60).max(14_400).default(1800).describe('The run expires this long after the fault if unresolved.'),
-  hints: z.array(hintSchema).default([]).describe('Shown one by one while the run is injected, each once, when its trigger fires.'),
-  checkpoints: z.array(checkpointSchema).default([]).describe('Questions for staged scoring; a right answer records the stage time (TTD, TTL, TTDx).'),
-  fix: z.strictObject({
-    documented: configStateSchema.describe('The fix the guide teaches; `scenarios:verify` applies it and expects resolution.'),
-    wrong: configStateSchema.optional().describe('A plausible wrong fix; `scenarios:verify` applies it and expects NO resolution.'),
-    explanation: z.string().min(1).describe('Shown when the run resolves: what was wrong and why the fix works (Markdown).'),
-  }).describe('How the incident is fixed; never shown to learners before the run ends.'),
+  expiresAfterSeconds: z
+    .int()
+    .min(60)
+    .max(14_400)
+    .default(1800)
+    .describe('The run expires this long after the fault if unresolved.'),
+  hints: z
+    .array(hintSchema)
+    .default([])
+    .describe('Shown one by one while the run is injected, each once, when its trigger fires.'),
+  checkpoints: z
+    .array(checkpointSchema)
+    .default([])
+    .describe('Questions for staged scoring; a right answer records the stage time (TTD, TTL, TTDx).'),
+  fix: z
+    .strictObject({
+      documented: configStateSchema.describe(
+        'The fix the guide teaches; `scenarios:verify` applies it and expects resolution.',
+      ),
+      wrong: configStateSchema
+        .optional()
+        .describe('A plausible wrong fix; `scenarios:verify` applies it and expects NO resolution.'),
+      explanation: z
+        .string()
+        .min(1)
+        .describe('Shown when the run resolves: what was wrong and why the fix works (Markdown).'),
+    })
+    .describe('How the incident is fixed; never shown to learners before the run ends.'),
 });
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioSpec = z.infer<typeof scenarioSchema>;

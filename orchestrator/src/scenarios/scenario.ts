@@ -18,23 +18,52 @@ export interface Scenario {
 
 export type ResolvedHint =
   | { id: string; text: string; kind: 'after'; afterSeconds: number }
-  | { id: string; text: string; kind: 'signal'; signal: SignalName; expr: string; op: '>' | '<'; value: number; forSeconds: number }
+  | {
+      id: string;
+      text: string;
+      kind: 'signal';
+      signal: SignalName;
+      expr: string;
+      op: '>' | '<';
+      value: number;
+      forSeconds: number;
+    }
   | { id: string; text: string; kind: 'no-change'; seconds: number }
   | { id: string; text: string; kind: 'unrelated-change' };
 
 export function resolveScenario(spec: ScenarioSpec, source: string): Scenario {
   const relevant = new Set<string>();
   for (const state of [spec.fault.config, spec.fix.documented]) {
-    for (const [service, knobs] of Object.entries(state)) for (const k of Object.keys(knobs)) relevant.add(`${service}.${k}`);
+    for (const [service, knobs] of Object.entries(state))
+      for (const k of Object.keys(knobs)) relevant.add(`${service}.${k}`);
   }
   const hints: ResolvedHint[] = spec.hints.map((h) => {
     const w = h.when;
     if ('afterSeconds' in w) return { id: h.id, text: h.text, kind: 'after', afterSeconds: w.afterSeconds };
-    if ('signal' in w) return { id: h.id, text: h.text, kind: 'signal', signal: w.signal, expr: signals[w.signal].expr, op: w.op, value: w.value, forSeconds: w.forSeconds };
+    if ('signal' in w)
+      return {
+        id: h.id,
+        text: h.text,
+        kind: 'signal',
+        signal: w.signal,
+        expr: signals[w.signal].expr,
+        op: w.op,
+        value: w.value,
+        forSeconds: w.forSeconds,
+      };
     if ('noChangeForSeconds' in w) return { id: h.id, text: h.text, kind: 'no-change', seconds: w.noChangeForSeconds };
     return { id: h.id, text: h.text, kind: 'unrelated-change' };
   });
-  return { id: spec.id, source, spec, baselinePlan: spec.load, faultPlan: spec.fault.load ?? null, faultConfig: spec.fault.config, relevantKnobs: relevant, hints };
+  return {
+    id: spec.id,
+    source,
+    spec,
+    baselinePlan: spec.load,
+    faultPlan: spec.fault.load ?? null,
+    faultConfig: spec.fault.config,
+    relevantKnobs: relevant,
+    hints,
+  };
 }
 
 export function isKnobService(s: string): s is KnobService {

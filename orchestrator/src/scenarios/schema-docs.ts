@@ -36,10 +36,12 @@ export function scenarioJsonSchema(): Json {
       for (const k of ['propertyNames', 'additionalProperties']) delete js[k];
       js.type = 'object';
       js.additionalProperties = false;
-      js.properties = Object.fromEntries(Object.keys(knobSchemas).map((s) => {
-        const { $schema: _, ...knobs } = knobsJsonSchema(s as keyof typeof knobSchemas);
-        return [s, { ...knobs, required: undefined, additionalProperties: false }];
-      }));
+      js.properties = Object.fromEntries(
+        Object.keys(knobSchemas).map((s) => {
+          const { $schema: _, ...knobs } = knobsJsonSchema(s as keyof typeof knobSchemas);
+          return [s, { ...knobs, required: undefined, additionalProperties: false }];
+        }),
+      );
     },
   }) as Json;
 }
@@ -52,9 +54,19 @@ function typeOf(s: Json): string {
   if (s.enum) return s.enum.map(code).join(' \\| ');
   const alts = s.anyOf ?? s.oneOf;
   if (alts?.every((a) => a.const !== undefined)) return alts.map((a) => code(a.const)).join(' \\| ');
-  const t = Array.isArray(s.type) ? s.type.join(' \\| ') : (s.type ?? (s.anyOf || s.oneOf ? 'one of the forms below' : 'any'));
+  const t = Array.isArray(s.type)
+    ? s.type.join(' \\| ')
+    : (s.type ?? (s.anyOf || s.oneOf ? 'one of the forms below' : 'any'));
   const range: string[] = [];
-  for (const [k, sym] of [['minimum', '≥'], ['exclusiveMinimum', '>'], ['maximum', '≤'], ['minLength', 'length ≥'], ['maxLength', 'length ≤'], ['minItems', 'items ≥'], ['maxItems', 'items ≤']] as const) {
+  for (const [k, sym] of [
+    ['minimum', '≥'],
+    ['exclusiveMinimum', '>'],
+    ['maximum', '≤'],
+    ['minLength', 'length ≥'],
+    ['maxLength', 'length ≤'],
+    ['minItems', 'items ≥'],
+    ['maxItems', 'items ≤'],
+  ] as const) {
     if (typeof s[k] === 'number' && Math.abs(s[k] as number) < 1e15) range.push(`${sym} ${s[k]}`);
   }
   if (t === 'array' && s.items) return `list of ${typeOf(s.items)}${range.length ? ` (${range.join(', ')})` : ''}`;
@@ -66,36 +78,65 @@ function fieldRows(s: Json, path: string, required: boolean, rows: string[][], f
   const variants = s.anyOf ?? s.oneOf;
   const isConfigState = path.endsWith('config') || path.endsWith('documented') || path.endsWith('wrong');
   if (path) {
-    rows.push([code(path) + form, typeOf(s), required ? 'yes' : 'no', s.default === undefined ? '' : code(s.default), cell(s.description ?? '')]);
+    rows.push([
+      code(path) + form,
+      typeOf(s),
+      required ? 'yes' : 'no',
+      s.default === undefined ? '' : code(s.default),
+      cell(s.description ?? ''),
+    ]);
   }
   if (isConfigState && path) return; // knobs have their own table
   if (variants && !variants.every((v) => v.const !== undefined)) {
     variants.forEach((v, i) => {
       const name = v.properties?.pattern?.const ?? Object.keys(v.properties ?? {})[0] ?? `form ${i + 1}`;
       const label = ` (${String(name)})`;
-      for (const [k, p] of Object.entries(v.properties ?? {})) fieldRows(p, `${path}.${k}`, (v.required ?? []).includes(k), rows, label);
+      for (const [k, p] of Object.entries(v.properties ?? {}))
+        fieldRows(p, `${path}.${k}`, (v.required ?? []).includes(k), rows, label);
     });
     return;
   }
   if (s.type === 'array' && s.items) {
     const item = s.items;
-    if (item.properties || item.anyOf || item.oneOf) fieldRows({ ...item, description: undefined, default: undefined }, `${path}[]`, true, rows.length ? rows : rows, '');
+    if (item.properties || item.anyOf || item.oneOf)
+      fieldRows(
+        { ...item, description: undefined, default: undefined },
+        `${path}[]`,
+        true,
+        rows.length ? rows : rows,
+        '',
+      );
     if (rows.at(-1)?.[0] === code(`${path}[]`)) rows.pop();
     return;
   }
-  for (const [k, p] of Object.entries(s.properties ?? {})) fieldRows(p, path ? `${path}.${k}` : k, (s.required ?? []).includes(k), rows, form);
+  for (const [k, p] of Object.entries(s.properties ?? {}))
+    fieldRows(p, path ? `${path}.${k}` : k, (s.required ?? []).includes(k), rows, form);
 }
 
 const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
+    '\n',
+  );
 
 /** The reference sections of docs/scenario-guide.md, generated from the schemas. */
 export function renderReference(): Record<'fields' | 'knobs' | 'signals', string> {
   const rows: string[][] = [];
   fieldRows(z.toJSONSchema(scenarioSchema, { io: 'input' }) as Json, '', true, rows);
   const knobRows = Object.keys(knobSchemas).flatMap((service) =>
-    Object.entries(knobsJsonSchema(service as keyof typeof knobSchemas).properties ?? {}).map(([knob, p]) => [code(service), code(knob), typeOf(p), code(p.default), cell(p.description ?? '')]));
-  const signalRows = Object.entries(signals).map(([name, s]) => [code(name), s.unit, cell(s.description), code(s.expr)]);
+    Object.entries(knobsJsonSchema(service as keyof typeof knobSchemas).properties ?? {}).map(([knob, p]) => [
+      code(service),
+      code(knob),
+      typeOf(p),
+      code(p.default),
+      cell(p.description ?? ''),
+    ]),
+  );
+  const signalRows = Object.entries(signals).map(([name, s]) => [
+    code(name),
+    s.unit,
+    cell(s.description),
+    code(s.expr),
+  ]);
   return {
     fields: table(['field', 'type', 'required', 'default', 'description'], rows),
     knobs: table(['service', 'knob', 'values', 'healthy default', 'description'], knobRows),
@@ -103,7 +144,8 @@ export function renderReference(): Record<'fields' | 'knobs' | 'signals', string
   };
 }
 
-const marker = (name: string) => [`<!-- generated:${name} (npm run scenarios:schema) -->`, `<!-- /generated:${name} -->`] as const;
+const marker = (name: string) =>
+  [`<!-- generated:${name} (npm run scenarios:schema) -->`, `<!-- /generated:${name} -->`] as const;
 
 /** Replaces each generated section between its markers; throws when a marker is missing. */
 export function updateGuide(guide: string): string {

@@ -19,6 +19,8 @@ export interface ServiceReply {
 export class SutControl {
   private readonly adminUrls: Record<KnobService, string>;
   private readonly secret: Uint8Array;
+  /** Told of every write a service accepted that changed something (the change log listens). */
+  onChange: ((service: KnobService, who: string, changes: ConfigChangeResult['changes']) => void) | null = null;
 
   constructor(adminUrls: Record<KnobService, string>, secret: Uint8Array) {
     this.adminUrls = adminUrls;
@@ -29,11 +31,22 @@ export class SutControl {
     return this.adminUrls[service] + path;
   }
 
-  private async call(service: KnobService, method: string, path: string, body?: unknown, who?: string): Promise<ServiceReply> {
+  private async call(
+    service: KnobService,
+    method: string,
+    path: string,
+    body?: unknown,
+    who?: string,
+  ): Promise<ServiceReply> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (who) headers.authorization = `Bearer ${await mintToken({ secret: this.secret, subject: who, ttlSeconds: 60 })}`;
-    const res = await fetch(this.url(service, path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(this.url(service, path), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
     const text = await res.text();
     let json: unknown = null;
     try {
@@ -65,11 +78,18 @@ export class SutControl {
    * effect, 202 when accepted but not yet in effect (`pending` says why), 409 when applying it failed.
    */
   patchConfig(service: KnobService, patch: unknown, who: string): Promise<ServiceReply> {
-    return this.call(service, 'PATCH', '/config', patch, who);
+    return this.call(service, 'PATCH', '/config', patch, who).then((r) => this.told(service, who, r));
   }
 
   resetConfig(service: KnobService, who: string): Promise<ServiceReply> {
-    return this.call(service, 'POST', '/config/reset', {}, who);
+    return this.call(service, 'POST', '/config/reset', {}, who).then((r) => this.told(service, who, r));
+  }
+
+  private told(service: KnobService, who: string, r: ServiceReply): ServiceReply {
+    const changes = r.body?.changes;
+    if ((r.status === 200 || r.status === 202) && Array.isArray(changes) && changes.length)
+      this.onChange?.(service, who, changes);
+    return r;
   }
 
   /** Applies a scenario's config state service by service; throws on the first refusal. */
@@ -77,7 +97,10 @@ export class SutControl {
     const out: ConfigChangeResult[] = [];
     for (const [service, patch] of Object.entries(state)) {
       const r = await this.patchConfig(service as KnobService, patch, who);
-      if (r.status !== 200 && r.status !== 202) throw new Error(`${service} refused ${JSON.stringify(patch)}: ${r.status} ${JSON.stringify(r.body?.error ?? r.body)}`);
+      if (r.status !== 200 && r.status !== 202)
+        throw new Error(
+          `${service} refused ${JSON.stringify(patch)}: ${r.status} ${JSON.stringify(r.body?.error ?? r.body)}`,
+        );
       out.push(r.body);
     }
     return out;

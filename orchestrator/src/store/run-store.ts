@@ -24,8 +24,16 @@ const emptyStages: StageTimes = { detect: null, localize: null, diagnose: null, 
 
 function toRecord(r: any): RunRecord {
   return {
-    id: r.id, scenarioId: r.scenario_id, surprise: r.surprise, seed: r.seed, state: r.state, reason: r.reason,
-    startedAt: ms(r.started_at)!, injectedAt: ms(r.injected_at), breachedAt: ms(r.breached_at), endedAt: ms(r.ended_at),
+    id: r.id,
+    scenarioId: r.scenario_id,
+    surprise: r.surprise,
+    seed: r.seed,
+    state: r.state,
+    reason: r.reason,
+    startedAt: ms(r.started_at)!,
+    injectedAt: ms(r.injected_at),
+    breachedAt: ms(r.breached_at),
+    endedAt: ms(r.ended_at),
     stageTimes: { ...emptyStages, ...r.stage_times },
   };
 }
@@ -37,7 +45,12 @@ export class RunStore {
   constructor(databaseUrl: string) {
     // The server runs with synchronous_commit=off for the shop's checkouts; the run's record and timeline are
     // few writes that must survive a PostgreSQL crash, so this pool's sessions wait for the WAL flush.
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4, application_name: 'orchestrator', options: '-c synchronous_commit=on' });
+    this.pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 4,
+      application_name: 'orchestrator',
+      options: '-c synchronous_commit=on',
+    });
     this.pool.on('error', () => {});
   }
 
@@ -57,8 +70,10 @@ export class RunStore {
 
   async addEvent(e: RunEvent): Promise<void> {
     // Idempotent: the engine retries an event whose write failed, and that write may have reached the server.
-    await this.pool.query(`INSERT INTO control.run_events (run_id, seq, at, type, message, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (run_id, seq) DO NOTHING`,
-      [e.runId, e.seq, ts(e.at), e.type, e.message, e.data]);
+    await this.pool.query(
+      `INSERT INTO control.run_events (run_id, seq, at, type, message, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (run_id, seq) DO NOTHING`,
+      [e.runId, e.seq, ts(e.at), e.type, e.message, e.data],
+    );
   }
 
   async get(id: string): Promise<RunRecord | null> {
@@ -67,7 +82,9 @@ export class RunStore {
   }
 
   async active(): Promise<RunRecord | null> {
-    const r = await this.pool.query(`SELECT * FROM control.runs WHERE state IN ('pending', 'baseline', 'injected') LIMIT 1`);
+    const r = await this.pool.query(
+      `SELECT * FROM control.runs WHERE state IN ('pending', 'baseline', 'injected') LIMIT 1`,
+    );
     return r.rows[0] ? toRecord(r.rows[0]) : null;
   }
 
@@ -78,7 +95,14 @@ export class RunStore {
 
   async events(runId: string): Promise<RunEvent[]> {
     const r = await this.pool.query('SELECT * FROM control.run_events WHERE run_id = $1 ORDER BY seq', [runId]);
-    return r.rows.map((e) => ({ runId: e.run_id, seq: e.seq, at: e.at.getTime(), type: e.type, message: e.message, data: e.data }));
+    return r.rows.map((e) => ({
+      runId: e.run_id,
+      seq: e.seq,
+      at: e.at.getTime(),
+      type: e.type,
+      message: e.message,
+      data: e.data,
+    }));
   }
 
   close(): Promise<void> {

@@ -67,7 +67,10 @@ export class PostgresSupervisor {
       if (this.stopping) return;
       const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
       const downSince = Date.now();
-      this.set({ state: 'restarting', pid: null, lastExit: how }, { type: 'service_crashed', message: `PostgreSQL stopped unexpectedly (${how}); restarting` });
+      this.set(
+        { state: 'restarting', pid: null, lastExit: how },
+        { type: 'service_crashed', message: `PostgreSQL stopped unexpectedly (${how}); restarting` },
+      );
       for (let delay = first; !this.stopping; delay = Math.min(max, delay * 2)) {
         await this.pause(delay);
         if (this.stopping) return;
@@ -81,7 +84,13 @@ export class PostgresSupervisor {
       if (this.stopping) return;
       this.status.restarts++;
       const downS = ((Date.now() - downSince) / 1000).toFixed(1);
-      this.set({ state: 'running', pid: this.pg.pid() }, { type: 'service_restarted', message: `PostgreSQL is back after ${downS} s (restart ${this.status.restarts}; crash recovery from its WAL)` });
+      this.set(
+        { state: 'running', pid: this.pg.pid() },
+        {
+          type: 'service_restarted',
+          message: `PostgreSQL is back after ${downS} s (restart ${this.status.restarts}; crash recovery from its WAL)`,
+        },
+      );
     }
   }
 

@@ -17,10 +17,26 @@ describe('Supervisor start and stop', () => {
 
     const steps: string[] = [];
     await h.supervisor.startAll((name) => steps.push(name));
-    expect(h.steps).toEqual(['spawn:inventory', 'healthy:inventory', 'spawn:api', 'healthy:api', 'spawn:gateway', 'healthy:gateway']);
+    expect(h.steps).toEqual([
+      'spawn:inventory',
+      'healthy:inventory',
+      'spawn:api',
+      'healthy:api',
+      'spawn:gateway',
+      'healthy:gateway',
+    ]);
     expect(steps).toEqual(['inventory', 'api', 'gateway']);
-    expect(h.supervisor.statuses()).toEqual(h.children.map((c) => ({ name: c.name, state: 'running', pid: c.pid, restarts: 0, lastExit: null })));
-    expect(h.statuses.map((s) => `${s.name} ${s.state}`)).toEqual(['inventory starting', 'inventory running', 'api starting', 'api running', 'gateway starting', 'gateway running']);
+    expect(h.supervisor.statuses()).toEqual(
+      h.children.map((c) => ({ name: c.name, state: 'running', pid: c.pid, restarts: 0, lastExit: null })),
+    );
+    expect(h.statuses.map((s) => `${s.name} ${s.state}`)).toEqual([
+      'inventory starting',
+      'inventory running',
+      'api starting',
+      'api running',
+      'gateway starting',
+      'gateway running',
+    ]);
   });
 
   it('hands out copies of the statuses', async () => {
@@ -54,7 +70,9 @@ describe('Supervisor start and stop', () => {
     const stopOrder = h.statuses.filter((s) => s.state === 'stopped').map((s) => s.name);
     expect(stopOrder).toEqual(['gateway', 'api', 'inventory']);
     expect(h.supervisor.statuses().map((s) => [s.state, s.pid, s.lastExit])).toEqual([
-      ['stopped', null, 'signal SIGTERM'], ['stopped', null, 'signal SIGTERM'], ['stopped', null, 'signal SIGTERM'],
+      ['stopped', null, 'signal SIGTERM'],
+      ['stopped', null, 'signal SIGTERM'],
+      ['stopped', null, 'signal SIGTERM'],
     ]);
     expect(h.events).toEqual([]);
 

@@ -1,5 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { adminBaseUrl, serviceArgs, serviceEnv, sutServiceNames, waitHealthy, type SutEnvOptions, type SutServiceName } from '@observastack/sut-common/launcher/services.ts';
+import {
+  adminBaseUrl,
+  serviceArgs,
+  serviceEnv,
+  sutServiceNames,
+  waitHealthy,
+  type SutEnvOptions,
+  type SutServiceName,
+} from '@observastack/sut-common/launcher/services.ts';
 import { pipeLines, stopChild } from '@observastack/sut-common/launcher/start-sut.ts';
 import type { ServiceStatus } from '../protocol/ws-messages.ts';
 
@@ -43,13 +51,25 @@ export class Supervisor {
 
   constructor(o: SupervisorOptions) {
     this.o = o;
-    this.spawnService = o.spawnService ?? ((name) => spawn(process.execPath, serviceArgs(name), {
-      env: { PATH: process.env.PATH ?? '', ...serviceEnv(name, o) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }));
-    this.waitHealthy = o.waitHealthy ?? ((name, isAlive) => waitHealthy(`${adminBaseUrl(name, o.ports)}/healthz`, o.healthTimeoutMs ?? 20_000, isAlive));
+    this.spawnService =
+      o.spawnService ??
+      ((name) =>
+        spawn(process.execPath, serviceArgs(name), {
+          env: { PATH: process.env.PATH ?? '', ...serviceEnv(name, o) },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }));
+    this.waitHealthy =
+      o.waitHealthy ??
+      ((name, isAlive) => waitHealthy(`${adminBaseUrl(name, o.ports)}/healthz`, o.healthTimeoutMs ?? 20_000, isAlive));
     for (const name of sutServiceNames) {
-      this.children.set(name, { name, proc: null, crashes: 0, healthySince: 0, stopping: false, status: { name, state: 'stopped', pid: null, restarts: 0, lastExit: null } });
+      this.children.set(name, {
+        name,
+        proc: null,
+        crashes: 0,
+        healthySince: 0,
+        stopping: false,
+        status: { name, state: 'stopped', pid: null, restarts: 0, lastExit: null },
+      });
     }
   }
 
@@ -101,12 +121,21 @@ export class Supervisor {
     c.healthySince = 0;
     c.crashes++;
     const delay = Math.min(maxBackoffMs, 500 * 2 ** (c.crashes - 1));
-    this.setStatus(c, { state: 'restarting', pid: null, lastExit: how }, { type: 'service_crashed', message: `${c.name} stopped unexpectedly (${how}); restarting in ${delay} ms` });
+    this.setStatus(
+      c,
+      { state: 'restarting', pid: null, lastExit: how },
+      { type: 'service_crashed', message: `${c.name} stopped unexpectedly (${how}); restarting in ${delay} ms` },
+    );
     setTimeout(() => {
       if (c.stopping) return;
       c.status.restarts++;
       this.spawnOne(c).then(
-        () => this.setStatus(c, {}, { type: 'service_restarted', message: `${c.name} is back (restart ${c.status.restarts})` }),
+        () =>
+          this.setStatus(
+            c,
+            {},
+            { type: 'service_restarted', message: `${c.name} is back (restart ${c.status.restarts})` },
+          ),
         (err) => {
           this.setStatus(c, { lastExit: (err as Error).message });
           if (c.proc) c.proc.kill('SIGKILL'); // an unhealthy start counts as a crash: onExit schedules the next try

@@ -22,16 +22,24 @@ export function startCpuHog(opts: { cores?: number; maxSeconds: number }): CpuHo
       while (Date.now() < slice) {}
       if (Date.now() < end) setImmediate(burn); else process.exit(0);
     })();`;
-  const children: ChildProcess[] = Array.from({ length: cores }, () => spawn(process.execPath, ['-e', spin], { stdio: ['pipe', 'ignore', 'inherit'] }));
+  const children: ChildProcess[] = Array.from({ length: cores }, () =>
+    spawn(process.execPath, ['-e', spin], { stdio: ['pipe', 'ignore', 'inherit'] }),
+  );
   return {
     get running() {
       return children.filter((c) => c.exitCode === null && c.signalCode === null).length;
     },
     async stop() {
-      await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise<void>((resolve) => {
-        c.once('exit', () => resolve());
-        c.kill('SIGKILL');
-      }))));
+      await Promise.all(
+        children.map((c) =>
+          c.exitCode !== null || c.signalCode !== null
+            ? undefined
+            : new Promise<void>((resolve) => {
+                c.once('exit', () => resolve());
+                c.kill('SIGKILL');
+              }),
+        ),
+      );
     },
   };
 }

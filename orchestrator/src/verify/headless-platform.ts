@@ -22,7 +22,6 @@ export interface HeadlessPlatform {
   stop(): Promise<void>;
 }
 
-
 /**
  * Boots the whole embedded platform without a site, on free ports, with its own temp data folder (PostgreSQL
  * data unless `databaseUrl` is given, and the JWT secret). `stop()` shuts everything down and removes the folder.
@@ -31,7 +30,15 @@ export async function startHeadlessPlatform(o: HeadlessOptions): Promise<Headles
   const dataDir = await mkdtemp(join(tmpdir(), 'observastack-verify-'));
   // As root, embedded PostgreSQL runs as the `postgres` user, which must be able to enter this folder.
   await chmod(dataDir, 0o755);
-  const [gw, gwAdmin, api, apiAdmin, inv, invAdmin, pg] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [gw, gwAdmin, api, apiAdmin, inv, invAdmin, pg] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const env = loadOrchestratorEnv({
     OBS_PORT: '0',
     OBS_DATA_DIR: dataDir,

@@ -1,7 +1,11 @@
 import WebSocket from 'ws';
 import { serverMessageSchema, type ServerMessage } from '../protocol/ws-messages.ts';
 
-type Waiter = { match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage | null) => void; timer: NodeJS.Timeout };
+type Waiter = {
+  match: (m: ServerMessage) => boolean;
+  resolve: (m: ServerMessage | null) => void;
+  timer: NodeJS.Timeout;
+};
 
 /**
  * Watches the platform over a real WebSocket (/ws), as the lesson site does: every message is validated
@@ -23,7 +27,9 @@ export class RunObserver {
       const parsed = serverMessageSchema.safeParse(JSON.parse(String(data)));
       if (!parsed.success) return;
       if (parsed.data.type === 'service' && parsed.data.service.state !== 'running') {
-        this.serviceTrouble.push(`${parsed.data.service.name} ${parsed.data.service.state}${parsed.data.service.lastExit ? ` (${parsed.data.service.lastExit})` : ''}`);
+        this.serviceTrouble.push(
+          `${parsed.data.service.name} ${parsed.data.service.state}${parsed.data.service.lastExit ? ` (${parsed.data.service.lastExit})` : ''}`,
+        );
       }
       if (parsed.data.type === 'stats') {
         this.lastStats = parsed.data.stats;
@@ -69,7 +75,9 @@ export class RunObserver {
 
   /** Run events of `runId` seen since the last mark(). */
   events(runId: string): Extract<ServerMessage, { type: 'event' }>['event'][] {
-    return this.seen.slice(this.cursor).flatMap((m) => (m.type === 'event' && m.event.runId === runId ? [m.event] : []));
+    return this.seen
+      .slice(this.cursor)
+      .flatMap((m) => (m.type === 'event' && m.event.runId === runId ? [m.event] : []));
   }
 
   /** Calls `listener` with every per-second stats message; returns an unsubscribe function. */

@@ -20,10 +20,12 @@ const { values, positionals } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('usage: npm run scenarios:verify -- [id…] [--dir <scenario folder>] [--json <out.json>] [--noise]\n' +
-    'Boots the platform headless (DATABASE_URL if set, else embedded PostgreSQL in a temp folder) and, per scenario:\n' +
-    'baseline holds, the fault breaches the SLO within 10 s, fix.wrong does not resolve it, fix.documented does.\n' +
-    '--noise keeps one CPU core busy with another process for the whole run (a busy laptop or shared VM).');
+  console.log(
+    'usage: npm run scenarios:verify -- [id…] [--dir <scenario folder>] [--json <out.json>] [--noise]\n' +
+      'Boots the platform headless (DATABASE_URL if set, else embedded PostgreSQL in a temp folder) and, per scenario:\n' +
+      'baseline holds, the fault breaches the SLO within 10 s, fix.wrong does not resolve it, fix.documented does.\n' +
+      '--noise keeps one CPU core busy with another process for the whole run (a busy laptop or shared VM).',
+  );
   process.exit(0);
 }
 

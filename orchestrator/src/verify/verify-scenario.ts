@@ -50,7 +50,8 @@ export interface ScenarioFigures {
 }
 
 type RunEvent = Extract<ServerMessage, { type: 'event' }>['event'];
-const isEvent = (runId: string, type: RunEvent['type']) => (m: ServerMessage) => m.type === 'event' && m.event.runId === runId && m.event.type === type;
+const isEvent = (runId: string, type: RunEvent['type']) => (m: ServerMessage) =>
+  m.type === 'event' && m.event.runId === runId && m.event.type === type;
 const isEnd = (runId: string) => (m: ServerMessage) => m.type === 'resolution' && m.runId === runId;
 const secs = (ms: number) => Math.round(ms / 100) / 10;
 
@@ -60,10 +61,26 @@ const secs = (ms: number) => Math.round(ms / 100) / 10;
  * then `fix.documented` (it must resolve within holdSeconds + 5 s). Each fix PATCH must answer within 2 s.
  * Always leaves the platform reset.
  */
-export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: RunObserver, log: (line: string) => void = () => {}): Promise<ScenarioFigures> {
+export async function verifyScenario(
+  scenario: Scenario,
+  rest: RestClient,
+  obs: RunObserver,
+  log: (line: string) => void = () => {},
+): Promise<ScenarioFigures> {
   const { spec } = scenario;
   const hold = spec.slo.holdSeconds;
-  const f: ScenarioFigures = { id: scenario.id, passed: false, baseline: null, load: null, breachS: null, wrongFixHeldOff: null, resolveS: null, fixAnswerMs: null, failures: [], seconds: [] };
+  const f: ScenarioFigures = {
+    id: scenario.id,
+    passed: false,
+    baseline: null,
+    load: null,
+    breachS: null,
+    wrongFixHeldOff: null,
+    resolveS: null,
+    fixAnswerMs: null,
+    failures: [],
+    seconds: [],
+  };
   const fail = (why: string) => {
     f.failures.push(why);
     log(`  ${scenario.id}: FAIL ${why}`);
@@ -77,7 +94,8 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
       f.fixAnswerMs = Math.max(f.fixAnswerMs ?? 0, ms);
       log(`  ${scenario.id}: PATCH ${service} ${JSON.stringify(knobs)} answered in ${ms} ms`);
       const budget = Math.max(fixAnswerBudgetMs, ...Object.keys(knobs).map((k) => slowApplyBudgetMs[k] ?? 0));
-      if (ms > budget) fail(`the fix PATCH of ${service} ${JSON.stringify(knobs)} took ${ms} ms to answer, more than ${budget} ms`);
+      if (ms > budget)
+        fail(`the fix PATCH of ${service} ${JSON.stringify(knobs)} took ${ms} ms to answer, more than ${budget} ms`);
     }
     return Date.now();
   };
@@ -88,7 +106,13 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
   const ended = () => obs.next(isEnd(run.id), 0);
   let injectedAt = 0;
   const unsubscribe = obs.onStats((st) => {
-    if (injectedAt && st.t * 1000 >= injectedAt - 1000) f.seconds.push({ s: Math.round(st.t - injectedAt / 1000), successPct: st.successPct, p95Ms: st.latencyMs ? Math.round(st.latencyMs.p95) : null, outcomes: Object.fromEntries(Object.entries(st.outcomes).filter(([, n]) => n > 0)) });
+    if (injectedAt && st.t * 1000 >= injectedAt - 1000)
+      f.seconds.push({
+        s: Math.round(st.t - injectedAt / 1000),
+        successPct: st.successPct,
+        p95Ms: st.latencyMs ? Math.round(st.latencyMs.p95) : null,
+        outcomes: Object.fromEntries(Object.entries(st.outcomes).filter(([, n]) => n > 0)),
+      });
   });
   try {
     const baselineMs = (spec.baselineSeconds + 40) * 1000;
@@ -96,16 +120,33 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
     if (!ok || ok.type !== 'event') {
       const last = obs.lastStats ? ` last second: ${JSON.stringify(obs.lastStats.outcomes)}` : '';
       const trouble = obs.serviceTrouble.length ? ` services: ${obs.serviceTrouble.join(', ')}` : '';
-      return (fail(`baseline never held: ${ok?.type === 'resolution' ? ok.explanation : 'no baseline_ok'}${last}${trouble}`), f);
+      return (
+        fail(`baseline never held: ${ok?.type === 'resolution' ? ok.explanation : 'no baseline_ok'}${last}${trouble}`),
+        f
+      );
     }
-    f.baseline = { successPct: Number(ok.event.data.successPct), latencyMs: Math.round(Number(ok.event.data.latencyMs)) };
-    log(`  ${scenario.id}: baseline ok (${f.baseline.successPct.toFixed(2)} %, p${spec.slo.latencyPercentile} ${f.baseline.latencyMs} ms)`);
+    f.baseline = {
+      successPct: Number(ok.event.data.successPct),
+      latencyMs: Math.round(Number(ok.event.data.latencyMs)),
+    };
+    log(
+      `  ${scenario.id}: baseline ok (${f.baseline.successPct.toFixed(2)} %, p${spec.slo.latencyPercentile} ${f.baseline.latencyMs} ms)`,
+    );
     const applied = await obs.next(isEvent(run.id, 'fault_applied'), 5000);
     if (!applied || applied.type !== 'event') return (fail('the fault was never applied'), f);
     injectedAt = applied.event.at;
 
-    const breach = await obs.next((m) => isEvent(run.id, 'slo_breached')(m) || isEnd(run.id)(m), (breachDeadlineS + lateWatchS) * 1000);
-    if (!breach || breach.type !== 'event') return (fail(`the fault did not breach the SLO${breach?.type === 'resolution' ? ` (run ${breach.outcome})` : ` within ${breachDeadlineS + lateWatchS} s`}`), f);
+    const breach = await obs.next(
+      (m) => isEvent(run.id, 'slo_breached')(m) || isEnd(run.id)(m),
+      (breachDeadlineS + lateWatchS) * 1000,
+    );
+    if (!breach || breach.type !== 'event')
+      return (
+        fail(
+          `the fault did not breach the SLO${breach?.type === 'resolution' ? ` (run ${breach.outcome})` : ` within ${breachDeadlineS + lateWatchS} s`}`,
+        ),
+        f
+      );
     f.breachS = secs(breach.event.at - injectedAt);
     log(`  ${scenario.id}: SLO breached ${f.breachS} s after the fault (${breach.event.message})`);
     if (f.breachS > breachDeadlineS) fail(`breached after ${f.breachS} s, later than ${breachDeadlineS} s`);
@@ -116,17 +157,20 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
       if (counted === 0) fail('the wrong fix changed nothing (it must be a real change, or it proves nothing)');
       const early = await obs.next(isEnd(run.id), (hold + fixSlackS) * 1000);
       f.wrongFixHeldOff = early === null;
-      if (early?.type === 'resolution') return (fail(`the wrong fix ${JSON.stringify(spec.fix.wrong)} ended the run: ${early.outcome}`), f);
+      if (early?.type === 'resolution')
+        return (fail(`the wrong fix ${JSON.stringify(spec.fix.wrong)} ended the run: ${early.outcome}`), f);
       log(`  ${scenario.id}: wrong fix ${JSON.stringify(spec.fix.wrong)} did not resolve it in ${hold + fixSlackS} s`);
     }
 
     const fixedAt = await applyFix(spec.fix.documented);
     const end = await obs.next(isEnd(run.id), (hold + fixSlackS + lateWatchS) * 1000);
-    if (!end || end.type !== 'resolution') return (fail(`the documented fix did not resolve the run within ${hold + fixSlackS + lateWatchS} s`), f);
+    if (!end || end.type !== 'resolution')
+      return (fail(`the documented fix did not resolve the run within ${hold + fixSlackS + lateWatchS} s`), f);
     if (end.outcome !== 'resolved') return (fail(`the run ended ${end.outcome}: ${end.explanation}`), f);
     f.resolveS = secs(Date.now() - fixedAt);
     log(`  ${scenario.id}: resolved ${f.resolveS} s after the documented fix`);
-    if (f.resolveS > hold + fixSlackS) fail(`resolved after ${f.resolveS} s, later than holdSeconds + ${fixSlackS} = ${hold + fixSlackS} s`);
+    if (f.resolveS > hold + fixSlackS)
+      fail(`resolved after ${f.resolveS} s, later than holdSeconds + ${fixSlackS} = ${hold + fixSlackS} s`);
     f.passed = f.failures.length === 0;
     return f;
   } finally {
@@ -137,4 +181,3 @@ export async function verifyScenario(scenario: Scenario, rest: RestClient, obs: 
     await new Promise((r) => setTimeout(r, settleMs));
   }
 }
-

@@ -39,7 +39,15 @@ export async function verifyScenarios(o: VerifyOptions = {}): Promise<VerifyRepo
   const log = o.log ?? (() => {});
   const dir = resolve(o.dir ?? builtInScenariosDir);
   const t0 = Date.now();
-  const report: VerifyReport = { startedAt: new Date(t0).toISOString(), durationS: 0, machine: { cpus: cpus().length, loadAvg1m: loadavg()[0] }, calibration: null, passed: false, problems: [], scenarios: [] };
+  const report: VerifyReport = {
+    startedAt: new Date(t0).toISOString(),
+    durationS: 0,
+    machine: { cpus: cpus().length, loadAvg1m: loadavg()[0] },
+    calibration: null,
+    passed: false,
+    problems: [],
+    scenarios: [],
+  };
   const { scenarios, problems } = await loadScenarios(dir);
   if (problems.length) report.problems.push(formatProblems(problems));
   const chosen = o.ids?.length ? o.ids.map((id) => scenarios.find((s) => s.id === id) ?? id) : scenarios;
@@ -60,9 +68,25 @@ export async function verifyScenarios(o: VerifyOptions = {}): Promise<VerifyRepo
     for (const s of chosen) {
       if (typeof s === 'string') continue;
       log(`${s.id}: ${s.spec.title}`);
-      report.scenarios.push(await verifyScenario(s, rest, obs, log).catch((err: Error) => (log(`  ${s.id}: FAIL ${err.message}`), {
-        id: s.id, passed: false, baseline: null, load: null, breachS: null, wrongFixHeldOff: null, resolveS: null, fixAnswerMs: null, failures: [`verification crashed: ${err.message}`], seconds: [],
-      })));
+      report.scenarios.push(
+        await verifyScenario(s, rest, obs, log).catch(
+          (err: Error) => (
+            log(`  ${s.id}: FAIL ${err.message}`),
+            {
+              id: s.id,
+              passed: false,
+              baseline: null,
+              load: null,
+              breachS: null,
+              wrongFixHeldOff: null,
+              resolveS: null,
+              fixAnswerMs: null,
+              failures: [`verification crashed: ${err.message}`],
+              seconds: [],
+            }
+          ),
+        ),
+      );
     }
   } finally {
     obs?.close();

@@ -16,19 +16,64 @@ const siteOrigin = 'http://site.example:8080';
 const malformed = { type: 'error', message: 'unknown or malformed message' };
 
 const run = (id: string, state: RunView['state'] = 'injected'): RunView => ({
-  id, scenarioId: 'slow-db', title: 'Slow database', surprise: false, seed: 1, state, reason: null, startedAt: t0, injectedAt: t0 + 1000,
-  breachedAt: null, endedAt: null, learnerChanges: 0, sloMet: null, stageTimes: { detect: null, localize: null, diagnose: null, fix: null }, load: null,
-  slo: { successPct: 99, latencyPercentile: 95, latencyThresholdMs: 300, windowSeconds: 30, holdSeconds: 60, rateLimitedCountsAsSuccess: false },
+  id,
+  scenarioId: 'slow-db',
+  title: 'Slow database',
+  surprise: false,
+  seed: 1,
+  state,
+  reason: null,
+  startedAt: t0,
+  injectedAt: t0 + 1000,
+  breachedAt: null,
+  endedAt: null,
+  learnerChanges: 0,
+  sloMet: null,
+  stageTimes: { detect: null, localize: null, diagnose: null, fix: null },
+  load: null,
+  slo: {
+    successPct: 99,
+    latencyPercentile: 95,
+    latencyThresholdMs: 300,
+    windowSeconds: 30,
+    holdSeconds: 60,
+    rateLimitedCountsAsSuccess: false,
+  },
 });
-const event = (seq: number): RunEvent => ({ runId: 'r1', seq, at: t0 + seq, type: 'config_changed', message: `change ${seq}`, data: {} });
+const event = (seq: number): RunEvent => ({
+  runId: 'r1',
+  seq,
+  at: t0 + seq,
+  type: 'config_changed',
+  message: `change ${seq}`,
+  data: {},
+});
 const hint: HintView = { id: 'h1', runId: 'r1', at: t0, text: 'look at the pool', trigger: 'after 60s' };
 const stats = (t: number): SecondStatsView => ({
-  t, offered: 10, sent: 10, completed: 10, outcomes: { ok: 10, client: 0, rate_limited: 0, server: 0, timeout: 0, connection: 0, dropped: 0 },
-  successPct: 100, latencyMs: { p50: 5, p95: 9, p99: 12, max: 20 }, journeys: {}, ordersCreated: 1, inFlight: 0,
+  t,
+  offered: 10,
+  sent: 10,
+  completed: 10,
+  outcomes: { ok: 10, client: 0, rate_limited: 0, server: 0, timeout: 0, connection: 0, dropped: 0 },
+  successPct: 100,
+  latencyMs: { p50: 5, p95: 9, p99: 12, max: 20 },
+  journeys: {},
+  ordersCreated: 1,
+  inFlight: 0,
 });
-const logMsg = (id: number): ServerMessage => ({ type: 'log', line: { id, service: 'api', time: t0, level: 'info', msg: `line ${id}` } });
+const logMsg = (id: number): ServerMessage => ({
+  type: 'log',
+  line: { id, service: 'api', time: t0, level: 'info', msg: `line ${id}` },
+});
 const snapshotMsg = (n: number): ServerMessage => ({
-  type: 'snapshot', protocolVersion, serverTime: Date.now(), run: n ? run(`r${n}`) : null, events: [], hints: [], stats: [], services: [],
+  type: 'snapshot',
+  protocolVersion,
+  serverTime: Date.now(),
+  run: n ? run(`r${n}`) : null,
+  events: [],
+  hints: [],
+  stats: [],
+  services: [],
 });
 
 /** One client of the hub, with every message it received queued in order. */
@@ -47,12 +92,14 @@ class Peer {
       else this.inbox.push(m);
       this.waiter = null;
     });
-    this.closed = new Promise((resolve) => ws.once('close', (code) => {
-      this.closeCode = code;
-      this.waiter?.reject(new Error(`socket closed (code ${code}) while a message was awaited`));
-      this.waiter = null;
-      resolve(code);
-    }));
+    this.closed = new Promise((resolve) =>
+      ws.once('close', (code) => {
+        this.closeCode = code;
+        this.waiter?.reject(new Error(`socket closed (code ${code}) while a message was awaited`));
+        this.waiter = null;
+        resolve(code);
+      }),
+    );
   }
 
   /** The next message, in arrival order; fails (rather than hangs) if the socket closes first. */
@@ -96,7 +143,13 @@ let token: string;
 const sockets: WebSocket[] = [];
 
 async function start(o: Partial<WsHubOptions> = {}): Promise<WsHub> {
-  const h = new WsHub({ snapshot: () => snapshotMsg(0), allowedOrigins: () => new Set([siteOrigin]), secret, heartbeatMs, ...o });
+  const h = new WsHub({
+    snapshot: () => snapshotMsg(0),
+    allowedOrigins: () => new Set([siteOrigin]),
+    secret,
+    heartbeatMs,
+    ...o,
+  });
   const srv = createServer();
   h.attach(srv);
   [hub, server] = [h, srv];
@@ -106,8 +159,20 @@ async function start(o: Partial<WsHubOptions> = {}): Promise<WsHub> {
 }
 
 /** Opens an upgrade and reports how it ended: open (with a Peer), refused (status and JSON body) or failed. */
-function attempt(o: { path?: string; protocols?: string[]; origin?: string; headers?: Record<string, string>; autoPong?: boolean } = {}): Promise<Attempt> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${o.path ?? '/ws'}`, o.protocols ?? [], { origin: o.origin, headers: o.headers, autoPong: o.autoPong ?? true });
+function attempt(
+  o: {
+    path?: string;
+    protocols?: string[];
+    origin?: string;
+    headers?: Record<string, string>;
+    autoPong?: boolean;
+  } = {},
+): Promise<Attempt> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${o.path ?? '/ws'}`, o.protocols ?? [], {
+    origin: o.origin,
+    headers: o.headers,
+    autoPong: o.autoPong ?? true,
+  });
   sockets.push(ws);
   const peer = new Peer(ws);
   let serverProtocol: string | undefined;
@@ -119,13 +184,19 @@ function attempt(o: { path?: string; protocols?: string[]; origin?: string; head
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
     });
-    ws.once('error', (err) => resolve({ status: serverProtocol === undefined ? 0 : 101, serverProtocol, error: err.message }));
+    ws.once('error', (err) =>
+      resolve({ status: serverProtocol === undefined ? 0 : 101, serverProtocol, error: err.message }),
+    );
   });
 }
 
 /** A connected client (token in the bearer subprotocol) that has received its snapshot. */
 async function connect(o: { viaQuery?: boolean; autoPong?: boolean } = {}): Promise<Peer> {
-  const a = await attempt(o.viaQuery ? { path: `/ws?token=${token}`, autoPong: o.autoPong } : { protocols: ['observastack', `bearer.${token}`], autoPong: o.autoPong });
+  const a = await attempt(
+    o.viaQuery
+      ? { path: `/ws?token=${token}`, autoPong: o.autoPong }
+      : { protocols: ['observastack', `bearer.${token}`], autoPong: o.autoPong },
+  );
   if (!a.peer) throw new Error(`upgrade refused: ${a.status} ${JSON.stringify(a.body ?? a.error)}`);
   expect((await a.peer.next()).type).toBe('snapshot');
   return a.peer;
@@ -161,7 +232,10 @@ describe('WsHub upgrade', () => {
   });
 
   it('refuses a Host that is not this machine (DNS rebinding) with 403', async () => {
-    const a = await attempt({ headers: { host: `evil.example:${port}` }, protocols: ['observastack', `bearer.${token}`] });
+    const a = await attempt({
+      headers: { host: `evil.example:${port}` },
+      protocols: ['observastack', `bearer.${token}`],
+    });
     expect(a.status).toBe(403);
     expect(a.body).toEqual({ error: { code: 'forbidden', message: 'host is not this platform' } });
   });
@@ -186,7 +260,11 @@ describe('WsHub upgrade', () => {
 
   it.each([
     ['not a JWT', async () => 'not-a-jwt', 'token invalid'],
-    ['signed with another secret', () => mintSessionToken(new TextEncoder().encode('another-secret-another-secret-00')), 'token signature invalid'],
+    [
+      'signed with another secret',
+      () => mintSessionToken(new TextEncoder().encode('another-secret-another-secret-00')),
+      'token signature invalid',
+    ],
   ])('refuses a token %s with 401 and the reason', async (_name, make, reason) => {
     const bad = await make();
     const viaQuery = await attempt({ path: `/ws?token=${bad}` });
@@ -225,7 +303,12 @@ describe('WsHub messages', () => {
     const hub = await start();
     const a = await connect();
     const b = await connect({ viaQuery: true });
-    const msgs: ServerMessage[] = [{ type: 'run', run: run('r1') }, { type: 'event', event: event(1) }, { type: 'hint', hint }, { type: 'stats', stats: stats(1) }];
+    const msgs: ServerMessage[] = [
+      { type: 'run', run: run('r1') },
+      { type: 'event', event: event(1) },
+      { type: 'hint', hint },
+      { type: 'stats', stats: stats(1) },
+    ];
     for (const m of msgs) hub.broadcast(m);
     expect(await a.take(msgs.length)).toEqual(msgs);
     expect(await b.take(msgs.length)).toEqual(msgs);
@@ -285,7 +368,11 @@ describe('WsHub messages', () => {
 describe('WsHub live logs', () => {
   it('subscribes with the filter and delivers the lines to that client only', async () => {
     const sends: ((m: ServerMessage) => void)[] = [];
-    const subscribeLogs = vi.fn((_f: { service?: string; level?: string; text?: string }, send: (m: ServerMessage) => void) => (sends.push(send), () => {}));
+    const subscribeLogs = vi.fn(
+      (_f: { service?: string; level?: string; text?: string }, send: (m: ServerMessage) => void) => (
+        sends.push(send), () => {}
+      ),
+    );
     const hub = await start({ subscribeLogs });
     const a = await connect();
     const b = await connect();
@@ -301,7 +388,9 @@ describe('WsHub live logs', () => {
 
   it('replaces a subscription: the previous one is ended before the new one starts', async () => {
     const calls: string[] = [];
-    const hub = await start({ subscribeLogs: (f) => (calls.push(`subscribe ${f.service}`), () => calls.push(`unsubscribe ${f.service}`)) });
+    const hub = await start({
+      subscribeLogs: (f) => (calls.push(`subscribe ${f.service}`), () => calls.push(`unsubscribe ${f.service}`)),
+    });
     const a = await connect();
     a.send({ type: 'subscribe-logs', service: 'api' });
     a.send({ type: 'subscribe-logs', service: 'gateway' });
@@ -343,16 +432,30 @@ describe('WsHub live logs', () => {
 });
 
 describe('WsHub backpressure', () => {
-  const types: ServerMessage['type'][] = ['snapshot', 'run', 'event', 'hint', 'stats', 'resolution', 'service', 'log', 'heartbeat', 'error'];
+  const types: ServerMessage['type'][] = [
+    'snapshot',
+    'run',
+    'event',
+    'hint',
+    'stats',
+    'resolution',
+    'service',
+    'log',
+    'heartbeat',
+    'error',
+  ];
   const droppable = ['stats', 'log', 'heartbeat'];
 
-  it.each(types)('%s: sent up to the backed-up mark, dropped only if droppable above it, cut off beyond the hopeless mark', (type) => {
-    expect(backpressure(type, 0)).toBe('send');
-    expect(backpressure(type, backedUpBytes)).toBe('send');
-    expect(backpressure(type, backedUpBytes + 1)).toBe(droppable.includes(type) ? 'drop' : 'send');
-    expect(backpressure(type, hopelessBytes)).toBe(droppable.includes(type) ? 'drop' : 'send');
-    expect(backpressure(type, hopelessBytes + 1)).toBe('terminate');
-  });
+  it.each(types)(
+    '%s: sent up to the backed-up mark, dropped only if droppable above it, cut off beyond the hopeless mark',
+    (type) => {
+      expect(backpressure(type, 0)).toBe('send');
+      expect(backpressure(type, backedUpBytes)).toBe('send');
+      expect(backpressure(type, backedUpBytes + 1)).toBe(droppable.includes(type) ? 'drop' : 'send');
+      expect(backpressure(type, hopelessBytes)).toBe(droppable.includes(type) ? 'drop' : 'send');
+      expect(backpressure(type, hopelessBytes + 1)).toBe('terminate');
+    },
+  );
 
   it('skips droppable messages for a backed-up client, keeps the rest, and cuts it off when hopeless; others get everything', async () => {
     const hub = await start();
@@ -366,9 +469,23 @@ describe('WsHub backpressure', () => {
     const slow = await connect({ viaQuery: true });
     slowBuffered = backedUpBytes + 1;
     const all: ServerMessage[] = [
-      { type: 'stats', stats: stats(1) }, logMsg(1), { type: 'heartbeat', serverTime: t0 }, { type: 'run', run: run('r1') }, { type: 'event', event: event(1) },
-      { type: 'hint', hint }, { type: 'resolution', runId: 'r1', outcome: 'resolved', scenarioId: 'slow-db', title: 'Slow database', explanation: 'pool', stageTimes: run('r1').stageTimes },
-      { type: 'service', service: { name: 'api', state: 'running', pid: 7, restarts: 0, lastExit: null } }, { type: 'error', message: 'x' },
+      { type: 'stats', stats: stats(1) },
+      logMsg(1),
+      { type: 'heartbeat', serverTime: t0 },
+      { type: 'run', run: run('r1') },
+      { type: 'event', event: event(1) },
+      { type: 'hint', hint },
+      {
+        type: 'resolution',
+        runId: 'r1',
+        outcome: 'resolved',
+        scenarioId: 'slow-db',
+        title: 'Slow database',
+        explanation: 'pool',
+        stageTimes: run('r1').stageTimes,
+      },
+      { type: 'service', service: { name: 'api', state: 'running', pid: 7, restarts: 0, lastExit: null } },
+      { type: 'error', message: 'x' },
     ];
     for (const m of all) hub.broadcast(m);
     expect(await fast.take(all.length)).toEqual(all);

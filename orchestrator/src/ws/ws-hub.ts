@@ -18,7 +18,10 @@ export interface WsHubOptions {
   /** Secret of the session tokens: the upgrade needs one (`?token=` or the `bearer.<token>` subprotocol). */
   secret: Uint8Array;
   /** Live log tail: subscribe with a filter, get an unsubscribe function. */
-  subscribeLogs?(filter: { service?: string; level?: string; text?: string }, send: (msg: ServerMessage) => void): () => void;
+  subscribeLogs?(
+    filter: { service?: string; level?: string; text?: string },
+    send: (msg: ServerMessage) => void,
+  ): () => void;
   heartbeatMs?: number;
 }
 
@@ -30,8 +33,12 @@ interface Client {
 
 function refuse(socket: Duplex, status: number, message: string): void {
   const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Forbidden';
-  const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : 'forbidden', message } });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const body = JSON.stringify({
+    error: { code: status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : 'forbidden', message },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 /** Droppable messages are skipped for a client whose send buffer is backed up; others are never dropped. */
@@ -73,7 +80,10 @@ export class WsHub {
       socket.on('error', () => socket.destroy());
       void this.authorize(req).then(
         () => this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws)),
-        (err: unknown) => (err instanceof ApiError ? refuse(socket, err.status, err.message) : refuse(socket, 400, 'bad upgrade request')),
+        (err: unknown) =>
+          err instanceof ApiError
+            ? refuse(socket, err.status, err.message)
+            : refuse(socket, 400, 'bad upgrade request'),
       );
     });
   }
@@ -87,8 +97,12 @@ export class WsHub {
     const seen = requestOrigin(req, this.o.trustProxy ?? (() => false));
     if (!hostAllowed(seen.host, allowed)) throw deny(403, 'host is not this platform');
     if (!originAllowed(req.headers.origin, seen.host, allowed, seen.proto)) throw deny(403, 'origin not allowed');
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    const token = url.searchParams.get('token') ?? offered.find((p) => p.startsWith(wsBearerProtocolPrefix))?.slice(wsBearerProtocolPrefix.length);
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
+    const token =
+      url.searchParams.get('token') ??
+      offered.find((p) => p.startsWith(wsBearerProtocolPrefix))?.slice(wsBearerProtocolPrefix.length);
     if (!token) throw deny(401, 'session token required: POST /api/session, then open /ws?token=<token>');
     await verifySessionToken(token, this.o.secret);
   }
@@ -111,18 +125,23 @@ export class WsHub {
   }
 
   private onMessage(client: Client, text: string): void {
-    let parsed;
+    let parsed: ReturnType<typeof clientMessageSchema.safeParse> | null;
     try {
       parsed = clientMessageSchema.safeParse(JSON.parse(text));
     } catch {
       parsed = null;
     }
-    if (!parsed?.success) return this.send(client, { type: 'error', message: 'unknown or malformed message' });
+    if (!parsed?.success) {
+      this.send(client, { type: 'error', message: 'unknown or malformed message' });
+      return;
+    }
     const msg = parsed.data;
     if (msg.type === 'ping') this.send(client, { type: 'heartbeat', serverTime: Date.now() });
     else if (msg.type === 'subscribe-logs') {
       client.unsubscribeLogs?.();
-      client.unsubscribeLogs = this.o.subscribeLogs?.({ service: msg.service, level: msg.level, text: msg.text }, (m) => this.send(client, m));
+      client.unsubscribeLogs = this.o.subscribeLogs?.({ service: msg.service, level: msg.level, text: msg.text }, (m) =>
+        this.send(client, m),
+      );
     } else if (msg.type === 'unsubscribe-logs') {
       client.unsubscribeLogs?.();
       client.unsubscribeLogs = undefined;

@@ -23,15 +23,24 @@ async function serve(extra: Partial<AppParts> = {}): Promise<string> {
     .patch('/services/:name/config', (_req, res) => void res.json({ ok: true }))
     .post('/telemetry/logs', (_req, res) => void res.json({ wrote: true }));
   const ingest = Router().post('/v1/traces', (_req, res) => void res.json({}));
-  const app = buildApp({ allowedOrigins: () => new Set(['http://site.example:8000']), secret, api: [api], root: [ingest], log: () => {}, ...extra });
+  const app = buildApp({
+    allowedOrigins: () => new Set(['http://site.example:8000']),
+    secret,
+    api: [api],
+    root: [ingest],
+    log: () => {},
+    ...extra,
+  });
   const srv = createServer(app);
   servers.push(srv);
   await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', () => ok()));
   return `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
 }
 
-const session = async (base: string, headers: Record<string, string> = {}) => send(base, 'POST', '/api/session', { headers });
-const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+const session = async (base: string, headers: Record<string, string> = {}) =>
+  send(base, 'POST', '/api/session', { headers });
+const bearer = (token: string | undefined): Record<string, string> =>
+  token ? { authorization: `Bearer ${token}` } : {};
 
 let base: string;
 let token: string;
@@ -80,19 +89,25 @@ describe('writes need the session token; reads stay open to this machine', () =>
   it('GET with a rebinding Host -> 403', async () => {
     expectRefused(await send(base, 'GET', '/api/thing', { headers: { host: 'attacker.example:4000' } }), 403);
   });
-  it.each(badTokens(secret, controlAudience))('POST with %s -> 401 and the route never runs', async (_name, make, reason) => {
-    const before = writes;
-    const r = await send(base, 'POST', '/api/thing', { headers: bearer(await make()) });
-    expectRefused(r, 401);
-    expect(r.json.error.message).toMatch(reason);
-    expect(r.headers['www-authenticate']).toMatch(/^Bearer/);
-    expect(writes).toBe(before);
-  });
+  it.each(badTokens(secret, controlAudience))(
+    'POST with %s -> 401 and the route never runs',
+    async (_name, make, reason) => {
+      const before = writes;
+      const r = await send(base, 'POST', '/api/thing', { headers: bearer(await make()) });
+      expectRefused(r, 401);
+      expect(r.json.error.message).toMatch(reason);
+      expect(r.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(writes).toBe(before);
+    },
+  );
   it('POST with the session token -> 200', async () => {
     expect((await send(base, 'POST', '/api/thing', { headers: bearer(token) })).status).toBe(200);
   });
   it('a cross-site POST is refused on its Origin even with a token', async () => {
-    expectRefused(await send(base, 'POST', '/api/thing', { headers: { ...bearer(token), origin: 'http://evil.example' } }), 403);
+    expectRefused(
+      await send(base, 'POST', '/api/thing', { headers: { ...bearer(token), origin: 'http://evil.example' } }),
+      403,
+    );
   });
 });
 
@@ -105,7 +120,7 @@ describe('rate limits', () => {
     for (let i = 0; i < 8; i++) {
       const r = await send(small, 'POST', '/api/thing', { headers: bearer(t) });
       statuses.push(r.status);
-      if (r.status === 429) retryAfter = String(r.headers['retry-after']), expectRefused(r, 429);
+      if (r.status === 429) (retryAfter = String(r.headers['retry-after'])), expectRefused(r, 429);
     }
     expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     expect(statuses.slice(5)).toEqual([429, 429, 429]);

@@ -6,7 +6,11 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 const now = () => Math.floor(Date.now() / 1000);
 
 /** A token like the real ones for `audience`, with one part overridden. */
-export function forgeToken(secret: Uint8Array, audience: string, o: { key?: Uint8Array; iss?: string; aud?: string; exp?: number; nbf?: number; alg?: string; sub?: string } = {}): Promise<string> {
+export function forgeToken(
+  secret: Uint8Array,
+  audience: string,
+  o: { key?: Uint8Array; iss?: string; aud?: string; exp?: number; nbf?: number; alg?: string; sub?: string } = {},
+): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: o.alg ?? 'HS256', typ: 'JWT' })
     .setIssuer(o.iss ?? tokenIssuer)
@@ -22,7 +26,10 @@ export function forgeToken(secret: Uint8Array, audience: string, o: { key?: Uint
  * Every way a bearer token for `audience` can be wrong, each with the reason the refusal must give. A
  * token for the other path (session vs sut-config) is one of them.
  */
-export function badTokens(secret: Uint8Array, audience: string): [name: string, make: () => Promise<string | undefined>, reason: RegExp][] {
+export function badTokens(
+  secret: Uint8Array,
+  audience: string,
+): [name: string, make: () => Promise<string | undefined>, reason: RegExp][] {
   const otherPath = audience === controlAudience ? configAudience : controlAudience;
   return [
     ['no token', async () => undefined, /token|bearer/i],
@@ -32,16 +39,35 @@ export function badTokens(secret: Uint8Array, audience: string): [name: string, 
     ['wrong audience', async () => forgeToken(secret, audience, { aud: 'someone-else' }), /aud/],
     [`token of the other path (${otherPath})`, async () => forgeToken(secret, audience, { aud: otherPath }), /aud/],
     ['wrong issuer', async () => forgeToken(secret, audience, { iss: 'evil' }), /iss/],
-    ['wrong key', async () => forgeToken(secret, audience, { key: new Uint8Array(randomBytes(32)) }), /signature invalid/],
+    [
+      'wrong key',
+      async () => forgeToken(secret, audience, { key: new Uint8Array(randomBytes(32)) }),
+      /signature invalid/,
+    ],
     ['HS512 with the right key', async () => forgeToken(secret, audience, { alg: 'HS512' }), /algorithm not allowed/],
-    ['alg none', async () => {
-      const payload = { iss: tokenIssuer, aud: audience, sub: 'attacker', iat: now(), nbf: now() - 1, exp: now() + 300 };
-      return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
-    }, /algorithm not allowed|token invalid/],
-    ['tampered payload', async () => {
-      const [header, , sig] = (await forgeToken(secret, audience)).split('.');
-      return `${header}.${b64({ iss: tokenIssuer, aud: audience, sub: 'root', iat: now(), nbf: now() - 1, exp: now() + 86_400 })}.${sig}`;
-    }, /signature invalid/],
+    [
+      'alg none',
+      async () => {
+        const payload = {
+          iss: tokenIssuer,
+          aud: audience,
+          sub: 'attacker',
+          iat: now(),
+          nbf: now() - 1,
+          exp: now() + 300,
+        };
+        return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
+      },
+      /algorithm not allowed|token invalid/,
+    ],
+    [
+      'tampered payload',
+      async () => {
+        const [header, , sig] = (await forgeToken(secret, audience)).split('.');
+        return `${header}.${b64({ iss: tokenIssuer, aud: audience, sub: 'root', iat: now(), nbf: now() - 1, exp: now() + 86_400 })}.${sig}`;
+      },
+      /signature invalid/,
+    ],
     ['over-long token', async () => 'a'.repeat(5000) + '.b.c', /token invalid/],
   ];
 }

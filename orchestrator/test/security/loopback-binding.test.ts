@@ -35,7 +35,18 @@ async function listeners(): Promise<Map<string, { address: string; port: number 
       const f = line.trim().split(/\s+/);
       if (f[3] !== '0A') continue;
       const [hex, port] = f[1].split(':');
-      const address = hex.length === 8 ? hex.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join('.') : hex === '00000000000000000000000001000000' ? '::1' : hex === '0'.repeat(32) ? '::' : `v6:${hex}`;
+      const address =
+        hex.length === 8
+          ? hex
+              .match(/../g)!
+              .reverse()
+              .map((b) => parseInt(b, 16))
+              .join('.')
+          : hex === '00000000000000000000000001000000'
+            ? '::1'
+            : hex === '0'.repeat(32)
+              ? '::'
+              : `v6:${hex}`;
       out.set(f[9], { address, port: parseInt(port, 16) });
     }
   }
@@ -46,9 +57,26 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'observastack-start-'));
   // As root PostgreSQL runs as the `postgres` user, which must be able to enter the data folder (as in .observastack).
   await chmod(dataDir, 0o755);
-  for (const k of ['OBS_PORT', 'OBS_PG_PORT', 'OBS_GATEWAY_PORT', 'OBS_GATEWAY_ADMIN_PORT', 'OBS_API_PORT', 'OBS_API_ADMIN_PORT', 'OBS_INVENTORY_PORT', 'OBS_INVENTORY_ADMIN_PORT']) ports[k] = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, OBS_DATA_DIR: dataDir, OBS_SITE_DIR: join(dataDir, 'no-site'), ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+  for (const k of [
+    'OBS_PORT',
+    'OBS_PG_PORT',
+    'OBS_GATEWAY_PORT',
+    'OBS_GATEWAY_ADMIN_PORT',
+    'OBS_API_PORT',
+    'OBS_API_ADMIN_PORT',
+    'OBS_INVENTORY_PORT',
+    'OBS_INVENTORY_ADMIN_PORT',
+  ])
+    ports[k] = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OBS_DATA_DIR: dataDir,
+    OBS_SITE_DIR: join(dataDir, 'no-site'),
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+  };
   delete env.DATABASE_URL;
+  // No capacity probe: this test only looks at sockets, and the probe's load would be noise for the others.
+  env.OBS_CALIBRATION = 'off';
   delete env.OBS_HOST;
   child = spawn(process.execPath, ['orchestrator/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -73,7 +101,7 @@ afterAll(async () => {
 }, 30_000);
 
 describe('npm start binds 127.0.0.1 only', () => {
-  it('every listening socket of the platform\'s processes is on 127.0.0.1, and every known port is one of them', async () => {
+  it("every listening socket of the platform's processes is on 127.0.0.1, and every known port is one of them", async () => {
     const pids = await descendants(child.pid!);
     const byInode = await listeners();
     const mine: { pid: number; address: string; port: number }[] = [];

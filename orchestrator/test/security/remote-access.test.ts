@@ -21,8 +21,15 @@ async function serve(extra: Partial<AppParts> = {}): Promise<string> {
     .get('/thing', (_req, res) => void res.json({ ok: true }))
     .post('/thing', (_req, res) => void res.json({ ok: ++writes }));
   const app = buildApp({
-    allowedOrigins: () => new Set([publicOrigin]), publicOrigins: () => new Set([publicOrigin]), secret, api: [api], log: () => {},
-    trustProxy: compileTrust(['127.0.0.1/32']), learnerKey: key, keyHint: 'the start banner', ...extra,
+    allowedOrigins: () => new Set([publicOrigin]),
+    publicOrigins: () => new Set([publicOrigin]),
+    secret,
+    api: [api],
+    log: () => {},
+    trustProxy: compileTrust(['127.0.0.1/32']),
+    learnerKey: key,
+    keyHint: 'the start banner',
+    ...extra,
   });
   const srv = createServer(app);
   servers.push(srv);
@@ -31,22 +38,53 @@ async function serve(extra: Partial<AppParts> = {}): Promise<string> {
 }
 
 /** A request from a chosen local address (the peer the platform sees). */
-function from(localAddress: string, base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+function from(
+  localAddress: string,
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, localAddress, headers: { ...headers, ...(body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (d) => (text += d)).on('end', () => {
-        let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode!, headers: res.headers, text, json });
-      });
-    });
+    const req = request(
+      `${base}${path}`,
+      {
+        method,
+        localAddress,
+        headers: {
+          ...headers,
+          ...(body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res
+          .setEncoding('utf8')
+          .on('data', (d) => (text += d))
+          .on('end', () => {
+            let json: unknown;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode!, headers: res.headers, text, json });
+          });
+      },
+    );
     req.on('error', reject).end(body);
   });
 }
 
 /** What a reverse proxy like Gitpod's adds in front of the platform. */
-const viaProxy = { host: publicHost, 'x-forwarded-host': publicHost, 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7', origin: publicOrigin };
+const viaProxy = {
+  host: publicHost,
+  'x-forwarded-host': publicHost,
+  'x-forwarded-proto': 'https',
+  'x-forwarded-for': '203.0.113.7',
+  origin: publicOrigin,
+};
 const json = (body: unknown) => JSON.stringify(body);
 
 let base: string;
@@ -66,12 +104,25 @@ describe('through the public URL (trusted proxy)', () => {
     const ok = await from('127.0.0.1', base, 'POST', '/api/session', viaProxy, json({ key }));
     expect(ok.status, ok.text).toBe(200);
     const before = writes;
-    const w = await from('127.0.0.1', base, 'POST', '/api/thing', { ...viaProxy, authorization: `Bearer ${ok.json.token}` });
+    const w = await from('127.0.0.1', base, 'POST', '/api/thing', {
+      ...viaProxy,
+      authorization: `Bearer ${ok.json.token}`,
+    });
     expect(w.status, w.text).toBe(200);
     expect(writes).toBe(before + 1);
   });
   it('a foreign Origin through the proxy -> 403, even with the key', async () => {
-    expectRefused(await from('127.0.0.1', base, 'POST', '/api/session', { ...viaProxy, origin: 'https://evil.example' }, json({ key })), 403);
+    expectRefused(
+      await from(
+        '127.0.0.1',
+        base,
+        'POST',
+        '/api/session',
+        { ...viaProxy, origin: 'https://evil.example' },
+        json({ key }),
+      ),
+      403,
+    );
   });
   it('a Host that is neither loopback nor public -> 403', async () => {
     const r = await from('127.0.0.1', base, 'GET', '/api/thing', { ...viaProxy, 'x-forwarded-host': 'evil.example' });
@@ -90,16 +141,32 @@ describe('through the public URL (trusted proxy)', () => {
 
 describe('forwarding headers from an untrusted peer', () => {
   it('are not honoured: X-Forwarded-Host cannot make a foreign Host look public', async () => {
-    const r = await from('127.0.0.2', base, 'GET', '/api/thing', { host: 'evil.example', 'x-forwarded-host': publicHost, 'x-forwarded-proto': 'https' });
+    const r = await from('127.0.0.2', base, 'GET', '/api/thing', {
+      host: 'evil.example',
+      'x-forwarded-host': publicHost,
+      'x-forwarded-proto': 'https',
+    });
     expectRefused(r, 403);
     expect(r.json.error.code).toBe('forbidden_host');
   });
   it('a forged X-Forwarded-For/-Host claiming loopback never lifts the key requirement', async () => {
-    const r = await from('127.0.0.2', base, 'POST', '/api/session', { host: publicHost, origin: publicOrigin, 'x-forwarded-for': '127.0.0.1', 'x-forwarded-host': base.slice(7) });
+    const r = await from('127.0.0.2', base, 'POST', '/api/session', {
+      host: publicHost,
+      origin: publicOrigin,
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-host': base.slice(7),
+    });
     expectRefused(r, 401);
     // The same headers from the trusted proxy are honoured (Host then loopback) yet still need the key:
     // a request that came through any proxy is not the learner's own browser.
-    expectRefused(await from('127.0.0.1', base, 'POST', '/api/session', { host: publicHost, 'x-forwarded-for': '127.0.0.1', 'x-forwarded-host': base.slice(7) }), 401);
+    expectRefused(
+      await from('127.0.0.1', base, 'POST', '/api/session', {
+        host: publicHost,
+        'x-forwarded-for': '127.0.0.1',
+        'x-forwarded-host': base.slice(7),
+      }),
+      401,
+    );
   });
 });
 
@@ -127,7 +194,10 @@ describe('wrong keys', () => {
   it('are rate limited with Retry-After, checked before comparing (the right key waits too)', async () => {
     const small = await serve({ keyFailureLimit: { burst: 3, perSecond: 0.05 } });
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await from('127.0.0.1', small, 'POST', '/api/session', viaProxy, json({ key: `guess-${i}` }))).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (await from('127.0.0.1', small, 'POST', '/api/session', viaProxy, json({ key: `guess-${i}` }))).status,
+      );
     expect(statuses).toEqual([401, 401, 401, 429]);
     const right = await from('127.0.0.1', small, 'POST', '/api/session', viaProxy, json({ key }));
     expectRefused(right, 429);

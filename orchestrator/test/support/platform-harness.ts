@@ -28,7 +28,9 @@ export async function freshDatabase(pgAdminUrl: string, name: string): Promise<s
 }
 
 /** Boots the real platform (real PostgreSQL, real SUT children) on free ports. */
-export async function startTestPlatform(o: TestPlatformOptions): Promise<{ platform: Platform; env: Record<string, string> }> {
+export async function startTestPlatform(
+  o: TestPlatformOptions,
+): Promise<{ platform: Platform; env: Record<string, string> }> {
   const env: Record<string, string> = o.ports ?? {
     OBS_PORT: String(await freePort()),
     OBS_GATEWAY_PORT: String(await freePort()),
@@ -41,8 +43,17 @@ export async function startTestPlatform(o: TestPlatformOptions): Promise<{ platf
   const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'observastack-platform-')));
   // As root, embedded PostgreSQL runs as the `postgres` user, which must be able to enter the (0700) temp folder.
   if (!o.databaseUrl) await chmod(dataDir, 0o755);
-  const database = o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : { OBS_PG_PORT: env.OBS_PG_PORT ?? String(await freePort()) };
-  const full = { ...env, ...database, OBS_DATA_DIR: dataDir, OBS_SCENARIOS_DIR: o.scenariosDir, OBS_SITE_DIR: join(dataDir, 'no-site'), OBS_CALIBRATION: o.calibration ?? 'off' };
+  const database = o.databaseUrl
+    ? { DATABASE_URL: o.databaseUrl }
+    : { OBS_PG_PORT: env.OBS_PG_PORT ?? String(await freePort()) };
+  const full = {
+    ...env,
+    ...database,
+    OBS_DATA_DIR: dataDir,
+    OBS_SCENARIOS_DIR: o.scenariosDir,
+    OBS_SITE_DIR: join(dataDir, 'no-site'),
+    OBS_CALIBRATION: o.calibration ?? 'off',
+  };
   const platform = await startPlatform(loadOrchestratorEnv(full), () => {});
   return { platform, env: { ...env, OBS_DATA_DIR: dataDir } };
 }
@@ -61,7 +72,10 @@ export class ProtocolClient {
    */
   constructor(url: string, opts: { token?: string | null } = {}) {
     this.opened = (async () => {
-      const token = opts.token === undefined ? await sessionToken(url.replace(/^ws/, 'http').replace(/\/ws(\?.*)?$/, '')) : opts.token;
+      const token =
+        opts.token === undefined
+          ? await sessionToken(url.replace(/^ws/, 'http').replace(/\/ws(\?.*)?$/, ''))
+          : opts.token;
       if (this.closed) throw new Error('closed before it opened');
       const ws = new WebSocket(url, token ? [wsProtocol, wsBearerProtocolPrefix + token] : []);
       this.ws = ws;
@@ -86,13 +100,18 @@ export class ProtocolClient {
     for (;;) {
       const found = this.messages.find(pred);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching WebSocket message within ${timeoutMs} ms; got types: ${[...new Set(this.messages.map((m) => m.type))].join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no matching WebSocket message within ${timeoutMs} ms; got types: ${[...new Set(this.messages.map((m) => m.type))].join(', ')}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
   events(type: string): Extract<ServerMessage, { type: 'event' }>[] {
-    return this.messages.filter((m): m is Extract<ServerMessage, { type: 'event' }> => m.type === 'event' && m.event.type === type);
+    return this.messages.filter(
+      (m): m is Extract<ServerMessage, { type: 'event' }> => m.type === 'event' && m.event.type === type,
+    );
   }
 
   close(): void {
@@ -106,7 +125,13 @@ const sessions = new Map<string, Promise<string | undefined>>();
 /** A control-path session token for the platform at `base` (POST /api/session), cached per base URL. */
 export function sessionToken(base: string, fresh = false): Promise<string | undefined> {
   if (fresh || !sessions.has(base)) {
-    sessions.set(base, fetch(`${base}/api/session`, { method: 'POST' }).then(async (r) => (r.ok ? ((await r.json()) as { token: string }).token : undefined), () => undefined));
+    sessions.set(
+      base,
+      fetch(`${base}/api/session`, { method: 'POST' }).then(
+        async (r) => (r.ok ? ((await r.json()) as { token: string }).token : undefined),
+        () => undefined,
+      ),
+    );
   }
   return sessions.get(base)!;
 }
@@ -115,11 +140,21 @@ export function sessionToken(base: string, fresh = false): Promise<string | unde
  * One request to the orchestrator API, JSON in and out. It sends the session token (fetched once per base,
  * fetched anew after a 401) unless the caller passes its own `authorization` header.
  */
-export async function api(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+export async function api(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   const own = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
   const send = async (token: string | undefined) => {
     const auth: Record<string, string> = !own && token ? { authorization: `Bearer ${token}` } : {};
-    const res = await fetch(base + path, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...auth, ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(base + path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...auth, ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     const text = await res.text();
     let json: unknown = text;
     try {

@@ -12,7 +12,10 @@ import type { MatrixData } from '../../src/telemetry/promql/index.ts';
 import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
 export { freePort };
 
-export interface PromTarget { job: string; url: string }
+export interface PromTarget {
+  job: string;
+  url: string;
+}
 
 export interface RealPrometheus {
   url: string;
@@ -27,9 +30,10 @@ export interface RealPrometheus {
   alerts(): Promise<{ labels: Record<string, string>; state: string; activeAt: string; value: string }[]>;
 }
 
-
 const running = new Set<ChildProcess>();
-process.once('exit', () => { for (const p of running) p.kill('SIGKILL'); });
+process.once('exit', () => {
+  for (const p of running) p.kill('SIGKILL');
+});
 
 export interface StartPrometheusOptions {
   scrapeIntervalSeconds?: number;
@@ -38,31 +42,56 @@ export interface StartPrometheusOptions {
   ruleFiles?: string[];
 }
 
-export async function startPrometheus(targets: PromTarget[], options: StartPrometheusOptions = {}): Promise<RealPrometheus> {
+export async function startPrometheus(
+  targets: PromTarget[],
+  options: StartPrometheusOptions = {},
+): Promise<RealPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'observastack-prom-'));
   const port = await freePort();
   const interval = `${options.scrapeIntervalSeconds ?? 1}s`;
   const config = {
-    global: { scrape_interval: interval, scrape_timeout: `${Math.round((options.scrapeIntervalSeconds ?? 1) * 800)}ms`, evaluation_interval: interval },
+    global: {
+      scrape_interval: interval,
+      scrape_timeout: `${Math.round((options.scrapeIntervalSeconds ?? 1) * 800)}ms`,
+      evaluation_interval: interval,
+    },
     ...(options.ruleFiles?.length ? { rule_files: options.ruleFiles } : {}),
     scrape_configs: targets.map((t) => {
       const u = new URL(t.url);
-      return { job_name: t.job, metrics_path: u.pathname, scheme: u.protocol.replace(':', ''), static_configs: [{ targets: [u.host] }] };
+      return {
+        job_name: t.job,
+        metrics_path: u.pathname,
+        scheme: u.protocol.replace(':', ''),
+        static_configs: [{ targets: [u.host] }],
+      };
     }),
   };
   await writeFile(join(dir, 'prometheus.yml'), stringify(config));
   let output = '';
-  const proc = spawn(options.binary ?? '/usr/bin/prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--storage.tsdb.retention.time=1h',
-    '--log.level=warn',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    options.binary ?? '/usr/bin/prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=1h',
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   running.add(proc);
-  proc.stdout?.on('data', (d) => { output += d; });
-  proc.stderr?.on('data', (d) => { output += d; });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => { running.delete(proc); resolve(); }));
+  proc.stdout?.on('data', (d) => {
+    output += d;
+  });
+  proc.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const exited = new Promise<void>((resolve) =>
+    proc.once('exit', () => {
+      running.delete(proc);
+      resolve();
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   let stopped = false;
   const stop = async () => {
@@ -82,7 +111,9 @@ export async function startPrometheus(targets: PromTarget[], options: StartProme
       if (proc.exitCode !== null) throw new Error(`prometheus exited with ${proc.exitCode}:\n${output}`);
       try {
         if ((await fetch(`${url}/-/ready`)).ok) break;
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       if (Date.now() > deadline) throw new Error(`prometheus not ready after 30 s:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -106,12 +137,18 @@ export async function startPrometheus(targets: PromTarget[], options: StartProme
       }
     },
     async alerts() {
-      const body = (await (await fetch(`${url}/api/v1/alerts`)).json()) as { data: { alerts: Awaited<ReturnType<RealPrometheus['alerts']>> } };
+      const body = (await (await fetch(`${url}/api/v1/alerts`)).json()) as {
+        data: { alerts: Awaited<ReturnType<RealPrometheus['alerts']>> };
+      };
       return body.data.alerts;
     },
     async queryRange(expr, start, end, step) {
       const qs = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(step) });
-      const body = (await (await fetch(`${url}/api/v1/query_range?${qs}`)).json()) as { status: string; data: MatrixData; error?: string };
+      const body = (await (await fetch(`${url}/api/v1/query_range?${qs}`)).json()) as {
+        status: string;
+        data: MatrixData;
+        error?: string;
+      };
       if (body.status !== 'success') throw new Error(`prometheus rejected ${expr}: ${body.error}`);
       return body.data;
     },
@@ -138,7 +175,8 @@ export interface Comparison {
   maxRelativeDiff: number;
 }
 
-const key = (m: Record<string, string>) => JSON.stringify(Object.fromEntries(Object.entries(m).sort(([a], [b]) => a.localeCompare(b))));
+const key = (m: Record<string, string>) =>
+  JSON.stringify(Object.fromEntries(Object.entries(m).sort(([a], [b]) => a.localeCompare(b))));
 
 function close(a: string, b: string, relative: number, absolute: number): boolean {
   const x = Number(a);
@@ -156,7 +194,10 @@ export function compareMatrices(e: Expectation, prometheus: MatrixData, hub: Mat
   const p = new Map(prometheus.result.map((r) => [key(r.metric), r]));
   const h = new Map(hub.result.map((r) => [key(r.metric), r]));
   const out: Comparison = {
-    expr: e.expr, compared: 0, mismatches: [], maxRelativeDiff: 0,
+    expr: e.expr,
+    compared: 0,
+    mismatches: [],
+    maxRelativeDiff: 0,
     onlyInPrometheus: [...p.keys()].filter((k) => !h.has(k)),
     onlyInHub: [...h.keys()].filter((k) => !p.has(k)),
   };
@@ -230,18 +271,29 @@ export interface AlignedTargets {
  * legitimately disagreed by 10 %+ on a sparse, bursty histogram's quantile.)
  * Each scraper has its own URLs (/<scraper>/<job>), so the proxy knows which snapshots it served to whom.
  */
-export async function alignScrapes(targets: PromTarget[], options: { snapshotEveryMs?: number } = {}): Promise<AlignedTargets> {
+export async function alignScrapes(
+  targets: PromTarget[],
+  options: { snapshotEveryMs?: number } = {},
+): Promise<AlignedTargets> {
   const every = options.snapshotEveryMs ?? 2000;
   type Snapshot = Promise<{ type: string; body: string; stampMs: number }>;
   const latest = new Map<string, Snapshot>();
   const served = new Map<string, Set<number>>(); // "<scraper>/<job>" -> stamps of the snapshots it received whole
   let openedAt: number | null = null;
   let timer: NodeJS.Timeout | undefined;
-  const stamp = (body: string, ms: number) => body.split('\n').map((l) => (l && !l.startsWith('#') ? `${l} ${ms}` : l)).join('\n');
+  const stamp = (body: string, ms: number) =>
+    body
+      .split('\n')
+      .map((l) => (l && !l.startsWith('#') ? `${l} ${ms}` : l))
+      .join('\n');
   const snapshotAll = () => {
     for (const t of targets) {
       const stampMs = Date.now();
-      const next: Snapshot = fetch(t.url, { signal: AbortSignal.timeout(5000) }).then(async (r) => ({ type: r.headers.get('content-type') ?? 'text/plain', body: stamp(await r.text(), stampMs), stampMs }));
+      const next: Snapshot = fetch(t.url, { signal: AbortSignal.timeout(5000) }).then(async (r) => ({
+        type: r.headers.get('content-type') ?? 'text/plain',
+        body: stamp(await r.text(), stampMs),
+        stampMs,
+      }));
       next.catch(() => {}); // a failed snapshot answers its scrapes 502
       latest.set(t.job, next);
     }
@@ -263,9 +315,16 @@ export async function alignScrapes(targets: PromTarget[], options: { snapshotEve
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as { port: number }).port;
   const inWindow = (key: string, fromMs: number, toMs: number) =>
-    [...(served.get(key) ?? [])].filter((ms) => ms > fromMs && ms <= toMs).sort((x, y) => x - y).join(',');
+    [...(served.get(key) ?? [])]
+      .filter((ms) => ms > fromMs && ms <= toMs)
+      .sort((x, y) => x - y)
+      .join(',');
   return {
-    targetsFor: (scraper) => targets.map((t) => ({ job: t.job, url: `http://127.0.0.1:${port}/${encodeURIComponent(scraper)}/${encodeURIComponent(t.job)}` })),
+    targetsFor: (scraper) =>
+      targets.map((t) => ({
+        job: t.job,
+        url: `http://127.0.0.1:${port}/${encodeURIComponent(scraper)}/${encodeURIComponent(t.job)}`,
+      })),
     open: () => {
       if (openedAt === null) {
         openedAt = Date.now();
@@ -276,14 +335,19 @@ export async function alignScrapes(targets: PromTarget[], options: { snapshotEve
     },
     sameSamples: (a, b, fromMs, toMs, jobs = targets.map((t) => t.job)) =>
       jobs.every((job) => inWindow(`${a}/${job}`, fromMs, toMs) === inWindow(`${b}/${job}`, fromMs, toMs)),
-    sameEdges: (a, b, fromMs, toMs, jobs = targets.map((t) => t.job)) => jobs.every((job) => {
-      const [x, y] = [inWindow(`${a}/${job}`, fromMs, toMs).split(','), inWindow(`${b}/${job}`, fromMs, toMs).split(',')];
-      return x[0] === y[0] && x.at(-1) === y.at(-1);
-    }),
-    close: () => new Promise<void>((resolve) => {
-      clearInterval(timer);
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    sameEdges: (a, b, fromMs, toMs, jobs = targets.map((t) => t.job)) =>
+      jobs.every((job) => {
+        const [x, y] = [
+          inWindow(`${a}/${job}`, fromMs, toMs).split(','),
+          inWindow(`${b}/${job}`, fromMs, toMs).split(','),
+        ];
+        return x[0] === y[0] && x.at(-1) === y.at(-1);
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(timer);
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

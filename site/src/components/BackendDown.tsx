@@ -8,7 +8,9 @@ export function BackendDown() {
         <strong>The ObservaStack backend is not running</strong> (nothing answers at <code>{orchestratorUrl()}</code>).
         Start it from the project folder, then this widget connects by itself:
       </p>
-      <pre className="command"><code>{startCommand}</code></pre>
+      <pre className="command">
+        <code>{startCommand}</code>
+      </pre>
     </div>
   );
 }

@@ -38,30 +38,58 @@ export default function Checkpoint(props: { scenario: string; id: string }) {
   };
 
   return (
-    <Widget name="checkpoint" title="Checkpoint" down={(s.connection === 'down' && !cp) || loadError instanceof BackendDownError}>
+    <Widget
+      name="checkpoint"
+      title="Checkpoint"
+      down={(s.connection === 'down' && !cp) || loadError instanceof BackendDownError}
+    >
       {loadError && !(loadError instanceof BackendDownError) ? <p className="error">{errorText(loadError)}</p> : null}
       {cp ? (
-        <form onSubmit={(e) => { e.preventDefault(); void submit(); }} data-checkpoint={props.id}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+          data-checkpoint={props.id}
+        >
           <fieldset>
-            <legend>{cp.question} <span className="muted">({cp.stage})</span></legend>
+            <legend>
+              {cp.question} <span className="muted">({cp.stage})</span>
+            </legend>
             {cp.freeText || !cp.choices ? (
               <input aria-label="Your answer" value={choice} onChange={(e) => setChoice(e.target.value)} />
-            ) : cp.choices.map((c, i) => (
-              <label key={c} className="choice">
-                <input type="radio" name={name} value={i} checked={choice === String(i)} onChange={() => setChoice(String(i))} /> {c}
-              </label>
-            ))}
+            ) : (
+              cp.choices.map((c, i) => (
+                <label key={c} className="choice">
+                  <input
+                    type="radio"
+                    name={name}
+                    value={i}
+                    checked={choice === String(i)}
+                    onChange={() => setChoice(String(i))}
+                  />{' '}
+                  {c}
+                </label>
+              ))
+            )}
           </fieldset>
           <div className="buttons">
-            <button type="submit" className="primary" disabled={!canAnswer || choice === ''}>Check my answer</button>
+            <button type="submit" className="primary" disabled={!canAnswer || choice === ''}>
+              Check my answer
+            </button>
             {!canAnswer ? <span className="muted">Answer while the incident is running.</span> : null}
           </div>
           {result ? (
             <p className={result.correct ? 'ok' : 'bad'} role="status" data-correct={result.correct}>
-              <strong>{result.correct ? 'Right.' : 'Not quite.'}</strong> {result.correct ? result.explanation : 'Look at the evidence again and try another answer.'}
+              <strong>{result.correct ? 'Right.' : 'Not quite.'}</strong>{' '}
+              {result.correct ? result.explanation : 'Look at the evidence again and try another answer.'}
             </p>
           ) : null}
-          {error ? <p className="error" role="alert">{error}</p> : null}
+          {error ? (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          ) : null}
         </form>
       ) : null}
     </Widget>

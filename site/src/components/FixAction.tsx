@@ -23,14 +23,20 @@ export default function FixAction(props: { service: 'gateway' | 'api' | 'invento
   const [applied, setApplied] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const load = () => api.service(props.service).then((v) => { setView(v); setLoadError(null); }, setLoadError);
+  const load = () =>
+    api.service(props.service).then((v) => {
+      setView(v);
+      setLoadError(null);
+    }, setLoadError);
   useEffect(() => {
     if (s.connection === 'open') void load();
     // Reload when the connection comes back or a run changes the config (fault applied, reset).
   }, [s.connection, s.run?.state]);
 
   const running = isActive(s.run);
-  const props_ = Object.entries(view?.schema?.properties ?? {}).filter(([k]) => !props.knobs || props.knobs.includes(k));
+  const props_ = Object.entries(view?.schema?.properties ?? {}).filter(
+    ([k]) => !props.knobs || props.knobs.includes(k),
+  );
   const down = (s.connection === 'down' && !view) || loadError instanceof BackendDownError;
 
   const submit = async () => {
@@ -48,7 +54,9 @@ export default function FixAction(props: { service: 'gateway' | 'api' | 'invento
     setBusy(true);
     try {
       const r = await api.patchConfig(props.service, patch);
-      setApplied(r.changes.map((c) => `${c.key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(', ') || 'no change');
+      setApplied(
+        r.changes.map((c) => `${c.key}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(', ') || 'no change',
+      );
       setDraft({});
       await load();
     } catch (err) {
@@ -64,43 +72,123 @@ export default function FixAction(props: { service: 'gateway' | 'api' | 'invento
   };
 
   return (
-    <Widget name="fix-action" title={<>Change <code>{props.service}</code>’s runtime config</>} down={down}>
-      {loadError && !down ? <p className="error" role="alert">{errorText(loadError)}</p> : null}
-      {view && !view.schema ? <p className="warn">{props.service} does not answer; its config cannot be read right now.</p> : null}
+    <Widget
+      name="fix-action"
+      title={
+        <>
+          Change <code>{props.service}</code>’s runtime config
+        </>
+      }
+      down={down}
+    >
+      {loadError && !down ? (
+        <p className="error" role="alert">
+          {errorText(loadError)}
+        </p>
+      ) : null}
+      {view && !view.schema ? (
+        <p className="warn">{props.service} does not answer; its config cannot be read right now.</p>
+      ) : null}
       {view?.schema ? (
-        <form onSubmit={(e) => { e.preventDefault(); void submit(); }} noValidate data-service={props.service} data-defaults-shown={running ? 'no' : 'yes'}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+          noValidate
+          data-service={props.service}
+          data-defaults-shown={running ? 'no' : 'yes'}
+        >
           {props_.map(([k, p]) => {
             const id = `fix-${props.service}-${k}`;
             const current = view.config?.[k];
-            const value = k in draft ? draft[k] : current === undefined ? '' : p.type === 'boolean' ? Boolean(current) : String(current);
+            const value =
+              k in draft
+                ? draft[k]
+                : current === undefined
+                  ? ''
+                  : p.type === 'boolean'
+                    ? Boolean(current)
+                    : String(current);
             const err = issues[k];
             return (
               <div className={`field ${err ? 'field-error' : ''}`} key={k} data-field={k}>
-                <label htmlFor={id}><code>{k}</code></label>
+                <label htmlFor={id}>
+                  <code>{k}</code>
+                </label>
                 {p.type === 'boolean' ? (
-                  <input id={id} type="checkbox" checked={Boolean(value)} onChange={(e) => setDraft({ ...draft, [k]: e.target.checked })} aria-describedby={`${id}-help${err ? ` ${id}-err` : ''}`} />
+                  <input
+                    id={id}
+                    type="checkbox"
+                    checked={Boolean(value)}
+                    onChange={(e) => setDraft({ ...draft, [k]: e.target.checked })}
+                    aria-describedby={`${id}-help${err ? ` ${id}-err` : ''}`}
+                  />
                 ) : p.enum ? (
-                  <select id={id} value={String(value)} onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} aria-describedby={`${id}-help${err ? ` ${id}-err` : ''}`}>
-                    {p.enum.map((o) => <option key={String(o)} value={String(o)}>{String(o)}</option>)}
+                  <select
+                    id={id}
+                    value={String(value)}
+                    onChange={(e) => setDraft({ ...draft, [k]: e.target.value })}
+                    aria-describedby={`${id}-help${err ? ` ${id}-err` : ''}`}
+                  >
+                    {p.enum.map((o) => (
+                      <option key={String(o)} value={String(o)}>
+                        {String(o)}
+                      </option>
+                    ))}
                   </select>
                 ) : (
-                  <input id={id} type={p.type === 'integer' || p.type === 'number' ? 'number' : 'text'} value={String(value)}
-                    onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} aria-invalid={err ? true : undefined}
-                    aria-describedby={`${id}-help${err ? ` ${id}-err` : ''}`} />
+                  <input
+                    id={id}
+                    type={p.type === 'integer' || p.type === 'number' ? 'number' : 'text'}
+                    value={String(value)}
+                    onChange={(e) => setDraft({ ...draft, [k]: e.target.value })}
+                    aria-invalid={err ? true : undefined}
+                    aria-describedby={`${id}-help${err ? ` ${id}-err` : ''}`}
+                  />
                 )}
                 <p className="help" id={`${id}-help`}>
-                  {p.description} <span className="muted">Now: <strong data-current={k}>{JSON.stringify(current)}</strong>{range(p)}{!running && p.default !== undefined ? ` · default ${JSON.stringify(p.default)}` : ''}</span>
+                  {p.description}{' '}
+                  <span className="muted">
+                    Now: <strong data-current={k}>{JSON.stringify(current)}</strong>
+                    {range(p)}
+                    {!running && p.default !== undefined ? ` · default ${JSON.stringify(p.default)}` : ''}
+                  </span>
                 </p>
-                {err ? <p className="error" id={`${id}-err`} role="alert" data-field-error={k}>{err}</p> : null}
+                {err ? (
+                  <p className="error" id={`${id}-err`} role="alert" data-field-error={k}>
+                    {err}
+                  </p>
+                ) : null}
               </div>
             );
           })}
           <div className="buttons">
-            <button type="submit" className="primary" disabled={busy}>Apply</button>
-            <button type="button" onClick={() => { setDraft({}); setIssues({}); setFormError(null); }} disabled={busy}>Discard edits</button>
+            <button type="submit" className="primary" disabled={busy}>
+              Apply
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                setDraft({});
+                setIssues({});
+                setFormError(null);
+              }}
+              disabled={busy}
+            >
+              Discard edits
+            </button>
           </div>
-          {formError ? <p className="error" role="alert" data-form-error="">{formError}</p> : null}
-          {applied ? <p className="ok" role="status" data-applied="">Applied {applied}. It is on the run’s timeline.</p> : null}
+          {formError ? (
+            <p className="error" role="alert" data-form-error="">
+              {formError}
+            </p>
+          ) : null}
+          {applied ? (
+            <p className="ok" role="status" data-applied="">
+              Applied {applied}. It is on the run’s timeline.
+            </p>
+          ) : null}
         </form>
       ) : null}
     </Widget>

@@ -2,19 +2,40 @@ import { timeOfDay } from '../lib/format.ts';
 import { useLive } from './hooks.ts';
 import { Widget } from './Widget.tsx';
 
-const shown = new Set(['fault_applied', 'slo_breached', 'slo_recovered', 'alert_firing', 'alert_resolved', 'alert_acknowledged', 'config_changed', 'service_crashed', 'service_restarted', 'resolved', 'expired', 'abandoned', 'aborted', 'baseline_failed']);
+const shown = new Set([
+  'fault_applied',
+  'slo_breached',
+  'slo_recovered',
+  'alert_firing',
+  'alert_resolved',
+  'alert_acknowledged',
+  'config_changed',
+  'service_crashed',
+  'service_restarted',
+  'resolved',
+  'expired',
+  'abandoned',
+  'aborted',
+  'baseline_failed',
+]);
 
 /** Hints and notable run events as the platform pushes them, newest first. */
 export default function HintFeed() {
   const s = useLive();
   const items = [
     ...s.hints.map((h) => ({ key: `h-${h.id}`, at: h.at, kind: 'hint', text: h.text })),
-    ...s.events.filter((e) => shown.has(e.type)).map((e) => ({ key: `e-${e.seq}`, at: e.at, kind: e.type, text: e.message })),
+    ...s.events
+      .filter((e) => shown.has(e.type))
+      .map((e) => ({ key: `e-${e.seq}`, at: e.at, kind: e.type, text: e.message })),
   ].sort((a, b) => b.at - a.at);
   return (
     <Widget name="hint-feed" title="Hints and events" down={s.connection === 'down' && items.length === 0}>
       <ol className="feed" aria-live="polite" aria-relevant="additions">
-        {items.length === 0 ? <li className="muted">Nothing yet. Hints arrive here while an incident runs, when the platform sees you might need one.</li> : null}
+        {items.length === 0 ? (
+          <li className="muted">
+            Nothing yet. Hints arrive here while an incident runs, when the platform sees you might need one.
+          </li>
+        ) : null}
         {items.map((i) => (
           <li key={i.key} className={`feed-item kind-${i.kind}`} data-kind={i.kind}>
             <time dateTime={new Date(i.at).toISOString()}>{timeOfDay(i.at)}</time>

@@ -6,7 +6,13 @@ const TimeChart = lazy(() => import('./TimeChart.tsx'));
 /** TimeChart, fetched the first time a chart has data to draw (the chart library is most of the site's JS). */
 export function LazyChart(p: TimeChartProps) {
   return (
-    <Suspense fallback={<div className="chart" style={{ height: p.height }}><p className="muted chart-empty">Drawing…</p></div>}>
+    <Suspense
+      fallback={
+        <div className="chart" style={{ height: p.height }}>
+          <p className="muted chart-empty">Drawing…</p>
+        </div>
+      }
+    >
       <TimeChart {...p} />
     </Suspense>
   );

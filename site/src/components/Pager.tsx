@@ -31,24 +31,45 @@ export default function Pager() {
       setBusy(false);
     }
   };
-  const actions = isActive(s.run) && unacknowledged
-    ? <button type="button" className="primary" onClick={() => void acknowledge()} disabled={busy}>Acknowledge</button>
-    : null;
+  const actions =
+    isActive(s.run) && unacknowledged ? (
+      <button type="button" className="primary" onClick={() => void acknowledge()} disabled={busy}>
+        Acknowledge
+      </button>
+    ) : null;
   return (
-    <Widget name="pager" title={unacknowledged ? 'Pager: you are paged' : 'Pager'} actions={actions} down={s.connection === 'down' && alerts.length === 0}>
-      {lastAck && typeof lastAck.data.ttaSeconds === 'number'
-        ? <p className="muted" data-testid="pager-tta">Acknowledged after {clock(lastAck.data.ttaSeconds)}.</p>
-        : null}
+    <Widget
+      name="pager"
+      title={unacknowledged ? 'Pager: you are paged' : 'Pager'}
+      actions={actions}
+      down={s.connection === 'down' && alerts.length === 0}
+    >
+      {lastAck && typeof lastAck.data.ttaSeconds === 'number' ? (
+        <p className="muted" data-testid="pager-tta">
+          Acknowledged after {clock(lastAck.data.ttaSeconds)}.
+        </p>
+      ) : null}
       {error ? <p role="alert">{error}</p> : null}
       <ul className="feed" aria-live="assertive" aria-relevant="additions">
         {alerts.length === 0 ? <li className="muted">No alert is firing.</li> : null}
         {alerts.map((a) => (
-          <li key={`${a.alertname}-${a.seq}`} className={`feed-item kind-alert-${a.labels.severity ?? 'none'}`} data-alertname={a.alertname}>
+          <li
+            key={`${a.alertname}-${a.seq}`}
+            className={`feed-item kind-alert-${a.labels.severity ?? 'none'}`}
+            data-alertname={a.alertname}
+          >
             <time dateTime={new Date(a.at).toISOString()}>since {timeOfDay(a.at)}</time>
-            <span className="feed-kind">{a.labels.severity ?? 'alert'}: {a.alertname}</span>
+            <span className="feed-kind">
+              {a.labels.severity ?? 'alert'}: {a.alertname}
+            </span>
             <span className="feed-text">
               {a.annotations.summary ?? ''}
-              {a.annotations.runbook_url ? <> (<a href={a.annotations.runbook_url}>runbook</a>)</> : null}
+              {a.annotations.runbook_url ? (
+                <>
+                  {' '}
+                  (<a href={a.annotations.runbook_url}>runbook</a>)
+                </>
+              ) : null}
             </span>
           </li>
         ))}

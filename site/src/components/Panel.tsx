@@ -29,47 +29,86 @@ export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: P
   useEffect(() => {
     if (!grafanaSrc) return;
     // An opaque no-cors answer is enough to know Grafana is up; an unreachable host rejects.
-    fetch(new URL('/api/health', grafanaSrc), { mode: 'no-cors' }).then(() => setGrafanaOk(true), () => setGrafanaOk(false));
+    fetch(new URL('/api/health', grafanaSrc), { mode: 'no-cors' }).then(
+      () => setGrafanaOk(true),
+      () => setGrafanaOk(false),
+    );
   }, [grafanaSrc]);
 
-  usePoll(async () => {
-    const end = Date.now() / 1000;
-    try {
-      setData((await api.panelData(meta.id, end - minutes * 60, end, minutes <= 5 ? 2 : 5)).data);
-      setError(null);
-    } catch (err) {
-      setError(err);
-    }
-  }, 5000, visible && !grafanaOk, [meta.id, minutes]);
+  usePoll(
+    async () => {
+      const end = Date.now() / 1000;
+      try {
+        setData((await api.panelData(meta.id, end - minutes * 60, end, minutes <= 5 ? 2 : 5)).data);
+        setError(null);
+      } catch (err) {
+        setError(err);
+      }
+    },
+    5000,
+    visible && !grafanaOk,
+    [meta.id, minutes],
+  );
 
   const { rows, series } = useMemo(() => toRows(data), [data]);
   const connection = useLive().connection;
   const down = error instanceof BackendDownError || (connection === 'down' && rows.length === 0);
   const lines = (meta.thresholds ?? []).filter((t) => t.value !== null);
   return (
-    <Widget name="panel" title={meta.title} down={down} className={`panel-${meta.id}`} footer={(
+    <Widget
+      name="panel"
+      title={meta.title}
+      down={down}
+      className={`panel-${meta.id}`}
+      footer={
         <details className="panel-help">
-        <summary>What this shows, and its query</summary>
-        <p>{meta.help.shows}</p>
-        <p><strong>Healthy:</strong> {meta.help.healthy}</p>
-        <p><strong>Problem:</strong> {meta.help.problem}</p>
-        {meta.queries.map((q) => <pre key={q.expr} className="query"><code>{q.expr}</code></pre>)}
-      </details>
-      )}>
+          <summary>What this shows, and its query</summary>
+          <p>{meta.help.shows}</p>
+          <p>
+            <strong>Healthy:</strong> {meta.help.healthy}
+          </p>
+          <p>
+            <strong>Problem:</strong> {meta.help.problem}
+          </p>
+          {meta.queries.map((q) => (
+            <pre key={q.expr} className="query">
+              <code>{q.expr}</code>
+            </pre>
+          ))}
+        </details>
+      }
+    >
       <div ref={ref} data-panel-id={meta.id} data-series={series.length} data-points={rows.length}>
         {grafanaOk && grafanaSrc ? (
-          <iframe className="grafana" src={grafanaSrc} title={`${meta.title} (Grafana)`} height={height} loading="lazy" />
+          <iframe
+            className="grafana"
+            src={grafanaSrc}
+            title={`${meta.title} (Grafana)`}
+            height={height}
+            loading="lazy"
+          />
         ) : meta.kind === 'stat' ? (
-          <p className="stat-value">{series.length ? series.map((s) => `${s.name}: ${formatUnit(lastValue(rows, s.key), meta.unit)}`).join(' · ') : 'no data yet'}</p>
+          <p className="stat-value">
+            {series.length
+              ? series.map((s) => `${s.name}: ${formatUnit(lastValue(rows, s.key), meta.unit)}`).join(' · ')
+              : 'no data yet'}
+          </p>
+        ) : rows.length === 0 ? (
+          <div className="chart" style={{ height }}>
+            <p className="muted chart-empty">
+              {error ? `No data: ${errorText(error)}` : data ? 'No data in this window yet.' : 'Loading…'}
+            </p>
+          </div>
         ) : (
-          rows.length === 0 ? (
-            <div className="chart" style={{ height }}><p className="muted chart-empty">{error ? `No data: ${errorText(error)}` : data ? 'No data in this window yet.' : 'Loading…'}</p></div>
-          ) : (
-            <LazyChart rows={rows} height={height} legend={series.length > 1} format={(v) => formatUnit(v, meta.unit)}
-              series={series.map((x, i) => ({ ...x, color: seriesColors[i % seriesColors.length] }))}
-              yDomain={meta.unit === 'percentunit' ? [(min: number) => Math.min(min, 0.9), 1] : [0, 'auto']}
-              hLines={lines.map((t) => ({ y: t.value!, color: thresholdColor[t.color] }))} />
-          )
+          <LazyChart
+            rows={rows}
+            height={height}
+            legend={series.length > 1}
+            format={(v) => formatUnit(v, meta.unit)}
+            series={series.map((x, i) => ({ ...x, color: seriesColors[i % seriesColors.length] }))}
+            yDomain={meta.unit === 'percentunit' ? [(min: number) => Math.min(min, 0.9), 1] : [0, 'auto']}
+            hLines={lines.map((t) => ({ y: t.value!, color: thresholdColor[t.color] }))}
+          />
         )}
       </div>
     </Widget>

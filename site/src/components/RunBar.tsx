@@ -11,21 +11,39 @@ export default function RunBar() {
   const run = s.run;
   const elapsed = run ? ((run.endedAt ?? now + s.clockSkewMs) - (run.injectedAt ?? run.startedAt)) / 1000 : null;
   return (
-    <div className="run-bar" data-widget="run-bar" data-hydrated={hydrated ? 'true' : undefined} role="region" aria-label="Run status">
+    <div
+      className="run-bar"
+      data-widget="run-bar"
+      data-hydrated={hydrated ? 'true' : undefined}
+      role="region"
+      aria-label="Run status"
+    >
       <span className={`dot conn-${s.connection}`} aria-hidden="true" />
       {s.connection === 'down' ? (
-        <span>Backend not running at <code>{orchestratorUrl()}</code>: start it with <code>{startCommand}</code></span>
+        <span>
+          Backend not running at <code>{orchestratorUrl()}</code>: start it with <code>{startCommand}</code>
+        </span>
       ) : s.connection === 'refused' ? (
-        <span role="alert" data-refusal>The platform refused this browser: {s.refusal}</span>
+        <span role="alert" data-refusal>
+          The platform refused this browser: {s.refusal}
+        </span>
       ) : s.connection === 'connecting' ? (
         <span>Connecting to the platform…</span>
       ) : run ? (
         <span className="run-bar-run">
           <strong>{run.surprise && isActive(run) ? 'Surprise incident' : run.title}</strong>
           <span className={`badge state-${run.state}`}>{stateLabel[run.state]}</span>
-          <span className="muted">{run.injectedAt ? 'since the fault' : 'elapsed'} {clock(elapsed)}</span>
-          {run.state === 'injected' && run.sloMet !== null ? <span className={run.sloMet ? 'ok' : 'bad'}>SLO {run.sloMet ? 'met' : 'breached'}</span> : null}
-          {run.learnerChanges ? <span className="muted">{run.learnerChanges} change{run.learnerChanges === 1 ? '' : 's'}</span> : null}
+          <span className="muted">
+            {run.injectedAt ? 'since the fault' : 'elapsed'} {clock(elapsed)}
+          </span>
+          {run.state === 'injected' && run.sloMet !== null ? (
+            <span className={run.sloMet ? 'ok' : 'bad'}>SLO {run.sloMet ? 'met' : 'breached'}</span>
+          ) : null}
+          {run.learnerChanges ? (
+            <span className="muted">
+              {run.learnerChanges} change{run.learnerChanges === 1 ? '' : 's'}
+            </span>
+          ) : null}
         </span>
       ) : (
         <span className="muted">Connected. No incident running.</span>

@@ -40,46 +40,79 @@ export default function ScenarioRunner(props: { scenario?: string; surprise?: bo
       setBusy(false);
     }
   };
-  const start = () => act(async () => {
-    const seedNum = seed.trim() === '' ? undefined : Number(seed);
-    const run = await api.startRun(props.surprise ? { surprise: true, ...(seedNum === undefined ? {} : { seed: seedNum }) } : { scenarioId: props.scenario! });
-    applyRun(run);
-    const current = await api.activeRun();
-    if (current.run?.id === run.id) mergeRunHistory(run.id, current.events, current.hints);
-  });
+  const start = () =>
+    act(async () => {
+      const seedNum = seed.trim() === '' ? undefined : Number(seed);
+      const run = await api.startRun(
+        props.surprise
+          ? { surprise: true, ...(seedNum === undefined ? {} : { seed: seedNum }) }
+          : { scenarioId: props.scenario! },
+      );
+      applyRun(run);
+      const current = await api.activeRun();
+      if (current.run?.id === run.id) mergeRunHistory(run.id, current.events, current.hints);
+    });
   const stop = () => act(async () => run && applyRun(await api.stopRun(run.id)));
   const reset = () => act(() => api.reset());
 
-  const title = props.surprise ? 'Surprise incident' : scenario?.title ?? props.scenario ?? 'Scenario';
+  const title = props.surprise ? 'Surprise incident' : (scenario?.title ?? props.scenario ?? 'Scenario');
   return (
     <Widget name="scenario-runner" title={<>Run: {title}</>} down={down}>
       {loadError && !down ? (
-        loadError instanceof ApiError && loadError.status === 404
-          ? <p className="warn">The platform has no scenario <code>{props.scenario}</code> yet: save <code>scenarios/{props.scenario}.yaml</code> and restart it (<code>npm start</code>).</p>
-          : <p className="error" role="alert">Could not load the scenario: {errorText(loadError)}</p>
+        loadError instanceof ApiError && loadError.status === 404 ? (
+          <p className="warn">
+            The platform has no scenario <code>{props.scenario}</code> yet: save{' '}
+            <code>scenarios/{props.scenario}.yaml</code> and restart it (<code>npm start</code>).
+          </p>
+        ) : (
+          <p className="error" role="alert">
+            Could not load the scenario: {errorText(loadError)}
+          </p>
+        )
       ) : null}
       {scenario ? (
         <div className="story">
-          <p className="meta">{scenario.difficulty} · about {scenario.estimatedMinutes} min · SLO: {scenario.slo.successPct} % of requests succeed and p{scenario.slo.latencyPercentile} latency stays under {scenario.slo.latencyThresholdMs} ms</p>
+          <p className="meta">
+            {scenario.difficulty} · about {scenario.estimatedMinutes} min · SLO: {scenario.slo.successPct} % of requests
+            succeed and p{scenario.slo.latencyPercentile} latency stays under {scenario.slo.latencyThresholdMs} ms
+          </p>
           <blockquote>{scenario.story}</blockquote>
         </div>
       ) : null}
       {props.surprise ? (
         <p className="field-inline">
           <label htmlFor="surprise-seed">Seed (optional; the same seed replays the same incident)</label>
-          <input id="surprise-seed" inputMode="numeric" pattern="[0-9]*" value={seed} onChange={(e) => setSeed(e.target.value)} placeholder="e.g. 42" />
+          <input
+            id="surprise-seed"
+            inputMode="numeric"
+            pattern="[0-9]*"
+            value={seed}
+            onChange={(e) => setSeed(e.target.value)}
+            placeholder="e.g. 42"
+          />
         </p>
       ) : null}
       <div className="run-status" aria-live="polite">
         {run ? (
           <p>
-            <span className={`badge state-${run.state}`} data-run-state={run.state}>{stateLabel[run.state]}</span>{' '}
+            <span className={`badge state-${run.state}`} data-run-state={run.state}>
+              {stateLabel[run.state]}
+            </span>{' '}
             {mine ? null : <span>{run.surprise ? 'a surprise incident' : run.title} </span>}
-            <span className="muted">elapsed {clock(elapsed)}{sinceFault !== null ? ` · ${clock(sinceFault)} since the fault` : ''}</span>
-            {run.state === 'injected' && run.sloMet !== null ? <span className={run.sloMet ? 'ok' : 'bad'}> · SLO {run.sloMet ? 'met' : 'breached'}</span> : null}
+            <span className="muted">
+              elapsed {clock(elapsed)}
+              {sinceFault !== null ? ` · ${clock(sinceFault)} since the fault` : ''}
+            </span>
+            {run.state === 'injected' && run.sloMet !== null ? (
+              <span className={run.sloMet ? 'ok' : 'bad'}> · SLO {run.sloMet ? 'met' : 'breached'}</span>
+            ) : null}
           </p>
         ) : null}
-        {run?.load ? <p className="muted" data-run-load>{describeLoad(run.load)}</p> : null}
+        {run?.load ? (
+          <p className="muted" data-run-load>
+            {describeLoad(run.load)}
+          </p>
+        ) : null}
         {run ? null : (
           <p className="muted">No run yet. Starting one measures a healthy baseline first, then the incident begins.</p>
         )}
@@ -87,20 +120,42 @@ export default function ScenarioRunner(props: { scenario?: string; surprise?: bo
         {run && !active && run.reason ? <p className="muted">{run.reason}</p> : null}
         {resolution ? (
           <div className={`resolution outcome-${resolution.outcome}`}>
-            <p><strong>{resolution.outcome === 'resolved' ? 'Resolved.' : `Run ${resolution.outcome}.`}</strong> {resolution.explanation}</p>
-            <p><a href={`${import.meta.env.BASE_URL.replace(/\/$/, '')}/postmortem/?run=${resolution.runId}`}>Open the postmortem</a></p>
+            <p>
+              <strong>{resolution.outcome === 'resolved' ? 'Resolved.' : `Run ${resolution.outcome}.`}</strong>{' '}
+              {resolution.explanation}
+            </p>
+            <p>
+              <a href={`${import.meta.env.BASE_URL.replace(/\/$/, '')}/postmortem/?run=${resolution.runId}`}>
+                Open the postmortem
+              </a>
+            </p>
           </div>
         ) : null}
       </div>
       <div className="buttons">
-        <button type="button" className="primary" onClick={start} disabled={busy || active || (!props.surprise && !scenario)}>
+        <button
+          type="button"
+          className="primary"
+          onClick={start}
+          disabled={busy || active || (!props.surprise && !scenario)}
+        >
           {props.surprise ? 'Start a surprise incident' : 'Start the incident'}
         </button>
-        <button type="button" onClick={stop} disabled={busy || !active}>Stop</button>
+        <button type="button" onClick={stop} disabled={busy || !active}>
+          Stop
+        </button>
         {/* Not offered during a run: resetting every knob would fix the incident without finding it. */}
-        {active ? null : <button type="button" onClick={reset} disabled={busy}>Reset the shop</button>}
+        {active ? null : (
+          <button type="button" onClick={reset} disabled={busy}>
+            Reset the shop
+          </button>
+        )}
       </div>
-      {actionError ? <p className="error" role="alert">{actionError}</p> : null}
+      {actionError ? (
+        <p className="error" role="alert">
+          {actionError}
+        </p>
+      ) : null}
     </Widget>
   );
 }

@@ -1,4 +1,14 @@
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { timeOfDay } from '../lib/format.ts';
 
 export interface TimeChartProps {
@@ -23,18 +33,55 @@ export default function TimeChart(p: TimeChartProps) {
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={p.rows} margin={{ top: 10, right: 16, bottom: 0, left: 4 }}>
           <CartesianGrid stroke="#e5e7eb" vertical={false} />
-          <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => timeOfDay(t * 1000)} tick={{ fontSize: 11, fill: '#57606a' }} minTickGap={48} />
-          <YAxis tickFormatter={(v: number) => p.format(v)} tick={{ fontSize: 11, fill: '#57606a' }} width={p.yWidth ?? 60} domain={p.yDomain ?? [0, 'auto']} />
+          <XAxis
+            dataKey="t"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={(t: number) => timeOfDay(t * 1000)}
+            tick={{ fontSize: 11, fill: '#57606a' }}
+            minTickGap={48}
+          />
+          <YAxis
+            tickFormatter={(v: number) => p.format(v)}
+            tick={{ fontSize: 11, fill: '#57606a' }}
+            width={p.yWidth ?? 60}
+            domain={p.yDomain ?? [0, 'auto']}
+          />
           <Tooltip labelFormatter={(t) => timeOfDay(Number(t) * 1000)} formatter={(v) => p.format(Number(v))} />
           {p.legend ? <Legend wrapperStyle={{ fontSize: 12 }} /> : null}
           {(p.hLines ?? []).map((h) => (
-            <ReferenceLine key={`h${h.y}`} y={h.y} stroke={h.color} strokeDasharray="6 4" ifOverflow="extendDomain"
-              label={h.label ? { value: h.label, position: 'insideBottomRight', fontSize: 11, fill: h.color } : undefined} />
+            <ReferenceLine
+              key={`h${h.y}`}
+              y={h.y}
+              stroke={h.color}
+              strokeDasharray="6 4"
+              ifOverflow="extendDomain"
+              label={
+                h.label ? { value: h.label, position: 'insideBottomRight', fontSize: 11, fill: h.color } : undefined
+              }
+            />
           ))}
-          {(p.vLines ?? []).map((v, i) => (
-            <ReferenceLine key={`v${i}`} x={v.x} stroke={v.color} strokeDasharray="3 3" label={{ value: v.label, position: 'insideTopLeft', fontSize: 11, fill: '#32383f' }} />
+          {(p.vLines ?? []).map((v) => (
+            <ReferenceLine
+              key={`v${v.x}-${v.label}`}
+              x={v.x}
+              stroke={v.color}
+              strokeDasharray="3 3"
+              label={{ value: v.label, position: 'insideTopLeft', fontSize: 11, fill: '#32383f' }}
+            />
           ))}
-          {p.series.map((s) => <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} dot={false} strokeWidth={s.width ?? 2} isAnimationActive={false} connectNulls />)}
+          {p.series.map((s) => (
+            <Line
+              key={s.key}
+              dataKey={s.key}
+              name={s.name}
+              stroke={s.color}
+              dot={false}
+              strokeWidth={s.width ?? 2}
+              isAnimationActive={false}
+              connectNulls
+            />
+          ))}
         </LineChart>
       </ResponsiveContainer>
     </div>

@@ -3,7 +3,12 @@ import type { RunEvent, RunView } from '../lib/types.ts';
 import { useLive } from './hooks.ts';
 import { Widget } from './Widget.tsx';
 
-export const stageLabels = { detect: 'Detect (TTD)', localize: 'Localize (TTL)', diagnose: 'Diagnose (TTDx)', fix: 'Fix (TTM)' } as const;
+export const stageLabels = {
+  detect: 'Detect (TTD)',
+  localize: 'Localize (TTL)',
+  diagnose: 'Diagnose (TTDx)',
+  fix: 'Fix (TTM)',
+} as const;
 
 /** The current (or last) run's events, timed from the fault, with its stage times. */
 export default function Timeline() {
@@ -21,13 +26,18 @@ export function TimelineBody({ run, events }: { run: RunView; events: RunEvent[]
     <>
       <dl className="stages">
         {(Object.keys(stageLabels) as (keyof typeof stageLabels)[]).map((k) => (
-          <div key={k}><dt>{stageLabels[k]}</dt><dd>{run.stageTimes[k] === null ? '–' : clock(run.stageTimes[k])}</dd></div>
+          <div key={k}>
+            <dt>{stageLabels[k]}</dt>
+            <dd>{run.stageTimes[k] === null ? '–' : clock(run.stageTimes[k])}</dd>
+          </div>
         ))}
       </dl>
       <ol className="timeline" data-run-id={run.id}>
         {events.map((e) => (
           <li key={e.seq} className={`tl-${e.type}`} data-type={e.type}>
-            <span className="tl-offset num" title={timeOfDay(e.at)}>{e.at >= t0 ? `+${clock((e.at - t0) / 1000)}` : `−${clock((t0 - e.at) / 1000)}`}</span>
+            <span className="tl-offset num" title={timeOfDay(e.at)}>
+              {e.at >= t0 ? `+${clock((e.at - t0) / 1000)}` : `−${clock((t0 - e.at) / 1000)}`}
+            </span>
             <span className="tl-type">{e.type.replace(/_/g, ' ')}</span>
             <span className="tl-msg">{e.message}</span>
           </li>

@@ -1,8 +1,20 @@
 import { orchestratorUrl } from './config.ts';
 import { sessionToken, SessionError } from './session.ts';
 import type {
-  ErrorBody, HintView, LogEntry, PanelData, PanelMeta, Postmortem, PublicScenario, RunEvent, RunView, ServiceView,
-  StartRunBody, TraceDetail, TraceSummary,
+  ChangeEntry,
+  ErrorBody,
+  HintView,
+  LogEntry,
+  PanelData,
+  PanelMeta,
+  Postmortem,
+  PublicScenario,
+  RunEvent,
+  RunView,
+  ServiceView,
+  StartRunBody,
+  TraceDetail,
+  TraceSummary,
 } from './types.ts';
 
 /** The orchestrator answered with an error body ({error:{code,message,issues}}). */
@@ -32,7 +44,11 @@ async function request<T>(method: string, path: string, body?: unknown, retried 
   try {
     // Every state-changing request carries the session token (see lib/session.ts).
     if (write) headers.authorization = `Bearer ${await sessionToken(retried)}`;
-    res = await fetch(`${orchestratorUrl()}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(`${orchestratorUrl()}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (err) {
     if (err instanceof SessionError) throw new ApiError(err.status, { code: 'session', message: err.message });
     throw new BackendDownError(err);
@@ -42,7 +58,12 @@ async function request<T>(method: string, path: string, body?: unknown, retried 
   const json = text ? safeJson(text) : null;
   if (!res.ok) {
     const e = json && typeof json === 'object' && 'error' in json ? (json as { error: unknown }).error : null;
-    throw new ApiError(res.status, e && typeof e === 'object' ? (e as ErrorBody['error']) : { message: typeof e === 'string' ? e : text.slice(0, 200) });
+    throw new ApiError(
+      res.status,
+      e && typeof e === 'object'
+        ? (e as ErrorBody['error'])
+        : { message: typeof e === 'string' ? e : text.slice(0, 200) },
+    );
   }
   return json as T;
 }
@@ -73,15 +94,28 @@ export const api = {
   activeRun: () => request<{ run: RunView | null; events: RunEvent[]; hints: HintView[] }>('GET', '/api/runs/active'),
   run: (id: string) => request<{ run: RunView; events: RunEvent[] }>('GET', `/api/runs/${id}`),
   postmortem: (id: string) => request<Postmortem>('GET', `/api/runs/${id}/postmortem`),
-  acknowledgePage: (runId: string) => request<{ alertnames: string[]; ttaSeconds: number }>('POST', `/api/runs/${runId}/page/ack`),
+  acknowledgePage: (runId: string) =>
+    request<{ alertnames: string[]; ttaSeconds: number }>('POST', `/api/runs/${runId}/page/ack`),
   answerCheckpoint: (runId: string, checkpointId: string, answer: number | string) =>
-    request<{ correct: boolean; explanation: string; stage: string }>('POST', `/api/runs/${runId}/checkpoints/${checkpointId}`, { answer }),
+    request<{ correct: boolean; explanation: string; stage: string }>(
+      'POST',
+      `/api/runs/${runId}/checkpoints/${checkpointId}`,
+      { answer },
+    ),
   service: (name: string) => request<ServiceView>('GET', `/api/services/${encodeURIComponent(name)}`),
+  changes: (limit = 30) => request<{ changes: ChangeEntry[] }>('GET', `/api/changes${qs({ limit })}`),
   patchConfig: (name: string, patch: Record<string, number | string | boolean>) =>
-    request<{ changes: { key: string; from: unknown; to: unknown }[] }>('PATCH', `/api/services/${encodeURIComponent(name)}/config`, patch),
+    request<{ changes: { key: string; from: unknown; to: unknown }[] }>(
+      'PATCH',
+      `/api/services/${encodeURIComponent(name)}/config`,
+      patch,
+    ),
   panels: () => request<{ data: PanelMeta[] }>('GET', '/api/telemetry/metrics/panels'),
   panelData: (id: string, start: number, end: number, step: number) =>
-    request<{ data: PanelData }>('GET', `/api/telemetry/metrics/panels/${encodeURIComponent(id)}/data${qs({ start, end, step })}`),
+    request<{ data: PanelData }>(
+      'GET',
+      `/api/telemetry/metrics/panels/${encodeURIComponent(id)}/data${qs({ start, end, step })}`,
+    ),
   logs: (f: { service?: string; level?: string; text?: string; traceId?: string; limit?: number }) =>
     request<{ entries: LogEntry[]; services: string[] }>('GET', `/api/telemetry/logs${qs(f)}`),
   traces: (f: { service?: string; minDurationMs?: number; error?: boolean; limit?: number }) =>

@@ -10,7 +10,8 @@ export function clock(seconds: number | null | undefined): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-export const timeOfDay = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+export const timeOfDay = (ms: number) =>
+  new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export const stateLabel: Record<RunState, string> = {
   pending: 'starting',
@@ -26,15 +27,24 @@ export const stateLabel: Record<RunState, string> = {
 export function formatUnit(v: number, unit: PanelMeta['unit']): string {
   if (!Number.isFinite(v)) return '–';
   switch (unit) {
-    case 'percentunit': return `${round(v * 100)} %`;
-    case 'percent': return `${round(v)} %`;
-    case 'seconds': return v < 1 ? `${round(v * 1000)} ms` : `${round(v)} s`;
-    case 'ms': return `${round(v)} ms`;
-    case 'reqps': return `${round(v)}/s`;
-    case 'opm': return `${round(v)}/min`;
-    case 'bytes': return v > 1e6 ? `${round(v / 1e6)} MB` : v > 1e3 ? `${round(v / 1e3)} kB` : `${round(v)} B`;
-    case 'bool': return v ? 'yes' : 'no';
-    default: return String(round(v));
+    case 'percentunit':
+      return `${round(v * 100)} %`;
+    case 'percent':
+      return `${round(v)} %`;
+    case 'seconds':
+      return v < 1 ? `${round(v * 1000)} ms` : `${round(v)} s`;
+    case 'ms':
+      return `${round(v)} ms`;
+    case 'reqps':
+      return `${round(v)}/s`;
+    case 'opm':
+      return `${round(v)}/min`;
+    case 'bytes':
+      return v > 1e6 ? `${round(v / 1e6)} MB` : v > 1e3 ? `${round(v / 1e3)} kB` : `${round(v)} B`;
+    case 'bool':
+      return v ? 'yes' : 'no';
+    default:
+      return String(round(v));
   }
 }
 
@@ -46,7 +56,14 @@ function round(v: number): string {
 /** Grafana-style legend: "{{route}} p95" with the series labels filled in. */
 export function legendFor(template: string, labels: Record<string, string>): string {
   const out = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => labels[k] ?? '');
-  return out.trim() || Object.entries(labels).filter(([k]) => k !== '__name__').map(([k, v]) => `${k}=${v}`).join(', ') || 'value';
+  return (
+    out.trim() ||
+    Object.entries(labels)
+      .filter(([k]) => k !== '__name__')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ') ||
+    'value'
+  );
 }
 
 /**
@@ -54,11 +71,16 @@ export function legendFor(template: string, labels: Record<string, string>): str
  * (11 % of it) · incident load 1130 req/s (1.5×)". See docs/scenario-guide.md, "Load on every machine".
  */
 export function describeLoad(l: LoadFiguresView): string {
-  const machine = l.capacityRps === null
-    ? 'This machine: not calibrated (the scenario\'s own rates)'
-    : `This machine: ${l.capacityRps} req/s (${l.source === 'configured' ? 'configured' : `measured ${new Date(l.measuredAt ?? 0).toLocaleDateString([], { day: 'numeric', month: 'short' })}`})`;
-  const lowered = l.baselineRps < l.baselineReferenceRps ? `, lowered from the scenario's ${l.baselineReferenceRps}` : '';
+  const machine =
+    l.capacityRps === null
+      ? "This machine: not calibrated (the scenario's own rates)"
+      : `This machine: ${l.capacityRps} req/s (${l.source === 'configured' ? 'configured' : `measured ${new Date(l.measuredAt ?? 0).toLocaleDateString([], { day: 'numeric', month: 'short' })}`})`;
+  const lowered =
+    l.baselineRps < l.baselineReferenceRps ? `, lowered from the scenario's ${l.baselineReferenceRps}` : '';
   const baseline = `baseline ${l.baselineRps} req/s${l.baselineShare === null ? '' : ` (${Math.round(100 * l.baselineShare)} % of it${lowered})`}`;
-  const fault = l.faultRps === null ? '' : ` · incident load ${l.faultRps} req/s${l.overload === null ? '' : ` (${l.overload.toFixed(1)}×)`}`;
+  const fault =
+    l.faultRps === null
+      ? ''
+      : ` · incident load ${l.faultRps} req/s${l.overload === null ? '' : ` (${l.overload.toFixed(1)}×)`}`;
   return `${machine} · ${baseline}${fault}`;
 }

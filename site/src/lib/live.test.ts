@@ -1,31 +1,104 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyRun, isActive, live, mergeRunHistory, reduce, type LiveState } from './live.ts';
-import type { AlertEventView, HintView, Resolution, RunEvent, RunView, SecondStatsView, ServerMessage, ServiceStatus } from './types.ts';
+import type {
+  AlertEventView,
+  HintView,
+  Resolution,
+  RunEvent,
+  RunView,
+  SecondStatsView,
+  ServerMessage,
+  ServiceStatus,
+} from './types.ts';
 
 const t0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 
 const run = (id: string, state: RunView['state'] = 'injected', more: Partial<RunView> = {}): RunView => ({
-  id, scenarioId: 'slow-db', title: 'Slow database', surprise: false, seed: 1, state, reason: null, startedAt: t0, injectedAt: null,
-  breachedAt: null, endedAt: null, learnerChanges: 0, sloMet: null, stageTimes: { detect: null, localize: null, diagnose: null, fix: null },
-  slo: { successPct: 99, latencyPercentile: 95, latencyThresholdMs: 300, windowSeconds: 30, holdSeconds: 60, rateLimitedCountsAsSuccess: false },
+  id,
+  scenarioId: 'slow-db',
+  title: 'Slow database',
+  surprise: false,
+  seed: 1,
+  state,
+  reason: null,
+  startedAt: t0,
+  injectedAt: null,
+  breachedAt: null,
+  endedAt: null,
+  learnerChanges: 0,
+  sloMet: null,
+  stageTimes: { detect: null, localize: null, diagnose: null, fix: null },
+  slo: {
+    successPct: 99,
+    latencyPercentile: 95,
+    latencyThresholdMs: 300,
+    windowSeconds: 30,
+    holdSeconds: 60,
+    rateLimitedCountsAsSuccess: false,
+  },
   ...more,
 });
-const event = (runId: string, seq: number, type: RunEvent['type'] = 'config_changed'): RunEvent => ({ runId, seq, at: t0 + seq, type, message: `${type} ${seq}`, data: {} });
+const event = (runId: string, seq: number, type: RunEvent['type'] = 'config_changed'): RunEvent => ({
+  runId,
+  seq,
+  at: t0 + seq,
+  type,
+  message: `${type} ${seq}`,
+  data: {},
+});
 const hint = (runId: string, id: string): HintView => ({ id, runId, at: t0, text: `hint ${id}`, trigger: 'after 60s' });
 const stats = (t: number): SecondStatsView => ({
-  t, offered: 10, sent: 10, completed: 10, outcomes: { ok: 10, client: 0, rate_limited: 0, server: 0, timeout: 0, connection: 0, dropped: 0 },
-  successPct: 100, latencyMs: { p50: 5, p95: 9, p99: 12, max: 20 }, journeys: {}, ordersCreated: 1, inFlight: 0,
+  t,
+  offered: 10,
+  sent: 10,
+  completed: 10,
+  outcomes: { ok: 10, client: 0, rate_limited: 0, server: 0, timeout: 0, connection: 0, dropped: 0 },
+  successPct: 100,
+  latencyMs: { p50: 5, p95: 9, p99: 12, max: 20 },
+  journeys: {},
+  ordersCreated: 1,
+  inFlight: 0,
 });
-const service = (name: string, state: ServiceStatus['state'], restarts = 0): ServiceStatus => ({ name, state, pid: 100, restarts, lastExit: null });
+const service = (name: string, state: ServiceStatus['state'], restarts = 0): ServiceStatus => ({
+  name,
+  state,
+  pid: 100,
+  restarts,
+  lastExit: null,
+});
 const resolution = (runId: string): Resolution => ({
-  type: 'resolution', runId, outcome: 'resolved', scenarioId: 'slow-db', title: 'Slow database', explanation: 'the pool was too small',
+  type: 'resolution',
+  runId,
+  outcome: 'resolved',
+  scenarioId: 'slow-db',
+  title: 'Slow database',
+  explanation: 'the pool was too small',
   stageTimes: { detect: 10, localize: 20, diagnose: 30, fix: 40 },
 });
 const snapshot = (o: Partial<Extract<ServerMessage, { type: 'snapshot' }>> = {}): ServerMessage => ({
-  type: 'snapshot', protocolVersion: 1, serverTime: t0, run: null, events: [], hints: [], stats: [], services: [], ...o,
+  type: 'snapshot',
+  protocolVersion: 1,
+  serverTime: t0,
+  run: null,
+  events: [],
+  hints: [],
+  stats: [],
+  services: [],
+  ...o,
 });
 
-const empty: LiveState = { connection: 'open', refusal: null, run: null, events: [], hints: [], stats: [], services: [], resolution: null, firing: [], clockSkewMs: 0 };
+const empty: LiveState = {
+  connection: 'open',
+  refusal: null,
+  run: null,
+  events: [],
+  hints: [],
+  stats: [],
+  services: [],
+  resolution: null,
+  firing: [],
+  clockSkewMs: 0,
+};
 /** Folds messages from `from`, the way the page does one WebSocket message at a time. */
 const fold = (from: LiveState, ...msgs: ServerMessage[]) => msgs.reduce(reduce, from);
 
@@ -51,21 +124,39 @@ describe('reduce', () => {
   it('alert: a firing alert joins `firing` (one per label set), resolved or inactive leaves it, pending changes nothing', () => {
     const alert = (state: AlertEventView['state'], seq: number, service = 'gateway'): ServerMessage => ({
       type: 'alert',
-      alert: { seq, alertname: 'Saturated', state, at: t0 + seq, labels: { alertname: 'Saturated', service, severity: 'warning' }, annotations: {}, value: 1 },
+      alert: {
+        seq,
+        alertname: 'Saturated',
+        state,
+        at: t0 + seq,
+        labels: { alertname: 'Saturated', service, severity: 'warning' },
+        annotations: {},
+        value: 1,
+      },
     });
     const base = frozen({ ...empty });
     expect(fold(base, alert('pending', 1)).firing).toEqual([]);
     const two = fold(base, alert('firing', 2), alert('firing', 3, 'api'), alert('firing', 4));
-    expect(two.firing.map((a) => [a.labels.service, a.seq])).toEqual([['api', 3], ['gateway', 4]]);
+    expect(two.firing.map((a) => [a.labels.service, a.seq])).toEqual([
+      ['api', 3],
+      ['gateway', 4],
+    ]);
     expect(fold(frozen(two), alert('resolved', 5)).firing.map((a) => a.labels.service)).toEqual(['api']);
     expect(fold(frozen(two), alert('inactive', 6, 'inventory'))).toBe(two);
   });
 
   it('snapshot: takes run, events, hints, services and the newest 900 stats, and measures the clock skew', () => {
-    const s = fold(frozen({ ...empty, connection: 'open' as const }), snapshot({
-      serverTime: t0 + 1500, run: run('r1'), events: [event('r1', 1)], hints: [hint('r1', 'h1')],
-      stats: Array.from({ length: 1000 }, (_, i) => stats(i)), services: [service('api', 'running')],
-    }));
+    const s = fold(
+      frozen({ ...empty, connection: 'open' as const }),
+      snapshot({
+        serverTime: t0 + 1500,
+        run: run('r1'),
+        events: [event('r1', 1)],
+        hints: [hint('r1', 'h1')],
+        stats: Array.from({ length: 1000 }, (_, i) => stats(i)),
+        services: [service('api', 'running')],
+      }),
+    );
     expect(s.connection).toBe('open');
     expect(s.run).toEqual(run('r1'));
     expect(s.events).toEqual([event('r1', 1)]);
@@ -76,27 +167,68 @@ describe('reduce', () => {
   });
 
   it('snapshot: replaces what an earlier connection left (reconnect after a restart with no run)', () => {
-    const before = fold(empty, snapshot({ run: run('r1'), events: [event('r1', 1)], hints: [hint('r1', 'h1')], stats: [stats(1)], services: [service('api', 'running')] }));
+    const before = fold(
+      empty,
+      snapshot({
+        run: run('r1'),
+        events: [event('r1', 1)],
+        hints: [hint('r1', 'h1')],
+        stats: [stats(1)],
+        services: [service('api', 'running')],
+      }),
+    );
     const after = reduce(frozen(before), snapshot({ serverTime: t0 - 250 }));
-    expect([after.run, after.events, after.hints, after.stats, after.services, after.clockSkewMs]).toEqual([null, [], [], [], [], -250]);
+    expect([after.run, after.events, after.hints, after.stats, after.services, after.clockSkewMs]).toEqual([
+      null,
+      [],
+      [],
+      [],
+      [],
+      -250,
+    ]);
   });
 
   it('run: an update of the current run keeps its events, hints and resolution', () => {
-    const s = frozen(fold(empty, { type: 'run', run: run('r1', 'injected') }, { type: 'event', event: event('r1', 1) }, { type: 'hint', hint: hint('r1', 'h1') }, resolution('r1')));
+    const s = frozen(
+      fold(
+        empty,
+        { type: 'run', run: run('r1', 'injected') },
+        { type: 'event', event: event('r1', 1) },
+        { type: 'hint', hint: hint('r1', 'h1') },
+        resolution('r1'),
+      ),
+    );
     const next = reduce(s, { type: 'run', run: run('r1', 'resolved', { endedAt: t0 + 60_000 }) });
     expect(next.run).toEqual(run('r1', 'resolved', { endedAt: t0 + 60_000 }));
-    expect([next.events, next.hints, next.resolution]).toEqual([[event('r1', 1)], [hint('r1', 'h1')], resolution('r1')]);
+    expect([next.events, next.hints, next.resolution]).toEqual([
+      [event('r1', 1)],
+      [hint('r1', 'h1')],
+      resolution('r1'),
+    ]);
   });
 
   it('run: another run starts afresh, clearing the previous run’s events, hints and resolution', () => {
-    const s = frozen(fold(empty, { type: 'run', run: run('r1', 'resolved') }, { type: 'event', event: event('r1', 1) }, { type: 'hint', hint: hint('r1', 'h1') }, resolution('r1')));
+    const s = frozen(
+      fold(
+        empty,
+        { type: 'run', run: run('r1', 'resolved') },
+        { type: 'event', event: event('r1', 1) },
+        { type: 'hint', hint: hint('r1', 'h1') },
+        resolution('r1'),
+      ),
+    );
     const next = reduce(s, { type: 'run', run: run('r2', 'pending') });
     expect(next.run).toEqual(run('r2', 'pending'));
     expect([next.events, next.hints, next.resolution]).toEqual([[], [], null]);
   });
 
   it('event: appends events of the current run in arrival order', () => {
-    const s = fold(empty, { type: 'run', run: run('r1') }, { type: 'event', event: event('r1', 1) }, { type: 'event', event: event('r1', 2) });
+    const s = fold(
+      empty,
+      { type: 'run', run: run('r1') },
+      { type: 'event', event: event('r1', 1) },
+      { type: 'event', event: event('r1', 2) },
+    );
     expect(s.events.map((e) => e.seq)).toEqual([1, 2]);
   });
 
@@ -131,8 +263,16 @@ describe('reduce', () => {
 
   it('service: replaces the status of a known service (moving it last) and adds a new one', () => {
     const s = frozen(fold(empty, snapshot({ services: [service('api', 'running'), service('gateway', 'running')] })));
-    const next = fold(s, { type: 'service', service: service('api', 'restarting', 1) }, { type: 'service', service: service('inventory', 'starting') });
-    expect(next.services).toEqual([service('gateway', 'running'), service('api', 'restarting', 1), service('inventory', 'starting')]);
+    const next = fold(
+      s,
+      { type: 'service', service: service('api', 'restarting', 1) },
+      { type: 'service', service: service('inventory', 'starting') },
+    );
+    expect(next.services).toEqual([
+      service('gateway', 'running'),
+      service('api', 'restarting', 1),
+      service('inventory', 'starting'),
+    ]);
   });
 
   it('heartbeat: updates the clock skew only', () => {
@@ -155,10 +295,19 @@ describe('reduce', () => {
     s = fold(s, { type: 'run', run: run('r1', 'pending') }, { type: 'event', event: event('r1', 1, 'started') });
     expect([s.run?.state, isActive(s.run)]).toEqual(['pending', true]);
     s = fold(s, { type: 'run', run: run('r1', 'baseline') }, { type: 'event', event: event('r1', 2, 'baseline_ok') });
-    s = fold(s, { type: 'run', run: run('r1', 'injected', { injectedAt: t0 + 30_000 }) }, { type: 'event', event: event('r1', 3, 'fault_applied') });
+    s = fold(
+      s,
+      { type: 'run', run: run('r1', 'injected', { injectedAt: t0 + 30_000 }) },
+      { type: 'event', event: event('r1', 3, 'fault_applied') },
+    );
     s = fold(s, { type: 'hint', hint: hint('r1', 'h1') }, { type: 'event', event: event('r1', 4, 'hint_shown') });
     expect([s.run?.state, isActive(s.run)]).toEqual(['injected', true]);
-    s = fold(s, { type: 'run', run: run('r1', 'resolved', { endedAt: t0 + 90_000, sloMet: true }) }, { type: 'event', event: event('r1', 5, 'resolved') }, resolution('r1'));
+    s = fold(
+      s,
+      { type: 'run', run: run('r1', 'resolved', { endedAt: t0 + 90_000, sloMet: true }) },
+      { type: 'event', event: event('r1', 5, 'resolved') },
+      resolution('r1'),
+    );
     expect([s.run?.state, isActive(s.run), s.resolution?.runId]).toEqual(['resolved', false, 'r1']);
     expect(s.events.map((e) => e.type)).toEqual(['started', 'baseline_ok', 'fault_applied', 'hint_shown', 'resolved']);
     expect(s.hints.map((h) => h.id)).toEqual(['h1']);
@@ -172,8 +321,13 @@ describe('reduce', () => {
 
 describe('isActive', () => {
   it.each([
-    ['pending', true], ['baseline', true], ['injected', true],
-    ['resolved', false], ['abandoned', false], ['expired', false], ['aborted', false],
+    ['pending', true],
+    ['baseline', true],
+    ['injected', true],
+    ['resolved', false],
+    ['abandoned', false],
+    ['expired', false],
+    ['aborted', false],
   ] as const)('%s -> %s', (state, active) => {
     expect(isActive(run('r1', state))).toBe(active);
   });
@@ -270,10 +424,13 @@ class FakeSocket {
 
 /** Resolves with the next socket the page opens. */
 function nextSocket(): Promise<FakeSocket> {
-  return new Promise((resolve) => (FakeSocket.onCreate = (s) => {
-    FakeSocket.onCreate = null;
-    resolve(s);
-  }));
+  return new Promise(
+    (resolve) =>
+      (FakeSocket.onCreate = (s) => {
+        FakeSocket.onCreate = null;
+        resolve(s);
+      }),
+  );
 }
 
 /** Resolves once `live` has changed to a state satisfying `ok` (an explicit store event, no polling). */

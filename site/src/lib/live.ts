@@ -1,7 +1,18 @@
 import { wsUrl } from './config.ts';
 import { createStore } from './store.ts';
 import { sessionToken, SessionError, wsBearerProtocolPrefix, wsProtocol } from './session.ts';
-import type { AlertEventView, ClientMessage, HintView, LogLine, Resolution, RunEvent, RunView, SecondStatsView, ServerMessage, ServiceStatus } from './types.ts';
+import type {
+  AlertEventView,
+  ClientMessage,
+  HintView,
+  LogLine,
+  Resolution,
+  RunEvent,
+  RunView,
+  SecondStatsView,
+  ServerMessage,
+  ServiceStatus,
+} from './types.ts';
 
 /** `refused`: the platform answers but will not give this browser a session (e.g. no learner key): see `refusal`. */
 export type Connection = 'connecting' | 'open' | 'down' | 'refused';
@@ -26,7 +37,16 @@ export interface LiveState {
 const keepStats = 900;
 
 export const live = createStore<LiveState>({
-  connection: 'connecting', refusal: null, run: null, events: [], hints: [], stats: [], services: [], resolution: null, firing: [], clockSkewMs: 0,
+  connection: 'connecting',
+  refusal: null,
+  run: null,
+  events: [],
+  hints: [],
+  stats: [],
+  services: [],
+  resolution: null,
+  firing: [],
+  clockSkewMs: 0,
 });
 
 const alertKey = (a: AlertEventView) => JSON.stringify(Object.entries(a.labels).sort(([x], [y]) => x.localeCompare(y)));
@@ -35,10 +55,24 @@ const alertKey = (a: AlertEventView) => JSON.stringify(Object.entries(a.labels).
 export function reduce(s: LiveState, m: ServerMessage): LiveState {
   switch (m.type) {
     case 'snapshot':
-      return { ...s, run: m.run, events: m.events, hints: m.hints, stats: m.stats.slice(-keepStats), services: m.services, clockSkewMs: m.serverTime - Date.now() };
+      return {
+        ...s,
+        run: m.run,
+        events: m.events,
+        hints: m.hints,
+        stats: m.stats.slice(-keepStats),
+        services: m.services,
+        clockSkewMs: m.serverTime - Date.now(),
+      };
     case 'run': {
       const sameRun = s.run?.id === m.run.id;
-      return { ...s, run: m.run, events: sameRun ? s.events : [], hints: sameRun ? s.hints : [], resolution: sameRun ? s.resolution : null };
+      return {
+        ...s,
+        run: m.run,
+        events: sameRun ? s.events : [],
+        hints: sameRun ? s.hints : [],
+        resolution: sameRun ? s.resolution : null,
+      };
     }
     case 'event':
       if (s.run && m.event.runId !== s.run.id) return s;
@@ -130,7 +164,10 @@ function send(m: ClientMessage): void {
 }
 
 /** Live log tail: lines matching the filter arrive until the returned function is called. */
-export function tailLogs(filter: { service?: string; level?: string; text?: string }, onLine: (line: LogLine) => void): () => void {
+export function tailLogs(
+  filter: { service?: string; level?: string; text?: string },
+  onLine: (line: LogLine) => void,
+): () => void {
   connectLive();
   logFilter = { type: 'subscribe-logs', ...filter };
   send(logFilter);
@@ -163,7 +200,11 @@ export function mergeRunHistory(runId: string, events: RunEvent[], hints: HintVi
   });
 }
 
-export const isActive = (run: RunView | null) => !!run && (run.state === 'pending' || run.state === 'baseline' || run.state === 'injected');
+export const isActive = (run: RunView | null) =>
+  !!run && (run.state === 'pending' || run.state === 'baseline' || run.state === 'injected');
 
 /** Cross-links between the log and trace widgets: pick a trace id in one, the other follows. */
-export const selection = createStore<{ traceId: string | null; logTraceId: string | null }>({ traceId: null, logTraceId: null });
+export const selection = createStore<{ traceId: string | null; logTraceId: string | null }>({
+  traceId: null,
+  logTraceId: null,
+});

@@ -44,7 +44,9 @@ let pending: Promise<string> | null = null;
 export function sessionToken(refresh = false): Promise<string> {
   if (!refresh && cached && cached.until > Date.now()) return Promise.resolve(cached.token);
   const key = learnerKey();
-  const init: RequestInit = key ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) } : { method: 'POST' };
+  const init: RequestInit = key
+    ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) }
+    : { method: 'POST' };
   pending ??= fetch(`${orchestratorUrl()}${sessionPath}`, init)
     .then(async (res) => {
       if (!res.ok) {

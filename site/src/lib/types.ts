@@ -1,8 +1,21 @@
 // Types of what the orchestrator sends. The protocol module is the contract; everything here is `import type`,
 // so no orchestrator code (and no zod) reaches the browser bundle.
 export type {
-  RunView, RunEvent, HintView, RunState, SloView, StageTimes, StartRunBody, ErrorBody,
-  SecondStatsView, ServerMessage, ClientMessage, ServiceStatus, AlertEventView, LoadFiguresView,
+  RunView,
+  RunEvent,
+  HintView,
+  RunState,
+  SloView,
+  StageTimes,
+  StartRunBody,
+  ErrorBody,
+  SecondStatsView,
+  ServerMessage,
+  ClientMessage,
+  ServiceStatus,
+  AlertEventView,
+  LoadFiguresView,
+  ChangeEntry,
 } from '../../../orchestrator/src/protocol/index.ts';
 export type { Panel as PanelMeta } from '../../../orchestrator/src/telemetry/catalog/panel-schema.ts';
 export type { TraceSummary, TraceDetail, WaterfallSpan } from '../../../orchestrator/src/telemetry/traces/span.ts';
@@ -21,7 +34,13 @@ export interface PublicScenario {
   estimatedMinutes: number;
   objectives: string[];
   story: string;
-  slo: { successPct: number; latencyPercentile: number; latencyThresholdMs: number; windowSeconds: number; holdSeconds: number };
+  slo: {
+    successPct: number;
+    latencyPercentile: number;
+    latencyThresholdMs: number;
+    windowSeconds: number;
+    holdSeconds: number;
+  };
   checkpoints: { id: string; stage: string; question: string; choices: string[] | null; freeText: boolean }[];
 }
 

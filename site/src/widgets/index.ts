@@ -12,4 +12,17 @@ import Postmortem from './Postmortem.astro';
 import Callout from './Callout.astro';
 import Pager from './Pager.astro';
 
-export const widgets = { ScenarioRunner, Panel, UserImpact, FixAction, HintFeed, LogPanel, TraceView, Checkpoint, Timeline, Postmortem, Callout, Pager };
+export const widgets = {
+  ScenarioRunner,
+  Panel,
+  UserImpact,
+  FixAction,
+  HintFeed,
+  LogPanel,
+  TraceView,
+  Checkpoint,
+  Timeline,
+  Postmortem,
+  Callout,
+  Pager,
+};

@@ -10,7 +10,8 @@ test('the platform runs in stack mode with every service reachable', async () =>
   const health = async () => (await (await fetch(`${e2e.base}/api/health`)).json()) as Health;
   expect((await health()).mode).toBe('stack');
   // The orchestrator polls the services every 2 s: compose's healthy and its own view may differ by a poll.
-  await expect.poll(async () => (await health()).services.map((s) => `${s.name}:${s.state}`).sort(), { timeout: 15_000 })
+  await expect
+    .poll(async () => (await health()).services.map((s) => `${s.name}:${s.state}`).sort(), { timeout: 15_000 })
     .toEqual(['api:running', 'gateway:running', 'inventory:running']);
   expect((await health()).ready).toBe(true);
 });
@@ -27,7 +28,10 @@ test('a learner resolves gateway-pool-lowered against the containers', async ({ 
   await runner.getByRole('button', { name: 'Start the incident' }).click();
   const state = runner.locator('[data-run-state]');
   await expect(state).toHaveAttribute('data-run-state', /injected|aborted/, { timeout: 90_000 });
-  expect(await state.getAttribute('data-run-state'), `run aborted: ${await runner.locator('.run-status').textContent()}`).toBe('injected');
+  expect(
+    await state.getAttribute('data-run-state'),
+    `run aborted: ${await runner.locator('.run-status').textContent()}`,
+  ).toBe('injected');
   await shot(page, info, '01-started');
 
   // The User tab shows the breach (slowness: p95 over the SLO).
@@ -59,7 +63,14 @@ test('Prometheus scrapes every target, the orchestrator included, and all are up
   const prometheus = process.env.OBS_PROMETHEUS_URL;
   if (!prometheus) throw new Error('OBS_PROMETHEUS_URL is not set: run through `npm run test:stack`');
   type Target = { labels: { job: string }; health: string; lastError: string };
-  const targets = async () => ((await (await fetch(`${prometheus}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: Target[] } }).data.activeTargets;
-  await expect.poll(async () => (await targets()).map((t) => `${t.labels.job}:${t.health}${t.lastError ? ` (${t.lastError})` : ''}`).sort(), { timeout: 30_000 })
+  const targets = async () =>
+    ((await (await fetch(`${prometheus}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: Target[] } })
+      .data.activeTargets;
+  await expect
+    .poll(
+      async () =>
+        (await targets()).map((t) => `${t.labels.job}:${t.health}${t.lastError ? ` (${t.lastError})` : ''}`).sort(),
+      { timeout: 30_000 },
+    )
     .toEqual(['api:up', 'gateway:up', 'inventory:up', 'loadgen:up']);
 });

@@ -22,11 +22,28 @@ export interface ApiOptions {
   version?: string;
 }
 
-export async function buildApi(opts: ApiOptions): Promise<{ app: FastifyInstance; context: ApiContext; metrics: ServiceMetrics; ready(): Promise<void>; close(): Promise<void> }> {
+export async function buildApi(opts: ApiOptions): Promise<{
+  app: FastifyInstance;
+  context: ApiContext;
+  metrics: ServiceMetrics;
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}> {
   const metrics = createServiceMetrics('api');
   const version = opts.version ?? '0.1.0';
-  const pricingTime = new Histogram({ name: 'pricing_compute_seconds', help: 'Time to compute one price.', labelNames: ['pricing_version'], buckets: latencyBuckets, registers: [metrics.registry] });
-  const orders = new Counter({ name: 'shop_orders_total', help: 'Checkouts by outcome.', labelNames: ['outcome'], registers: [metrics.registry] });
+  const pricingTime = new Histogram({
+    name: 'pricing_compute_seconds',
+    help: 'Time to compute one price.',
+    labelNames: ['pricing_version'],
+    buckets: latencyBuckets,
+    registers: [metrics.registry],
+  });
+  const orders = new Counter({
+    name: 'shop_orders_total',
+    help: 'Checkouts by outcome.',
+    labelNames: ['outcome'],
+    registers: [metrics.registry],
+  });
   let db: DbPool | undefined;
   let recommendations: RecommendationPool | undefined;
 

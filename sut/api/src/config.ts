@@ -3,8 +3,12 @@ import { commonEnvShape, parseEnv, portFrom } from '@observastack/sut-common/con
 
 export const apiEnvSchema = z.object({
   ...commonEnvShape,
-  OBS_API_PORT: portFrom(8081).describe('Shop routes under /api/* and, for compatibility, the admin routes (internal network only).'),
-  OBS_API_ADMIN_PORT: portFrom(8091).describe('Admin routes (/config, /config/schema, /metrics, /healthz) served by the admin thread.'),
+  OBS_API_PORT: portFrom(8081).describe(
+    'Shop routes under /api/* and, for compatibility, the admin routes (internal network only).',
+  ),
+  OBS_API_ADMIN_PORT: portFrom(8091).describe(
+    'Admin routes (/config, /config/schema, /metrics, /healthz) served by the admin thread.',
+  ),
   OBS_INVENTORY_URL: z.url().default('http://127.0.0.1:8082').describe('Base URL of the inventory service.'),
   DATABASE_URL: z.string().min(1).describe('PostgreSQL connection string (schema shop).'),
 });

@@ -18,7 +18,12 @@ export class InventoryClient {
     this.base = baseUrl.replace(/\/$/, '');
   }
 
-  private async call(method: 'GET' | 'POST' | 'DELETE', path: string, timeoutMs: number, body?: unknown): Promise<{ status: number; json: any }> {
+  private async call(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    timeoutMs: number,
+    body?: unknown,
+  ): Promise<{ status: number; json: any }> {
     try {
       const res = await request(this.base + path, {
         method,
@@ -32,14 +37,19 @@ export class InventoryClient {
     } catch (err) {
       const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
       throw timeout
-        ? new HttpError(`inventory did not answer within ${timeoutMs} ms`, { code: 'inventory_timeout', status: 504, cause: err })
+        ? new HttpError(`inventory did not answer within ${timeoutMs} ms`, {
+            code: 'inventory_timeout',
+            status: 504,
+            cause: err,
+          })
         : new HttpError('inventory unavailable', { code: 'inventory_unavailable', status: 503, cause: err });
     }
   }
 
   async availability(productId: number, timeoutMs: number): Promise<{ available: number; warehouses: number }> {
     const r = await this.call('GET', `/inventory/stock/${productId}`, timeoutMs);
-    if (r.status !== 200) throw new HttpError(`inventory answered ${r.status}`, { code: 'inventory_error', status: 502 });
+    if (r.status !== 200)
+      throw new HttpError(`inventory answered ${r.status}`, { code: 'inventory_error', status: 502 });
     return r.json;
   }
 
@@ -47,7 +57,8 @@ export class InventoryClient {
   async reserve(orderRef: string, items: ReservationItem[], timeoutMs: number): Promise<{ reservationId: number }> {
     const r = await this.call('POST', '/inventory/reservations', timeoutMs, { orderRef, items });
     if (r.status === 201) return r.json;
-    if (r.status === 409) throw new HttpError(r.json?.error?.message ?? 'not enough stock', { code: 'out_of_stock', status: 409 });
+    if (r.status === 409)
+      throw new HttpError(r.json?.error?.message ?? 'not enough stock', { code: 'out_of_stock', status: 409 });
     throw new HttpError(`inventory answered ${r.status}`, { code: 'inventory_error', status: 502 });
   }
 

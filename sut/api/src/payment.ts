@@ -9,8 +9,12 @@ const tracer = trace.getTracer('observastack-payment');
  * which is what makes a small `dbPoolMax` hurt.
  */
 export function authorizePayment(totalCents: number): Promise<void> {
-  return tracer.startActiveSpan('payment.authorize', { attributes: { 'observastack.amount_cents': totalCents } }, async (span) => {
-    await sleep(30 + Math.random() * 20);
-    span.end();
-  });
+  return tracer.startActiveSpan(
+    'payment.authorize',
+    { attributes: { 'observastack.amount_cents': totalCents } },
+    async (span) => {
+      await sleep(30 + Math.random() * 20);
+      span.end();
+    },
+  );
 }

@@ -17,7 +17,8 @@ afterEach(async () => {
   await Promise.all([sut.urls.api].map((url) => resetConfig(url, token)));
 });
 
-const recommendations = (n = 20) => Promise.all(Array.from({ length: n }, (_, i) => call(`${sut.urls.gateway}/api/recommendations/${100 + i}`)));
+const recommendations = (n = 20) =>
+  Promise.all(Array.from({ length: n }, (_, i) => call(`${sut.urls.gateway}/api/recommendations/${100 + i}`)));
 
 describe('api workerPoolSize', () => {
   it('sizes the real thread pool; one thread makes concurrent recommendations queue', async () => {
@@ -37,12 +38,24 @@ describe('api dbPoolMax', () => {
   it('one connection makes concurrent checkouts wait for it', async () => {
     expect((await patchConfig(sut.urls.api, { dbPoolMax: 1 }, token)).status).toBe(200);
     expect(sampleValue(await scrape(sut.urls.api), 'db_pool_max')).toBe(1);
-    const checkouts = () => Promise.all(Array.from({ length: 12 }, (_, i) => postJson(`${sut.urls.gateway}/api/orders`, { customerId: `pool-${i}`, items: [{ productId: 20 + i, quantity: 1 }] })));
+    const checkouts = () =>
+      Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          postJson(`${sut.urls.gateway}/api/orders`, {
+            customerId: `pool-${i}`,
+            items: [{ productId: 20 + i, quantity: 1 }],
+          }),
+        ),
+      );
     const { result, max } = await maxDuring(sut.urls.api, 'db_pool_pending_requests', {}, checkouts);
     const exhausted = result.filter((r) => r.status === 503);
-    for (const r of exhausted) expect(r.json.error.message).toMatch(/timed out waiting for a database connection \(dbPoolMax 1/);
+    for (const r of exhausted)
+      expect(r.json.error.message).toMatch(/timed out waiting for a database connection \(dbPoolMax 1/);
     expect(result.map((r) => r.status).filter((s) => s !== 201 && s !== 503)).toEqual([]);
-    expect(max + exhausted.length, 'no checkout queued for the one connection, none timed out waiting for it').toBeGreaterThan(0);
+    expect(
+      max + exhausted.length,
+      'no checkout queued for the one connection, none timed out waiting for it',
+    ).toBeGreaterThan(0);
     const metrics = await scrape(sut.urls.api);
     expect(sampleValue(metrics, 'db_pool_connections', { state: 'used' })).toBe(0);
   });
@@ -56,7 +69,8 @@ describe('api pricingVersion', () => {
   const meanBetween = (a: string, b: string, version: string) =>
     (timing(b, version).sum - timing(a, version).sum) / (timing(b, version).count - timing(a, version).count);
   const browse = async () => {
-    for (let page = 1; page <= 3; page++) expect((await call(`${sut.urls.gateway}/api/products?page=${page}`)).status).toBe(200);
+    for (let page = 1; page <= 3; page++)
+      expect((await call(`${sut.urls.gateway}/api/products?page=${page}`)).status).toBe(200);
   };
 
   it('1.1 is the quadratic engine: pricing takes far longer, and build_info says which runs', async () => {

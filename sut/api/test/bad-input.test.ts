@@ -38,11 +38,18 @@ describe('bad shop input gets a 4xx with a reason and changes nothing', () => {
     expectRefused(await call(`${sut.urls.gateway}/api/recommendations/2001`), 404);
   });
 
-  it.each(['page=0', 'page=-1', 'page=abc', 'page=1.5', 'page=501', 'limit=1000', 'search=' + 'x'.repeat(101)])('GET /api/products?%s -> 400', async (q) => {
-    expectRefused(await call(`${sut.urls.gateway}/api/products?${q}`), 400);
-  });
+  it.each(['page=0', 'page=-1', 'page=abc', 'page=1.5', 'page=501', 'limit=1000', 'search=' + 'x'.repeat(101)])(
+    'GET /api/products?%s -> 400',
+    async (q) => {
+      expectRefused(await call(`${sut.urls.gateway}/api/products?${q}`), 400);
+    },
+  );
 
-  const order = (body: unknown) => ({ customerId: 'bad-input', items: [{ productId: 1, quantity: 1 }], ...(body as object) });
+  const order = (body: unknown) => ({
+    customerId: 'bad-input',
+    items: [{ productId: 1, quantity: 1 }],
+    ...(body as object),
+  });
   const badOrders: [string, unknown, string][] = [
     ['zero quantity', order({ items: [{ productId: 1, quantity: 0 }] }), 'items.0.quantity'],
     ['negative quantity', order({ items: [{ productId: 1, quantity: -2 }] }), 'items.0.quantity'],
@@ -51,10 +58,32 @@ describe('bad shop input gets a 4xx with a reason and changes nothing', () => {
     ['string quantity', order({ items: [{ productId: 1, quantity: '2' }] }), 'items.0.quantity'],
     ['zero product id', order({ items: [{ productId: 0, quantity: 1 }] }), 'items.0.productId'],
     ['huge product id', order({ items: [{ productId: 2 ** 40, quantity: 1 }] }), 'items.0.productId'],
-    ['unknown product', order({ items: [{ productId: 1, quantity: 1 }, { productId: 999_999, quantity: 1 }] }), 'items'],
-    ['duplicate items', order({ items: [{ productId: 2, quantity: 1 }, { productId: 2, quantity: 3 }] }), 'items'],
+    [
+      'unknown product',
+      order({
+        items: [
+          { productId: 1, quantity: 1 },
+          { productId: 999_999, quantity: 1 },
+        ],
+      }),
+      'items',
+    ],
+    [
+      'duplicate items',
+      order({
+        items: [
+          { productId: 2, quantity: 1 },
+          { productId: 2, quantity: 3 },
+        ],
+      }),
+      'items',
+    ],
     ['no items', order({ items: [] }), 'items'],
-    ['too many items', order({ items: Array.from({ length: 21 }, (_, i) => ({ productId: i + 1, quantity: 1 })) }), 'items'],
+    [
+      'too many items',
+      order({ items: Array.from({ length: 21 }, (_, i) => ({ productId: i + 1, quantity: 1 })) }),
+      'items',
+    ],
     ['unknown top-level key', order({ coupon: 'FREE' }), '(root)'],
     ['unknown item key', order({ items: [{ productId: 1, quantity: 1, priceCents: 1 }] }), 'items.0'],
     ['missing customer', { items: [{ productId: 1, quantity: 1 }] }, 'customerId'],
@@ -63,24 +92,43 @@ describe('bad shop input gets a 4xx with a reason and changes nothing', () => {
     ['null body', null, '(root)'],
   ];
   it.each(badOrders)('POST /api/orders with %s -> 400 naming the field', async (_name, body, path) => {
-    const r = await call(`${sut.urls.gateway}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await call(`${sut.urls.gateway}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expectRefused(r, 400);
     expect(r.json.error.issues.map((i: any) => i.path)).toContain(path);
   });
 
   it('malformed JSON -> 400', async () => {
-    const r = await call(`${sut.urls.gateway}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"customerId": "a", "items": [' });
+    const r = await call(`${sut.urls.gateway}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"customerId": "a", "items": [',
+    });
     expectRefused(r, 400);
   });
 
-  it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])('content type %s -> 4xx', async (type) => {
-    const r = await call(`${sut.urls.gateway}/api/orders`, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify(order({})) });
-    expectRefused(r);
-  });
+  it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])(
+    'content type %s -> 4xx',
+    async (type) => {
+      const r = await call(`${sut.urls.gateway}/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: JSON.stringify(order({})),
+      });
+      expectRefused(r);
+    },
+  );
 
   it('a body over 64 KiB -> 413', async () => {
     const body = JSON.stringify(order({ customerId: 'x'.repeat(70 * 1024) }));
-    const r = await call(`${sut.urls.gateway}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const r = await call(`${sut.urls.gateway}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expectRefused(r, 413);
   });
 
@@ -93,18 +141,27 @@ describe('bad shop input gets a 4xx with a reason and changes nothing', () => {
 
 describe('SQL-looking search strings are plain text', () => {
   const literalMatches = (text: string) =>
-    withDb(sut.db.url, async (c) => (await c.query('SELECT id FROM shop.products WHERE strpos(lower(name), lower($1)) > 0 ORDER BY id LIMIT 12', [text])).rows.map((r) => r.id));
+    withDb(sut.db.url, async (c) =>
+      (
+        await c.query('SELECT id FROM shop.products WHERE strpos(lower(name), lower($1)) > 0 ORDER BY id LIMIT 12', [
+          text,
+        ])
+      ).rows.map((r) => r.id),
+    );
 
-  it.each(["' OR 1=1 --", "'; DROP TABLE shop.products; --", '%', '_', '\\', '%lamp%', 'l_mp', '"', 'lamp\u0000'])('search=%j finds only names containing it literally', async (text) => {
-    const r = await call(`${sut.urls.gateway}/api/products?search=${encodeURIComponent(text)}`);
-    if (text.includes('\u0000')) {
-      // PostgreSQL text cannot hold NUL: a clean refusal is fine, a 500 is not.
-      expect(r.status).toBeLessThan(500);
-      return;
-    }
-    expect(r.status).toBe(200);
-    expect(r.json.products.map((p: any) => p.id)).toEqual(await literalMatches(text.trim()));
-  });
+  it.each(["' OR 1=1 --", "'; DROP TABLE shop.products; --", '%', '_', '\\', '%lamp%', 'l_mp', '"', 'lamp\u0000'])(
+    'search=%j finds only names containing it literally',
+    async (text) => {
+      const r = await call(`${sut.urls.gateway}/api/products?search=${encodeURIComponent(text)}`);
+      if (text.includes('\u0000')) {
+        // PostgreSQL text cannot hold NUL: a clean refusal is fine, a 500 is not.
+        expect(r.status).toBeLessThan(500);
+        return;
+      }
+      expect(r.status).toBe(200);
+      expect(r.json.products.map((p: any) => p.id)).toEqual(await literalMatches(text.trim()));
+    },
+  );
 
   it('the catalogue is intact afterwards', async () => {
     expect((await shopCounts(sut.db.url)).products).toBe(2000);

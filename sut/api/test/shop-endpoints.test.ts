@@ -12,7 +12,13 @@ afterAll(async () => {
 });
 
 const expectProduct = (p: any) => {
-  expect(p).toEqual({ id: expect.any(Number), sku: expect.stringMatching(/^SKU-\d+$/), name: expect.any(String), category: expect.any(String), priceCents: expect.any(Number) });
+  expect(p).toEqual({
+    id: expect.any(Number),
+    sku: expect.stringMatching(/^SKU-\d+$/),
+    name: expect.any(String),
+    category: expect.any(String),
+    priceCents: expect.any(Number),
+  });
   expect(Number.isInteger(p.priceCents) && p.priceCents > 0).toBe(true);
 };
 
@@ -44,15 +50,29 @@ describe('shop endpoints through the gateway', () => {
       expectProduct(p);
       expect(p.name.toLowerCase()).toContain('lamp');
     }
-    const expected = await withDb(sut.db.url, async (c) => (await c.query(`SELECT id FROM shop.products WHERE lower(name) LIKE '%lamp%' ORDER BY id LIMIT 12`)).rows.map((x) => x.id));
+    const expected = await withDb(sut.db.url, async (c) =>
+      (await c.query(`SELECT id FROM shop.products WHERE lower(name) LIKE '%lamp%' ORDER BY id LIMIT 12`)).rows.map(
+        (x) => x.id,
+      ),
+    );
     expect(r.json.products.map((p: any) => p.id)).toEqual(expected);
   });
 
   it('shows one product with description and live availability from inventory', async () => {
     const r = await call(`${sut.urls.gateway}/api/products/5`);
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ id: 5, sku: 'SKU-00005', description: expect.any(String), availability: { productId: 5, warehouses: 250 } });
-    const available = await withDb(sut.db.url, async (c) => (await c.query('SELECT sum(quantity - reserved)::int AS n FROM inventory.stock WHERE product_id = 5')).rows[0].n);
+    expect(r.json).toMatchObject({
+      id: 5,
+      sku: 'SKU-00005',
+      description: expect.any(String),
+      availability: { productId: 5, warehouses: 250 },
+    });
+    const available = await withDb(
+      sut.db.url,
+      async (c) =>
+        (await c.query('SELECT sum(quantity - reserved)::int AS n FROM inventory.stock WHERE product_id = 5')).rows[0]
+          .n,
+    );
     expect(r.json.availability.available).toBe(available);
   });
 
@@ -64,15 +84,25 @@ describe('shop endpoints through the gateway', () => {
     expect(ids).toHaveLength(6);
     expect(new Set(ids).size).toBe(6);
     expect(ids).not.toContain(5);
-    expect(ids.filter((id) => id < 1 || id > 2000), 'ids outside 1..2000').toEqual([]);
+    expect(
+      ids.filter((id) => id < 1 || id > 2000),
+      'ids outside 1..2000',
+    ).toEqual([]);
   });
 
   it('places an order', async () => {
-    const r = await postJson(`${sut.urls.gateway}/api/orders`, { customerId: 'shape-1', items: [{ productId: 3, quantity: 2 }] });
+    const r = await postJson(`${sut.urls.gateway}/api/orders`, {
+      customerId: 'shape-1',
+      items: [{ productId: 3, quantity: 2 }],
+    });
     expect(r.status).toBe(201);
     expect(r.json.order).toEqual({
-      id: expect.any(Number), totalCents: expect.any(Number), createdAt: expect.any(String),
-      customerId: 'shape-1', status: 'confirmed', items: [{ productId: 3, quantity: 2 }],
+      id: expect.any(Number),
+      totalCents: expect.any(Number),
+      createdAt: expect.any(String),
+      customerId: 'shape-1',
+      status: 'confirmed',
+      items: [{ productId: 3, quantity: 2 }],
     });
     expect(Number.isNaN(Date.parse(r.json.order.createdAt))).toBe(false);
   });
@@ -81,11 +111,27 @@ describe('shop endpoints through the gateway', () => {
 describe('admin routes are never reachable through the gateway user port', () => {
   const adminMarkers = /upstreamPoolSize|dbPoolMax|pricingVersion|stockIndex|# HELP|"status":"ok"|properties/;
   const paths = [
-    '/config', '/config/schema', '/metrics', '/healthz',
-    '/api/config', '/api/config/schema', '/api/metrics', '/api/healthz',
-    '/api/../config', '/api/../metrics', '/api/%2e%2e/config', '/api/%2E%2E/config', '/api/..%2fconfig',
-    '/api/%2e%2e%2fconfig', '/api/..%5cconfig', '/api/products/../../config', '//config', '/api//config',
-    '/api/./../healthz', '/inventory/stock/1', '/api/../inventory/stock/1',
+    '/config',
+    '/config/schema',
+    '/metrics',
+    '/healthz',
+    '/api/config',
+    '/api/config/schema',
+    '/api/metrics',
+    '/api/healthz',
+    '/api/../config',
+    '/api/../metrics',
+    '/api/%2e%2e/config',
+    '/api/%2E%2E/config',
+    '/api/..%2fconfig',
+    '/api/%2e%2e%2fconfig',
+    '/api/..%5cconfig',
+    '/api/products/../../config',
+    '//config',
+    '/api//config',
+    '/api/./../healthz',
+    '/inventory/stock/1',
+    '/api/../inventory/stock/1',
   ];
   it.each(paths)('GET %s is refused', async (path) => {
     const r = await rawRequest(sut.urls.gateway, 'GET', path);
@@ -99,7 +145,10 @@ describe('admin routes are never reachable through the gateway user port', () =>
     const before = await call(`${sut.urls.gatewayAdmin}/config`);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${await sut.token()}` };
     for (const path of ['/config', '/api/config', '/api/../config', '/api/%2e%2e/config']) {
-      const r = await rawRequest(sut.urls.gateway, 'PATCH', path, { headers, body: JSON.stringify({ rateLimitRps: 1 }) });
+      const r = await rawRequest(sut.urls.gateway, 'PATCH', path, {
+        headers,
+        body: JSON.stringify({ rateLimitRps: 1 }),
+      });
       expect(r.status).toBeGreaterThanOrEqual(400);
       expect(r.status).toBeLessThan(500);
     }

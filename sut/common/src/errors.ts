@@ -26,7 +26,19 @@ export class HttpError extends Error {
   }
 }
 
-/** Turns zod issues into `{ path, message }` pairs with dotted paths (`items.0.quantity`). */
-export function issuesFrom(zodIssues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): FieldIssue[] {
-  return zodIssues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+type ZodIssueLike = { path: readonly PropertyKey[]; message: string };
+
+/**
+ * Turns zod issues into `{ path, message }` pairs with dotted paths (`items.0.quantity`); `root` names the
+ * whole value. The one mapping of validation issues for the services and the orchestrator.
+ */
+export function issuesFrom(zodIssues: ReadonlyArray<ZodIssueLike>, root = '(root)'): FieldIssue[] {
+  return zodIssues.map((i) => ({ path: i.path.map(String).join('.') || root, message: i.message }));
+}
+
+/** The same issues as one line of text: `items.0.quantity: Too small; page: Expected number`. */
+export function issuesText(zodIssues: ReadonlyArray<ZodIssueLike>, root = '(root)', separator = '; '): string {
+  return issuesFrom(zodIssues, root)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join(separator);
 }

@@ -17,7 +17,9 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 const now = () => Math.floor(Date.now() / 1000);
 
 /** A token like the real ones, with parts overridden. */
-async function token(o: { secret?: Uint8Array; iss?: string; aud?: string; exp?: number; nbf?: number; alg?: string } = {}): Promise<string> {
+async function token(
+  o: { secret?: Uint8Array; iss?: string; aud?: string; exp?: number; nbf?: number; alg?: string } = {},
+): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: o.alg ?? 'HS256', typ: 'JWT' })
     .setIssuer(o.iss ?? tokenIssuer)
@@ -40,30 +42,70 @@ const badTokens: [string, () => Promise<string | undefined>, RegExp][] = [
   ['wrong issuer', async () => `Bearer ${await token({ iss: 'someone-else' })}`, /iss/],
   ['wrong key', async () => `Bearer ${await token({ secret: new Uint8Array(randomBytes(32)) })}`, /signature invalid/],
   ['HS512 with the right key', async () => `Bearer ${await token({ alg: 'HS512' })}`, /algorithm not allowed/],
-  ['RS256 key', async () => {
-    const { privateKey } = await generateKeyPair('RS256');
-    const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer(tokenIssuer).setAudience(configAudience).setSubject('x').setExpirationTime('5m').sign(privateKey);
-    return `Bearer ${jwt}`;
-  }, /algorithm not allowed/],
-  ['alg none', async () => {
-    const payload = { iss: tokenIssuer, aud: configAudience, sub: 'attacker', iat: now(), nbf: now() - 1, exp: now() + 300 };
-    return `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
-  }, /token/],
-  ['alg none with a signature part', async () => {
-    const good = await token();
-    const [, payload, sig] = good.split('.');
-    return `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${payload}.${sig}`;
-  }, /token/],
-  ['tampered payload', async () => {
-    const [header, , sig] = (await token()).split('.');
-    const payload = { iss: tokenIssuer, aud: configAudience, sub: 'root', iat: now(), nbf: now() - 1, exp: now() + 86_400 };
-    return `Bearer ${header}.${b64(payload)}.${sig}`;
-  }, /signature invalid/],
-  ['tampered signature', async () => {
-    const good = await token();
-    const flipped = good.slice(0, -2) + (good.endsWith('AA') ? 'BB' : 'AA');
-    return `Bearer ${flipped}`;
-  }, /signature invalid|token invalid/],
+  [
+    'RS256 key',
+    async () => {
+      const { privateKey } = await generateKeyPair('RS256');
+      const jwt = await new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256' })
+        .setIssuer(tokenIssuer)
+        .setAudience(configAudience)
+        .setSubject('x')
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      return `Bearer ${jwt}`;
+    },
+    /algorithm not allowed/,
+  ],
+  [
+    'alg none',
+    async () => {
+      const payload = {
+        iss: tokenIssuer,
+        aud: configAudience,
+        sub: 'attacker',
+        iat: now(),
+        nbf: now() - 1,
+        exp: now() + 300,
+      };
+      return `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
+    },
+    /token/,
+  ],
+  [
+    'alg none with a signature part',
+    async () => {
+      const good = await token();
+      const [, payload, sig] = good.split('.');
+      return `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${payload}.${sig}`;
+    },
+    /token/,
+  ],
+  [
+    'tampered payload',
+    async () => {
+      const [header, , sig] = (await token()).split('.');
+      const payload = {
+        iss: tokenIssuer,
+        aud: configAudience,
+        sub: 'root',
+        iat: now(),
+        nbf: now() - 1,
+        exp: now() + 86_400,
+      };
+      return `Bearer ${header}.${b64(payload)}.${sig}`;
+    },
+    /signature invalid/,
+  ],
+  [
+    'tampered signature',
+    async () => {
+      const good = await token();
+      const flipped = good.slice(0, -2) + (good.endsWith('AA') ? 'BB' : 'AA');
+      return `Bearer ${flipped}`;
+    },
+    /signature invalid|token invalid/,
+  ],
 ];
 
 describe('PATCH /config needs a valid config-write token', () => {

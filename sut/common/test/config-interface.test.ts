@@ -60,8 +60,16 @@ describe('PATCH /config', () => {
     expect(r.json.changes).toEqual([{ key: 'inventoryTimeoutMs', from: 2000, to: 3000 }]);
     expect((await call(`${url}/config`)).json).toEqual(r.json.config);
 
-    const log = await sut.waitForLog((e) => e.service === 'api' && e.json?.msg === 'config changed' && e.json.key === 'inventoryTimeoutMs');
-    expect(log.json).toMatchObject({ who: 'config-tester', key: 'inventoryTimeoutMs', from: 2000, to: 3000, level: 'info' });
+    const log = await sut.waitForLog(
+      (e) => e.service === 'api' && e.json?.msg === 'config changed' && e.json.key === 'inventoryTimeoutMs',
+    );
+    expect(log.json).toMatchObject({
+      who: 'config-tester',
+      key: 'inventoryTimeoutMs',
+      from: 2000,
+      to: 3000,
+      level: 'info',
+    });
     const metrics = await scrape(url);
     expect(sampleValue(metrics, 'config_changes_total', { key: 'inventoryTimeoutMs' })).toBe(1);
     expect(sampleValue(metrics, 'runtime_config_value', { key: 'inventoryTimeoutMs' })).toBe(3000);
@@ -82,13 +90,18 @@ describe('PATCH /config', () => {
     ['above range', 'inventory', JSON.stringify({ dbPoolMax: 101 }), ['dbPoolMax']],
     ['fraction', 'api', JSON.stringify({ dbPoolMax: 2.5 }), ['dbPoolMax']],
     ['unknown enum value', 'api', JSON.stringify({ pricingVersion: '2.0' }), ['pricingVersion']],
-    ['one good and two bad fields', 'api', JSON.stringify({ dbPoolMax: 5, workerPoolSize: -1, inventoryTimeoutMs: 'slow' }), ['workerPoolSize', 'inventoryTimeoutMs']],
+    [
+      'one good and two bad fields',
+      'api',
+      JSON.stringify({ dbPoolMax: 5, workerPoolSize: -1, inventoryTimeoutMs: 'slow' }),
+      ['workerPoolSize', 'inventoryTimeoutMs'],
+    ],
     ['an array', 'inventory', JSON.stringify([{ dbPoolMax: 5 }]), ['(root)']],
     ['a number', 'inventory', '5', ['(root)']],
     ['null', 'inventory', 'null', ['(root)']],
     ['malformed JSON', 'gateway', '{"rateLimitRps": ', []],
   ];
-  it.each(invalid)('%s (%s) -> 400 with each field\'s reason, nothing changed', async (_name, s, body, paths) => {
+  it.each(invalid)("%s (%s) -> 400 with each field's reason, nothing changed", async (_name, s, body, paths) => {
     const url = admin()[s];
     const before = (await call(`${url}/config`)).json;
     const changesBefore = (await scrape(url)).match(/^config_changes_total\{.*$/gm) ?? [];
@@ -120,7 +133,10 @@ describe('PATCH /config', () => {
   });
 
   it('POST /config/reset restores the defaults', async () => {
-    const r = await call(`${sut.urls.gatewayAdmin}/config/reset`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const r = await call(`${sut.urls.gatewayAdmin}/config/reset`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(r.status).toBe(200);
     expect(r.json.config).toEqual(defaults.gateway);
     expect((await call(`${sut.urls.gatewayAdmin}/config`)).json).toEqual(defaults.gateway);
@@ -128,17 +144,23 @@ describe('PATCH /config', () => {
 });
 
 describe('the shop-port admin routes (compatibility, served by the main thread)', () => {
-  it.each(['api', 'inventory'] as const)('%s: reads match the admin port, and a write there goes through the same writer', async (s) => {
-    const shop = sut.urls[s];
-    expect((await call(`${shop}/config`)).json).toEqual((await call(`${admin()[s]}/config`)).json);
-    expect((await call(`${shop}/config/schema`)).json).toEqual((await call(`${admin()[s]}/config/schema`)).json);
-    expect((await call(`${shop}/healthz`)).status).toBe(200);
-    const knob = s === 'api' ? { inventoryTimeoutMs: 2500 } : { slowQueryThresholdMs: 250 };
-    const r = await patchConfig(shop, knob, token);
-    expect(r.status).toBe(200);
-    expect((await call(`${admin()[s]}/config`)).json).toMatchObject(knob);
-    expect((await patchConfig(shop, { dbPoolMax: 0 }, token)).status).toBe(400);
-    expect((await call(`${shop}/config/reset`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).json.config).toEqual(defaults[s]);
-    expect((await call(`${admin()[s]}/config`)).json).toEqual(defaults[s]);
-  });
+  it.each(['api', 'inventory'] as const)(
+    '%s: reads match the admin port, and a write there goes through the same writer',
+    async (s) => {
+      const shop = sut.urls[s];
+      expect((await call(`${shop}/config`)).json).toEqual((await call(`${admin()[s]}/config`)).json);
+      expect((await call(`${shop}/config/schema`)).json).toEqual((await call(`${admin()[s]}/config/schema`)).json);
+      expect((await call(`${shop}/healthz`)).status).toBe(200);
+      const knob = s === 'api' ? { inventoryTimeoutMs: 2500 } : { slowQueryThresholdMs: 250 };
+      const r = await patchConfig(shop, knob, token);
+      expect(r.status).toBe(200);
+      expect((await call(`${admin()[s]}/config`)).json).toMatchObject(knob);
+      expect((await patchConfig(shop, { dbPoolMax: 0 }, token)).status).toBe(400);
+      expect(
+        (await call(`${shop}/config/reset`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).json
+          .config,
+      ).toEqual(defaults[s]);
+      expect((await call(`${admin()[s]}/config`)).json).toEqual(defaults[s]);
+    },
+  );
 });

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startIsolatedSut, type TestSut } from '../../../test-support/sut-harness.ts';
-import { deepArray, deepObject, expectRefused, hostileStrings, malformedBodies, send } from '../../../test-support/hostile-input.ts';
+import {
+  deepArray,
+  deepObject,
+  expectRefused,
+  hostileStrings,
+  malformedBodies,
+  send,
+} from '../../../test-support/hostile-input.ts';
 import { shopCounts, type ShopCounts } from './helpers/shop-db.ts';
 
 // Every SUT endpoint that takes input, fed what an attacker or a broken client sends: a 4xx with a reason,
@@ -12,8 +19,15 @@ const configsBefore: Record<string, unknown> = {};
 
 // The admin threads' ports; the main thread's compatibility routes share their guard and forward writes to them.
 const admins = () => ({ gateway: sut.urls.gatewayAdmin, api: sut.urls.apiAdmin, inventory: sut.urls.inventoryAdmin });
-const validPatch: Record<string, Record<string, unknown>> = { gateway: { upstreamPoolSize: 32 }, api: { workerPoolSize: 4 }, inventory: { slowQueryThresholdMs: 300 } };
-const json = (body: string, auth = true) => ({ headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) }, body });
+const validPatch: Record<string, Record<string, unknown>> = {
+  gateway: { upstreamPoolSize: 32 },
+  api: { workerPoolSize: 4 },
+  inventory: { slowQueryThresholdMs: 300 },
+};
+const json = (body: string, auth = true) => ({
+  headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) },
+  body,
+});
 
 beforeAll(async () => {
   sut = await startIsolatedSut(inject('pgAdminUrl'));
@@ -41,7 +55,11 @@ const configCases = (service: string): [string, string, number?][] => {
     ['empty body', ''],
   ];
   const enumKnob = service === 'api' ? 'pricingVersion' : service === 'inventory' ? 'stockIndex' : undefined;
-  if (enumKnob) typed.push(['enum value not in the list', JSON.stringify({ [enumKnob]: 'DROP INDEX' })], ['SQL in an enum knob', JSON.stringify({ [enumKnob]: hostileStrings.sql })]);
+  if (enumKnob)
+    typed.push(
+      ['enum value not in the list', JSON.stringify({ [enumKnob]: 'DROP INDEX' })],
+      ['SQL in an enum knob', JSON.stringify({ [enumKnob]: hostileStrings.sql })],
+    );
   return [...typed, ...malformedBodies(validPatch[service])];
 };
 
@@ -53,10 +71,20 @@ describe.each(['gateway', 'api', 'inventory'])('PATCH /config of %s', (service) 
     expect((await send(url, 'GET', '/config')).json).toEqual(configsBefore[service]);
   });
 
-  it.each([['text/plain', 400], ['application/x-www-form-urlencoded', 415], ['application/xml', 415]] as const)('content type %s -> %i', async (type, status) => {
+  it.each([
+    ['text/plain', 400],
+    ['application/x-www-form-urlencoded', 415],
+    ['application/xml', 415],
+  ] as const)('content type %s -> %i', async (type, status) => {
     // fastify reads text/plain as a string, which the config then refuses as "not a JSON object".
     const url = admins()[service as keyof ReturnType<typeof admins>];
-    expectRefused(await send(url, 'PATCH', '/config', { headers: { 'content-type': type, authorization: `Bearer ${token}` }, body: JSON.stringify(validPatch[service]) }), status);
+    expectRefused(
+      await send(url, 'PATCH', '/config', {
+        headers: { 'content-type': type, authorization: `Bearer ${token}` },
+        body: JSON.stringify(validPatch[service]),
+      }),
+      status,
+    );
     expect((await send(url, 'GET', '/config')).json).toEqual(configsBefore[service]);
   });
 
@@ -69,25 +97,48 @@ describe.each(['gateway', 'api', 'inventory'])('PATCH /config of %s', (service) 
 
 describe('concurrent writes to one config', () => {
   it('20 concurrent invalid patches of one knob: all 400, nothing changed', async () => {
-    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => send(sut.urls.gatewayAdmin, 'PATCH', '/config', json(JSON.stringify({ upstreamPoolSize: -i - 1 })))));
+    const rs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        send(sut.urls.gatewayAdmin, 'PATCH', '/config', json(JSON.stringify({ upstreamPoolSize: -i - 1 }))),
+      ),
+    );
     for (const r of rs) expectRefused(r, 400);
     expect((await send(sut.urls.gatewayAdmin, 'GET', '/config')).json).toEqual(configsBefore.gateway);
   });
 
   it('valid and invalid patches raced together: the invalid ones change nothing, the valid ones apply one at a time', async () => {
-    const bodies = Array.from({ length: 16 }, (_, i) => (i % 2 ? { upstreamTimeoutMs: 1000 + i } : { upstreamTimeoutMs: 'soon', retryCount: 99 }));
-    const rs = await Promise.all(bodies.map((b) => send(sut.urls.gatewayAdmin, 'PATCH', '/config', json(JSON.stringify(b)))));
-    rs.forEach((r, i) => (i % 2 ? expect(r.status).toBe(200) : expectRefused(r, 400)));
+    const bodies = Array.from({ length: 16 }, (_, i) =>
+      i % 2 ? { upstreamTimeoutMs: 1000 + i } : { upstreamTimeoutMs: 'soon', retryCount: 99 },
+    );
+    const rs = await Promise.all(
+      bodies.map((b) => send(sut.urls.gatewayAdmin, 'PATCH', '/config', json(JSON.stringify(b)))),
+    );
+    for (const [i, r] of rs.entries()) {
+      if (i % 2) expect(r.status).toBe(200);
+      else expectRefused(r, 400);
+    }
     const now = (await send(sut.urls.gatewayAdmin, 'GET', '/config')).json;
     expect(now.retryCount).toBe(0);
     expect(bodies.filter((_, i) => i % 2).map((b) => b.upstreamTimeoutMs)).toContain(now.upstreamTimeoutMs);
-    expect((await send(sut.urls.gatewayAdmin, 'POST', '/config/reset', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(
+      (await send(sut.urls.gatewayAdmin, 'POST', '/config/reset', { headers: { authorization: `Bearer ${token}` } }))
+        .status,
+    ).toBe(200);
     expect((await send(sut.urls.gatewayAdmin, 'GET', '/config')).json).toEqual(configsBefore.gateway);
   });
 });
 
 // [label, id]: a long id is refused by the router itself (414), the others by the schema (400).
-const badIds: [string, string][] = [['letters', 'abc'], ['negative', '-1'], ['zero', '0'], ['fraction', '1.5'], ['over int4', '99999999999'], ['SQL', encodeURIComponent(hostileStrings.sql)], ['encoded traversal', hostileStrings.encodedTraversal], ['5000 characters', 'x'.repeat(5000)]];
+const badIds: [string, string][] = [
+  ['letters', 'abc'],
+  ['negative', '-1'],
+  ['zero', '0'],
+  ['fraction', '1.5'],
+  ['over int4', '99999999999'],
+  ['SQL', encodeURIComponent(hostileStrings.sql)],
+  ['encoded traversal', hostileStrings.encodedTraversal],
+  ['5000 characters', 'x'.repeat(5000)],
+];
 const idStatus = (id: string) => (id.length > 1000 ? undefined : 400);
 
 describe('inventory routes (internal path)', () => {
@@ -106,15 +157,33 @@ describe('inventory routes (internal path)', () => {
     ['product id 0', JSON.stringify({ ...validReservation, items: [{ productId: 0, quantity: 1 }] })],
     ['SQL in orderRef', JSON.stringify({ ...validReservation, orderRef: hostileStrings.sql })],
     ['traversal in orderRef', JSON.stringify({ ...validReservation, orderRef: hostileStrings.traversal })],
-    ['21 items', JSON.stringify({ ...validReservation, items: Array.from({ length: 21 }, (_, i) => ({ productId: i + 1, quantity: 1 })) })],
+    [
+      '21 items',
+      JSON.stringify({
+        ...validReservation,
+        items: Array.from({ length: 21 }, (_, i) => ({ productId: i + 1, quantity: 1 })),
+      }),
+    ],
     ['unknown item key', JSON.stringify({ ...validReservation, items: [{ productId: 1, quantity: 1, reserved: -5 }] })],
     ...malformedBodies(validReservation),
   ];
   it.each(reservationCases)('POST /inventory/reservations with %s -> 4xx', async (_name, body, status) => {
-    expectRefused(await send(sut.urls.inventory, 'POST', '/inventory/reservations', { headers: { 'content-type': 'application/json' }, body }), status);
+    expectRefused(
+      await send(sut.urls.inventory, 'POST', '/inventory/reservations', {
+        headers: { 'content-type': 'application/json' },
+        body,
+      }),
+      status,
+    );
   });
 
-  it.each([['too short', 'short'], ['SQL', encodeURIComponent(hostileStrings.sql)], ['encoded traversal', hostileStrings.encodedTraversal], ['5000 characters', 'x'.repeat(5000)], ['NUL bytes', '%00%00%00%00%00%00%00%00']])('DELETE /inventory/reservations/{orderRef} with %s -> 4xx', async (_label, ref) => {
+  it.each([
+    ['too short', 'short'],
+    ['SQL', encodeURIComponent(hostileStrings.sql)],
+    ['encoded traversal', hostileStrings.encodedTraversal],
+    ['5000 characters', 'x'.repeat(5000)],
+    ['NUL bytes', '%00%00%00%00%00%00%00%00'],
+  ])('DELETE /inventory/reservations/{orderRef} with %s -> 4xx', async (_label, ref) => {
     expectRefused(await send(sut.urls.inventory, 'DELETE', `/inventory/reservations/${ref}`), idStatus(ref));
   });
   it('DELETE of a well-formed but unknown reservation -> 404', async () => {
@@ -126,11 +195,15 @@ describe('api routes, directly and through the user gateway', () => {
   const order = { customerId: 'hostile', items: [{ productId: 1, quantity: 1 }] };
   it.each(malformedBodies(order))('POST /api/orders with %s -> 4xx (gateway and api)', async (_name, body, status) => {
     for (const base of [sut.urls.gateway, sut.urls.api]) {
-      expectRefused(await send(base, 'POST', '/api/orders', { headers: { 'content-type': 'application/json' }, body }), status);
+      expectRefused(
+        await send(base, 'POST', '/api/orders', { headers: { 'content-type': 'application/json' }, body }),
+        status,
+      );
     }
   });
   it.each(badIds)('GET /api/products/{id} with %s -> 4xx (gateway and api)', async (_label, id) => {
-    for (const base of [sut.urls.gateway, sut.urls.api]) expectRefused(await send(base, 'GET', `/api/products/${id}`), idStatus(id));
+    for (const base of [sut.urls.gateway, sut.urls.api])
+      expectRefused(await send(base, 'GET', `/api/products/${id}`), idStatus(id));
   });
   it.each([
     ['unknown query key', 'admin=1'],
@@ -140,18 +213,29 @@ describe('api routes, directly and through the user gateway', () => {
     ['search as an array', 'search[]=a&search[]=b'],
     ['control characters in search', 'search=%01%02'],
   ])('GET /api/products with %s -> 400', async (_name, q) => {
-    for (const base of [sut.urls.gateway, sut.urls.api]) expectRefused(await send(base, 'GET', `/api/products?${q}`), 400);
+    for (const base of [sut.urls.gateway, sut.urls.api])
+      expectRefused(await send(base, 'GET', `/api/products?${q}`), 400);
   });
-  it.each(['/api/../config', '/api/%2e%2e/config', '/api/products/..%2F..%2Fconfig', '/api//config', '/api/..\\config', '/api/products/1/../../../metrics'])('the gateway refuses the traversal %s', async (path) => {
+  it.each([
+    '/api/../config',
+    '/api/%2e%2e/config',
+    '/api/products/..%2F..%2Fconfig',
+    '/api//config',
+    '/api/..\\config',
+    '/api/products/1/../../../metrics',
+  ])('the gateway refuses the traversal %s', async (path) => {
     const r = await send(sut.urls.gateway, 'GET', path);
     expect(r.status).toBeGreaterThanOrEqual(400);
     expect(r.status).toBeLessThan(500);
     expect(r.text).not.toMatch(/upstreamPoolSize|process_cpu|# HELP/);
   });
-  it.each([`/api/products/1?x=${deepArray(50)}`, `/api/products?search=${encodeURIComponent(deepObject(50))}`])('odd query strings stay text: %s', async (path) => {
-    const r = await send(sut.urls.gateway, 'GET', path.slice(0, 2000));
-    expect(r.status).toBeLessThan(500);
-  });
+  it.each([`/api/products/1?x=${deepArray(50)}`, `/api/products?search=${encodeURIComponent(deepObject(50))}`])(
+    'odd query strings stay text: %s',
+    async (path) => {
+      const r = await send(sut.urls.gateway, 'GET', path.slice(0, 2000));
+      expect(r.status).toBeLessThan(500);
+    },
+  );
 });
 
 describe('afterwards', () => {

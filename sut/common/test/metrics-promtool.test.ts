@@ -36,12 +36,15 @@ describe.skipIf(!promtool)('promtool check metrics', () => {
   });
 
   // The admin ports serve the main thread's exposition plus the admin thread's own; api and inventory also serve theirs on the shop port.
-  it.each(['gateway', 'api', 'inventory', 'apiAdmin', 'inventoryAdmin'] as const)('%s /metrics is clean', async (target) => {
-    const url = sut.urls[target === 'gateway' ? 'gatewayAdmin' : target];
-    const service = target.replace('Admin', '');
-    const text = await scrape(url);
-    expect(samples(text, 'http_server_request_duration_seconds_count').length).toBeGreaterThan(0);
-    expect(samples(text, 'build_info').map((s) => s.labels.service)).toEqual([service]);
-    expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
-  });
+  it.each(['gateway', 'api', 'inventory', 'apiAdmin', 'inventoryAdmin'] as const)(
+    '%s /metrics is clean',
+    async (target) => {
+      const url = sut.urls[target === 'gateway' ? 'gatewayAdmin' : target];
+      const service = target.replace('Admin', '');
+      const text = await scrape(url);
+      expect(samples(text, 'http_server_request_duration_seconds_count').length).toBeGreaterThan(0);
+      expect(samples(text, 'build_info').map((s) => s.labels.service)).toEqual([service]);
+      expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
+    },
+  );
 });

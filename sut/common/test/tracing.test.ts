@@ -18,7 +18,8 @@ afterAll(async () => {
 async function waitForSpans(match: (spans: ReceivedSpan[]) => boolean, timeoutMs = 10_000): Promise<ReceivedSpan[]> {
   const deadline = Date.now() + timeoutMs;
   while (!match(receiver.spans)) {
-    if (Date.now() > deadline) throw new Error(`spans never matched; got ${receiver.spans.map((s) => `${s.service}:${s.name}`).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`spans never matched; got ${receiver.spans.map((s) => `${s.service}:${s.name}`).join(', ')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return receiver.spans;
@@ -28,21 +29,31 @@ describe('one trace spans gateway, api, inventory and PostgreSQL', () => {
   it('a checkout with a known traceparent is one trace across the three services, in spans and logs', async () => {
     const traceId = randomBytes(16).toString('hex');
     const parent = randomBytes(8).toString('hex');
-    const r = await postJson(`${sut.urls.gateway}/api/orders`, { customerId: 'traced', items: [{ productId: 42, quantity: 1 }] }, { traceparent: `00-${traceId}-${parent}-01` });
+    const r = await postJson(
+      `${sut.urls.gateway}/api/orders`,
+      { customerId: 'traced', items: [{ productId: 42, quantity: 1 }] },
+      { traceparent: `00-${traceId}-${parent}-01` },
+    );
     expect(r.status).toBe(201);
 
     const mine = (spans: ReceivedSpan[]) => spans.filter((s) => s.traceId === traceId);
-    const isPg = (s: ReceivedSpan) => s.scope.includes('pg') && (s.attributes['db.system'] ?? s.attributes['db.system.name']) === 'postgresql';
+    const isPg = (s: ReceivedSpan) =>
+      s.scope.includes('pg') && (s.attributes['db.system'] ?? s.attributes['db.system.name']) === 'postgresql';
     const orphansOf = (spans: ReceivedSpan[]) => {
       const ids = new Set([parent, ...spans.map((s) => s.spanId)]);
       return spans.filter((s) => !ids.has(s.parentSpanId));
     };
     // Spans arrive in batches per service: wait for the complete tree, then look at it.
-    const spans = mine(await waitForSpans((all) => {
-      const m = mine(all);
-      return ['gateway', 'api', 'inventory'].every((svc) => m.some((s) => s.service === svc)) &&
-        ['api', 'inventory'].every((svc) => m.some((s) => s.service === svc && isPg(s))) && orphansOf(m).length === 0;
-    }).catch(() => receiver.spans));
+    const spans = mine(
+      await waitForSpans((all) => {
+        const m = mine(all);
+        return (
+          ['gateway', 'api', 'inventory'].every((svc) => m.some((s) => s.service === svc)) &&
+          ['api', 'inventory'].every((svc) => m.some((s) => s.service === svc && isPg(s))) &&
+          orphansOf(m).length === 0
+        );
+      }).catch(() => receiver.spans),
+    );
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['gateway', 'api', 'inventory']));
     // The gateway's server span continues the caller's trace: its parent is the span id we sent.
     const gatewayServer = spans.find((s) => s.service === 'gateway' && s.parentSpanId === parent);
@@ -50,7 +61,11 @@ describe('one trace spans gateway, api, inventory and PostgreSQL', () => {
     // PostgreSQL statements of both api and inventory are in the trace, with their SQL.
     const pgSpans = spans.filter(isPg);
     expect(new Set(pgSpans.map((s) => s.service))).toEqual(new Set(['api', 'inventory']));
-    expect(pgSpans.some((s) => /INSERT INTO shop\.orders/.test(String(s.attributes['db.query.text'] ?? s.attributes['db.statement'])))).toBe(true);
+    expect(
+      pgSpans.some((s) =>
+        /INSERT INTO shop\.orders/.test(String(s.attributes['db.query.text'] ?? s.attributes['db.statement'])),
+      ),
+    ).toBe(true);
     expect(spans.some((s) => s.service === 'api' && s.name === 'pricing.compute')).toBe(true);
     // Every span's parent is in the trace (or is the caller's span): the three services form one tree.
     expect(orphansOf(spans).map((s) => `${s.service}:${s.name}`)).toEqual([]);

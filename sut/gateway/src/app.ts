@@ -37,7 +37,11 @@ const unsafePath = /(\.\.|%2e|%2f|%5c|\\|\/\/)/i;
 export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
   const metrics = createServiceMetrics('gateway');
   metrics.buildInfo.set({ version: opts.version ?? '0.1.0' }, 1);
-  const rateLimited = new Counter({ name: 'gateway_rate_limited_total', help: 'Requests answered 429 by rateLimitRps.', registers: [metrics.registry] });
+  const rateLimited = new Counter({
+    name: 'gateway_rate_limited_total',
+    help: 'Requests answered 429 by rateLimitRps.',
+    registers: [metrics.registry],
+  });
   const bucket = new TokenBucket();
   let upstream: UpstreamPool | undefined;
 
@@ -108,7 +112,10 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
           continue;
         }
         throw timeout
-          ? new HttpError(`api did not answer within ${cfg.upstreamTimeoutMs} ms (upstream pool ${cfg.upstreamPoolSize}, ${pool.pending()} waiting)`, { code: 'upstream_timeout', status: 504, cause: err })
+          ? new HttpError(
+              `api did not answer within ${cfg.upstreamTimeoutMs} ms (upstream pool ${cfg.upstreamPoolSize}, ${pool.pending()} waiting)`,
+              { code: 'upstream_timeout', status: 504, cause: err },
+            )
           : new HttpError('api unreachable', { code: 'upstream_unavailable', status: 502, cause: err });
       }
     }

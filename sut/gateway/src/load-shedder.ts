@@ -5,8 +5,14 @@ import type { Logger } from '@observastack/sut-common/logger.ts';
 import type { ServiceMetrics } from '@observastack/sut-common/metrics.ts';
 import type { TokenBucket } from './rate-limiter.ts';
 
-const body = JSON.stringify({ error: { code: 'rate_limited', message: 'too many requests: the shop is shedding load, retry shortly' } });
-const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'retry-after': '1' };
+const body = JSON.stringify({
+  error: { code: 'rate_limited', message: 'too many requests: the shop is shedding load, retry shortly' },
+});
+const headers = {
+  'content-type': 'application/json; charset=utf-8',
+  'content-length': String(Buffer.byteLength(body)),
+  'retry-after': '1',
+};
 
 export interface LoadShedder {
   /** Answers 429 and returns true when `rateLimitRps` refuses the request; false lets it through (a token taken). */
@@ -22,11 +28,20 @@ export interface LoadShedder {
  * Shed requests are still counted (gateway_rate_limited_total, the request-duration histogram with status 429)
  * and traced by the HTTP instrumentation; the log gets one line per second with how many were shed.
  */
-export function createLoadShedder(o: { bucket: TokenBucket; adopt: () => unknown; rateLimited: Counter; metrics: ServiceMetrics; logger: Logger }): LoadShedder {
+export function createLoadShedder(o: {
+  bucket: TokenBucket;
+  adopt: () => unknown;
+  rateLimited: Counter;
+  metrics: ServiceMetrics;
+  logger: Logger;
+}): LoadShedder {
   let shedThisSecond = 0;
   const report = setInterval(() => {
     if (shedThisSecond === 0) return;
-    o.logger.warn({ shed: shedThisSecond, status_code: 429 }, `rate limit: ${shedThisSecond} requests answered 429 in the last second`);
+    o.logger.warn(
+      { shed: shedThisSecond, status_code: 429 },
+      `rate limit: ${shedThisSecond} requests answered 429 in the last second`,
+    );
     shedThisSecond = 0;
   }, 1000);
   report.unref();
@@ -39,7 +54,10 @@ export function createLoadShedder(o: { bucket: TokenBucket; adopt: () => unknown
       trace.getActiveSpan()?.updateName(`${req.method} /api/*`);
       res.writeHead(429, headers).end(body);
       o.rateLimited.inc();
-      o.metrics.httpDuration.observe({ method: req.method ?? 'GET', route: '/api/*', status_code: '429' }, (performance.now() - started) / 1000);
+      o.metrics.httpDuration.observe(
+        { method: req.method ?? 'GET', route: '/api/*', status_code: '429' },
+        (performance.now() - started) / 1000,
+      );
       shedThisSecond++;
       return true;
     },

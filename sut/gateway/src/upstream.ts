@@ -27,17 +27,46 @@ export class UpstreamPool {
     this.slots = new ResizableSemaphore(size);
     const registers = [metrics.registry];
     const self = this;
-    new Gauge({ name: 'gateway_upstream_pool_size', help: 'Connections the gateway may use to api at once (upstreamPoolSize).', registers, collect() { this.set(self.slots.size); } });
     new Gauge({
-      name: 'gateway_upstream_pool_connections', help: 'Upstream connections to api: busy (carrying a request) or free (idle, kept alive).', labelNames: ['state'], registers,
+      name: 'gateway_upstream_pool_size',
+      help: 'Connections the gateway may use to api at once (upstreamPoolSize).',
+      registers,
       collect() {
-        this.set({ state: 'busy' }, self.slots.inUse);
-        this.set({ state: 'free' }, [self.pool, ...self.draining].reduce((n, p) => n + p.stats.free, 0));
+        this.set(self.slots.size);
       },
     });
-    new Gauge({ name: 'gateway_upstream_pool_pending_requests', help: 'Requests waiting at the gateway for an upstream connection.', registers, collect() { this.set(self.slots.waiting); } });
-    this.errors = new Counter({ name: 'gateway_upstream_errors_total', help: 'Failed upstream attempts, by kind.', labelNames: ['kind'], registers });
-    this.retries = new Counter({ name: 'gateway_upstream_retries_total', help: 'Retried upstream attempts.', registers });
+    new Gauge({
+      name: 'gateway_upstream_pool_connections',
+      help: 'Upstream connections to api: busy (carrying a request) or free (idle, kept alive).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.set({ state: 'busy' }, self.slots.inUse);
+        this.set(
+          { state: 'free' },
+          [self.pool, ...self.draining].reduce((n, p) => n + p.stats.free, 0),
+        );
+      },
+    });
+    new Gauge({
+      name: 'gateway_upstream_pool_pending_requests',
+      help: 'Requests waiting at the gateway for an upstream connection.',
+      registers,
+      collect() {
+        this.set(self.slots.waiting);
+      },
+    });
+    this.errors = new Counter({
+      name: 'gateway_upstream_errors_total',
+      help: 'Failed upstream attempts, by kind.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'gateway_upstream_retries_total',
+      help: 'Retried upstream attempts.',
+      registers,
+    });
   }
 
   get size(): number {
@@ -58,12 +87,17 @@ export class UpstreamPool {
     const old = this.pool;
     this.pool = this.create(size);
     this.draining.add(old);
-    old.close().catch(() => {}).finally(() => this.draining.delete(old));
+    old
+      .close()
+      .catch(() => {})
+      .finally(() => this.draining.delete(old));
     this.slots.resize(size);
   }
 
   /** Waits for a slot (bounded by `signal`), sends the request, reads the whole body, frees the slot. */
-  async request(opts: Dispatcher.RequestOptions & { signal: AbortSignal }): Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  async request(
+    opts: Dispatcher.RequestOptions & { signal: AbortSignal },
+  ): Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
     await this.slots.acquire({ signal: opts.signal });
     try {
       const res = await this.pool.request(opts);

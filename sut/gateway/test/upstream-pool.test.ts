@@ -18,7 +18,8 @@ afterEach(async () => {
 });
 
 /** 20 concurrent recommendation requests (each holds its upstream connection for a worker's compute). */
-const burst = (n = 20) => Promise.all(Array.from({ length: n }, (_, i) => call(`${sut.urls.gateway}/api/recommendations/${1 + (i % 20)}`)));
+const burst = (n = 20) =>
+  Promise.all(Array.from({ length: n }, (_, i) => call(`${sut.urls.gateway}/api/recommendations/${1 + (i % 20)}`)));
 
 describe('gateway upstreamPoolSize', () => {
   it('with the default pool, 20 concurrent requests never wait for a connection', async () => {
@@ -26,7 +27,9 @@ describe('gateway upstreamPoolSize', () => {
     // is being set up, and counts as pending then); kept alive, they serve the measured burst.
     await burst(30);
     await burst(30);
-    const { result, max } = await maxDuring(sut.urls.gatewayAdmin, 'gateway_upstream_pool_pending_requests', {}, () => burst());
+    const { result, max } = await maxDuring(sut.urls.gatewayAdmin, 'gateway_upstream_pool_pending_requests', {}, () =>
+      burst(),
+    );
     expect(result.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(max).toBe(0);
   });
@@ -34,12 +37,16 @@ describe('gateway upstreamPoolSize', () => {
   it('with one connection, the same requests queue at the gateway', async () => {
     expect((await patchConfig(sut.urls.gatewayAdmin, { upstreamPoolSize: 1 }, token)).status).toBe(200);
     expect(sampleValue(await scrape(sut.urls.gatewayAdmin), 'gateway_upstream_pool_size')).toBe(1);
-    const { result, max } = await maxDuring(sut.urls.gatewayAdmin, 'gateway_upstream_pool_pending_requests', {}, () => burst());
+    const { result, max } = await maxDuring(sut.urls.gatewayAdmin, 'gateway_upstream_pool_pending_requests', {}, () =>
+      burst(),
+    );
     expect(result.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(max).toBeGreaterThan(0);
     const metrics = await scrape(sut.urls.gatewayAdmin);
     // One connection in use or idle: the pool really opened no more than one.
-    const open = (sampleValue(metrics, 'gateway_upstream_pool_connections', { state: 'busy' }) ?? 0) + (sampleValue(metrics, 'gateway_upstream_pool_connections', { state: 'free' }) ?? 0);
+    const open =
+      (sampleValue(metrics, 'gateway_upstream_pool_connections', { state: 'busy' }) ?? 0) +
+      (sampleValue(metrics, 'gateway_upstream_pool_connections', { state: 'free' }) ?? 0);
     expect(open).toBeLessThanOrEqual(1);
   });
 });
@@ -64,7 +71,12 @@ describe('gateway rateLimitRps', () => {
       expect(r.json.error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/too many requests/) });
     }
     expect(sampleValue(await scrape(sut.urls.gatewayAdmin), 'gateway_rate_limited_total')).toBe(limited.length);
-    const served = (text: string) => sampleValue(text, 'http_server_request_duration_seconds_count', { route: '/api/products', method: 'GET', status_code: '200' }) ?? 0;
+    const served = (text: string) =>
+      sampleValue(text, 'http_server_request_duration_seconds_count', {
+        route: '/api/products',
+        method: 'GET',
+        status_code: '200',
+      }) ?? 0;
     expect(served(await scrape(sut.urls.api)) - served(apiBefore)).toBe(admitted.length);
   });
 });
@@ -78,6 +90,8 @@ describe('gateway upstreamTimeoutMs', () => {
     const timedOut = results.filter((r) => r.status === 504);
     expect(timedOut.length).toBeGreaterThan(0);
     expect(timedOut[0].json.error.message).toMatch(/api did not answer within 100 ms/);
-    expect(sampleValue(await scrape(sut.urls.gatewayAdmin), 'gateway_upstream_errors_total', { kind: 'timeout' })).toBeGreaterThanOrEqual(timedOut.length);
+    expect(
+      sampleValue(await scrape(sut.urls.gatewayAdmin), 'gateway_upstream_errors_total', { kind: 'timeout' }),
+    ).toBeGreaterThanOrEqual(timedOut.length);
   });
 });

@@ -17,11 +17,24 @@ export interface InventoryOptions {
   version?: string;
 }
 
-export async function buildInventory(opts: InventoryOptions): Promise<{ app: FastifyInstance; config: RuntimeConfig<InventoryConfig>; metrics: ServiceMetrics; ready(): Promise<void>; close(): Promise<void> }> {
+export async function buildInventory(opts: InventoryOptions): Promise<{
+  app: FastifyInstance;
+  config: RuntimeConfig<InventoryConfig>;
+  metrics: ServiceMetrics;
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}> {
   const metrics = createServiceMetrics('inventory');
   metrics.buildInfo.set({ version: opts.version ?? '0.1.0' }, 1);
   let indexPresent = 1;
-  new Gauge({ name: 'inventory_stock_index_present', help: '1 while the stock lookup index exists, 0 while dropped.', registers: [metrics.registry], collect() { this.set(indexPresent); } });
+  new Gauge({
+    name: 'inventory_stock_index_present',
+    help: '1 while the stock lookup index exists, 0 while dropped.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(indexPresent);
+    },
+  });
   let db: DbPool | undefined;
 
   const config = await createRuntimeConfig({
@@ -42,9 +55,22 @@ export async function buildInventory(opts: InventoryOptions): Promise<{ app: Fas
 
   await db!.warm().catch((err) => opts.logger.warn({ err }, 'could not pre-open DB connections'));
   const app = createServiceApp({ logger: opts.logger, metrics });
-  registerStockRoutes(app, { db: db!, logger: opts.logger, slowQueryThresholdMs: () => config.get().slowQueryThresholdMs });
+  registerStockRoutes(app, {
+    db: db!,
+    logger: opts.logger,
+    slowQueryThresholdMs: () => config.get().slowQueryThresholdMs,
+  });
   const ready = async () => void (await db!.query('health', 'SELECT 1'));
   registerAdminRoutes(app, { service: 'inventory', config: config as never, metrics, secret: opts.secret, ready });
 
-  return { app, config, metrics, ready, close: async () => { await app.close(); await db!.close(); } };
+  return {
+    app,
+    config,
+    metrics,
+    ready,
+    close: async () => {
+      await app.close();
+      await db!.close();
+    },
+  };
 }

@@ -16,7 +16,9 @@ export async function setStockIndex(databaseUrl: string, want: 'present' | 'drop
       // A previous interrupted CREATE INDEX CONCURRENTLY leaves an invalid index: drop it first.
       const invalid = await client.query(
         `SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE n.nspname = 'inventory' AND c.relname = $1 AND NOT i.indisvalid`, [stockIndexName]);
+          WHERE n.nspname = 'inventory' AND c.relname = $1 AND NOT i.indisvalid`,
+        [stockIndexName],
+      );
       if (invalid.rowCount) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS inventory.${stockIndexName}`);
       await client.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${stockIndexName} ON inventory.stock (product_id)`);
     }
@@ -30,7 +32,9 @@ export async function stockIndexPresent(databaseUrl: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'inventory-ddl' });
   await client.connect();
   try {
-    const r = await client.query(`SELECT 1 FROM pg_indexes WHERE schemaname = 'inventory' AND indexname = $1`, [stockIndexName]);
+    const r = await client.query(`SELECT 1 FROM pg_indexes WHERE schemaname = 'inventory' AND indexname = $1`, [
+      stockIndexName,
+    ]);
     return (r.rowCount ?? 0) > 0;
   } finally {
     await client.end();

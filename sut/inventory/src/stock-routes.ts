@@ -21,11 +21,15 @@ export function registerStockRoutes(app: FastifyInstance, ctx: StockContext): vo
     return out;
   };
 
-  const lookupSql = 'SELECT coalesce(sum(quantity - reserved), 0)::int AS available, count(*)::int AS warehouses FROM inventory.stock WHERE product_id = $1';
+  const lookupSql =
+    'SELECT coalesce(sum(quantity - reserved), 0)::int AS available, count(*)::int AS warehouses FROM inventory.stock WHERE product_id = $1';
   app.get('/inventory/stock/:productId', async (req) => {
     const { productId } = parseOr400(productParamSchema, req.params, 'product id');
-    const [row] = await timed(lookupSql, () => ctx.db.query<{ available: number; warehouses: number }>('stock_lookup', lookupSql, [productId]));
-    if (row.warehouses === 0) throw new HttpError(`no stock record for product ${productId}`, { code: 'not_found', status: 404 });
+    const [row] = await timed(lookupSql, () =>
+      ctx.db.query<{ available: number; warehouses: number }>('stock_lookup', lookupSql, [productId]),
+    );
+    if (row.warehouses === 0)
+      throw new HttpError(`no stock record for product ${productId}`, { code: 'not_found', status: 404 });
     return { productId, ...row };
   });
 
@@ -34,13 +38,28 @@ export function registerStockRoutes(app: FastifyInstance, ctx: StockContext): vo
   app.post('/inventory/reservations', async (req, reply) => {
     const body = parseOr400(reservationRequestSchema, req.body, 'reservation');
     const result = await ctx.db.transaction(async (tx) => {
-      const [res] = await tx.query<{ id: string }>('reservation_insert', 'INSERT INTO inventory.reservations (order_ref) VALUES ($1) ON CONFLICT (order_ref) DO NOTHING RETURNING id', [body.orderRef]);
-      if (!res) throw new HttpError(`order ${body.orderRef} already has a reservation`, { code: 'duplicate', status: 409 });
+      const [res] = await tx.query<{ id: string }>(
+        'reservation_insert',
+        'INSERT INTO inventory.reservations (order_ref) VALUES ($1) ON CONFLICT (order_ref) DO NOTHING RETURNING id',
+        [body.orderRef],
+      );
+      if (!res)
+        throw new HttpError(`order ${body.orderRef} already has a reservation`, { code: 'duplicate', status: 409 });
       for (const item of body.items) {
-        const [stock] = await timed(pickSql, () => tx.query<{ id: string }>('stock_pick', pickSql, [item.productId, item.quantity]));
-        if (!stock) throw new HttpError(`not enough stock for product ${item.productId}`, { code: 'out_of_stock', status: 409 });
-        await tx.query('stock_reserve', 'UPDATE inventory.stock SET reserved = reserved + $2 WHERE id = $1', [stock.id, item.quantity]);
-        await tx.query('reservation_item_insert', 'INSERT INTO inventory.reservation_items (reservation_id, stock_id, product_id, quantity) VALUES ($1, $2, $3, $4)', [res.id, stock.id, item.productId, item.quantity]);
+        const [stock] = await timed(pickSql, () =>
+          tx.query<{ id: string }>('stock_pick', pickSql, [item.productId, item.quantity]),
+        );
+        if (!stock)
+          throw new HttpError(`not enough stock for product ${item.productId}`, { code: 'out_of_stock', status: 409 });
+        await tx.query('stock_reserve', 'UPDATE inventory.stock SET reserved = reserved + $2 WHERE id = $1', [
+          stock.id,
+          item.quantity,
+        ]);
+        await tx.query(
+          'reservation_item_insert',
+          'INSERT INTO inventory.reservation_items (reservation_id, stock_id, product_id, quantity) VALUES ($1, $2, $3, $4)',
+          [res.id, stock.id, item.productId, item.quantity],
+        );
       }
       return { reservationId: Number(res.id) };
     });
@@ -50,10 +69,17 @@ export function registerStockRoutes(app: FastifyInstance, ctx: StockContext): vo
   app.delete('/inventory/reservations/:orderRef', async (req, reply) => {
     const { orderRef } = parseOr400(orderRefParamSchema, req.params, 'order ref');
     const released = await ctx.db.transaction(async (tx) => {
-      const items = await tx.query<{ stock_id: string; quantity: number }>('reservation_release',
+      const items = await tx.query<{ stock_id: string; quantity: number }>(
+        'reservation_release',
         `DELETE FROM inventory.reservation_items ri USING inventory.reservations r
-          WHERE r.id = ri.reservation_id AND r.order_ref = $1 RETURNING ri.stock_id, ri.quantity`, [orderRef]);
-      for (const i of items) await tx.query('stock_unreserve', 'UPDATE inventory.stock SET reserved = reserved - $2 WHERE id = $1', [i.stock_id, i.quantity]);
+          WHERE r.id = ri.reservation_id AND r.order_ref = $1 RETURNING ri.stock_id, ri.quantity`,
+        [orderRef],
+      );
+      for (const i of items)
+        await tx.query('stock_unreserve', 'UPDATE inventory.stock SET reserved = reserved - $2 WHERE id = $1', [
+          i.stock_id,
+          i.quantity,
+        ]);
       await tx.query('reservation_delete', 'DELETE FROM inventory.reservations WHERE order_ref = $1', [orderRef]);
       return items.length;
     });

@@ -17,11 +17,18 @@ afterAll(async () => {
 /** The plan PostgreSQL picks for the inventory's stock lookup. */
 const plan = () =>
   withDb(sut.db.url, async (c) => {
-    const { rows } = await c.query('EXPLAIN SELECT coalesce(sum(quantity - reserved), 0) FROM inventory.stock WHERE product_id = 1');
+    const { rows } = await c.query(
+      'EXPLAIN SELECT coalesce(sum(quantity - reserved), 0) FROM inventory.stock WHERE product_id = 1',
+    );
     return rows.map((r) => r['QUERY PLAN']).join('\n');
   });
 const indexExists = () =>
-  withDb(sut.db.url, async (c) => (await c.query(`SELECT 1 FROM pg_indexes WHERE schemaname = 'inventory' AND indexname = 'stock_product_id_idx'`)).rowCount === 1);
+  withDb(
+    sut.db.url,
+    async (c) =>
+      (await c.query(`SELECT 1 FROM pg_indexes WHERE schemaname = 'inventory' AND indexname = 'stock_product_id_idx'`))
+        .rowCount === 1,
+  );
 
 describe('inventory stockIndex', () => {
   it('present: the lookup uses the index', async () => {
@@ -53,6 +60,8 @@ describe('inventory stockIndex', () => {
     expect(await indexExists()).toBe(true);
     expect(await plan()).toMatch(/(Index|Bitmap Index) Scan .*stock_product_id_idx/);
     expect(sampleValue(await scrape(sut.urls.inventory), 'inventory_stock_index_present')).toBe(1);
-    await sut.waitForLog((e) => e.service === 'inventory' && e.json?.msg === 'config changed' && e.json.to === 'present');
+    await sut.waitForLog(
+      (e) => e.service === 'inventory' && e.json?.msg === 'config changed' && e.json.to === 'present',
+    );
   });
 });

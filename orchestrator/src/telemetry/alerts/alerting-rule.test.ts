@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AlertingRule } from './alerting-rule.ts';
 
 const spec = {
-  alert: 'QueueHigh', expr: 'queue > 1', for: 10_000,
+  alert: 'QueueHigh',
+  expr: 'queue > 1',
+  for: 10_000,
   labels: { severity: 'warning', team: '{{ $labels.service }}-oncall' },
   annotations: { summary: '{{ $labels.service }} queue at {{ $value }}' },
 };
@@ -15,12 +17,19 @@ describe('alerting rule state machine', () => {
     expect(r.evaluate([], 0)).toEqual([]);
     const [pending] = r.evaluate([sample('api', 3)], 5_000);
     expect(pending).toEqual({
-      state: 'pending', atMs: 5_000, value: 3,
+      state: 'pending',
+      atMs: 5_000,
+      value: 3,
       labels: { alertname: 'QueueHigh', service: 'api', severity: 'warning', team: 'api-oncall' },
       annotations: { summary: 'api queue at 3' },
     });
     expect(r.evaluate([sample('api', 4)], 10_000)).toEqual([]);
-    expect(r.alerts()[0]).toMatchObject({ state: 'pending', activeAtMs: 5_000, value: 4, annotations: { summary: 'api queue at 4' } });
+    expect(r.alerts()[0]).toMatchObject({
+      state: 'pending',
+      activeAtMs: 5_000,
+      value: 4,
+      annotations: { summary: 'api queue at 4' },
+    });
     // 14.999 s active: still pending; 15 s: `for: 10s` has passed.
     expect(r.evaluate([sample('api', 4)], 14_999)).toEqual([]);
     expect(r.evaluate([sample('api', 5)], 15_000).map((t) => [t.state, t.atMs])).toEqual([['firing', 15_000]]);
@@ -42,14 +51,26 @@ describe('alerting rule state machine', () => {
   it('keeps one alert per label set; for: 0 fires at once', () => {
     const r = new AlertingRule({ ...spec, for: 0 });
     const t = r.evaluate([sample('api', 3), sample('inventory', 2)], 0);
-    expect(t.map((x) => `${x.labels.service}:${x.state}`)).toEqual(['api:pending', 'inventory:pending', 'api:firing', 'inventory:firing']);
+    expect(t.map((x) => `${x.labels.service}:${x.state}`)).toEqual([
+      'api:pending',
+      'inventory:pending',
+      'api:firing',
+      'inventory:firing',
+    ]);
     r.evaluate([sample('inventory', 2)], 5_000);
     expect(states(r)).toEqual(['inventory:firing']);
   });
 
   it('refuses a result whose alerts collide once the name is dropped', () => {
     const r = new AlertingRule(spec);
-    expect(() => r.evaluate([{ labels: { __name__: 'a', service: 'x' }, value: 1 }, { labels: { __name__: 'b', service: 'x' }, value: 1 }], 0))
-      .toThrow(/same labelset after applying alert labels/);
+    expect(() =>
+      r.evaluate(
+        [
+          { labels: { __name__: 'a', service: 'x' }, value: 1 },
+          { labels: { __name__: 'b', service: 'x' }, value: 1 },
+        ],
+        0,
+      ),
+    ).toThrow(/same labelset after applying alert labels/);
   });
 });

@@ -40,7 +40,9 @@ export class AlertingRule {
     this.spec = spec;
   }
 
-  get name(): string { return this.spec.alert; }
+  get name(): string {
+    return this.spec.alert;
+  }
 
   alerts(): ActiveAlert[] {
     return [...this.active.values()];
@@ -60,13 +62,22 @@ export class AlertingRule {
       const key = seriesKey(labels);
       if (seen.has(key)) throw new Error('vector contains metrics with the same labelset after applying alert labels');
       seen.add(key);
-      const annotations = Object.fromEntries(Object.entries(this.spec.annotations).map(([k, v]) => [k, expandTemplate(v, data)]));
+      const annotations = Object.fromEntries(
+        Object.entries(this.spec.annotations).map(([k, v]) => [k, expandTemplate(v, data)]),
+      );
       const existing = this.active.get(key);
       if (existing) {
         existing.value = s.value;
         existing.annotations = annotations;
       } else {
-        const alert: ActiveAlert = { labels, annotations, state: 'pending', activeAtMs: atMs, firedAtMs: null, value: s.value };
+        const alert: ActiveAlert = {
+          labels,
+          annotations,
+          state: 'pending',
+          activeAtMs: atMs,
+          firedAtMs: null,
+          value: s.value,
+        };
         this.active.set(key, alert);
         out.push(transition(alert, 'pending', atMs));
       }

@@ -13,6 +13,8 @@ export const stackRulesDir = fileURLToPath(new URL('../../../../stack/prometheus
 
 /** Reads every `*.yml` of a rules folder at boot (sync: a bad file stops the platform with its problems listed). */
 export function readRulesDir(dir: string, defaultIntervalMs: number): RuleGroupSpec[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.yml')).sort()
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .sort()
     .flatMap((f) => parseRuleFile(join(dir, f), readFileSync(join(dir, f), 'utf8'), defaultIntervalMs));
 }

@@ -5,7 +5,9 @@ import { parseRuleFile } from './rule-file.ts';
 import { RuleEvaluator, toAlertEventView } from './rule-evaluator.ts';
 import { serverMessageSchema } from '../../protocol/ws-messages.ts';
 
-const rules = parseRuleFile('t.yml', `
+const rules = parseRuleFile(
+  't.yml',
+  `
 groups:
   - name: causes
     interval: 5s
@@ -22,16 +24,23 @@ groups:
     rules:
       - alert: Collides
         expr: '{__name__=~"queue|twin"}'
-`, 5_000);
+`,
+  5_000,
+);
 
 /** A gauge `queue{service="api"}` scraped every second: `valueAt(second)`. */
 function feed(store: SeriesStore, fromS: number, toS: number, valueAt: (s: number) => number) {
-  for (let s = fromS; s <= toS; s++) store.append({ __name__: 'queue', service: 'api', job: 'api' }, s * 1000, valueAt(s));
+  for (let s = fromS; s <= toS; s++)
+    store.append({ __name__: 'queue', service: 'api', job: 'api' }, s * 1000, valueAt(s));
 }
 
 describe('rule evaluator', () => {
-  beforeEach(() => { vi.useFakeTimers({ now: 0 }); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('evaluates each group every interval: pending, firing, resolved, with ALERTS written back', async () => {
     const store = new SeriesStore({ retentionMs: 3_600_000 });
@@ -46,13 +55,30 @@ describe('rule evaluator', () => {
     // Pending at the first evaluation that sees it (15 s), firing 10 s later (25 s), resolved at 45 s.
     expect(seen).toEqual(['QueueHigh:pending@15', 'QueueHigh:firing@25', 'QueueHigh:resolved@45']);
     expect(ev.events().map((e) => e.seq)).toEqual([1, 2, 3]);
-    expect(ev.events()[1]).toMatchObject({ group: 'causes', labels: { alertname: 'QueueHigh', service: 'api', severity: 'warning' }, annotations: { summary: 'api queue 4' } });
+    expect(ev.events()[1]).toMatchObject({
+      group: 'causes',
+      labels: { alertname: 'QueueHigh', service: 'api', severity: 'warning' },
+      annotations: { summary: 'api queue 4' },
+    });
 
     const engine = createPromqlEngine(store);
-    const alerts = engine.queryRange('ALERTS', 10, 50, 5).result.map((r) => [r.metric.alertstate, r.values.map(([t]) => t)]);
+    const alerts = engine
+      .queryRange('ALERTS', 10, 50, 5)
+      .result.map((r) => [r.metric.alertstate, r.values.map(([t]) => t)]);
     // A staleness marker ends each state's series at the evaluation that left it.
-    expect(alerts).toEqual([['firing', [25, 30, 35, 40]], ['pending', [15, 20]]]);
-    expect(engine.queryRange('service:queue:max', 40, 45, 5).result).toEqual([{ metric: { __name__: 'service:queue:max', service: 'api' }, values: [[40, '4'], [45, '0']] }]);
+    expect(alerts).toEqual([
+      ['firing', [25, 30, 35, 40]],
+      ['pending', [15, 20]],
+    ]);
+    expect(engine.queryRange('service:queue:max', 40, 45, 5).result).toEqual([
+      {
+        metric: { __name__: 'service:queue:max', service: 'api' },
+        values: [
+          [40, '4'],
+          [45, '0'],
+        ],
+      },
+    ]);
     // stop() stops: no evaluation after it.
     await vi.advanceTimersByTimeAsync(60_000);
     expect(ev.rules().map((r) => r.lastEvaluationMs)).toEqual([60_000, 60_000]);
@@ -62,16 +88,28 @@ describe('rule evaluator', () => {
     const store = new SeriesStore({ retentionMs: 3_600_000 });
     const ev = new RuleEvaluator({ store, groups: rules.slice(0, 1) });
     const pushed: unknown[] = [];
-    const unsubscribe = ev.subscribe((e) => pushed.push(serverMessageSchema.parse({ type: 'alert', alert: toAlertEventView(e) })));
+    const unsubscribe = ev.subscribe((e) =>
+      pushed.push(serverMessageSchema.parse({ type: 'alert', alert: toAlertEventView(e) })),
+    );
     feed(store, 0, 10, (s) => (s >= 3 ? NaN : 0));
     store.append({ __name__: 'queue', service: 'inventory', job: 'inventory' }, 3000, 7);
     ev.evaluateAll(5_000);
     unsubscribe();
     ev.evaluateAll(30_000);
-    expect(pushed).toEqual([{
-      type: 'alert',
-      alert: { seq: 1, alertname: 'QueueHigh', state: 'pending', at: 5_000, value: 7, labels: { alertname: 'QueueHigh', service: 'inventory', severity: 'warning' }, annotations: { summary: 'inventory queue 7' } },
-    }]);
+    expect(pushed).toEqual([
+      {
+        type: 'alert',
+        alert: {
+          seq: 1,
+          alertname: 'QueueHigh',
+          state: 'pending',
+          at: 5_000,
+          value: 7,
+          labels: { alertname: 'QueueHigh', service: 'inventory', severity: 'warning' },
+          annotations: { summary: 'inventory queue 7' },
+        },
+      },
+    ]);
     expect(toAlertEventView({ ...ev.events()[0], value: NaN }).value).toBeNull();
   });
 

@@ -8,12 +8,21 @@ import { AlertingRule, type ActiveAlert, type AlertTransition } from './alerting
 import { isAlertingRule, type RecordingRuleSpec, type RuleGroupSpec } from './rule-file.ts';
 
 /** A state change of an alert, numbered in the order the evaluator saw it. */
-export interface AlertEvent extends AlertTransition { seq: number; alertname: string; group: string }
+export interface AlertEvent extends AlertTransition {
+  seq: number;
+  alertname: string;
+  group: string;
+}
 
 /** The WebSocket protocol's view of an alert event (JSON has no NaN: a non-finite value is null). */
 export function toAlertEventView(e: AlertEvent): AlertEventView {
   return {
-    seq: e.seq, alertname: e.alertname, state: e.state, at: e.atMs, labels: e.labels, annotations: e.annotations,
+    seq: e.seq,
+    alertname: e.alertname,
+    state: e.state,
+    at: e.atMs,
+    labels: e.labels,
+    annotations: e.annotations,
     value: Number.isFinite(e.value) ? e.value : null,
   };
 }
@@ -82,8 +91,13 @@ export class RuleEvaluator {
         alerting: isAlertingRule(r) ? new AlertingRule(r) : null,
         recording: isAlertingRule(r) ? null : r,
         health: {
-          group: spec.name, name: isAlertingRule(r) ? r.alert : r.record, kind: isAlertingRule(r) ? 'alerting' : 'recording',
-          query: r.expr, health: 'unknown', lastError: null, lastEvaluationMs: null,
+          group: spec.name,
+          name: isAlertingRule(r) ? r.alert : r.record,
+          kind: isAlertingRule(r) ? 'alerting' : 'recording',
+          query: r.expr,
+          health: 'unknown',
+          lastError: null,
+          lastEvaluationMs: null,
         },
       })),
     }));
@@ -137,7 +151,8 @@ export class RuleEvaluator {
         const v = evaluator.instant(rule.expr, atMs);
         const samples = v.kind === 'scalar' ? [{ labels: {}, value: v.value }] : v.samples;
         if (rule.recording) {
-          for (const s of samples) write({ ...s.labels, ...rule.recording.labels, __name__: rule.recording.record }, s.value);
+          for (const s of samples)
+            write({ ...s.labels, ...rule.recording.labels, __name__: rule.recording.record }, s.value);
         } else if (rule.alerting) {
           for (const t of rule.alerting.evaluate(samples, atMs)) this.emit(t, rule.alerting.name, g.spec.name);
           for (const a of rule.alerting.alerts()) write({ ...a.labels, __name__: 'ALERTS', alertstate: a.state }, 1);
@@ -148,7 +163,8 @@ export class RuleEvaluator {
         // As Prometheus: a failed evaluation changes no alert state; the rule reports its error.
         rule.health.health = 'err';
         rule.health.lastError = (err as Error).message;
-        for (const a of rule.alerting?.alerts() ?? []) write({ ...a.labels, __name__: 'ALERTS', alertstate: a.state }, 1);
+        for (const a of rule.alerting?.alerts() ?? [])
+          write({ ...a.labels, __name__: 'ALERTS', alertstate: a.state }, 1);
       }
     }
     for (const [key, labels] of g.written) if (!written.has(key)) this.store.markStale(labels, atMs);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { issuesText } from '@observastack/sut-common/errors.ts';
 import { parsePromql } from '../promql/index.ts';
 
 /** Prometheus durations in rule files (`5s`, `1m30s`, `0s`), in ms. */
@@ -21,13 +22,16 @@ const duration = z.string().transform((s, ctx) => {
 });
 
 const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'invalid label name');
-const expr = z.string().min(1).superRefine((e, ctx) => {
-  try {
-    parsePromql(e);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `the hub cannot evaluate it: ${(err as Error).message}` });
-  }
-});
+const expr = z
+  .string()
+  .min(1)
+  .superRefine((e, ctx) => {
+    try {
+      parsePromql(e);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `the hub cannot evaluate it: ${(err as Error).message}` });
+    }
+  });
 
 const alertingRuleSchema = z.strictObject({
   alert: z.string().regex(/^[A-Za-z_:][A-Za-z0-9_:]*$/, 'invalid alert name'),
@@ -44,13 +48,15 @@ const recordingRuleSchema = z.strictObject({
 });
 
 /** A rule is recording when it has `record` and no `alert`; each kind's own schema then names every problem. */
-const ruleSchema = z.unknown().transform((r, ctx): z.infer<typeof alertingRuleSchema> | z.infer<typeof recordingRuleSchema> => {
-  const recording = typeof r === 'object' && r !== null && 'record' in r && !('alert' in r);
-  const result = (recording ? recordingRuleSchema : alertingRuleSchema).safeParse(r);
-  if (result.success) return result.data;
-  for (const i of result.error.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path });
-  return z.NEVER;
-});
+const ruleSchema = z
+  .unknown()
+  .transform((r, ctx): z.infer<typeof alertingRuleSchema> | z.infer<typeof recordingRuleSchema> => {
+    const recording = typeof r === 'object' && r !== null && 'record' in r && !('alert' in r);
+    const result = (recording ? recordingRuleSchema : alertingRuleSchema).safeParse(r);
+    if (result.success) return result.data;
+    for (const i of result.error.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path });
+    return z.NEVER;
+  });
 
 const groupSchema = z.strictObject({
   name: z.string().min(1),
@@ -62,7 +68,12 @@ const groupSchema = z.strictObject({
 export const ruleFileSchema = z.strictObject({ groups: z.array(groupSchema) }).superRefine((f, ctx) => {
   const seen = new Set<string>();
   f.groups.forEach((g, i) => {
-    if (seen.has(g.name)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'name'], message: `groupname: "${g.name}" is repeated in the same file` });
+    if (seen.has(g.name))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['groups', i, 'name'],
+        message: `groupname: "${g.name}" is repeated in the same file`,
+      });
     seen.add(g.name);
   });
 });
@@ -70,7 +81,12 @@ export const ruleFileSchema = z.strictObject({ groups: z.array(groupSchema) }).s
 export type AlertingRuleSpec = z.infer<typeof alertingRuleSchema>;
 export type RecordingRuleSpec = z.infer<typeof recordingRuleSchema>;
 export type RuleSpec = AlertingRuleSpec | RecordingRuleSpec;
-export interface RuleGroupSpec { file: string; name: string; intervalMs: number; rules: RuleSpec[] }
+export interface RuleGroupSpec {
+  file: string;
+  name: string;
+  intervalMs: number;
+  rules: RuleSpec[];
+}
 
 export const isAlertingRule = (r: RuleSpec): r is AlertingRuleSpec => 'alert' in r;
 
@@ -78,9 +94,14 @@ export const isAlertingRule = (r: RuleSpec): r is AlertingRuleSpec => 'alert' in
 export function parseRuleFile(file: string, text: string, defaultIntervalMs: number): RuleGroupSpec[] {
   const result = ruleFileSchema.safeParse(parse(text));
   if (!result.success) {
-    throw new Error(`${file}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(`${file}: ${issuesText(result.error.issues)}`);
   }
-  return result.data.groups.map((g) => ({ file, name: g.name, intervalMs: g.interval ?? defaultIntervalMs, rules: g.rules }));
+  return result.data.groups.map((g) => ({
+    file,
+    name: g.name,
+    intervalMs: g.interval ?? defaultIntervalMs,
+    rules: g.rules,
+  }));
 }
 
 /** Reads and validates rule files (Prometheus's `rule_files`). */

@@ -3,7 +3,10 @@
  * `{{ $labels.name }}`, `{{ $value }}` (and `.Labels.name`, `.Value`), optionally piped through `humanize` or
  * `humanizePercentage`. Anything else expands, as in Prometheus, to `<error expanding template: …>`.
  */
-export interface TemplateData { labels: Record<string, string>; value: number }
+export interface TemplateData {
+  labels: Record<string, string>;
+  value: number;
+}
 
 class TemplateError extends Error {}
 
@@ -68,7 +71,8 @@ function evalAction(action: string, data: TemplateData): string {
     const f = functions[fn];
     if (!f) throw new TemplateError(`function "${fn}" not defined`);
     const n = typeof value === 'number' ? value : Number(value);
-    if (typeof value === 'string' && (value.trim() === '' || Number.isNaN(n))) throw new TemplateError(`${fn}: cannot convert ${JSON.stringify(value)} to a number`);
+    if (typeof value === 'string' && (value.trim() === '' || Number.isNaN(n)))
+      throw new TemplateError(`${fn}: cannot convert ${JSON.stringify(value)} to a number`);
     value = f(n);
   }
   return typeof value === 'number' ? goFloat(value) : value;

@@ -12,7 +12,11 @@ describe('panel catalog', () => {
   it('has 25–36 panels over every section, with unique kebab-case ids', () => {
     expect(panelCatalog.length).toBeGreaterThanOrEqual(25);
     expect(panelCatalog.length).toBeLessThanOrEqual(36);
-    for (const s of panelSections) expect(panelCatalog.some((p) => p.section === s), s).toBe(true);
+    for (const s of panelSections)
+      expect(
+        panelCatalog.some((p) => p.section === s),
+        s,
+      ).toBe(true);
     expect(getPanel('users-latency')?.unit).toBe('seconds');
     expect(getPanel('nope')).toBeUndefined();
   });
@@ -25,16 +29,27 @@ describe('panel catalog', () => {
     expect(() => parsePromql(expr)).not.toThrow();
   });
 
-  it.each(panelCatalog.filter((p) => p.kind === 'logs').flatMap((p) => p.queries.map((q) => [p.id, q.expr])))('%s: LogQL parses: %s', (_id, expr) => {
-    const tree = logqlParser.parse(expr);
-    let error = -1;
-    tree.iterate({ enter: (n) => { if (n.type.isError && error < 0) error = n.from; } });
-    expect(error, `syntax error at ${error}`).toBe(-1);
-  });
+  it.each(panelCatalog.filter((p) => p.kind === 'logs').flatMap((p) => p.queries.map((q) => [p.id, q.expr])))(
+    '%s: LogQL parses: %s',
+    (_id, expr) => {
+      const tree = logqlParser.parse(expr);
+      let error = -1;
+      tree.iterate({
+        enter: (n) => {
+          if (n.type.isError && error < 0) error = n.from;
+        },
+      });
+      expect(error, `syntax error at ${error}`).toBe(-1);
+    },
+  );
 
   it('the LogQL check catches a broken query', () => {
     let error = false;
-    logqlParser.parse('{service="api"} | json | level=').iterate({ enter: (n) => { if (n.type.isError) error = true; } });
+    logqlParser.parse('{service="api"} | json | level=').iterate({
+      enter: (n) => {
+        if (n.type.isError) error = true;
+      },
+    });
     expect(error).toBe(true);
   });
 
@@ -50,23 +65,46 @@ describe('panel catalog', () => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     for (const m of await registry.getMetricsAsJSON()) documented.add(m.name);
-    for (const n of ['loadgen_requests_total', 'loadgen_request_duration_seconds', 'loadgen_offered_requests_total',
-      'loadgen_target_rps', 'loadgen_in_flight', 'loadgen_orders_created_total', 'up']) documented.add(n);
+    for (const n of [
+      'loadgen_requests_total',
+      'loadgen_request_duration_seconds',
+      'loadgen_offered_requests_total',
+      'loadgen_target_rps',
+      'loadgen_in_flight',
+      'loadgen_orders_created_total',
+      'up',
+    ])
+      documented.add(n);
     const used = new Set(metricQueries.flatMap(([, e]) => selectedMetricNames(parsePromql(e))));
     for (const a of catalogAnnotations) for (const n of selectedMetricNames(parsePromql(a.expr))) used.add(n);
-    const unknown = [...used].filter((n) => !documented.has(n) && !documented.has(n.replace(/_(bucket|sum|count)$/, '')));
+    const unknown = [...used].filter(
+      (n) => !documented.has(n) && !documented.has(n.replace(/_(bucket|sum|count)$/, '')),
+    );
     expect(unknown).toEqual([]);
   });
 
-  it('covers RED per service, every pool, runtime and the users\' view', () => {
+  it("covers RED per service, every pool, runtime and the users' view", () => {
     const text = JSON.stringify(panelCatalog);
     for (const s of ['gateway', 'api', 'inventory']) {
-      for (const suffix of ['request-rate', 'error-ratio', 'latency']) expect(getPanel(`${s}-${suffix}`), `${s}-${suffix}`).toBeDefined();
+      for (const suffix of ['request-rate', 'error-ratio', 'latency'])
+        expect(getPanel(`${s}-${suffix}`), `${s}-${suffix}`).toBeDefined();
     }
-    for (const m of ['gateway_upstream_pool_connections', 'gateway_upstream_pool_pending_requests', 'worker_pool_active_tasks',
-      'worker_pool_queue_depth', 'worker_pool_wait_seconds_bucket', 'db_pool_connections', 'db_pool_pending_requests',
-      'process_cpu_seconds_total', 'nodejs_eventloop_lag_p99_seconds', 'db_query_duration_seconds_bucket', 'build_info',
-      'config_changes_total', 'loadgen_offered_requests_total', 'loadgen_orders_created_total']) {
+    for (const m of [
+      'gateway_upstream_pool_connections',
+      'gateway_upstream_pool_pending_requests',
+      'worker_pool_active_tasks',
+      'worker_pool_queue_depth',
+      'worker_pool_wait_seconds_bucket',
+      'db_pool_connections',
+      'db_pool_pending_requests',
+      'process_cpu_seconds_total',
+      'nodejs_eventloop_lag_p99_seconds',
+      'db_query_duration_seconds_bucket',
+      'build_info',
+      'config_changes_total',
+      'loadgen_offered_requests_total',
+      'loadgen_orders_created_total',
+    ]) {
       expect(text, m).toContain(m);
     }
   });

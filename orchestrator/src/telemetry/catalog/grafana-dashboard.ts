@@ -10,13 +10,24 @@ const DS = {
 } as const;
 
 const GRAFANA_UNITS: Record<Panel['unit'], string> = {
-  reqps: 'reqps', percent: 'percent', percentunit: 'percentunit', seconds: 's', ms: 'ms', bytes: 'bytes',
-  short: 'short', opm: 'opm', bool: 'bool',
+  reqps: 'reqps',
+  percent: 'percent',
+  percentunit: 'percentunit',
+  seconds: 's',
+  ms: 'ms',
+  bytes: 'bytes',
+  short: 'short',
+  opm: 'opm',
+  bool: 'bool',
 };
 
 const SECTION_TITLES: Record<PanelSection, string> = {
-  users: 'Users (simulated traffic)', gateway: 'Gateway', api: 'API', inventory: 'Inventory',
-  database: 'Database', runtime: 'Runtime and deploys',
+  users: 'Users (simulated traffic)',
+  gateway: 'Gateway',
+  api: 'API',
+  inventory: 'Inventory',
+  database: 'Database',
+  runtime: 'Runtime and deploys',
 };
 
 export const dashboardUid = (section: PanelSection) => `observastack-${section}`;
@@ -46,7 +57,14 @@ function fieldConfig(p: Panel) {
       ...(p.unit === 'percentunit' ? { min: 0, max: 1 } : {}),
       thresholds: { mode: 'absolute', steps: steps.map((s) => ({ color: s.color, value: s.value })) },
       ...(p.kind === 'timeseries'
-        ? { custom: { lineWidth: 1, fillOpacity: 10, showPoints: 'never', thresholdsStyle: { mode: p.thresholds ? 'line' : 'off' } } }
+        ? {
+            custom: {
+              lineWidth: 1,
+              fillOpacity: 10,
+              showPoints: 'never',
+              thresholdsStyle: { mode: p.thresholds ? 'line' : 'off' },
+            },
+          }
         : {}),
     },
     overrides: [],
@@ -63,20 +81,45 @@ function panelJson(p: Panel, gridPos: { x: number; y: number; w: number; h: numb
         type: p.kind,
         datasource: DS.prometheus,
         targets: p.queries.map((q, i) => ({
-          refId: String.fromCharCode(65 + i), datasource: DS.prometheus, expr: q.expr, legendFormat: q.legend, range: true, editorMode: 'code',
+          refId: String.fromCharCode(65 + i),
+          datasource: DS.prometheus,
+          expr: q.expr,
+          legendFormat: q.legend,
+          range: true,
+          editorMode: 'code',
         })),
         fieldConfig: fieldConfig(p),
-        options: p.kind === 'stat'
-          ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'area', textMode: 'auto' }
-          : { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
+        options:
+          p.kind === 'stat'
+            ? {
+                reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+                colorMode: 'value',
+                graphMode: 'area',
+                textMode: 'auto',
+              }
+            : {
+                legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
+                tooltip: { mode: 'multi', sort: 'desc' },
+              },
       };
     case 'logs':
       return {
         ...base,
         type: 'logs',
         datasource: DS.loki,
-        targets: p.queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), datasource: DS.loki, expr: q.expr, queryType: 'range' })),
-        options: { showTime: true, wrapLogMessage: true, sortOrder: 'Descending', enableLogDetails: true, prettifyLogMessage: false },
+        targets: p.queries.map((q, i) => ({
+          refId: String.fromCharCode(65 + i),
+          datasource: DS.loki,
+          expr: q.expr,
+          queryType: 'range',
+        })),
+        options: {
+          showTime: true,
+          wrapLogMessage: true,
+          sortOrder: 'Descending',
+          enableLogDetails: true,
+          prettifyLogMessage: false,
+        },
       };
     case 'traces':
       return {
@@ -84,7 +127,12 @@ function panelJson(p: Panel, gridPos: { x: number; y: number; w: number; h: numb
         type: 'table',
         datasource: DS.tempo,
         targets: p.queries.map((q, i) => ({
-          refId: String.fromCharCode(65 + i), datasource: DS.tempo, queryType: 'traceql', query: q.expr, limit: 20, tableType: 'traces',
+          refId: String.fromCharCode(65 + i),
+          datasource: DS.tempo,
+          queryType: 'traceql',
+          query: q.expr,
+          limit: 20,
+          tableType: 'traces',
         })),
         fieldConfig: { defaults: {}, overrides: [] },
         options: { showHeader: true },
@@ -98,30 +146,57 @@ export function sectionDashboard(section: PanelSection) {
   let y = 0;
   for (const p of panelCatalog.filter((q) => q.section === section)) {
     const wide = p.kind === 'logs' || p.kind === 'traces';
-    if (wide && x !== 0) { x = 0; y += 8; }
+    if (wide && x !== 0) {
+      x = 0;
+      y += 8;
+    }
     const gridPos = { x, y, w: wide ? 24 : 12, h: wide ? 10 : 8 };
     panels.push(panelJson(p, gridPos));
     if (wide) y += 10;
     else if (x === 0) x = 12;
-    else { x = 0; y += 8; }
+    else {
+      x = 0;
+      y += 8;
+    }
   }
   return {
     annotations: {
       list: [
         {
-          builtIn: 1, datasource: { type: 'grafana', uid: '-- Grafana --' }, enable: true, hide: true,
-          iconColor: 'rgba(0, 211, 255, 1)', name: 'Annotations & Alerts', type: 'dashboard',
+          builtIn: 1,
+          datasource: { type: 'grafana', uid: '-- Grafana --' },
+          enable: true,
+          hide: true,
+          iconColor: 'rgba(0, 211, 255, 1)',
+          name: 'Annotations & Alerts',
+          type: 'dashboard',
         },
         ...catalogAnnotations.map((a) => ({
-          datasource: DS.prometheus, enable: true, expr: a.expr, iconColor: a.color, name: a.name, step: '5s',
-          titleFormat: a.title, textFormat: a.text, useValueForTime: false,
+          datasource: DS.prometheus,
+          enable: true,
+          expr: a.expr,
+          iconColor: a.color,
+          name: a.name,
+          step: '5s',
+          titleFormat: a.title,
+          textFormat: a.text,
+          useValueForTime: false,
         })),
       ],
     },
     description: `ObservaStack ${SECTION_TITLES[section]} panels, generated from the panel catalog. Do not edit: run npm run dashboards.`,
     editable: false,
     graphTooltip: 1,
-    links: [{ asDropdown: true, includeVars: false, keepTime: true, tags: ['observastack'], title: 'ObservaStack', type: 'dashboards' }],
+    links: [
+      {
+        asDropdown: true,
+        includeVars: false,
+        keepTime: true,
+        tags: ['observastack'],
+        title: 'ObservaStack',
+        type: 'dashboards',
+      },
+    ],
     panels,
     refresh: '5s',
     schemaVersion: 39,

@@ -7,8 +7,14 @@ export * from './panel-schema.ts';
 
 /** Every panel, validated once at load; ids are unique. */
 export const panelCatalog: readonly Panel[] = (() => {
-  const all = [...userPanels, ...gatewayPanels, ...apiPanels, ...inventoryPanels, ...databasePanels, ...runtimePanels]
-    .map((p) => panelSchema.parse(p));
+  const all = [
+    ...userPanels,
+    ...gatewayPanels,
+    ...apiPanels,
+    ...inventoryPanels,
+    ...databasePanels,
+    ...runtimePanels,
+  ].map((p) => panelSchema.parse(p));
   const ids = new Set<string>();
   for (const p of all) {
     if (ids.has(p.id)) throw new Error(`duplicate panel id ${p.id}`);

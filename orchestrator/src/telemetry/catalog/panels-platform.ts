@@ -18,7 +18,8 @@ export const databasePanels: Panel[] = [
     help: {
       shows: 'Per service: the pool limit, connections in use and idle, and callers waiting for a connection.',
       healthy: 'Used below max, idle connections left, nobody waiting.',
-      problem: 'Used stuck at max with callers waiting: the pool is exhausted; requests time out waiting for a connection (see acquire errors and error logs).',
+      problem:
+        'Used stuck at max with callers waiting: the pool is exhausted; requests time out waiting for a connection (see acquire errors and error logs).',
     },
   },
   {
@@ -31,7 +32,8 @@ export const databasePanels: Panel[] = [
     help: {
       shows: 'Callers per second that gave up waiting for a database connection.',
       healthy: 'Zero.',
-      problem: 'Any value: the pool is too small for how long transactions hold connections; those requests fail with 5xx.',
+      problem:
+        'Any value: the pool is too small for how long transactions hold connections; those requests fail with 5xx.',
     },
   },
   {
@@ -40,14 +42,17 @@ export const databasePanels: Panel[] = [
     section: 'database',
     kind: 'timeseries',
     unit: 'seconds',
-    queries: [{
-      expr: `histogram_quantile(0.95, sum by (service, operation, le) (rate(${DB}_bucket[${W}])))`,
-      legend: '{{service}} {{operation}}',
-    }],
+    queries: [
+      {
+        expr: `histogram_quantile(0.95, sum by (service, operation, le) (rate(${DB}_bucket[${W}])))`,
+        legend: '{{service}} {{operation}}',
+      },
+    ],
     help: {
       shows: 'Time of each SQL statement by named operation (95th percentile).',
       healthy: 'A few milliseconds for every operation.',
-      problem: 'One operation far slower than the rest: its statement changed behaviour, e.g. a lost index turned look-ups into full scans.',
+      problem:
+        'One operation far slower than the rest: its statement changed behaviour, e.g. a lost index turned look-ups into full scans.',
     },
   },
   {
@@ -56,14 +61,17 @@ export const databasePanels: Panel[] = [
     section: 'database',
     kind: 'timeseries',
     unit: 'seconds',
-    queries: [{
-      expr: `sum by (service, operation) (rate(${DB}_sum[${W}])) / sum by (service, operation) (rate(${DB}_count[${W}]))`,
-      legend: '{{service}} {{operation}}',
-    }],
+    queries: [
+      {
+        expr: `sum by (service, operation) (rate(${DB}_sum[${W}])) / sum by (service, operation) (rate(${DB}_count[${W}]))`,
+        legend: '{{service}} {{operation}}',
+      },
+    ],
     help: {
       shows: 'Average time of each SQL operation (total time divided by count).',
       healthy: 'Flat, a few milliseconds.',
-      problem: 'Rising mean with a flat rate: each statement got slower. Rising with the rate: the database is saturated.',
+      problem:
+        'Rising mean with a flat rate: each statement got slower. Rising with the rate: the database is saturated.',
     },
   },
   {
@@ -76,7 +84,8 @@ export const databasePanels: Panel[] = [
     help: {
       shows: 'SQL statements per second, by service and operation.',
       healthy: 'Proportional to user traffic.',
-      problem: 'A drop with steady traffic means callers wait before reaching the database (pool); a jump means retries or a query loop.',
+      problem:
+        'A drop with steady traffic means callers wait before reaching the database (pool); a jump means retries or a query loop.',
     },
   },
   {
@@ -105,9 +114,13 @@ export const runtimePanels: Panel[] = [
     help: {
       shows: 'CPU time each service process uses per second; 100 % is one full core (the machine has few).',
       healthy: 'Well below 100 % per service.',
-      problem: 'A service pinned near 100 %: its single event loop is saturated and every request to it slows down, whatever the route.',
+      problem:
+        'A service pinned near 100 %: its single event loop is saturated and every request to it slows down, whatever the route.',
     },
-    thresholds: [{ value: null, color: 'green' }, { value: 0.8, color: 'orange' }],
+    thresholds: [
+      { value: null, color: 'green' },
+      { value: 0.8, color: 'orange' },
+    ],
   },
   {
     id: 'runtime-event-loop-lag',
@@ -115,13 +128,20 @@ export const runtimePanels: Panel[] = [
     section: 'runtime',
     kind: 'timeseries',
     unit: 'seconds',
-    queries: [{ expr: `max by (service) (max_over_time(nodejs_eventloop_lag_p99_seconds[${W}]))`, legend: '{{service}}' }],
+    queries: [
+      { expr: `max by (service) (max_over_time(nodejs_eventloop_lag_p99_seconds[${W}]))`, legend: '{{service}}' },
+    ],
     help: {
       shows: 'How late the Node.js event loop runs its callbacks (worst p99 over 30 s).',
       healthy: 'A few milliseconds.',
-      problem: 'Tens of milliseconds or more: synchronous work blocks the loop (CPU-heavy code); all requests of that service wait.',
+      problem:
+        'Tens of milliseconds or more: synchronous work blocks the loop (CPU-heavy code); all requests of that service wait.',
     },
-    thresholds: [{ value: null, color: 'green' }, { value: 0.05, color: 'orange' }, { value: 0.2, color: 'red' }],
+    thresholds: [
+      { value: null, color: 'green' },
+      { value: 0.05, color: 'orange' },
+      { value: 0.2, color: 'red' },
+    ],
   },
   {
     id: 'runtime-versions',
@@ -129,12 +149,14 @@ export const runtimePanels: Panel[] = [
     section: 'runtime',
     kind: 'timeseries',
     unit: 'short',
-    queries: [{
-      expr: 'max by (service, version, pricing_version) (build_info)',
-      legend: '{{service}} {{version}} pricing {{pricing_version}}',
-    }],
+    queries: [
+      {
+        expr: 'max by (service, version, pricing_version) (build_info)',
+        legend: '{{service}} {{version}} pricing {{pricing_version}}',
+      },
+    ],
     help: {
-      shows: 'One line per running build of each service (and the api\'s pricing version); a new line is a deploy.',
+      shows: "One line per running build of each service (and the api's pricing version); a new line is a deploy.",
       healthy: 'One line per service, unchanged during the incident.',
       problem: 'A line ending and another starting just when latency rose: suspect that deploy, and roll it back.',
     },
@@ -147,9 +169,10 @@ export const runtimePanels: Panel[] = [
     unit: 'short',
     queries: [{ expr: 'sum by (service, key) (increase(config_changes_total[1m]))', legend: '{{service}} {{key}}' }],
     help: {
-      shows: 'Changes to each service\'s runtime configuration knobs in the last minute.',
+      shows: "Changes to each service's runtime configuration knobs in the last minute.",
       healthy: 'Nothing, or only the changes you just made.',
-      problem: 'A change right before the symptoms started is the first suspect; a change of yours followed by no recovery means the wrong knob.',
+      problem:
+        'A change right before the symptoms started is the first suspect; a change of yours followed by no recovery means the wrong knob.',
     },
   },
   {
@@ -173,10 +196,14 @@ export const runtimePanels: Panel[] = [
     unit: 'bool',
     queries: [{ expr: `min by (job) (min_over_time(up[${W}]))`, legend: '{{job}}' }],
     help: {
-      shows: '1 when every scrape of the job\'s /metrics in the last 30 s succeeded, 0 otherwise.',
+      shows: "1 when every scrape of the job's /metrics in the last 30 s succeeded, 0 otherwise.",
       healthy: '1 for every job.',
-      problem: '0: the service did not answer its metrics endpoint in time; it is down, restarting or too busy to answer.',
+      problem:
+        '0: the service did not answer its metrics endpoint in time; it is down, restarting or too busy to answer.',
     },
-    thresholds: [{ value: null, color: 'red' }, { value: 1, color: 'green' }],
+    thresholds: [
+      { value: null, color: 'red' },
+      { value: 1, color: 'green' },
+    ],
   },
 ];

@@ -18,7 +18,8 @@ function redPanels(service: Service, role: string): Panel[] {
       help: {
         shows: `Requests the ${service} (${role}) answered per second, by route template.`,
         healthy: 'Follows the load pattern; the mix of routes stays stable.',
-        problem: 'A drop while users keep sending means requests are stuck or failing before they reach this service; a rise beyond the load means retries.',
+        problem:
+          'A drop while users keep sending means requests are stuck or failing before they reach this service; a rise beyond the load means retries.',
       },
     },
     {
@@ -27,16 +28,22 @@ function redPanels(service: Service, role: string): Panel[] {
       section: service,
       kind: 'timeseries',
       unit: 'percentunit',
-      queries: [{
-        expr: `clamp_min(1 - (sum(rate(${HTTP}_count{service="${service}",status_code!~"5.."}[${W}])) / sum(rate(${HTTP}_count${sel}[${W}]))), 0)`,
-        legend: '5xx ratio',
-      }],
+      queries: [
+        {
+          expr: `clamp_min(1 - (sum(rate(${HTTP}_count{service="${service}",status_code!~"5.."}[${W}])) / sum(rate(${HTTP}_count${sel}[${W}]))), 0)`,
+          legend: '5xx ratio',
+        },
+      ],
       help: {
         shows: `Share of the ${service}'s answers that were 5xx over the last 30 s.`,
         healthy: 'Zero.',
-        problem: 'Above 1 % the users\' SLO is at risk. Read this service\'s error logs, then check the pools it waits on.',
+        problem:
+          "Above 1 % the users' SLO is at risk. Read this service's error logs, then check the pools it waits on.",
       },
-      thresholds: [{ value: null, color: 'green' }, { value: 0.01, color: 'red' }],
+      thresholds: [
+        { value: null, color: 'green' },
+        { value: 0.01, color: 'red' },
+      ],
     },
     {
       id: `${service}-latency`,
@@ -48,29 +55,36 @@ function redPanels(service: Service, role: string): Panel[] {
       help: {
         shows: `Time the ${service} took to answer, measured inside the service, as percentiles over 30 s.`,
         healthy: 'p95 far below 250 ms and flat.',
-        problem: 'Compare with the next hop: when this service is slow but the one it calls is not, the time is spent here (CPU, a pool, a queue).',
+        problem:
+          'Compare with the next hop: when this service is slow but the one it calls is not, the time is spent here (CPU, a pool, a queue).',
       },
-      thresholds: [{ value: null, color: 'green' }, { value: 0.25, color: 'red' }],
+      thresholds: [
+        { value: null, color: 'green' },
+        { value: 0.25, color: 'red' },
+      ],
     },
   ];
 }
 
 export const gatewayPanels: Panel[] = [
-  ...redPanels('gateway', 'the users\' entry point'),
+  ...redPanels('gateway', "the users' entry point"),
   {
     id: 'gateway-latency-per-hop',
     title: 'Latency p95 per hop',
     section: 'gateway',
     kind: 'timeseries',
     unit: 'seconds',
-    queries: [{
-      expr: `histogram_quantile(0.95, sum by (service, le) (rate(${HTTP}_bucket[${W}])))`,
-      legend: '{{service}}',
-    }],
+    queries: [
+      {
+        expr: `histogram_quantile(0.95, sum by (service, le) (rate(${HTTP}_bucket[${W}])))`,
+        legend: '{{service}}',
+      },
+    ],
     help: {
       shows: 'p95 latency of every service side by side: gateway -> api -> inventory.',
       healthy: 'Each hop slightly slower than the one it calls, all well under 250 ms.',
-      problem: 'A large gap between a service and the one it calls shows where the time goes: gateway far above api means requests wait at the gateway (its upstream pool).',
+      problem:
+        'A large gap between a service and the one it calls shows where the time goes: gateway far above api means requests wait at the gateway (its upstream pool).',
     },
   },
   {
@@ -86,9 +100,11 @@ export const gatewayPanels: Panel[] = [
       { expr: 'sum(gateway_upstream_pool_pending_requests)', legend: 'waiting' },
     ],
     help: {
-      shows: 'Connections the gateway may open to the api (pool size), how many are busy or free, and requests waiting for one.',
+      shows:
+        'Connections the gateway may open to the api (pool size), how many are busy or free, and requests waiting for one.',
       healthy: 'Busy well below the pool size, nothing waiting.',
-      problem: 'Busy equal to the pool size with a growing waiting line: the pool is saturated and users queue at the gateway even though the api is fast.',
+      problem:
+        'Busy equal to the pool size with a growing waiting line: the pool is saturated and users queue at the gateway even though the api is fast.',
     },
   },
   {
@@ -103,15 +119,17 @@ export const gatewayPanels: Panel[] = [
       { expr: `sum(rate(gateway_rate_limited_total[${W}]))`, legend: 'rate limited (429)' },
     ],
     help: {
-      shows: 'Failed calls from the gateway to the api by kind, retried calls, and requests refused by the gateway\'s rate limit.',
+      shows:
+        "Failed calls from the gateway to the api by kind, retried calls, and requests refused by the gateway's rate limit.",
       healthy: 'All at zero.',
-      problem: 'Timeouts: the api is slow or the pool is full. Retries multiply the load on a struggling api. Rate limiting is deliberate load shedding.',
+      problem:
+        'Timeouts: the api is slow or the pool is full. Retries multiply the load on a struggling api. Rate limiting is deliberate load shedding.',
     },
   },
 ];
 
 export const apiPanels: Panel[] = [
-  ...redPanels('api', 'the shop\'s business logic'),
+  ...redPanels('api', "the shop's business logic"),
   {
     id: 'api-worker-pool',
     title: 'api: recommendation worker pool',
@@ -135,7 +153,12 @@ export const apiPanels: Panel[] = [
     section: 'api',
     kind: 'timeseries',
     unit: 'seconds',
-    queries: [{ expr: `histogram_quantile(0.95, sum by (le) (rate(worker_pool_wait_seconds_bucket[${W}])))`, legend: 'p95 wait' }],
+    queries: [
+      {
+        expr: `histogram_quantile(0.95, sum by (le) (rate(worker_pool_wait_seconds_bucket[${W}])))`,
+        legend: 'p95 wait',
+      },
+    ],
     help: {
       shows: 'How long a recommendation task waited for a free worker thread (95th percentile).',
       healthy: 'Near zero: a worker is free when work arrives.',
@@ -148,10 +171,12 @@ export const apiPanels: Panel[] = [
     section: 'api',
     kind: 'timeseries',
     unit: 'seconds',
-    queries: [{
-      expr: `histogram_quantile(0.95, sum by (pricing_version, le) (rate(pricing_compute_seconds_bucket[${W}])))`,
-      legend: 'pricing {{pricing_version}}',
-    }],
+    queries: [
+      {
+        expr: `histogram_quantile(0.95, sum by (pricing_version, le) (rate(pricing_compute_seconds_bucket[${W}])))`,
+        legend: 'pricing {{pricing_version}}',
+      },
+    ],
     help: {
       shows: 'Time to compute one price, per pricing algorithm version.',
       healthy: 'Sub-millisecond, one version line.',
@@ -166,9 +191,10 @@ export const apiPanels: Panel[] = [
     unit: 'short',
     queries: [{ expr: '{service="api"} | json | level="error"', legend: 'errors' }],
     help: {
-      shows: 'The api\'s error log lines, newest first, with their trace ids.',
+      shows: "The api's error log lines, newest first, with their trace ids.",
       healthy: 'Empty or nearly so.',
-      problem: 'A burst of the same message names the cause (e.g. waiting for a database connection); open its trace for the timeline of one request.',
+      problem:
+        'A burst of the same message names the cause (e.g. waiting for a database connection); open its trace for the timeline of one request.',
     },
   },
   {
@@ -181,7 +207,8 @@ export const apiPanels: Panel[] = [
     help: {
       shows: 'Traces with an api span slower than 250 ms.',
       healthy: 'Few or none.',
-      problem: 'Open one: the longest child span (pricing.compute, worker_pool.wait, db_pool.acquire, pg.query) is where the time went.',
+      problem:
+        'Open one: the longest child span (pricing.compute, worker_pool.wait, db_pool.acquire, pg.query) is where the time went.',
     },
   },
 ];
@@ -200,6 +227,9 @@ export const inventoryPanels: Panel[] = [
       healthy: '1.',
       problem: '0: every stock look-up scans the whole table; database query time of stock operations soars.',
     },
-    thresholds: [{ value: null, color: 'red' }, { value: 1, color: 'green' }],
+    thresholds: [
+      { value: null, color: 'red' },
+      { value: 1, color: 'green' },
+    ],
   },
 ];

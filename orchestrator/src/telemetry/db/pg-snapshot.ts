@@ -6,7 +6,9 @@ export const pgConnectionsSchema = z.object({
   application: z.string().describe('`application_name` of the connections (the SUT sets it to the service name).'),
   active: count.describe('Running a statement.'),
   idle: count.describe('Open and idle (pooled).'),
-  idleInTransaction: count.describe('Inside an open transaction but not running anything: holds locks and a pool slot.'),
+  idleInTransaction: count.describe(
+    'Inside an open transaction but not running anything: holds locks and a pool slot.',
+  ),
   waitingOnLock: count.describe('Active and blocked on a lock (`wait_event_type = Lock`); also counted in `active`.'),
   other: count.describe('Any other state (fastpath, disabled, aborted transaction).'),
   total: count.describe('All client connections of this application.'),
@@ -58,11 +60,18 @@ export const pgSnapshotSchema = z.object({
   database: z.string().describe('Database the hub is connected to (connections and statements are of this database).'),
   connections: z.array(pgConnectionsSchema).describe('Client connections per application, sorted by application.'),
   databases: z.array(pgDatabaseStatsSchema).describe('Counters of every database, from `pg_stat_database`.'),
-  slowStatements: z.array(pgSlowStatementSchema).describe('Statements running longer than the threshold (100 ms), longest first.'),
-  topStatements: z.discriminatedUnion('available', [
-    z.object({ available: z.literal(true), statements: z.array(pgTopStatementSchema).describe('By total execution time, largest first.') }),
-    z.object({ available: z.literal(false), reason: z.string().describe('Why pg_stat_statements cannot be read.') }),
-  ]).describe('Top statements from pg_stat_statements, when the extension is available.'),
+  slowStatements: z
+    .array(pgSlowStatementSchema)
+    .describe('Statements running longer than the threshold (100 ms), longest first.'),
+  topStatements: z
+    .discriminatedUnion('available', [
+      z.object({
+        available: z.literal(true),
+        statements: z.array(pgTopStatementSchema).describe('By total execution time, largest first.'),
+      }),
+      z.object({ available: z.literal(false), reason: z.string().describe('Why pg_stat_statements cannot be read.') }),
+    ])
+    .describe('Top statements from pg_stat_statements, when the extension is available.'),
   tables: z.array(pgTableStatsSchema).describe('Scan counters of the watched tables (`inventory.stock` by default).'),
 });
 export type PgSnapshot = z.infer<typeof pgSnapshotSchema>;

@@ -34,8 +34,12 @@ export function createPgStats(databaseUrl: string, opts: PgStatsOptions = {}): P
   const slowThresholdMs = opts.slowThresholdMs ?? 100;
   const statementsRetryMs = opts.statementsRetryMs ?? 60_000;
   const pool = new pg.Pool({
-    connectionString: databaseUrl, max: 2, application_name: 'observastack-telemetry',
-    statement_timeout: 5000, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5000,
+    connectionString: databaseUrl,
+    max: 2,
+    application_name: 'observastack-telemetry',
+    statement_timeout: 5000,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5000,
   });
   pool.on('error', (err) => opts.onError?.(err));
   let inFlight: Promise<PgSnapshot> | undefined;
@@ -43,7 +47,8 @@ export function createPgStats(databaseUrl: string, opts: PgStatsOptions = {}): P
   let extensionEnsured = false;
 
   async function topStatements(): Promise<PgSnapshot['topStatements']> {
-    if (statementsUnavailable && Date.now() < statementsUnavailable.until) return { available: false, reason: statementsUnavailable.reason };
+    if (statementsUnavailable && Date.now() < statementsUnavailable.until)
+      return { available: false, reason: statementsUnavailable.reason };
     let createError: string | undefined;
     if (!extensionEnsured) {
       try {
@@ -59,8 +64,12 @@ export function createPgStats(databaseUrl: string, opts: PgStatsOptions = {}): P
       return {
         available: true,
         statements: rows.map((r) => ({
-          queryId: String(r.query_id), query: String(r.query), calls: num(r.calls), meanExecMs: num(r.mean_exec_time),
-          totalExecMs: num(r.total_exec_time), rows: num(r.rows),
+          queryId: String(r.query_id),
+          query: String(r.query),
+          calls: num(r.calls),
+          meanExecMs: num(r.mean_exec_time),
+          totalExecMs: num(r.total_exec_time),
+          rows: num(r.rows),
         })),
       };
     } catch (err) {
@@ -83,7 +92,11 @@ export function createPgStats(databaseUrl: string, opts: PgStatsOptions = {}): P
     for (const r of conn.rows) {
       const application = String(r.application);
       let c = byApp.get(application);
-      if (!c) byApp.set(application, (c = { application, active: 0, idle: 0, idleInTransaction: 0, waitingOnLock: 0, other: 0, total: 0 }));
+      if (!c)
+        byApp.set(
+          application,
+          (c = { application, active: 0, idle: 0, idleInTransaction: 0, waitingOnLock: 0, other: 0, total: 0 }),
+        );
       const n = num(r.n);
       c.total += n;
       if (r.state === 'active') c.active += n;
@@ -97,17 +110,33 @@ export function createPgStats(databaseUrl: string, opts: PgStatsOptions = {}): P
       database: String(db.rows[0]?.name),
       connections: [...byApp.values()].sort((a, b) => a.application.localeCompare(b.application)),
       databases: dbs.rows.map((r) => ({
-        database: String(r.datname), xactCommit: num(r.xact_commit), xactRollback: num(r.xact_rollback), blksRead: num(r.blks_read),
-        blksHit: num(r.blks_hit), tupReturned: num(r.tup_returned), tupFetched: num(r.tup_fetched), deadlocks: num(r.deadlocks), tempBytes: num(r.temp_bytes),
+        database: String(r.datname),
+        xactCommit: num(r.xact_commit),
+        xactRollback: num(r.xact_rollback),
+        blksRead: num(r.blks_read),
+        blksHit: num(r.blks_hit),
+        tupReturned: num(r.tup_returned),
+        tupFetched: num(r.tup_fetched),
+        deadlocks: num(r.deadlocks),
+        tempBytes: num(r.temp_bytes),
       })),
       slowStatements: slow.rows.map((r) => ({
-        pid: num(r.pid), application: String(r.application), durationMs: num(r.duration_ms), state: String(r.state),
-        waitEventType: str(r.wait_event_type), waitEvent: str(r.wait_event), query: String(r.query ?? ''),
+        pid: num(r.pid),
+        application: String(r.application),
+        durationMs: num(r.duration_ms),
+        state: String(r.state),
+        waitEventType: str(r.wait_event_type),
+        waitEvent: str(r.wait_event),
+        query: String(r.query ?? ''),
       })),
       topStatements: await topStatements(),
       tables: tbl.rows.map((r) => ({
-        table: String(r.table_name), seqScan: num(r.seq_scan), seqTupRead: num(r.seq_tup_read), idxScan: num(r.idx_scan),
-        idxTupFetch: num(r.idx_tup_fetch), liveTuples: num(r.n_live_tup),
+        table: String(r.table_name),
+        seqScan: num(r.seq_scan),
+        seqTupRead: num(r.seq_tup_read),
+        idxScan: num(r.idx_scan),
+        idxTupFetch: num(r.idx_tup_fetch),
+        liveTuples: num(r.n_live_tup),
       })),
     };
   }

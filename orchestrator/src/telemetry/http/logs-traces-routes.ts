@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import type { z } from 'zod';
+import { issuesFrom } from '@observastack/sut-common/errors.ts';
 import type { LogStore } from '../logs/log-store.ts';
 import { logQuerySchema } from '../logs/log-query.ts';
 import type { TraceStore } from '../traces/trace-store.ts';
@@ -18,7 +19,11 @@ export interface LogsTracesRoutesDeps {
 /** The shape every telemetry route uses for errors. */
 function sendError(res: Response, status: number, code: string, message: string, issues?: z.core.$ZodIssue[]): void {
   res.status(status).json({
-    error: { code, message, ...(issues ? { issues: issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })) } : {}) },
+    error: {
+      code,
+      message,
+      ...(issues ? { issues: issuesFrom(issues) } : {}),
+    },
   });
 }
 
@@ -46,13 +51,19 @@ export function createLogsTracesRoutes(deps: LogsTracesRoutesDeps): Router {
     if (!id.success) return sendError(res, 400, 'invalid_trace_id', 'a trace id is 32 hex characters', id.error.issues);
     const trace = deps.traces.getTrace(id.data);
     if (!trace) {
-      return sendError(res, 404, 'trace_not_found', `trace ${id.data} is not in the store: it was never received, or it was evicted (only recent traces are kept)`);
+      return sendError(
+        res,
+        404,
+        'trace_not_found',
+        `trace ${id.data} is not in the store: it was never received, or it was evicted (only recent traces are kept)`,
+      );
     }
     res.json(trace);
   });
 
   router.get('/db', async (_req, res) => {
-    if (!deps.pgStats) return sendError(res, 503, 'db_stats_unavailable', 'the telemetry hub is not connected to a database');
+    if (!deps.pgStats)
+      return sendError(res, 503, 'db_stats_unavailable', 'the telemetry hub is not connected to a database');
     try {
       res.json(await deps.pgStats.snapshot());
     } catch (err) {

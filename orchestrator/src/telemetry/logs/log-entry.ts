@@ -4,7 +4,7 @@ import { logLevelSchema } from './log-level.ts';
 /** One log line as the telemetry API returns it. */
 export const logEntrySchema = z.object({
   id: z.number().int().describe('Store-wide id, increasing with arrival order; use it as `sinceId` to page forward.'),
-  time: z.number().describe('Epoch milliseconds: the line\'s own `time`, or its arrival time when it has none.'),
+  time: z.number().describe("Epoch milliseconds: the line's own `time`, or its arrival time when it has none."),
   service: z.string().describe('The service whose process wrote the line.'),
   level: logLevelSchema,
   msg: z.string().describe('The `msg` field, or the whole line when it was not JSON.'),

@@ -2,11 +2,19 @@ import { z } from 'zod';
 
 /** pino's level labels, lowest first. The SUT logs them as strings (`formatters.level`). */
 export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-export const logLevelSchema = z.enum(logLevels).describe('Log level label as pino writes it (trace < debug < info < warn < error < fatal).');
+export const logLevelSchema = z
+  .enum(logLevels)
+  .describe('Log level label as pino writes it (trace < debug < info < warn < error < fatal).');
 export type LogLevel = z.infer<typeof logLevelSchema>;
 
 const rank: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
-const aliases: Record<string, LogLevel> = { warning: 'warn', err: 'error', critical: 'fatal', panic: 'fatal', verbose: 'debug' };
+const aliases: Record<string, LogLevel> = {
+  warning: 'warn',
+  err: 'error',
+  critical: 'fatal',
+  panic: 'fatal',
+  verbose: 'debug',
+};
 
 /** Numeric severity of a label (pino's numbers), for "this level or worse" filters. */
 export function levelRank(level: LogLevel): number {

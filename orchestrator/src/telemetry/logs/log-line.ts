@@ -20,7 +20,19 @@ export interface StoredLine {
 }
 
 /** Fields shown in their own columns, so left out of `fields`. pid and hostname are noise in one process tree. */
-const promoted = new Set(['level', 'time', 'service', 'msg', 'message', 'trace_id', 'traceId', 'span_id', 'spanId', 'pid', 'hostname']);
+const promoted = new Set([
+  'level',
+  'time',
+  'service',
+  'msg',
+  'message',
+  'trace_id',
+  'traceId',
+  'span_id',
+  'spanId',
+  'pid',
+  'hostname',
+]);
 const hexId = (len: number) => new RegExp(`^[0-9a-f]{${len}}$`);
 const traceIdRe = hexId(32);
 const spanIdRe = hexId(16);
@@ -55,7 +67,14 @@ function parseObject(line: string): Record<string, unknown> | undefined {
  * Turns one output line into a stored line. JSON objects (pino) give level, time, msg and trace ids; any other
  * line is kept whole as the message, at level `info` on stdout and `error` on stderr.
  */
-export function parseLine(id: number, service: string, rawLine: string, stream: LogStream, now: number, maxLineChars: number): StoredLine {
+export function parseLine(
+  id: number,
+  service: string,
+  rawLine: string,
+  stream: LogStream,
+  now: number,
+  maxLineChars: number,
+): StoredLine {
   const trimmed = rawLine.trim();
   const obj = parseObject(trimmed);
   const line = obj ? trimmed : rawLine.trimEnd(); // keep the indentation of stack-trace lines
@@ -87,7 +106,16 @@ export function toEntry(line: StoredLine): LogEntry {
   const fields: Record<string, unknown> = {};
   const obj = line.truncated ? undefined : parseObject(line.raw);
   if (obj) for (const [k, v] of Object.entries(obj)) if (!promoted.has(k)) fields[k] = v;
-  const entry: LogEntry = { id: line.id, time: line.time, service: line.service, level: line.level, msg: line.msg, stream: line.stream, fields, truncated: line.truncated };
+  const entry: LogEntry = {
+    id: line.id,
+    time: line.time,
+    service: line.service,
+    level: line.level,
+    msg: line.msg,
+    stream: line.stream,
+    fields,
+    truncated: line.truncated,
+  };
   if (line.traceId) entry.traceId = line.traceId;
   if (line.spanId) entry.spanId = line.spanId;
   return entry;

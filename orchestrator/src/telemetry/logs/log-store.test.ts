@@ -3,16 +3,35 @@ import { createLogStore } from './log-store.ts';
 import type { LogEntry } from './log-entry.ts';
 
 const traceA = 'a'.repeat(32);
-const pino = (fields: Record<string, unknown>) => JSON.stringify({ level: 'info', time: 1_700_000_000_000, service: 'api', msg: 'x', ...fields });
+const pino = (fields: Record<string, unknown>) =>
+  JSON.stringify({ level: 'info', time: 1_700_000_000_000, service: 'api', msg: 'x', ...fields });
 
 describe('createLogStore', () => {
   it('parses pino lines and keeps other fields', () => {
     const store = createLogStore();
-    store.ingest('api', pino({ level: 'warn', msg: 'slow query', trace_id: traceA.toUpperCase(), span_id: 'b'.repeat(16), durationMs: 812, pid: 7 }));
+    store.ingest(
+      'api',
+      pino({
+        level: 'warn',
+        msg: 'slow query',
+        trace_id: traceA.toUpperCase(),
+        span_id: 'b'.repeat(16),
+        durationMs: 812,
+        pid: 7,
+      }),
+    );
     const [entry] = store.query();
     expect(entry).toEqual({
-      id: 1, time: 1_700_000_000_000, service: 'api', level: 'warn', msg: 'slow query', traceId: traceA, spanId: 'b'.repeat(16),
-      stream: 'stdout', fields: { durationMs: 812 }, truncated: false,
+      id: 1,
+      time: 1_700_000_000_000,
+      service: 'api',
+      level: 'warn',
+      msg: 'slow query',
+      traceId: traceA,
+      spanId: 'b'.repeat(16),
+      stream: 'stdout',
+      fields: { durationMs: 812 },
+      truncated: false,
     });
   });
 

@@ -139,7 +139,8 @@ export function createLogStore(opts: LogStoreOptions = {}): LogStore {
   function query(input: LogQueryInput = {}): LogEntry[] {
     const q = logQuerySchema.parse(input);
     const matches = matcher(q);
-    const logs = q.service === undefined ? [...byService.values()] : [byService.get(q.service)].filter((l) => l !== undefined);
+    const logs =
+      q.service === undefined ? [...byService.values()] : [byService.get(q.service)].filter((l) => l !== undefined);
     const found: StoredLine[] = [];
     for (const log of logs) {
       let taken = 0;
@@ -158,8 +159,13 @@ export function createLogStore(opts: LogStoreOptions = {}): LogStore {
 
   function subscribe(filter: LogFilter, listener: LogListener): () => void {
     const sub: Subscription = {
-      matches: matcher(filter), queue: new RingBuffer<StoredLine>(subscriberQueueLimit), dropped: 0,
-      scheduled: false, busy: false, closed: false, listener,
+      matches: matcher(filter),
+      queue: new RingBuffer<StoredLine>(subscriberQueueLimit),
+      dropped: 0,
+      scheduled: false,
+      busy: false,
+      closed: false,
+      listener,
     };
     subscriptions.add(sub);
     return () => {

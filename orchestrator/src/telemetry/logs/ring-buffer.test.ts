@@ -23,6 +23,8 @@ describe('RingBuffer', () => {
     expect(ring.size).toBe(0);
   });
   it('rejects a capacity that is not a positive integer', () => {
-    expect(() => new RingBuffer(0)).toThrowErrorMatchingInlineSnapshot(`[RangeError: capacity must be a positive integer, got 0]`);
+    expect(() => new RingBuffer(0)).toThrowErrorMatchingInlineSnapshot(
+      `[RangeError: capacity must be a positive integer, got 0]`,
+    );
   });
 });

@@ -5,9 +5,20 @@ import { parseExposition } from './exposition-parser.ts';
 describe('parseExposition', () => {
   it('reads counters, gauges and histograms exactly as prom-client writes them', async () => {
     const registry = new Registry();
-    const c = new Counter({ name: 'x_total', help: 'a "counter"\nwith newline', labelNames: ['route'], registers: [registry] });
+    const c = new Counter({
+      name: 'x_total',
+      help: 'a "counter"\nwith newline',
+      labelNames: ['route'],
+      registers: [registry],
+    });
     const g = new Gauge({ name: 'y', help: 'g', registers: [registry] });
-    const h = new Histogram({ name: 'z_seconds', help: 'h', labelNames: ['op'], buckets: [0.1, 1], registers: [registry] });
+    const h = new Histogram({
+      name: 'z_seconds',
+      help: 'h',
+      labelNames: ['op'],
+      buckets: [0.1, 1],
+      registers: [registry],
+    });
     c.inc({ route: 'a"b\\c\nd' }, 3);
     g.set(-1.5);
     h.observe({ op: 'read' }, 0.5);
@@ -37,9 +48,15 @@ describe('parseExposition', () => {
   });
 
   it('rejects malformed lines with their line number', () => {
-    expect(() => parseExposition('ok 1\nbad{x="1" 2')).toThrowErrorMatchingInlineSnapshot(`[ExpositionParseError: line 2: expected ',' or '}' at column 11]`);
-    expect(() => parseExposition('a one')).toThrowErrorMatchingInlineSnapshot(`[ExpositionParseError: line 1: invalid number "one"]`);
-    expect(() => parseExposition('a{x="\\q"} 1')).toThrowErrorMatchingInlineSnapshot(`[ExpositionParseError: line 1: invalid escape \\q in label x]`);
+    expect(() => parseExposition('ok 1\nbad{x="1" 2')).toThrowErrorMatchingInlineSnapshot(
+      `[ExpositionParseError: line 2: expected ',' or '}' at column 11]`,
+    );
+    expect(() => parseExposition('a one')).toThrowErrorMatchingInlineSnapshot(
+      `[ExpositionParseError: line 1: invalid number "one"]`,
+    );
+    expect(() => parseExposition('a{x="\\q"} 1')).toThrowErrorMatchingInlineSnapshot(
+      `[ExpositionParseError: line 1: invalid escape \\q in label x]`,
+    );
     expect(() => parseExposition('# TYPE a bogus')).toThrow(/unknown metric type/);
   });
 });

@@ -40,9 +40,13 @@ const METRIC_TYPES = new Set<MetricType>(['counter', 'gauge', 'histogram', 'summ
 /** Parses a float the way Prometheus does: NaN, +Inf, -Inf, Inf, and Go float syntax. */
 export function parsePromFloat(text: string): number {
   switch (text.toLowerCase()) {
-    case 'nan': return NaN;
-    case '+inf': case 'inf': return Infinity;
-    case '-inf': return -Infinity;
+    case 'nan':
+      return NaN;
+    case '+inf':
+    case 'inf':
+      return Infinity;
+    case '-inf':
+      return -Infinity;
   }
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) throw new Error(`invalid number ${JSON.stringify(text)}`);
   return Number(text);
@@ -88,7 +92,10 @@ function parseSampleLine(line: string, lineNo: number): ExpositionSample {
     pos++;
     for (;;) {
       while (line[pos] === ' ' || line[pos] === '\t') pos++;
-      if (line[pos] === '}') { pos++; break; }
+      if (line[pos] === '}') {
+        pos++;
+        break;
+      }
       const ln = LABEL_NAME_RE.exec(line.slice(pos));
       if (!ln) throw new ExpositionParseError(`expected a label name at column ${pos + 1}`, lineNo);
       pos += ln[0].length;
@@ -114,8 +121,14 @@ function parseSampleLine(line: string, lineNo: number): ExpositionSample {
       if (ln[0] in labels) throw new ExpositionParseError(`duplicate label ${ln[0]}`, lineNo);
       labels[ln[0]] = value;
       while (line[pos] === ' ') pos++;
-      if (line[pos] === ',') { pos++; continue; }
-      if (line[pos] === '}') { pos++; break; }
+      if (line[pos] === ',') {
+        pos++;
+        continue;
+      }
+      if (line[pos] === '}') {
+        pos++;
+        break;
+      }
       throw new ExpositionParseError(`expected ',' or '}' at column ${pos + 1}`, lineNo);
     }
   }
@@ -131,7 +144,8 @@ function parseSampleLine(line: string, lineNo: number): ExpositionSample {
   }
   const sample: ExpositionSample = { name, labels, value };
   if (rest.length === 2) {
-    if (!/^-?\d+$/.test(rest[1])) throw new ExpositionParseError(`invalid timestamp ${JSON.stringify(rest[1])}`, lineNo);
+    if (!/^-?\d+$/.test(rest[1]))
+      throw new ExpositionParseError(`invalid timestamp ${JSON.stringify(rest[1])}`, lineNo);
     sample.timestampMs = Number(rest[1]);
   }
   return sample;

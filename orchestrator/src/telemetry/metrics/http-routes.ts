@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { issuesText } from '@observastack/sut-common/errors.ts';
 import type { MetricsHub } from './index.ts';
 import { instantQueryParamsSchema, panelDataParamsSchema, queryRangeParamsSchema } from './query-params-schema.ts';
 import { PromqlEvalError, PromqlParseError, PromqlUnsupportedError } from '../promql/errors.ts';
@@ -16,10 +17,10 @@ function answer(res: Response, run: () => unknown): void {
   try {
     res.json({ status: 'success', data: run() });
   } catch (err) {
-    if (err instanceof z.ZodError) return fail(res, 'bad_data', err.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
-    if (err instanceof PromqlUnsupportedError) return fail(res, 'unsupported', err.message);
-    if (err instanceof PromqlParseError || err instanceof PromqlEvalError) return fail(res, 'bad_data', err.message);
-    throw err;
+    if (err instanceof z.ZodError) fail(res, 'bad_data', issuesText(err.issues, 'query'));
+    else if (err instanceof PromqlUnsupportedError) fail(res, 'unsupported', err.message);
+    else if (err instanceof PromqlParseError || err instanceof PromqlEvalError) fail(res, 'bad_data', err.message);
+    else throw err;
   }
 }
 
@@ -30,15 +31,19 @@ function answer(res: Response, run: () => unknown): void {
 export function createMetricsRoutes(hub: MetricsHub, now: () => number = () => Date.now() / 1000): Router {
   const router = Router();
 
-  router.get('/query_range', (req, res) => answer(res, () => {
-    const p = queryRangeParamsSchema.parse(req.query);
-    return hub.queryRange(p.query, p.start, p.end, p.step);
-  }));
+  router.get('/query_range', (req, res) =>
+    answer(res, () => {
+      const p = queryRangeParamsSchema.parse(req.query);
+      return hub.queryRange(p.query, p.start, p.end, p.step);
+    }),
+  );
 
-  router.get('/query', (req, res) => answer(res, () => {
-    const p = instantQueryParamsSchema.parse(req.query);
-    return hub.query(p.query, p.time ?? now());
-  }));
+  router.get('/query', (req, res) =>
+    answer(res, () => {
+      const p = instantQueryParamsSchema.parse(req.query);
+      return hub.query(p.query, p.time ?? now());
+    }),
+  );
 
   router.get('/targets', (_req, res) => {
     res.json({ status: 'success', data: hub.targets() });
@@ -51,17 +56,28 @@ export function createMetricsRoutes(hub: MetricsHub, now: () => number = () => D
   router.get('/panels/:id/data', (req, res) => {
     const panel = getPanel(req.params.id);
     if (!panel) {
-      res.status(404).json({ status: 'error', errorType: 'not_found', error: `no panel ${JSON.stringify(req.params.id)}` });
+      res
+        .status(404)
+        .json({ status: 'error', errorType: 'not_found', error: `no panel ${JSON.stringify(req.params.id)}` });
       return;
     }
-    if (!isMetricPanel(panel)) return fail(res, 'bad_data', `panel ${panel.id} is a ${panel.kind} panel; its query is served by the ${panel.kind} API`);
+    if (!isMetricPanel(panel))
+      return fail(
+        res,
+        'bad_data',
+        `panel ${panel.id} is a ${panel.kind} panel; its query is served by the ${panel.kind} API`,
+      );
     answer(res, () => {
       const p = panelDataParamsSchema.parse(req.query);
       const end = p.end ?? now();
       const start = p.start ?? end - 900;
       return {
         panel,
-        results: panel.queries.map((q) => ({ expr: q.expr, legend: q.legend, data: hub.queryRange(q.expr, start, end, p.step) })),
+        results: panel.queries.map((q) => ({
+          expr: q.expr,
+          legend: q.legend,
+          data: hub.queryRange(q.expr, start, end, p.step),
+        })),
       };
     });
   });

@@ -12,8 +12,12 @@ export interface LabelMatcher {
 export function createMatcher(op: MatchOp, name: string, value: string): LabelMatcher {
   let test: (v: string) => boolean;
   switch (op) {
-    case '=': test = (v) => v === value; break;
-    case '!=': test = (v) => v !== value; break;
+    case '=':
+      test = (v) => v === value;
+      break;
+    case '!=':
+      test = (v) => v !== value;
+      break;
     case '=~':
     case '!~': {
       let re: RegExp;
@@ -21,7 +25,9 @@ export function createMatcher(op: MatchOp, name: string, value: string): LabelMa
         // Prometheus anchors regexes at both ends; `s` mirrors RE2's `.` matching newlines in label values.
         re = new RegExp(`^(?:${value})$`, 's');
       } catch (err) {
-        throw new Error(`invalid regular expression ${JSON.stringify(value)} for label ${name}: ${(err as Error).message}`);
+        throw new Error(
+          `invalid regular expression ${JSON.stringify(value)} for label ${name}: ${(err as Error).message}`,
+        );
       }
       test = op === '=~' ? (v) => re.test(v) : (v) => !re.test(v);
       break;

@@ -3,29 +3,37 @@ import { z } from 'zod';
 const DURATION_RE = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 
 /** A time as the Prometheus API takes it: seconds since the epoch (float) or RFC 3339. */
-export const timeParamSchema = z.string().min(1).transform((s, ctx) => {
-  const n = Number(s);
-  if (Number.isFinite(n)) return n;
-  const ms = Date.parse(s);
-  if (Number.isNaN(ms)) {
-    ctx.addIssue({ code: 'custom', message: `cannot parse ${JSON.stringify(s)} to a valid timestamp` });
-    return z.NEVER;
-  }
-  return ms / 1000;
-});
+export const timeParamSchema = z
+  .string()
+  .min(1)
+  .transform((s, ctx) => {
+    const n = Number(s);
+    if (Number.isFinite(n)) return n;
+    const ms = Date.parse(s);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: `cannot parse ${JSON.stringify(s)} to a valid timestamp` });
+      return z.NEVER;
+    }
+    return ms / 1000;
+  });
 
 /** A step as the Prometheus API takes it: seconds (float) or a duration such as `15s`. */
-export const stepParamSchema = z.string().min(1).transform((s, ctx) => {
-  const n = Number(s);
-  if (Number.isFinite(n) && n > 0) return n;
-  const m = DURATION_RE.exec(s);
-  const seconds = m ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) + Number(m[4] ?? 0) / 1000 : 0;
-  if (!(seconds > 0)) {
-    ctx.addIssue({ code: 'custom', message: `cannot parse ${JSON.stringify(s)} to a valid positive duration` });
-    return z.NEVER;
-  }
-  return seconds;
-});
+export const stepParamSchema = z
+  .string()
+  .min(1)
+  .transform((s, ctx) => {
+    const n = Number(s);
+    if (Number.isFinite(n) && n > 0) return n;
+    const m = DURATION_RE.exec(s);
+    const seconds = m
+      ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) + Number(m[4] ?? 0) / 1000
+      : 0;
+    if (!(seconds > 0)) {
+      ctx.addIssue({ code: 'custom', message: `cannot parse ${JSON.stringify(s)} to a valid positive duration` });
+      return z.NEVER;
+    }
+    return seconds;
+  });
 
 export const queryRangeParamsSchema = z.object({
   query: z.string().min(1).describe('PromQL expression'),

@@ -6,17 +6,26 @@ import { Scraper } from './scraper.ts';
 
 let servers: Server[] = [];
 afterEach(async () => {
-  for (const s of servers) { s.closeAllConnections(); await new Promise((r) => s.close(r)); }
+  for (const s of servers) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
   servers = [];
 });
 
-async function serve(handler: (n: number) => { status?: number; body: string; delayMs?: number }): Promise<{ url: string; stats: { n: number; inFlight: number; maxInFlight: number } }> {
+async function serve(
+  handler: (n: number) => { status?: number; body: string; delayMs?: number },
+): Promise<{ url: string; stats: { n: number; inFlight: number; maxInFlight: number } }> {
   const stats = { n: 0, inFlight: 0, maxInFlight: 0 };
   const server = createServer((_req, res) => {
     const r = handler(stats.n++);
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    setTimeout(() => { stats.inFlight--; res.statusCode = r.status ?? 200; res.end(r.body); }, r.delayMs ?? 0);
+    setTimeout(() => {
+      stats.inFlight--;
+      res.statusCode = r.status ?? 200;
+      res.end(r.body);
+    }, r.delayMs ?? 0);
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -62,7 +71,9 @@ describe('Scraper', () => {
 
   it('collects in-process targets', async () => {
     const store = new SeriesStore();
-    const scraper = new Scraper(store, [{ job: 'loadgen', instance: 'orchestrator', collect: () => 'loadgen_in_flight 3\n' }]);
+    const scraper = new Scraper(store, [
+      { job: 'loadgen', instance: 'orchestrator', collect: () => 'loadgen_in_flight 3\n' },
+    ]);
     await scraper.scrapeAll();
     expect(names(store, 'loadgen_in_flight')[0].labels.instance).toBe('orchestrator');
   });
@@ -77,6 +88,8 @@ describe('Scraper', () => {
     expect(stats.maxInFlight).toBeLessThanOrEqual(2); // an aborted request may still be finishing server-side
     expect(scraper.health()[0].up).toBe(false);
     expect(names(store, 'a')).toEqual([]);
-    expect(() => new Scraper(store, [], { intervalMs: 100, timeoutMs: 100 })).toThrow(/shorter than the scrape interval/);
+    expect(() => new Scraper(store, [], { intervalMs: 100, timeoutMs: 100 })).toThrow(
+      /shorter than the scrape interval/,
+    );
   });
 });

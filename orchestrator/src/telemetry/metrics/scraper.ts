@@ -97,7 +97,11 @@ export class Scraper {
       const wait = Math.max(0, started + this.intervalMs - this.now());
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, wait);
-        function done() { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); }
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
         signal.addEventListener('abort', done, { once: true });
       });
     }
@@ -108,7 +112,9 @@ export class Scraper {
     if ('collect' in target) {
       return await Promise.race([
         Promise.resolve(target.collect()),
-        new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error('scrape timed out')), { once: true })),
+        new Promise<never>((_, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('scrape timed out')), { once: true }),
+        ),
       ]);
     }
     const res = await fetch(target.url, { signal, headers: { accept: 'text/plain;version=0.0.4' } });

@@ -56,7 +56,10 @@ describe('SeriesStore', () => {
     store.append(L('m', { code: '500' }), 1, 1);
     store.append(L('m'), 1, 1);
     const codes = (op: '=' | '!=' | '=~' | '!~', v: string) =>
-      store.select([createMatcher('=', '__name__', 'm'), createMatcher(op, 'code', v)]).map((s) => s.labels.code ?? '-').sort();
+      store
+        .select([createMatcher('=', '__name__', 'm'), createMatcher(op, 'code', v)])
+        .map((s) => s.labels.code ?? '-')
+        .sort();
     expect(codes('=', '200')).toEqual(['200']);
     expect(codes('!=', '200')).toEqual(['-', '500']);
     expect(codes('=~', '5..')).toEqual(['500']);

@@ -13,7 +13,10 @@ const SERIES_OVERHEAD_BYTES = 200;
 const INITIAL_CAPACITY = 32;
 
 export function seriesKey(labels: Labels): string {
-  return Object.keys(labels).sort().map((k) => `${k}\u0000${labels[k]}`).join('\u0001');
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}\u0000${labels[k]}`)
+    .join('\u0001');
 }
 
 /** One series' samples, oldest first, in a ring buffer. Stale markers are kept as flags, as Prometheus keeps StaleNaN. */
@@ -34,12 +37,24 @@ export class Series {
     this.st = new Uint8Array(capacity);
   }
 
-  get length(): number { return this.size; }
-  get capacity(): number { return this.ts.length; }
-  timeAt(i: number): number { return this.ts[(this.head + i) % this.ts.length]; }
-  valueAt(i: number): number { return this.vs[(this.head + i) % this.vs.length]; }
-  isStaleAt(i: number): boolean { return this.st[(this.head + i) % this.st.length] === 1; }
-  lastTime(): number { return this.size ? this.timeAt(this.size - 1) : -Infinity; }
+  get length(): number {
+    return this.size;
+  }
+  get capacity(): number {
+    return this.ts.length;
+  }
+  timeAt(i: number): number {
+    return this.ts[(this.head + i) % this.ts.length];
+  }
+  valueAt(i: number): number {
+    return this.vs[(this.head + i) % this.vs.length];
+  }
+  isStaleAt(i: number): boolean {
+    return this.st[(this.head + i) % this.st.length] === 1;
+  }
+  lastTime(): number {
+    return this.size ? this.timeAt(this.size - 1) : -Infinity;
+  }
 
   /** Index of the last sample with time <= t, or -1. */
   lastIndexAtOrBefore(t: number): number {
@@ -48,7 +63,10 @@ export class Series {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.timeAt(mid) <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.timeAt(mid) <= t) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found;
   }
@@ -84,9 +102,14 @@ export class Series {
     const st = new Uint8Array(capacity);
     for (let i = 0; i < this.size; i++) {
       const from = (this.head + i) % this.ts.length;
-      ts[i] = this.ts[from]; vs[i] = this.vs[from]; st[i] = this.st[from];
+      ts[i] = this.ts[from];
+      vs[i] = this.vs[from];
+      st[i] = this.st[from];
     }
-    this.ts = ts; this.vs = vs; this.st = st; this.head = 0;
+    this.ts = ts;
+    this.vs = vs;
+    this.st = st;
+    this.head = 0;
   }
 }
 
@@ -131,7 +154,10 @@ export class SeriesStore {
     const key = seriesKey(labels);
     let s = this.byKey.get(key);
     if (!s) {
-      if (this.byKey.size >= this.maxSeries) { this.droppedSamples++; return false; }
+      if (this.byKey.size >= this.maxSeries) {
+        this.droppedSamples++;
+        return false;
+      }
       s = new Series({ ...labels }, key);
       this.byKey.set(key, s);
       const name = labels.__name__ ?? '';
@@ -167,7 +193,9 @@ export class SeriesStore {
     }
   }
 
-  seriesCount(): number { return this.byKey.size; }
+  seriesCount(): number {
+    return this.byKey.size;
+  }
 
   sampleCount(): number {
     let n = 0;

@@ -3,7 +3,15 @@ import type { LabelMatcher } from '../metrics/label-matcher.ts';
 /** The embedded hub's own small PromQL AST: only the constructs it evaluates. */
 export type ValueType = 'scalar' | 'vector' | 'matrix';
 
-export const rangeFunctions = ['rate', 'irate', 'increase', 'changes', 'avg_over_time', 'min_over_time', 'max_over_time'] as const;
+export const rangeFunctions = [
+  'rate',
+  'irate',
+  'increase',
+  'changes',
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+] as const;
 export type RangeFunction = (typeof rangeFunctions)[number];
 export const supportedFunctions = [...rangeFunctions, 'histogram_quantile', 'clamp_min'] as const;
 export type FunctionName = (typeof supportedFunctions)[number];
@@ -21,35 +29,84 @@ export type SetOp = (typeof setOps)[number];
 export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
 export const isSetOp = (op: BinaryOp): op is SetOp => (setOps as readonly string[]).includes(op);
 
-export interface NumberLiteral { type: 'number'; value: number }
-export interface VectorSelector { type: 'vectorSelector'; name: string | undefined; matchers: LabelMatcher[] }
-export interface MatrixSelector { type: 'matrixSelector'; selector: VectorSelector; rangeMs: number }
-export interface Call { type: 'call'; func: FunctionName; args: Expr[] }
-export interface Aggregate { type: 'aggregate'; op: AggregateOp; without: boolean; labels: string[]; expr: Expr }
-export interface VectorMatching { on: boolean; labels: string[] }
-export interface Binary { type: 'binary'; op: BinaryOp; lhs: Expr; rhs: Expr; bool: boolean; matching: VectorMatching | null }
-export interface Unary { type: 'unary'; op: '+' | '-'; expr: Expr }
+export interface NumberLiteral {
+  type: 'number';
+  value: number;
+}
+export interface VectorSelector {
+  type: 'vectorSelector';
+  name: string | undefined;
+  matchers: LabelMatcher[];
+}
+export interface MatrixSelector {
+  type: 'matrixSelector';
+  selector: VectorSelector;
+  rangeMs: number;
+}
+export interface Call {
+  type: 'call';
+  func: FunctionName;
+  args: Expr[];
+}
+export interface Aggregate {
+  type: 'aggregate';
+  op: AggregateOp;
+  without: boolean;
+  labels: string[];
+  expr: Expr;
+}
+export interface VectorMatching {
+  on: boolean;
+  labels: string[];
+}
+export interface Binary {
+  type: 'binary';
+  op: BinaryOp;
+  lhs: Expr;
+  rhs: Expr;
+  bool: boolean;
+  matching: VectorMatching | null;
+}
+export interface Unary {
+  type: 'unary';
+  op: '+' | '-';
+  expr: Expr;
+}
 
 export type Expr = NumberLiteral | VectorSelector | MatrixSelector | Call | Aggregate | Binary | Unary;
 
 export function typeOf(expr: Expr): ValueType {
   switch (expr.type) {
-    case 'number': return 'scalar';
-    case 'vectorSelector': case 'call': case 'aggregate': return 'vector';
-    case 'matrixSelector': return 'matrix';
-    case 'unary': return typeOf(expr.expr);
-    case 'binary': return typeOf(expr.lhs) === 'scalar' && typeOf(expr.rhs) === 'scalar' ? 'scalar' : 'vector';
+    case 'number':
+      return 'scalar';
+    case 'vectorSelector':
+    case 'call':
+    case 'aggregate':
+      return 'vector';
+    case 'matrixSelector':
+      return 'matrix';
+    case 'unary':
+      return typeOf(expr.expr);
+    case 'binary':
+      return typeOf(expr.lhs) === 'scalar' && typeOf(expr.rhs) === 'scalar' ? 'scalar' : 'vector';
   }
 }
 
 /** Every metric name an expression selects, for callers that check a panel against what services emit. */
 export function selectedMetricNames(expr: Expr): string[] {
   switch (expr.type) {
-    case 'number': return [];
-    case 'vectorSelector': return expr.name ? [expr.name] : [];
-    case 'matrixSelector': return selectedMetricNames(expr.selector);
-    case 'call': return expr.args.flatMap(selectedMetricNames);
-    case 'aggregate': case 'unary': return selectedMetricNames(expr.expr);
-    case 'binary': return [...selectedMetricNames(expr.lhs), ...selectedMetricNames(expr.rhs)];
+    case 'number':
+      return [];
+    case 'vectorSelector':
+      return expr.name ? [expr.name] : [];
+    case 'matrixSelector':
+      return selectedMetricNames(expr.selector);
+    case 'call':
+      return expr.args.flatMap(selectedMetricNames);
+    case 'aggregate':
+    case 'unary':
+      return selectedMetricNames(expr.expr);
+    case 'binary':
+      return [...selectedMetricNames(expr.lhs), ...selectedMetricNames(expr.rhs)];
   }
 }

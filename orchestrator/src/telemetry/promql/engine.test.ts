@@ -85,8 +85,12 @@ describe('PromQL engine', () => {
 
   it('vector matching: one-to-one, on(), ignoring(), and refuses many-to-many', () => {
     const { engine } = fixture();
-    expect(vec(engine, 'req_total{code="500"} / ignoring(code) sum by (job, instance) (req_total)')).toEqual([[base, 1 / 3]]);
-    expect(vec(engine, 'sum by (job) (req_total) / on(job) sum by (job) (rate(req_total[30s]))')).toEqual([[{ job: 'api' }, expect.closeTo(100, 9)]]);
+    expect(vec(engine, 'req_total{code="500"} / ignoring(code) sum by (job, instance) (req_total)')).toEqual([
+      [base, 1 / 3],
+    ]);
+    expect(vec(engine, 'sum by (job) (req_total) / on(job) sum by (job) (rate(req_total[30s]))')).toEqual([
+      [{ job: 'api' }, expect.closeTo(100, 9)],
+    ]);
     expect(vec(engine, 'req_total == req_total')).toHaveLength(2);
     expect(vec(engine, 'req_total / req_total{code="500"}')).toEqual([[{ code: '500', ...base }, 1]]);
     expect(() => engine.query('req_total / on(job) req_total', 100)).toThrow(PromqlEvalError);
@@ -96,7 +100,9 @@ describe('PromQL engine', () => {
   it('set operators and, or, unless match by label signature and keep their own labels', () => {
     const { engine } = fixture();
     const code = (rows: [unknown, number][]) => rows.map(([m]) => (m as Record<string, string>).code);
-    expect(vec(engine, 'req_total and req_total{code="500"}')).toEqual([[{ __name__: 'req_total', code: '500', ...base }, 100]]);
+    expect(vec(engine, 'req_total and req_total{code="500"}')).toEqual([
+      [{ __name__: 'req_total', code: '500', ...base }, 100],
+    ]);
     expect(code(vec(engine, 'req_total unless req_total{code="500"}') as [unknown, number][])).toEqual(['200']);
     expect(vec(engine, 'req_total{code="500"} or req_total > 150')).toEqual([
       [{ __name__: 'req_total', code: '200', ...base }, 200],
@@ -106,7 +112,9 @@ describe('PromQL engine', () => {
     expect(vec(engine, 'sum(req_total) > 1 or sum(req_total) * 2')).toEqual([[{}, 300]]);
     expect(vec(engine, 'sum(req_total) > 1000 or sum(req_total) * 2')).toEqual([[{}, 600]]);
     // The multi-window shape of the SLO pages: both windows must be over the threshold.
-    expect(vec(engine, 'sum(rate(req_total[1m])) > 2 and sum(rate(req_total[5s])) > 2')).toEqual([[{}, expect.closeTo(3, 9)]]);
+    expect(vec(engine, 'sum(rate(req_total[1m])) > 2 and sum(rate(req_total[5s])) > 2')).toEqual([
+      [{}, expect.closeTo(3, 9)],
+    ]);
     expect(vec(engine, 'sum(rate(req_total[1m])) > 2 and sum(rate(req_total[5s])) > 4')).toEqual([]);
     expect(vec(engine, 'req_total and on(job) sum by (job) (req_total)')).toHaveLength(2);
     expect(vec(engine, 'req_total and on(instance) sum by (job) (req_total)')).toHaveLength(0);
@@ -119,11 +127,35 @@ describe('PromQL engine', () => {
     expect(d).toEqual({
       resultType: 'matrix',
       result: [
-        { metric: { code: '200' }, values: [[100, '200'], [101, '202'], [102, '204'], [103, '206']] },
-        { metric: { code: '500' }, values: [[100, '100'], [101, '101'], [102, '102'], [103, '103']] },
+        {
+          metric: { code: '200' },
+          values: [
+            [100, '200'],
+            [101, '202'],
+            [102, '204'],
+            [103, '206'],
+          ],
+        },
+        {
+          metric: { code: '500' },
+          values: [
+            [100, '100'],
+            [101, '101'],
+            [102, '102'],
+            [103, '103'],
+          ],
+        },
       ],
     });
-    expect(engine.queryRange('2', 0, 2, 2).result).toEqual([{ metric: {}, values: [[0, '2'], [2, '2']] }]);
+    expect(engine.queryRange('2', 0, 2, 2).result).toEqual([
+      {
+        metric: {},
+        values: [
+          [0, '2'],
+          [2, '2'],
+        ],
+      },
+    ]);
     expect(() => engine.queryRange('rate(req_total[1m])', 0, 100_000, 1)).toThrow(/11,000 points/);
     expect(() => engine.queryRange('req_total[1m]', 0, 1, 1)).toThrow(PromqlParseError);
     expect(() => engine.queryRange('rate(req_total[1m])', 10, 1, 1)).toThrow(/end timestamp/);
@@ -132,7 +164,12 @@ describe('PromQL engine', () => {
   });
 
   it('formats values like Go', () => {
-    expect([formatValue(NaN), formatValue(Infinity), formatValue(-Infinity), formatValue(0.25)]).toEqual(['NaN', '+Inf', '-Inf', '0.25']);
+    expect([formatValue(NaN), formatValue(Infinity), formatValue(-Infinity), formatValue(0.25)]).toEqual([
+      'NaN',
+      '+Inf',
+      '-Inf',
+      '0.25',
+    ]);
     expect([formatValue(1e21), formatValue(1.5e-7)]).toEqual(['1000000000000000000000', '0.00000015']);
   });
 });

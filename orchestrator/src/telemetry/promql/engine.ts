@@ -35,7 +35,9 @@ export function formatValue(v: number): string {
 }
 
 function sortByLabels<T extends { metric: Labels }>(rows: T[]): T[] {
-  return rows.sort((a, b) => (seriesKey(a.metric) < seriesKey(b.metric) ? -1 : seriesKey(a.metric) > seriesKey(b.metric) ? 1 : 0));
+  return rows.sort((a, b) =>
+    seriesKey(a.metric) < seriesKey(b.metric) ? -1 : seriesKey(a.metric) > seriesKey(b.metric) ? 1 : 0,
+  );
 }
 
 export interface PromqlEngine {
@@ -48,16 +50,24 @@ export interface PromqlEngine {
 export function createPromqlEngine(store: SeriesStore, lookbackMs = DEFAULT_LOOKBACK_MS): PromqlEngine {
   return {
     queryRange(query, start, end, step = 1) {
-      if (!(step > 0)) throw new PromqlParseError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+      if (!(step > 0))
+        throw new PromqlParseError(
+          'zero or negative query resolution step widths are not accepted. Try a positive integer',
+        );
       if (end < start) throw new PromqlParseError('end timestamp must not be before start time');
       const startMs = Math.round(start * 1000);
       const endMs = Math.round(end * 1000);
       const stepMs = Math.round(step * 1000);
       if ((endMs - startMs) / stepMs + 1 > MAX_POINTS) {
-        throw new PromqlParseError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+        throw new PromqlParseError(
+          'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+        );
       }
       const expr = parsePromql(query);
-      if (typeOf(expr) === 'matrix') throw new PromqlParseError('invalid expression type "range vector" for range query, must be Scalar or instant Vector');
+      if (typeOf(expr) === 'matrix')
+        throw new PromqlParseError(
+          'invalid expression type "range vector" for range query, must be Scalar or instant Vector',
+        );
       const ev = new Evaluator(store, lookbackMs);
       const rows = new Map<string, { metric: Labels; values: [number, string][] }>();
       for (let t = startMs; t <= endMs; t += stepMs) {
@@ -80,7 +90,12 @@ export function createPromqlEngine(store: SeriesStore, lookbackMs = DEFAULT_LOOK
       if (v.kind === 'scalar') return { resultType: 'scalar', result: [t / 1000, formatValue(v.value)] };
       return {
         resultType: 'vector',
-        result: sortByLabels(v.samples.map((s) => ({ metric: { ...s.labels }, value: [t / 1000, formatValue(s.value)] as [number, string] }))),
+        result: sortByLabels(
+          v.samples.map((s) => ({
+            metric: { ...s.labels },
+            value: [t / 1000, formatValue(s.value)] as [number, string],
+          })),
+        ),
       };
     },
   };

@@ -1,11 +1,23 @@
 import type { Labels, Series, SeriesStore } from '../metrics/series-store.ts';
 import { seriesKey } from '../metrics/series-store.ts';
 import { parsePromFloat } from '../metrics/exposition-parser.ts';
-import { isSetOp, rangeFunctions, type Aggregate, type Binary, type Call, type Expr, type RangeFunction, type VectorSelector } from './ast.ts';
+import {
+  isSetOp,
+  rangeFunctions,
+  type Aggregate,
+  type Binary,
+  type Call,
+  type Expr,
+  type RangeFunction,
+  type VectorSelector,
+} from './ast.ts';
 import { applyRangeFunction, bucketQuantile, type Bucket, type Points } from './functions.ts';
 import { PromqlEvalError } from './errors.ts';
 
-export interface Sample { labels: Labels; value: number }
+export interface Sample {
+  labels: Labels;
+  value: number;
+}
 export type Value = { kind: 'scalar'; value: number } | { kind: 'vector'; samples: Sample[] };
 
 /** Prometheus's default lookback delta: an instant selector sees the latest sample up to 5 minutes old. */
@@ -31,21 +43,31 @@ function without(labels: Labels, names: string[]): Labels {
 
 function compare(op: string, a: number, b: number): boolean {
   switch (op) {
-    case '==': return a === b;
-    case '!=': return a !== b;
-    case '>': return a > b;
-    case '<': return a < b;
-    case '>=': return a >= b;
-    default: return a <= b;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '>':
+      return a > b;
+    case '<':
+      return a < b;
+    case '>=':
+      return a >= b;
+    default:
+      return a <= b;
   }
 }
 
 function arithmetic(op: string, a: number, b: number): number {
   switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    default: return a / b;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    default:
+      return a / b;
   }
 }
 
@@ -61,8 +83,10 @@ function setOperation(expr: Binary, lhs: Sample[], rhs: Sample[]): Sample[] {
     seriesKey(m?.on ? keep(labels, m.labels) : without(labels, [...(m?.labels ?? []), '__name__']));
   const rightSigs = new Set(rhs.map((s) => signature(s.labels)));
   switch (expr.op) {
-    case 'and': return lhs.filter((s) => rightSigs.has(signature(s.labels)));
-    case 'unless': return lhs.filter((s) => !rightSigs.has(signature(s.labels)));
+    case 'and':
+      return lhs.filter((s) => rightSigs.has(signature(s.labels)));
+    case 'unless':
+      return lhs.filter((s) => !rightSigs.has(signature(s.labels)));
     default: {
       const leftSigs = new Set(lhs.map((s) => signature(s.labels)));
       return [...lhs, ...rhs.filter((s) => !leftSigs.has(signature(s.labels)))];
@@ -106,12 +130,18 @@ export class Evaluator {
 
   private eval(expr: Expr, t: number): Value {
     switch (expr.type) {
-      case 'number': return { kind: 'scalar', value: expr.value };
-      case 'vectorSelector': return { kind: 'vector', samples: this.selectInstant(expr, t) };
-      case 'matrixSelector': throw new PromqlEvalError('a range vector cannot be the result of an expression here');
-      case 'call': return this.call(expr, t);
-      case 'aggregate': return { kind: 'vector', samples: this.aggregate(expr, t) };
-      case 'binary': return this.binary(expr, t);
+      case 'number':
+        return { kind: 'scalar', value: expr.value };
+      case 'vectorSelector':
+        return { kind: 'vector', samples: this.selectInstant(expr, t) };
+      case 'matrixSelector':
+        throw new PromqlEvalError('a range vector cannot be the result of an expression here');
+      case 'call':
+        return this.call(expr, t);
+      case 'aggregate':
+        return { kind: 'vector', samples: this.aggregate(expr, t) };
+      case 'binary':
+        return this.binary(expr, t);
       case 'unary': {
         const v = this.eval(expr.expr, t);
         if (expr.op === '+') return v;
@@ -173,14 +203,21 @@ export class Evaluator {
       const le = s.labels.le;
       if (le === undefined) continue;
       let upperBound: number;
-      try { upperBound = parsePromFloat(le); } catch { continue; }
+      try {
+        upperBound = parsePromFloat(le);
+      } catch {
+        continue;
+      }
       const labels = without(s.labels, ['le', '__name__']);
       const key = seriesKey(labels);
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { labels, buckets: [] }));
       g.buckets.push({ upperBound, count: s.value });
     }
-    return { kind: 'vector', samples: [...groups.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) })) };
+    return {
+      kind: 'vector',
+      samples: [...groups.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) })),
+    };
   }
 
   private vector(expr: Expr, t: number): Sample[] {
@@ -210,8 +247,13 @@ export class Evaluator {
       if (s.value < g.min || Number.isNaN(g.min)) g.min = s.value;
       if (s.value > g.max || Number.isNaN(g.max)) g.max = s.value;
     }
-    const pick = { sum: (g: { sum: number }) => g.sum, count: (g: { count: number }) => g.count,
-      avg: (g: { sum: number; count: number }) => g.sum / g.count, min: (g: { min: number }) => g.min, max: (g: { max: number }) => g.max }[expr.op];
+    const pick = {
+      sum: (g: { sum: number }) => g.sum,
+      count: (g: { count: number }) => g.count,
+      avg: (g: { sum: number; count: number }) => g.sum / g.count,
+      min: (g: { min: number }) => g.min,
+      max: (g: { max: number }) => g.max,
+    }[expr.op];
     return [...groups.values()].map((g) => ({ labels: g.labels, value: pick(g as never) }));
   }
 
@@ -219,7 +261,8 @@ export class Evaluator {
     const l = this.eval(expr.lhs, t);
     const r = this.eval(expr.rhs, t);
     if (isSetOp(expr.op)) {
-      if (l.kind !== 'vector' || r.kind !== 'vector') throw new PromqlEvalError(`set operator "${expr.op}" needs two instant vectors`);
+      if (l.kind !== 'vector' || r.kind !== 'vector')
+        throw new PromqlEvalError(`set operator "${expr.op}" needs two instant vectors`);
       return { kind: 'vector', samples: setOperation(expr, l.samples, r.samples) };
     }
     const cmp = isComparison(expr.op);
@@ -227,7 +270,8 @@ export class Evaluator {
       const value = cmp ? (compare(expr.op, l.value, r.value) ? 1 : 0) : arithmetic(expr.op, l.value, r.value);
       return { kind: 'scalar', value };
     }
-    if (l.kind === 'vector' && r.kind === 'vector') return { kind: 'vector', samples: this.vectorBinary(expr, l.samples, r.samples) };
+    if (l.kind === 'vector' && r.kind === 'vector')
+      return { kind: 'vector', samples: this.vectorBinary(expr, l.samples, r.samples) };
     const swap = l.kind === 'scalar';
     const vec = (swap ? r : l) as { kind: 'vector'; samples: Sample[] };
     const sc = (swap ? l : r) as { kind: 'scalar'; value: number };
@@ -252,7 +296,9 @@ export class Evaluator {
     for (const s of rhs) {
       const sig = signature(s.labels);
       if (right.has(sig)) {
-        throw new PromqlEvalError('found duplicate series for the match group on the right hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side');
+        throw new PromqlEvalError(
+          'found duplicate series for the match group on the right hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side',
+        );
       }
       right.set(sig, s);
     }
@@ -269,7 +315,10 @@ export class Evaluator {
         if (!ok && !expr.bool) continue;
         value = expr.bool ? (ok ? 1 : 0) : ls.value;
       } else value = arithmetic(expr.op, ls.value, rs.value);
-      if (matched.has(sig)) throw new PromqlEvalError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+      if (matched.has(sig))
+        throw new PromqlEvalError(
+          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+        );
       matched.add(sig);
       let labels = !cmp || expr.bool ? dropName(ls.labels) : ls.labels;
       if (m) labels = m.on ? keep(labels, m.labels) : without(labels, m.labels); // on(...) keeps only its labels

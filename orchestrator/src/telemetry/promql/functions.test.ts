@@ -48,20 +48,84 @@ describe('other range functions', () => {
 describe('bucketQuantile (Prometheus interpolation)', () => {
   const b = (pairs: [number, number][]) => pairs.map(([upperBound, count]) => ({ upperBound, count }));
   it('interpolates linearly inside the bucket holding the rank', () => {
-    const buckets = b([[0.1, 50], [0.5, 90], [1, 100], [Infinity, 100]]);
+    const buckets = b([
+      [0.1, 50],
+      [0.5, 90],
+      [1, 100],
+      [Infinity, 100],
+    ]);
     expect(bucketQuantile(0.5, buckets)).toBeCloseTo(0.1);
     expect(bucketQuantile(0.7, buckets)).toBeCloseTo(0.1 + 0.4 * (20 / 40));
     expect(bucketQuantile(0.25, buckets)).toBeCloseTo(0.05); // first bucket starts at 0
   });
   it('returns the highest finite bound for ranks in +Inf, and NaN without +Inf or observations', () => {
-    expect(bucketQuantile(0.99, b([[0.1, 10], [Infinity, 100]]))).toBe(0.1);
-    expect(bucketQuantile(0.5, b([[0.1, 10], [1, 20]]))).toBeNaN();
-    expect(bucketQuantile(0.5, b([[0.1, 0], [Infinity, 0]]))).toBeNaN();
+    expect(
+      bucketQuantile(
+        0.99,
+        b([
+          [0.1, 10],
+          [Infinity, 100],
+        ]),
+      ),
+    ).toBe(0.1);
+    expect(
+      bucketQuantile(
+        0.5,
+        b([
+          [0.1, 10],
+          [1, 20],
+        ]),
+      ),
+    ).toBeNaN();
+    expect(
+      bucketQuantile(
+        0.5,
+        b([
+          [0.1, 0],
+          [Infinity, 0],
+        ]),
+      ),
+    ).toBeNaN();
   });
   it('handles q out of range, unsorted, duplicated and non-monotonic buckets', () => {
-    expect(bucketQuantile(-1, b([[1, 1], [Infinity, 1]]))).toBe(-Infinity);
-    expect(bucketQuantile(2, b([[1, 1], [Infinity, 1]]))).toBe(Infinity);
-    expect(bucketQuantile(0.5, b([[Infinity, 10], [1, 4], [1, 6], [0.5, 0]]))).toBeCloseTo(0.75);
-    expect(bucketQuantile(0.5, b([[1, 10], [2, 8], [Infinity, 20]]))).toBeCloseTo(1);
+    expect(
+      bucketQuantile(
+        -1,
+        b([
+          [1, 1],
+          [Infinity, 1],
+        ]),
+      ),
+    ).toBe(-Infinity);
+    expect(
+      bucketQuantile(
+        2,
+        b([
+          [1, 1],
+          [Infinity, 1],
+        ]),
+      ),
+    ).toBe(Infinity);
+    expect(
+      bucketQuantile(
+        0.5,
+        b([
+          [Infinity, 10],
+          [1, 4],
+          [1, 6],
+          [0.5, 0],
+        ]),
+      ),
+    ).toBeCloseTo(0.75);
+    expect(
+      bucketQuantile(
+        0.5,
+        b([
+          [1, 10],
+          [2, 8],
+          [Infinity, 20],
+        ]),
+      ),
+    ).toBeCloseTo(1);
   });
 });

@@ -1,14 +1,22 @@
 import type { RangeFunction } from './ast.ts';
 
 /** Samples of one series inside a range window, oldest first, without staleness markers. */
-export interface Points { ts: number[]; vs: number[] }
+export interface Points {
+  ts: number[];
+  vs: number[];
+}
 
 /**
  * Prometheus's extrapolatedRate (promql/functions.go): the increase between the first and last sample, corrected
  * for counter resets, extrapolated towards the window edges (at most half an average sample interval further
  * when the series does not reach the edge, and never below zero for counters). `rate` divides by the range.
  */
-export function extrapolatedRate(p: Points, rangeStartMs: number, rangeEndMs: number, isRate: boolean): number | undefined {
+export function extrapolatedRate(
+  p: Points,
+  rangeStartMs: number,
+  rangeEndMs: number,
+  isRate: boolean,
+): number | undefined {
   const n = p.ts.length;
   if (n < 2) return undefined;
   let result = p.vs[n - 1] - p.vs[0];
@@ -56,13 +64,22 @@ export function changes(p: Points): number {
   return n;
 }
 
-export function applyRangeFunction(fn: RangeFunction, p: Points, rangeStartMs: number, rangeEndMs: number): number | undefined {
+export function applyRangeFunction(
+  fn: RangeFunction,
+  p: Points,
+  rangeStartMs: number,
+  rangeEndMs: number,
+): number | undefined {
   if (p.ts.length === 0) return undefined;
   switch (fn) {
-    case 'rate': return extrapolatedRate(p, rangeStartMs, rangeEndMs, true);
-    case 'increase': return extrapolatedRate(p, rangeStartMs, rangeEndMs, false);
-    case 'irate': return instantRate(p);
-    case 'changes': return changes(p);
+    case 'rate':
+      return extrapolatedRate(p, rangeStartMs, rangeEndMs, true);
+    case 'increase':
+      return extrapolatedRate(p, rangeStartMs, rangeEndMs, false);
+    case 'irate':
+      return instantRate(p);
+    case 'changes':
+      return changes(p);
     case 'avg_over_time': {
       let sum = 0;
       for (const v of p.vs) sum += v;
@@ -81,7 +98,10 @@ export function applyRangeFunction(fn: RangeFunction, p: Points, rangeStartMs: n
   }
 }
 
-export interface Bucket { upperBound: number; count: number }
+export interface Bucket {
+  upperBound: number;
+  count: number;
+}
 
 /**
  * Prometheus's bucketQuantile (promql/quantile.go): sort by upper bound, merge equal bounds, force counts to be
@@ -111,7 +131,10 @@ export function bucketQuantile(q: number, input: Bucket[]): number {
   let rank = q * observations;
   let b = buckets.length - 1;
   for (let i = 0; i < buckets.length - 1; i++) {
-    if (buckets[i].count >= rank) { b = i; break; }
+    if (buckets[i].count >= rank) {
+      b = i;
+      break;
+    }
   }
   if (b === buckets.length - 1) return buckets[buckets.length - 2].upperBound;
   if (b === 0 && buckets[0].upperBound <= 0) return buckets[0].upperBound;

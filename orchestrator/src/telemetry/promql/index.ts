@@ -1,4 +1,11 @@
 export { parsePromql } from './parser.ts';
-export { createPromqlEngine, formatValue, MAX_POINTS, type PromqlEngine, type MatrixData, type InstantData } from './engine.ts';
+export {
+  createPromqlEngine,
+  formatValue,
+  MAX_POINTS,
+  type PromqlEngine,
+  type MatrixData,
+  type InstantData,
+} from './engine.ts';
 export { PromqlParseError, PromqlUnsupportedError, PromqlEvalError } from './errors.ts';
 export { selectedMetricNames, type Expr } from './ast.ts';

@@ -17,15 +17,37 @@ describe('parsePromql', () => {
     expect(arg).toMatchObject({ type: 'matrixSelector', rangeMs: 90_000, selector: { name: 'x_total' } });
     if (arg.type !== 'matrixSelector') return;
     expect(arg.selector.matchers.map((m) => [m.name, m.op, m.value])).toEqual([
-      ['__name__', '=', 'x_total'], ['a', '=', 'b'], ['c', '=~', '5..'],
+      ['__name__', '=', 'x_total'],
+      ['a', '=', 'b'],
+      ['c', '=~', '5..'],
     ]);
   });
 
   it.each([
-    'rate(a[5m])', 'irate(a[5m])', 'increase(a[1h])', 'changes(a[1m])', 'avg_over_time(a[1m])', 'min_over_time(a[1m])',
-    'max_over_time(a[1m])', 'histogram_quantile(0.9, sum by (le) (rate(a_bucket[1m])))', 'clamp_min(a - 1, 0)',
-    'sum(a) without (x)', 'avg(a)', 'min(a)', 'max(a)', 'count(a)', '-a', '(a + b) * 2', 'a != ignoring(x) b', '1 + 2',
-    '{__name__="a", b!~"c"}', 'a >= 1', 'a < 1', 'a <= 1', 'a == 1', '1 > bool 2',
+    'rate(a[5m])',
+    'irate(a[5m])',
+    'increase(a[1h])',
+    'changes(a[1m])',
+    'avg_over_time(a[1m])',
+    'min_over_time(a[1m])',
+    'max_over_time(a[1m])',
+    'histogram_quantile(0.9, sum by (le) (rate(a_bucket[1m])))',
+    'clamp_min(a - 1, 0)',
+    'sum(a) without (x)',
+    'avg(a)',
+    'min(a)',
+    'max(a)',
+    'count(a)',
+    '-a',
+    '(a + b) * 2',
+    'a != ignoring(x) b',
+    '1 + 2',
+    '{__name__="a", b!~"c"}',
+    'a >= 1',
+    'a < 1',
+    'a <= 1',
+    'a == 1',
+    '1 > bool 2',
   ])('accepts %s', (q) => {
     expect(() => parsePromql(q)).not.toThrow();
   });
@@ -65,9 +87,21 @@ describe('parsePromql', () => {
 
 describe('literals', () => {
   it('reads numbers, durations and Go strings', () => {
-    expect([parseNumber('0x1F'), parseNumber('1e3'), parseNumber('Inf'), parseNumber('1m')]).toEqual([31, 1000, Infinity, 60]);
+    expect([parseNumber('0x1F'), parseNumber('1e3'), parseNumber('Inf'), parseNumber('1m')]).toEqual([
+      31,
+      1000,
+      Infinity,
+      60,
+    ]);
     expect(parseNumber('NaN')).toBeNaN();
-    expect([parseDurationMs('1h30m'), parseDurationMs('250ms'), parseDurationMs('90')]).toEqual([5_400_000, 250, 90_000]);
-    expect([unquote('"a\\"b\\n"'), unquote("'x\\\\'"), unquote('`raw\\n`'), unquote('"\\u00e9"')]).toEqual(['a"b\n', 'x\\', 'raw\\n', 'é']);
+    expect([parseDurationMs('1h30m'), parseDurationMs('250ms'), parseDurationMs('90')]).toEqual([
+      5_400_000, 250, 90_000,
+    ]);
+    expect([unquote('"a\\"b\\n"'), unquote("'x\\\\'"), unquote('`raw\\n`'), unquote('"\\u00e9"')]).toEqual([
+      'a"b\n',
+      'x\\',
+      'raw\\n',
+      'é',
+    ]);
   });
 });

@@ -20,12 +20,32 @@ export interface OtlpKeyValue {
 }
 
 const int64 = z.union([z.string().regex(/^-?\d+$/), z.number().int()]);
-const nanos = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).describe('Unix time in nanoseconds.');
-const hexId = (chars: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${chars}}$`), `must be ${chars} hex characters`).transform((s) => s.toLowerCase());
+const nanos = z
+  .union([z.string().regex(/^\d+$/), z.number().int().nonnegative()])
+  .describe('Unix time in nanoseconds.');
+const hexId = (chars: number) =>
+  z
+    .string()
+    .regex(new RegExp(`^[0-9a-fA-F]{${chars}}$`), `must be ${chars} hex characters`)
+    .transform((s) => s.toLowerCase());
 const enumOf = (names: readonly string[]) =>
-  z.union([z.number().int().min(0).max(names.length - 1), z.enum(names as [string, ...string[]]).transform((n) => names.indexOf(n))]);
+  z.union([
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(names.length - 1),
+    z.enum(names as [string, ...string[]]).transform((n) => names.indexOf(n)),
+  ]);
 
-export const spanKindNames = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'] as const;
+export const spanKindNames = [
+  'SPAN_KIND_UNSPECIFIED',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+] as const;
 const statusCodeNames = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'] as const;
 
 const anyValueSchema: z.ZodType<OtlpAnyValue> = z.lazy(() =>
@@ -39,7 +59,9 @@ const anyValueSchema: z.ZodType<OtlpAnyValue> = z.lazy(() =>
     bytesValue: z.string().optional(),
   }),
 );
-const keyValueSchema: z.ZodType<OtlpKeyValue> = z.lazy(() => z.object({ key: z.string(), value: anyValueSchema.optional() }));
+const keyValueSchema: z.ZodType<OtlpKeyValue> = z.lazy(() =>
+  z.object({ key: z.string(), value: anyValueSchema.optional() }),
+);
 const attributes = z.array(keyValueSchema).optional();
 
 const otlpSpanSchema = z.object({
@@ -56,13 +78,21 @@ const otlpSpanSchema = z.object({
 });
 
 export const otlpTraceRequestSchema = z.object({
-  resourceSpans: z.array(z.object({
-    resource: z.object({ attributes }).optional(),
-    scopeSpans: z.array(z.object({
-      scope: z.object({ name: z.string().optional(), version: z.string().optional() }).optional(),
-      spans: z.array(otlpSpanSchema).optional(),
-    })).optional(),
-  })).optional(),
+  resourceSpans: z
+    .array(
+      z.object({
+        resource: z.object({ attributes }).optional(),
+        scopeSpans: z
+          .array(
+            z.object({
+              scope: z.object({ name: z.string().optional(), version: z.string().optional() }).optional(),
+              spans: z.array(otlpSpanSchema).optional(),
+            }),
+          )
+          .optional(),
+      }),
+    )
+    .optional(),
 });
 export type OtlpTraceRequest = z.output<typeof otlpTraceRequestSchema>;
 export type OtlpTraceRequestInput = z.input<typeof otlpTraceRequestSchema>;

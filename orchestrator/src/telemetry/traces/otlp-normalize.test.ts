@@ -4,59 +4,136 @@ import { flattenAttributes, nanosToMs, normalizeTraceRequest } from './otlp-norm
 import { decodeTraceRequest, encodeTraceRequest } from './otlp-protobuf.ts';
 
 const request = {
-  resourceSpans: [{
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'inventory' } }] },
-    scopeSpans: [{
-      scope: { name: '@opentelemetry/instrumentation-pg' },
-      spans: [{
-        traceId: '0AF7651916CD43DD8448EB211C80319C', spanId: 'b7ad6b7169203331', parentSpanId: '00f067aa0ba902b7',
-        name: 'pg.query:SELECT', kind: 3, startTimeUnixNano: '1700000000123456789', endTimeUnixNano: '1700000000125956789',
-        attributes: [
-          { key: 'db.system', value: { stringValue: 'postgresql' } },
-          { key: 'db.rows', value: { intValue: '42' } },
-          { key: 'big', value: { intValue: '9007199254740993' } },
-          { key: 'ratio', value: { doubleValue: 0.5 } },
-          { key: 'cached', value: { boolValue: false } },
-          { key: 'tags', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 2 }] } } },
-          { key: 'http', value: { kvlistValue: { values: [{ key: 'route', value: { stringValue: '/stock' } }] } } },
-        ],
-        events: [{ timeUnixNano: '1700000000124000000', name: 'exception', attributes: [{ key: 'exception.message', value: { stringValue: 'boom' } }] }],
-        status: { code: 2, message: 'timeout' },
-      }],
-    }],
-  }],
+  resourceSpans: [
+    {
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'inventory' } }] },
+      scopeSpans: [
+        {
+          scope: { name: '@opentelemetry/instrumentation-pg' },
+          spans: [
+            {
+              traceId: '0AF7651916CD43DD8448EB211C80319C',
+              spanId: 'b7ad6b7169203331',
+              parentSpanId: '00f067aa0ba902b7',
+              name: 'pg.query:SELECT',
+              kind: 3,
+              startTimeUnixNano: '1700000000123456789',
+              endTimeUnixNano: '1700000000125956789',
+              attributes: [
+                { key: 'db.system', value: { stringValue: 'postgresql' } },
+                { key: 'db.rows', value: { intValue: '42' } },
+                { key: 'big', value: { intValue: '9007199254740993' } },
+                { key: 'ratio', value: { doubleValue: 0.5 } },
+                { key: 'cached', value: { boolValue: false } },
+                { key: 'tags', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 2 }] } } },
+                {
+                  key: 'http',
+                  value: { kvlistValue: { values: [{ key: 'route', value: { stringValue: '/stock' } }] } },
+                },
+              ],
+              events: [
+                {
+                  timeUnixNano: '1700000000124000000',
+                  name: 'exception',
+                  attributes: [{ key: 'exception.message', value: { stringValue: 'boom' } }],
+                },
+              ],
+              status: { code: 2, message: 'timeout' },
+            },
+          ],
+        },
+      ],
+    },
+  ],
 };
 
 describe('normalizeTraceRequest', () => {
   it('turns an OTLP JSON request into spans with flattened attributes and millisecond times', () => {
     const [s] = normalizeTraceRequest(otlpTraceRequestSchema.parse(request));
     expect(s).toEqual({
-      traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', parentSpanId: '00f067aa0ba902b7',
-      name: 'pg.query:SELECT', kind: 'client', service: 'inventory', scope: '@opentelemetry/instrumentation-pg',
-      startMs: 1700000000123.456, endMs: 1700000000125.956, durationMs: 2.5, status: 'error', statusMessage: 'timeout',
-      attributes: { 'db.system': 'postgresql', 'db.rows': 42, big: '9007199254740993', ratio: 0.5, cached: false, tags: '["a",2]', 'http.route': '/stock' },
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      parentSpanId: '00f067aa0ba902b7',
+      name: 'pg.query:SELECT',
+      kind: 'client',
+      service: 'inventory',
+      scope: '@opentelemetry/instrumentation-pg',
+      startMs: 1700000000123.456,
+      endMs: 1700000000125.956,
+      durationMs: 2.5,
+      status: 'error',
+      statusMessage: 'timeout',
+      attributes: {
+        'db.system': 'postgresql',
+        'db.rows': 42,
+        big: '9007199254740993',
+        ratio: 0.5,
+        cached: false,
+        tags: '["a",2]',
+        'http.route': '/stock',
+      },
       events: [{ timeMs: 1700000000124, name: 'exception', attributes: { 'exception.message': 'boom' } }],
     });
   });
 
   it('reads the same spans from protobuf as from JSON', () => {
-    const viaProtobuf = normalizeTraceRequest(otlpTraceRequestSchema.parse(decodeTraceRequest(encodeTraceRequest(request))));
+    const viaProtobuf = normalizeTraceRequest(
+      otlpTraceRequestSchema.parse(decodeTraceRequest(encodeTraceRequest(request))),
+    );
     expect(viaProtobuf).toEqual(normalizeTraceRequest(otlpTraceRequestSchema.parse(request)));
   });
 
   it('accepts enum names, numbers for 64-bit fields and missing optional parts', () => {
-    const [s] = normalizeTraceRequest(otlpTraceRequestSchema.parse({
-      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: '', kind: 'SPAN_KIND_SERVER', startTimeUnixNano: 1_000_000, endTimeUnixNano: 3_000_000, status: { code: 'STATUS_CODE_OK' } }] }] }],
-    }));
-    expect(s).toMatchObject({ kind: 'server', service: 'unknown_service', name: '', startMs: 1, durationMs: 2, status: 'ok' });
+    const [s] = normalizeTraceRequest(
+      otlpTraceRequestSchema.parse({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: 'a'.repeat(32),
+                    spanId: 'b'.repeat(16),
+                    parentSpanId: '',
+                    kind: 'SPAN_KIND_SERVER',
+                    startTimeUnixNano: 1_000_000,
+                    endTimeUnixNano: 3_000_000,
+                    status: { code: 'STATUS_CODE_OK' },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(s).toMatchObject({
+      kind: 'server',
+      service: 'unknown_service',
+      name: '',
+      startMs: 1,
+      durationMs: 2,
+      status: 'ok',
+    });
     expect(s).not.toHaveProperty('parentSpanId');
   });
 
   it('rejects ids that are not hex of the right length', () => {
-    const bad = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'xyz', spanId: 'b'.repeat(16), startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] };
+    const bad = {
+      resourceSpans: [
+        {
+          scopeSpans: [
+            { spans: [{ traceId: 'xyz', spanId: 'b'.repeat(16), startTimeUnixNano: '1', endTimeUnixNano: '2' }] },
+          ],
+        },
+      ],
+    };
     const result = otlpTraceRequestSchema.safeParse(bad);
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]).toMatchObject({ path: ['resourceSpans', 0, 'scopeSpans', 0, 'spans', 0, 'traceId'], message: 'must be 32 hex characters' });
+    expect(result.error?.issues[0]).toMatchObject({
+      path: ['resourceSpans', 0, 'scopeSpans', 0, 'spans', 0, 'traceId'],
+      message: 'must be 32 hex characters',
+    });
   });
 
   it('caps attribute count and value length', () => {

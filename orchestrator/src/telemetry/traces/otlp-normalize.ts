@@ -29,7 +29,12 @@ function scalar(v: OtlpAnyValue, limits: NormalizeLimits): string | number | boo
 }
 
 /** Flattens OTLP attributes to scalars: key-value lists become dotted keys, arrays JSON text. */
-export function flattenAttributes(kvs: OtlpKeyValue[] | undefined, limits: NormalizeLimits = defaultNormalizeLimits, prefix = '', out: Flat = {}): Flat {
+export function flattenAttributes(
+  kvs: OtlpKeyValue[] | undefined,
+  limits: NormalizeLimits = defaultNormalizeLimits,
+  prefix = '',
+  out: Flat = {},
+): Flat {
   for (const kv of kvs ?? []) {
     if (Object.keys(out).length >= limits.maxAttributes) break;
     const key = prefix + kv.key;
@@ -49,7 +54,10 @@ export function nanosToMs(nanos: string | number): number {
 }
 
 /** Every span of a validated request, with its resource's `service.name`. */
-export function normalizeTraceRequest(request: OtlpTraceRequest, limits: NormalizeLimits = defaultNormalizeLimits): Span[] {
+export function normalizeTraceRequest(
+  request: OtlpTraceRequest,
+  limits: NormalizeLimits = defaultNormalizeLimits,
+): Span[] {
   const spans: Span[] = [];
   for (const rs of request.resourceSpans ?? []) {
     const service = String(flattenAttributes(rs.resource?.attributes, limits)['service.name'] ?? 'unknown_service');
@@ -68,7 +76,11 @@ export function normalizeTraceRequest(request: OtlpTraceRequest, limits: Normali
           durationMs: end > start ? Number(end - start) / 1e6 : 0,
           status: statuses[s.status?.code ?? 0] ?? 'unset',
           attributes: flattenAttributes(s.attributes, limits),
-          events: (s.events ?? []).slice(0, limits.maxEvents).map((e) => ({ timeMs: nanosToMs(e.timeUnixNano), name: e.name, attributes: flattenAttributes(e.attributes, limits) })),
+          events: (s.events ?? []).slice(0, limits.maxEvents).map((e) => ({
+            timeMs: nanosToMs(e.timeUnixNano),
+            name: e.name,
+            attributes: flattenAttributes(e.attributes, limits),
+          })),
         };
         if (s.parentSpanId) span.parentSpanId = s.parentSpanId;
         if (s.status?.message) span.statusMessage = s.status.message.slice(0, limits.maxValueChars);

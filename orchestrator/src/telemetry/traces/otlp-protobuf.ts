@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import type { OtlpTraceRequestInput } from './otlp-json.ts';
 
-const root = protobuf.parse(readFileSync(new URL('./otlp-trace.proto', import.meta.url), 'utf8'), { keepCase: false }).root;
+const root = protobuf.parse(readFileSync(new URL('./otlp-trace.proto', import.meta.url), 'utf8'), {
+  keepCase: false,
+}).root;
 const requestType = root.lookupType('opentelemetry.proto.ExportTraceServiceRequest');
 const responseType = root.lookupType('opentelemetry.proto.ExportTraceServiceResponse');
 const rpcStatusType = root.lookupType('opentelemetry.proto.RpcStatus');
@@ -11,7 +13,8 @@ const idFields = new Set(['traceId', 'spanId', 'parentSpanId']);
 
 /** Ids become hex and other bytes base64, as in OTLP JSON, so one normaliser serves both encodings. */
 function bytesToOtlpJson(value: unknown, key = ''): unknown {
-  if (value instanceof Uint8Array) return idFields.has(key) ? Buffer.from(value).toString('hex') : Buffer.from(value).toString('base64');
+  if (value instanceof Uint8Array)
+    return idFields.has(key) ? Buffer.from(value).toString('hex') : Buffer.from(value).toString('base64');
   if (Array.isArray(value)) return value.map((v) => bytesToOtlpJson(v));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

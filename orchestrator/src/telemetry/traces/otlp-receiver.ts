@@ -28,7 +28,11 @@ function encodingOf(req: Request): Encoding | undefined {
 
 /** OTLP/HTTP error body: a google.rpc.Status in the request's encoding (JSON when the encoding is unknown). */
 function fail(res: Response, status: number, encoding: Encoding | undefined, rpcCode: number, message: string): void {
-  if (encoding === 'protobuf') res.status(status).type(mediaTypes.protobuf).send(Buffer.from(encodeRpcStatus(rpcCode, message)));
+  if (encoding === 'protobuf')
+    res
+      .status(status)
+      .type(mediaTypes.protobuf)
+      .send(Buffer.from(encodeRpcStatus(rpcCode, message)));
   else res.status(status).json({ code: rpcCode, message });
 }
 
@@ -45,7 +49,13 @@ export function createOtlpTraceReceiver(opts: OtlpReceiverOptions): Router {
     path,
     (req, res, next) => {
       if (!encodingOf(req)) {
-        fail(res, 415, undefined, rpcInvalidArgument, `unsupported content type '${req.headers['content-type'] ?? ''}': send application/x-protobuf or application/json`);
+        fail(
+          res,
+          415,
+          undefined,
+          rpcInvalidArgument,
+          `unsupported content type '${req.headers['content-type'] ?? ''}': send application/x-protobuf or application/json`,
+        );
         return;
       }
       next();
@@ -66,7 +76,13 @@ export function createOtlpTraceReceiver(opts: OtlpReceiverOptions): Router {
       const parsed = otlpTraceRequestSchema.safeParse(decoded);
       if (!parsed.success) {
         const first = parsed.error.issues[0];
-        fail(res, 400, encoding, rpcInvalidArgument, `invalid ExportTraceServiceRequest at ${first?.path.join('.') || '(root)'}: ${first?.message}`);
+        fail(
+          res,
+          400,
+          encoding,
+          rpcInvalidArgument,
+          `invalid ExportTraceServiceRequest at ${first?.path.join('.') || '(root)'}: ${first?.message}`,
+        );
         return;
       }
       const spans = normalizeTraceRequest(parsed.data);
@@ -80,9 +96,12 @@ export function createOtlpTraceReceiver(opts: OtlpReceiverOptions): Router {
   router.use(path, (err: unknown, req: Request, res: Response, next: NextFunction) => {
     const e = err as { type?: string; status?: number; message?: string };
     const encoding = encodingOf(req);
-    if (e.type === 'entity.too.large') fail(res, 413, encoding, rpcResourceExhausted, e.message ?? 'request entity too large');
-    else if (e.type === 'encoding.unsupported') fail(res, 415, encoding, rpcInvalidArgument, e.message ?? 'unsupported content encoding');
-    else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) fail(res, 400, encoding, rpcInvalidArgument, e.message ?? 'bad request');
+    if (e.type === 'entity.too.large')
+      fail(res, 413, encoding, rpcResourceExhausted, e.message ?? 'request entity too large');
+    else if (e.type === 'encoding.unsupported')
+      fail(res, 415, encoding, rpcInvalidArgument, e.message ?? 'unsupported content encoding');
+    else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+      fail(res, 400, encoding, rpcInvalidArgument, e.message ?? 'bad request');
     else next(err);
   });
   return router;

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 
-export const attributeValueSchema = z.union([z.string(), z.number(), z.boolean()]).describe('Attribute value, nested values flattened.');
-export const attributesSchema = z.record(z.string(), attributeValueSchema)
+export const attributeValueSchema = z
+  .union([z.string(), z.number(), z.boolean()])
+  .describe('Attribute value, nested values flattened.');
+export const attributesSchema = z
+  .record(z.string(), attributeValueSchema)
   .describe('Span attributes; nested key-value lists become dotted keys and arrays become JSON text.');
 
-export const spanKindSchema = z.enum(['unspecified', 'internal', 'server', 'client', 'producer', 'consumer']).describe('OpenTelemetry span kind.');
+export const spanKindSchema = z
+  .enum(['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'])
+  .describe('OpenTelemetry span kind.');
 export const spanStatusSchema = z.enum(['unset', 'ok', 'error']).describe('OpenTelemetry span status code.');
 
 /** One span as received, normalised. */
@@ -22,18 +27,24 @@ export const spanSchema = z.object({
   statusMessage: z.string().optional().describe('Status description, set on errors.'),
   scope: z.string().optional().describe('Instrumentation scope, e.g. `@opentelemetry/instrumentation-pg`.'),
   attributes: attributesSchema,
-  events: z.array(z.object({
-    timeMs: z.number().describe('Event time, epoch milliseconds.'),
-    name: z.string().describe('Event name, e.g. `exception`.'),
-    attributes: attributesSchema,
-  })).describe('Span events such as recorded exceptions.'),
+  events: z
+    .array(
+      z.object({
+        timeMs: z.number().describe('Event time, epoch milliseconds.'),
+        name: z.string().describe('Event name, e.g. `exception`.'),
+        attributes: attributesSchema,
+      }),
+    )
+    .describe('Span events such as recorded exceptions.'),
 });
 export type Span = z.infer<typeof spanSchema>;
 
 /** One row of a trace search. */
 export const traceSummarySchema = z.object({
   traceId: z.string().describe('Trace id, 32 lowercase hex characters.'),
-  rootService: z.string().describe('Service of the root span (the earliest span whose parent is unknown when the root has not arrived).'),
+  rootService: z
+    .string()
+    .describe('Service of the root span (the earliest span whose parent is unknown when the root has not arrived).'),
   rootName: z.string().describe('Name of that span.'),
   startMs: z.number().describe('Earliest span start, epoch milliseconds.'),
   durationMs: z.number().describe('Latest span end minus earliest span start, milliseconds.'),

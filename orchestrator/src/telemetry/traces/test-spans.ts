@@ -5,7 +5,16 @@ export function span(fields: Partial<Span> & Pick<Span, 'spanId'>): Span {
   const startMs = fields.startMs ?? 1000;
   const endMs = fields.endMs ?? startMs + 10;
   return {
-    traceId: '1'.repeat(32), name: fields.spanId, kind: 'internal', service: 'api', status: 'unset', attributes: {}, events: [],
-    ...fields, startMs, endMs, durationMs: endMs - startMs,
+    traceId: '1'.repeat(32),
+    name: fields.spanId,
+    kind: 'internal',
+    service: 'api',
+    status: 'unset',
+    attributes: {},
+    events: [],
+    ...fields,
+    startMs,
+    endMs,
+    durationMs: endMs - startMs,
   };
 }

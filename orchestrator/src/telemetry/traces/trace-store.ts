@@ -41,7 +41,9 @@ const perSpanOverhead = 600;
 
 /** Heap estimate: strings at 2 bytes a character, a fixed cost per object, number or boolean. */
 function estimateBytes(span: Span): number {
-  let n = perSpanOverhead + 2 * (span.name.length + span.service.length + (span.statusMessage?.length ?? 0) + (span.scope?.length ?? 0));
+  let n =
+    perSpanOverhead +
+    2 * (span.name.length + span.service.length + (span.statusMessage?.length ?? 0) + (span.scope?.length ?? 0));
   const attrs = (a: Span['attributes']) => {
     for (const [k, v] of Object.entries(a)) n += 48 + 2 * k.length + (typeof v === 'string' ? 2 * v.length : 8);
   };
@@ -72,7 +74,14 @@ export function createTraceStore(opts: TraceStoreOptions = {}): TraceStore {
   function addSpan(span: Span): void {
     let entry = traces.get(span.traceId);
     if (!entry) {
-      entry = { spans: new Map(), startMs: span.startMs, endMs: span.endMs, services: new Set(), error: false, bytes: 0 };
+      entry = {
+        spans: new Map(),
+        startMs: span.startMs,
+        endMs: span.endMs,
+        services: new Set(),
+        error: false,
+        bytes: 0,
+      };
       traces.set(span.traceId, entry);
     }
     const previous = entry.spans.get(span.spanId);

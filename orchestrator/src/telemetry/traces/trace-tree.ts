@@ -34,8 +34,14 @@ export function summarize(traceId: string, spans: readonly Span[]): TraceSummary
     error ||= s.status === 'error';
   }
   return {
-    traceId, rootService: root?.service ?? '', rootName: root?.name ?? '', startMs, durationMs: Math.max(0, endMs - startMs),
-    spanCount: spans.length, services: [...services].sort(), error,
+    traceId,
+    rootService: root?.service ?? '',
+    rootName: root?.name ?? '',
+    startMs,
+    durationMs: Math.max(0, endMs - startMs),
+    spanCount: spans.length,
+    services: [...services].sort(),
+    error,
   };
 }
 

@@ -36,13 +36,21 @@ export function priceV11(obs: Float64Array): number {
 export type PricingVersion = '1.0' | '1.1';
 
 /** Prices one product with the engine of `version`, in a `pricing.compute` span, timed in metrics. */
-export function computePrice(version: PricingVersion, product: { id: number; basePriceCents: number }, timing: Histogram<'pricing_version'>): number {
-  return tracer.startActiveSpan('pricing.compute', { attributes: { 'observastack.pricing_version': version, 'observastack.product_id': product.id } }, (span) => {
-    const end = timing.startTimer({ pricing_version: version });
-    const obs = observationsFor(product.id, product.basePriceCents);
-    const cents = Math.max(1, Math.round(version === '1.1' ? priceV11(obs) : priceV10(obs)));
-    end();
-    span.end();
-    return cents;
-  });
+export function computePrice(
+  version: PricingVersion,
+  product: { id: number; basePriceCents: number },
+  timing: Histogram<'pricing_version'>,
+): number {
+  return tracer.startActiveSpan(
+    'pricing.compute',
+    { attributes: { 'observastack.pricing_version': version, 'observastack.product_id': product.id } },
+    (span) => {
+      const end = timing.startTimer({ pricing_version: version });
+      const obs = observationsFor(product.id, product.basePriceCents);
+      const cents = Math.max(1, Math.round(version === '1.1' ? priceV11(obs) : priceV10(obs)));
+      end();
+      span.end();
+      return cents;
+    },
+  );
 }

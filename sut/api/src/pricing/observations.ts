@@ -8,7 +8,7 @@ export function observationsFor(productId: number, basePriceCents: number): Floa
   let obs = cache.get(productId);
   if (obs) return obs;
   obs = new Float64Array(observationsPerProduct);
-  let seed = productId * 2654435761 >>> 0;
+  let seed = (productId * 2654435761) >>> 0;
   const rand = () => {
     // mulberry32: a tiny, well-known PRNG; reproducible input matters more than quality here
     seed = (seed + 0x6d2b79f5) >>> 0;

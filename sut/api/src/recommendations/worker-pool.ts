@@ -26,13 +26,36 @@ export class RecommendationPool {
     this.pool = this.create(size);
     const registers = [metrics.registry];
     const self = this;
-    new Gauge({ name: 'worker_pool_threads', help: 'Worker threads in the recommendation pool (workerPoolSize).', registers, collect() { this.set(self.size); } });
-    new Gauge({ name: 'worker_pool_active_tasks', help: 'Recommendation tasks running in a worker.', registers, collect() { this.set(Math.max(0, self.active - self.queued())); } });
     new Gauge({
-      name: 'worker_pool_queue_depth', help: 'Recommendation tasks waiting for a free worker.', registers,
-      collect() { this.set(self.queued()); },
+      name: 'worker_pool_threads',
+      help: 'Worker threads in the recommendation pool (workerPoolSize).',
+      registers,
+      collect() {
+        this.set(self.size);
+      },
     });
-    this.waitTime = new Histogram({ name: 'worker_pool_wait_seconds', help: 'Time a task waited for a free worker.', buckets: latencyBuckets, registers });
+    new Gauge({
+      name: 'worker_pool_active_tasks',
+      help: 'Recommendation tasks running in a worker.',
+      registers,
+      collect() {
+        this.set(Math.max(0, self.active - self.queued()));
+      },
+    });
+    new Gauge({
+      name: 'worker_pool_queue_depth',
+      help: 'Recommendation tasks waiting for a free worker.',
+      registers,
+      collect() {
+        this.set(self.queued());
+      },
+    });
+    this.waitTime = new Histogram({
+      name: 'worker_pool_wait_seconds',
+      help: 'Time a task waited for a free worker.',
+      buckets: latencyBuckets,
+      registers,
+    });
   }
 
   private queued(): number {
@@ -58,14 +81,19 @@ export class RecommendationPool {
     this.size = size;
     this.pool = this.create(size);
     this.draining.add(old);
-    old.close().catch(() => {}).finally(() => this.draining.delete(old));
+    old
+      .close()
+      .catch(() => {})
+      .finally(() => this.draining.delete(old));
   }
 
   async recommend(task: RecommendTask): Promise<number[]> {
     const submittedAt = now();
     const result = (await this.pool.run(task)) as RecommendResult;
     this.waitTime.observe((result.startedAt - submittedAt) / 1000);
-    tracer.startSpan('worker_pool.wait', { startTime: submittedAt, attributes: { 'observastack.pool_size': this.size } }).end(result.startedAt);
+    tracer
+      .startSpan('worker_pool.wait', { startTime: submittedAt, attributes: { 'observastack.pool_size': this.size } })
+      .end(result.startedAt);
     tracer.startSpan('recommendations.compute', { startTime: result.startedAt }).end(result.finishedAt);
     return result.productIds;
   }

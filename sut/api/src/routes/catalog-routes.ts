@@ -38,13 +38,19 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: ApiContext): vo
 
   app.get('/api/products/:id', async (req) => {
     const { id } = parseOr400(productIdSchema, req.params, 'product id');
-    const [row] = await ctx.db.query<ProductRow>('product_get', 'SELECT id, sku, name, category, description, base_price_cents FROM shop.products WHERE id = $1', [id]);
+    const [row] = await ctx.db.query<ProductRow>(
+      'product_get',
+      'SELECT id, sku, name, category, description, base_price_cents FROM shop.products WHERE id = $1',
+      [id],
+    );
     if (!row) throw new HttpError(`product ${id} not found`, { code: 'not_found', status: 404 });
     // A slow or failing inventory degrades the page (availability unknown) rather than failing it.
-    const availability = await ctx.inventory.availability(id, ctx.config.get().inventoryTimeoutMs).catch((err: Error) => {
-      ctx.logger.warn({ productId: id, reason: err.message }, 'availability unknown: inventory call failed');
-      return null;
-    });
+    const availability = await ctx.inventory
+      .availability(id, ctx.config.get().inventoryTimeoutMs)
+      .catch((err: Error) => {
+        ctx.logger.warn({ productId: id, reason: err.message }, 'availability unknown: inventory call failed');
+        return null;
+      });
     return { ...priced(row), description: row.description, availability };
   });
 

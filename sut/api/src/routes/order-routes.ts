@@ -10,12 +10,20 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
   app.post('/api/orders', async (req, reply) => {
     const order = parseOr400(orderRequestSchema, req.body, 'order');
     const ids = order.items.map((i) => i.productId);
-    const products = await ctx.db.query<{ id: number; base_price_cents: number }>('order_products', 'SELECT id, base_price_cents FROM shop.products WHERE id = ANY($1::int[])', [ids]);
+    const products = await ctx.db.query<{ id: number; base_price_cents: number }>(
+      'order_products',
+      'SELECT id, base_price_cents FROM shop.products WHERE id = ANY($1::int[])',
+      [ids],
+    );
     if (products.length !== ids.length) {
       const known = new Set(products.map((p) => p.id));
       const missing = ids.filter((id) => !known.has(id));
       ctx.orders.inc({ outcome: 'rejected' });
-      throw new HttpError('unknown products', { code: 'invalid_request', status: 400, issues: missing.map((id) => ({ path: 'items', message: `product ${id} does not exist` })) });
+      throw new HttpError('unknown products', {
+        code: 'invalid_request',
+        status: 400,
+        issues: missing.map((id) => ({ path: 'items', message: `product ${id} does not exist` })),
+      });
     }
     const prices = new Map(products.map((p) => [p.id, ctx.price({ id: p.id, basePriceCents: p.base_price_cents })]));
     const orderRef = randomUUID();
@@ -43,7 +51,9 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: ApiContext): void
         return { id: Number(row.id), totalCents: total, createdAt: row.created_at };
       });
       ctx.orders.inc({ outcome: 'created' });
-      return reply.code(201).send({ order: { ...created, customerId: order.customerId, status: 'confirmed', items: order.items } });
+      return reply
+        .code(201)
+        .send({ order: { ...created, customerId: order.customerId, status: 'confirmed', items: order.items } });
     } catch (err) {
       if (reserved) await ctx.inventory.release(orderRef, cfg.inventoryTimeoutMs);
       const status = err instanceof HttpError ? err.status : 500;

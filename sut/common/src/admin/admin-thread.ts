@@ -33,7 +33,11 @@ const publishEveryMs = 1000;
 const workerFile = new URL('./admin-worker.ts', import.meta.url);
 
 /** The main thread's read of the shared config: adopts a newly committed version, synchronously. */
-export function adopter(shared: SharedState, config: RuntimeConfig<Record<string, unknown>>, logger: Pick<Logger, 'error'>): () => void {
+export function adopter(
+  shared: SharedState,
+  config: RuntimeConfig<Record<string, unknown>>,
+  logger: Pick<Logger, 'error'>,
+): () => void {
   let seen = 0;
   return () => {
     const read = shared.read(seen);
@@ -58,9 +62,16 @@ export async function startAdminThread(o: AdminThreadOptions): Promise<AdminThre
   shared.beat();
   const poll = adopter(shared, o.config, o.logger);
   const data: AdminWorkerData = {
-    service: o.service, host: o.host, port: o.port, secret: o.secret, logLevel: o.logLevel, buffer: shared.buffer,
-    schemaModule: o.schema.module.href, schemaExport: o.schema.exportName,
-    resourceKeys: o.config.control.resourceKeys, initial: { ...o.config.get() },
+    service: o.service,
+    host: o.host,
+    port: o.port,
+    secret: o.secret,
+    logLevel: o.logLevel,
+    buffer: shared.buffer,
+    schemaModule: o.schema.module.href,
+    schemaExport: o.schema.exportName,
+    resourceKeys: o.config.control.resourceKeys,
+    initial: { ...o.config.get() },
   };
   // execArgv [] keeps the tracing preload out of the thread (admin requests are not shop traffic).
   const worker = new Worker(workerFile, { workerData: data, execArgv: [] });
@@ -68,17 +79,21 @@ export async function startAdminThread(o: AdminThreadOptions): Promise<AdminThre
 
   let nextId = 1;
   const writes = new Map<number, (m: Extract<ToMain, { type: 'write_result' }>) => void>();
-  const forward = (op: 'patch' | 'reset', who: string, patch?: unknown) => new Promise<ConfigWriteResult<Record<string, unknown>>>((resolve, reject) => {
-    const id = nextId++;
-    writes.set(id, (m) => (m.ok ? resolve(m.result) : reject(fromWire(m.error))));
-    post({ type: 'write', id, op, patch, who });
-  });
+  const forward = (op: 'patch' | 'reset', who: string, patch?: unknown) =>
+    new Promise<ConfigWriteResult<Record<string, unknown>>>((resolve, reject) => {
+      const id = nextId++;
+      writes.set(id, (m) => (m.ok ? resolve(m.result) : reject(fromWire(m.error))));
+      post({ type: 'write', id, op, patch, who });
+    });
 
   let lastPublished = 0;
   const publish = (id: number) => {
     lastPublished = Date.now();
     poll();
-    o.metrics.registry.metrics().then((text) => post({ type: 'metrics', id, text, contentType: o.metrics.registry.contentType }), (err) => o.logger.error({ err }, 'metrics collection failed'));
+    o.metrics.registry.metrics().then(
+      (text) => post({ type: 'metrics', id, text, contentType: o.metrics.registry.contentType }),
+      (err) => o.logger.error({ err }, 'metrics collection failed'),
+    );
   };
   let closing = false;
   const port = await new Promise<number>((resolve, reject) => {
@@ -126,7 +141,11 @@ export async function startAdminThread(o: AdminThreadOptions): Promise<AdminThre
     if (!closing) readyTimer = setTimeout(checkReady, readyEveryMs).unref();
   };
   void checkReady();
-  o.config.control.delegate({ poll, patch: (p, who) => forward('patch', who, p), reset: (who) => forward('reset', who) });
+  o.config.control.delegate({
+    poll,
+    patch: (p, who) => forward('patch', who, p),
+    reset: (who) => forward('reset', who),
+  });
 
   return {
     port,

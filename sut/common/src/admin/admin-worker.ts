@@ -30,10 +30,11 @@ const strict = ((await import(d.schemaModule)) as Record<string, z.ZodObject>)[d
 
 let nextId = 1;
 const waiting = new Map<number, (m: ToWorker) => void>();
-const ask = (m: ToMain & { id: number }) => new Promise<ToWorker>((resolve) => {
-  waiting.set(m.id, resolve);
-  send(m);
-});
+const ask = (m: ToMain & { id: number }) =>
+  new Promise<ToWorker>((resolve) => {
+    waiting.set(m.id, resolve);
+    send(m);
+  });
 
 const writer = new ConfigWriter({
   strict,
@@ -75,27 +76,64 @@ async function write(m: Extract<ToWorker, { type: 'write' }>) {
 
 const registry = new Registry();
 registry.setDefaultLabels({ service: d.service });
-const httpDuration = new Histogram({ name: 'admin_http_request_duration_seconds', help: 'Duration of requests served by the admin thread, by route template.', labelNames: ['method', 'route', 'status_code'], buckets: latencyBuckets, registers: [registry] });
-new Gauge({ name: 'admin_main_thread_heartbeat_age_seconds', help: 'Time since the main thread\'s event loop last turned, seen by the admin thread.', registers: [registry], collect() { this.set(shared.heartbeatAgeMs() / 1000); } });
-new Gauge({ name: 'admin_metrics_snapshot_age_seconds', help: 'Age of the main thread\'s metrics served in this scrape (0 when it answered in time).', registers: [registry], collect() { this.set(exposition ? (Date.now() - exposition.at) / 1000 : 0); } });
-new Gauge({ name: 'admin_config_version', help: 'Config versions: committed by the admin thread, adopted by the main thread.', labelNames: ['state'], registers: [registry], collect() {
-  this.set({ state: 'committed' }, shared.version());
-  this.set({ state: 'adopted' }, shared.adopted());
-} });
+const httpDuration = new Histogram({
+  name: 'admin_http_request_duration_seconds',
+  help: 'Duration of requests served by the admin thread, by route template.',
+  labelNames: ['method', 'route', 'status_code'],
+  buckets: latencyBuckets,
+  registers: [registry],
+});
+new Gauge({
+  name: 'admin_main_thread_heartbeat_age_seconds',
+  help: "Time since the main thread's event loop last turned, seen by the admin thread.",
+  registers: [registry],
+  collect() {
+    this.set(shared.heartbeatAgeMs() / 1000);
+  },
+});
+new Gauge({
+  name: 'admin_metrics_snapshot_age_seconds',
+  help: "Age of the main thread's metrics served in this scrape (0 when it answered in time).",
+  registers: [registry],
+  collect() {
+    this.set(exposition ? (Date.now() - exposition.at) / 1000 : 0);
+  },
+});
+new Gauge({
+  name: 'admin_config_version',
+  help: 'Config versions: committed by the admin thread, adopted by the main thread.',
+  labelNames: ['state'],
+  registers: [registry],
+  collect() {
+    this.set({ state: 'committed' }, shared.version());
+    this.set({ state: 'adopted' }, shared.adopted());
+  },
+});
 
 const app = createServiceApp({ logger, metrics: { httpDuration } });
 const authorizeWrite = configWriteGuard(d.secret);
 const writers = new WeakMap<object, string>();
-const onRequest = async (req: FastifyRequest, reply: FastifyReply) => void writers.set(req, await authorizeWrite(req, reply));
-const answer = (reply: FastifyReply, r: Awaited<ReturnType<ConfigWriter['patch']>>) => reply.code(r.pending ? 202 : 200).send(r);
+const onRequest = async (req: FastifyRequest, reply: FastifyReply) =>
+  void writers.set(req, await authorizeWrite(req, reply));
+const answer = (reply: FastifyReply, r: Awaited<ReturnType<ConfigWriter['patch']>>) =>
+  reply.code(r.pending ? 202 : 200).send(r);
 
 app.get('/healthz', async (_req, reply) => {
-  const body = { service: d.service, mainThread: { heartbeatAgeMs: shared.heartbeatAgeMs() }, config: { version: shared.version(), adopted: shared.adopted() } };
-  const reason = body.mainThread.heartbeatAgeMs > heartbeatLimitMs ? `main thread unresponsive for ${body.mainThread.heartbeatAgeMs} ms`
-    : !readiness ? 'starting: readiness not checked yet'
-    : !readiness.ok ? readiness.reason ?? 'not ready'
-    : Date.now() - readiness.at > readyLimitMs ? `readiness check has not completed for ${Date.now() - readiness.at} ms`
-    : null;
+  const body = {
+    service: d.service,
+    mainThread: { heartbeatAgeMs: shared.heartbeatAgeMs() },
+    config: { version: shared.version(), adopted: shared.adopted() },
+  };
+  const reason =
+    body.mainThread.heartbeatAgeMs > heartbeatLimitMs
+      ? `main thread unresponsive for ${body.mainThread.heartbeatAgeMs} ms`
+      : !readiness
+        ? 'starting: readiness not checked yet'
+        : !readiness.ok
+          ? (readiness.reason ?? 'not ready')
+          : Date.now() - readiness.at > readyLimitMs
+            ? `readiness check has not completed for ${Date.now() - readiness.at} ms`
+            : null;
   if (reason) return reply.code(503).send({ status: 'unavailable', reason, ...body });
   return { status: 'ok', ...body };
 });
@@ -104,14 +142,21 @@ app.get('/metrics', async (_req, reply) => {
   const fresh = await Promise.race([ask({ type: 'metrics', id }), new Promise((r) => setTimeout(r, metricsBudgetMs))]);
   // A late answer still refreshes the snapshot (see the message handler); nobody waits for it any more.
   waiting.delete(id);
-  if (!fresh && !exposition) return reply.code(503).send({ error: { code: 'metrics_unavailable', message: 'the main thread has not published metrics yet' } });
+  if (!fresh && !exposition)
+    return reply
+      .code(503)
+      .send({ error: { code: 'metrics_unavailable', message: 'the main thread has not published metrics yet' } });
   reply.header('content-type', exposition!.contentType);
   return exposition!.text + (await registry.metrics());
 });
 app.get('/config', async () => writer.get());
 app.get('/config/schema', async () => configJsonSchema(strict));
-app.patch('/config', { onRequest }, async (req, reply) => answer(reply, await writer.patch(req.body, writers.get(req) ?? 'unknown')));
-app.post('/config/reset', { onRequest }, async (req, reply) => answer(reply, await writer.reset(writers.get(req) ?? 'unknown')));
+app.patch('/config', { onRequest }, async (req, reply) =>
+  answer(reply, await writer.patch(req.body, writers.get(req) ?? 'unknown')),
+);
+app.post('/config/reset', { onRequest }, async (req, reply) =>
+  answer(reply, await writer.reset(writers.get(req) ?? 'unknown')),
+);
 
 try {
   await app.listen({ host: d.host, port: d.port });

@@ -20,7 +20,10 @@ async function setup(o: { adoptBudgetMs?: number; applyBudgetMs?: number } = {})
   const seen = { rate: -1, pool: -1, poolApplies: 0 };
   const logger = pino({ level: 'silent' });
   const config = await createRuntimeConfig({
-    schema, logger, metrics: createServiceMetrics('test'), resourceKeys: ['pool'],
+    schema,
+    logger,
+    metrics: createServiceMetrics('test'),
+    resourceKeys: ['pool'],
     apply: (next, prev) => {
       seen.rate = next.rate;
       if (next.pool === prev.pool) return;
@@ -34,16 +37,38 @@ async function setup(o: { adoptBudgetMs?: number; applyBudgetMs?: number } = {})
   });
   const shared = new SharedState();
   const poll = adopter(shared, config as never, logger);
-  config.control.delegate({ poll, patch: () => Promise.reject(new Error('not used')), reset: () => Promise.reject(new Error('not used')) });
-  const writer = new ConfigWriter({
-    strict: schema.strict(), defaults: { rate: 0, pool: 4 }, initial: { ...config.get() }, resourceKeys: ['pool'], shared,
-    propose: (next, who) => config.control.applyProposal(next as never, who),
-    log: () => {}, ...o,
+  config.control.delegate({
+    poll,
+    patch: () => Promise.reject(new Error('not used')),
+    reset: () => Promise.reject(new Error('not used')),
   });
-  return { config, shared, writer, seen, hold: () => { let open!: () => void; gate = new Promise((r) => (open = r)); return () => { gate = null; open(); }; } };
+  const writer = new ConfigWriter({
+    strict: schema.strict(),
+    defaults: { rate: 0, pool: 4 },
+    initial: { ...config.get() },
+    resourceKeys: ['pool'],
+    shared,
+    propose: (next, who) => config.control.applyProposal(next as never, who),
+    log: () => {},
+    ...o,
+  });
+  return {
+    config,
+    shared,
+    writer,
+    seen,
+    hold: () => {
+      let open!: () => void;
+      gate = new Promise((r) => (open = r));
+      return () => {
+        gate = null;
+        open();
+      };
+    },
+  };
 }
 
-describe('ConfigWriter with the main thread\'s config', () => {
+describe("ConfigWriter with the main thread's config", () => {
   it('a value knob is committed at once and the main thread adopts it on its next read', async () => {
     const { config, shared, writer, seen } = await setup();
     const answer = writer.patch({ rate: 5 }, 'alice');
@@ -68,7 +93,13 @@ describe('ConfigWriter with the main thread\'s config', () => {
     await vi.waitFor(() => expect(shared.version()).toBe(1));
     expect(seen.pool).toBe(6);
     config.get();
-    expect(await answer).toEqual({ config: { rate: 1, pool: 6 }, changes: [{ key: 'rate', from: 0, to: 1 }, { key: 'pool', from: 4, to: 6 }] });
+    expect(await answer).toEqual({
+      config: { rate: 1, pool: 6 },
+      changes: [
+        { key: 'rate', from: 0, to: 1 },
+        { key: 'pool', from: 4, to: 6 },
+      ],
+    });
     expect(seen.poolApplies).toBe(1); // adopting the committed version did not apply it again
   });
 
@@ -84,7 +115,10 @@ describe('ConfigWriter with the main thread\'s config', () => {
 
   it('bad input is a 400 naming the field, and nothing is committed', async () => {
     const { shared, writer } = await setup();
-    await expect(writer.patch({ pool: 0 }, 'dave')).rejects.toMatchObject({ status: 400, issues: [{ path: 'pool', message: expect.any(String) }] });
+    await expect(writer.patch({ pool: 0 }, 'dave')).rejects.toMatchObject({
+      status: 400,
+      issues: [{ path: 'pool', message: expect.any(String) }],
+    });
     await expect(writer.patch([1], 'dave')).rejects.toMatchObject({ status: 400, issues: [{ path: '(root)' }] });
     expect(shared.version()).toBe(0);
   });

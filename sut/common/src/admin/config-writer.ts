@@ -59,7 +59,12 @@ export class ConfigWriter {
   private serialized<R>(fn: () => Promise<R>): Promise<R> {
     if (this.stuckSince) {
       const s = Math.round((Date.now() - this.stuckSince) / 1000);
-      return Promise.reject(new HttpError(`a previous config change is still being applied by the service (${s} s); retry shortly`, { code: 'change_pending', status: 409 }));
+      return Promise.reject(
+        new HttpError(`a previous config change is still being applied by the service (${s} s); retry shortly`, {
+          code: 'change_pending',
+          status: 409,
+        }),
+      );
     }
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
@@ -67,25 +72,43 @@ export class ConfigWriter {
   }
 
   private async write(next: Config, who: string): Promise<ConfigWriteResult<Config>> {
-    const changes = Object.keys(next).filter((k) => next[k] !== this.current[k]).map((k) => ({ key: k, from: this.current[k], to: next[k] }));
+    const changes = Object.keys(next)
+      .filter((k) => next[k] !== this.current[k])
+      .map((k) => ({ key: k, from: this.current[k], to: next[k] }));
     if (changes.length === 0) return { config: this.current, changes };
     if (changes.some((c) => this.o.resourceKeys.includes(c.key))) {
       const applied = this.o.propose(next, who);
       const budget = this.o.applyBudgetMs ?? applyBudgetMs;
-      const outcome = await Promise.race([applied.then(() => 'applied' as const), sleep(budget).then(() => 'late' as const)]);
+      const outcome = await Promise.race([
+        applied.then(() => 'applied' as const),
+        sleep(budget).then(() => 'late' as const),
+      ]);
       if (outcome === 'late') {
         // The main thread is still applying it: answer now, keep the queue blocked until it ends either way.
         this.stuckSince = Date.now();
-        const settle = applied.then(() => this.commit(next, who), (err) => this.o.log('config change refused after its answer (202)', { err: (err as Error).message, who, changes }))
+        const settle = applied
+          .then(
+            () => this.commit(next, who),
+            (err) =>
+              this.o.log('config change refused after its answer (202)', { err: (err as Error).message, who, changes }),
+          )
           .finally(() => (this.stuckSince = 0));
         this.queue = settle;
-        return { config: this.current, changes, pending: `the service is still applying this change after ${budget} ms; GET /config shows it once applied` };
+        return {
+          config: this.current,
+          changes,
+          pending: `the service is still applying this change after ${budget} ms; GET /config shows it once applied`,
+        };
       }
     }
     const version = this.commit(next, who);
     const budget = this.o.adoptBudgetMs ?? adoptBudgetMs;
     if (await this.o.shared.waitAdopted(version, budget)) return { config: this.current, changes };
-    return { config: this.current, changes, pending: `committed; the service's main thread is busy and adopts it on its next request (not within ${budget} ms)` };
+    return {
+      config: this.current,
+      changes,
+      pending: `committed; the service's main thread is busy and adopts it on its next request (not within ${budget} ms)`,
+    };
   }
 
   private commit(next: Config, who: string): number {
@@ -101,4 +124,5 @@ export const toWire = (err: unknown): WireError =>
     ? { status: err.status, code: err.code, message: err.message, issues: err.issues }
     : { status: 500, code: 'internal', message: (err as Error).message };
 
-export const fromWire = (e: WireError): HttpError => new HttpError(e.message, { status: e.status, code: e.code, issues: e.issues });
+export const fromWire = (e: WireError): HttpError =>
+  new HttpError(e.message, { status: e.status, code: e.code, issues: e.issues });

@@ -16,7 +16,11 @@ const heartbeatOffset = 16;
 const dataOffset = 32;
 const capacity = 64 * 1024;
 // ES2024 (Node >= 16); the repository's TypeScript lib predates it.
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { value: Promise<string> | string } }).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number, t: number): { value: Promise<string> | string };
+  }
+).waitAsync;
 
 export interface CommittedConfig {
   config: Record<string, unknown>;
@@ -48,7 +52,7 @@ export class SharedState {
     Atomics.add(this.ints, seqIdx, 1);
     this.bytes.set(data);
     Atomics.store(this.ints, lenIdx, data.length);
-    return Atomics.add(this.ints, seqIdx, 1) + 1 >> 1;
+    return (Atomics.add(this.ints, seqIdx, 1) + 1) >> 1;
   }
 
   /** Main thread: the committed record if its version is newer than `seen`, else undefined (also while torn). */

@@ -8,7 +8,10 @@ import { createWriteLimiter, type WriteLimit } from './write-limiter.ts';
  * `sut-config` JWT (401 otherwise), and an authenticated flood is answered 429 with Retry-After before any
  * work. Anonymous requests never spend the budget, so they cannot starve the orchestrator's writes.
  */
-export function configWriteGuard(secret: Uint8Array, limit?: WriteLimit): (req: FastifyRequest, reply: FastifyReply) => Promise<string> {
+export function configWriteGuard(
+  secret: Uint8Array,
+  limit?: WriteLimit,
+): (req: FastifyRequest, reply: FastifyReply) => Promise<string> {
   const limiter = createWriteLimiter(limit);
   return async (req, reply) => {
     const who = await verifyBearer(req.headers.authorization, secret, configAudience);

@@ -34,23 +34,37 @@ const tokenShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * audience, exp and nbf checked, `exp` required. Any failure is a 401 with the reason; returns the subject.
  */
 export async function verifyToken(token: string, secret: Uint8Array, audience: string): Promise<string> {
-  if (token.length > 4096 || !tokenShape.test(token)) throw new HttpError('token invalid', { code: 'unauthorized', status: 401 });
+  if (token.length > 4096 || !tokenShape.test(token))
+    throw new HttpError('token invalid', { code: 'unauthorized', status: 401 });
   try {
-    const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], issuer: tokenIssuer, audience, requiredClaims: ['exp', 'sub'] });
+    const { payload } = await jwtVerify(token, secret, {
+      algorithms: ['HS256'],
+      issuer: tokenIssuer,
+      audience,
+      requiredClaims: ['exp', 'sub'],
+    });
     return payload.sub ?? 'unknown';
   } catch (err) {
     const reason =
-      err instanceof errors.JWTExpired ? 'token expired'
-      : err instanceof errors.JWTClaimValidationFailed ? `token claim "${err.claim}" invalid: ${err.reason}`
-      : err instanceof errors.JOSEAlgNotAllowed ? 'token algorithm not allowed'
-      : err instanceof errors.JWSSignatureVerificationFailed ? 'token signature invalid'
-      : 'token invalid';
+      err instanceof errors.JWTExpired
+        ? 'token expired'
+        : err instanceof errors.JWTClaimValidationFailed
+          ? `token claim "${err.claim}" invalid: ${err.reason}`
+          : err instanceof errors.JOSEAlgNotAllowed
+            ? 'token algorithm not allowed'
+            : err instanceof errors.JWSSignatureVerificationFailed
+              ? 'token signature invalid'
+              : 'token invalid';
     throw new HttpError(reason, { code: 'unauthorized', status: 401, cause: err });
   }
 }
 
 /** Verifies an `Authorization: Bearer <jwt>` header for `audience` (see verifyToken). */
-export async function verifyBearer(header: string | undefined, secret: Uint8Array, audience = configAudience): Promise<string> {
+export async function verifyBearer(
+  header: string | undefined,
+  secret: Uint8Array,
+  audience = configAudience,
+): Promise<string> {
   const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header ?? '');
   if (!match) throw new HttpError('missing bearer token', { code: 'unauthorized', status: 401 });
   return verifyToken(match[1], secret, audience);

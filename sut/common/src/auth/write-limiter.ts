@@ -20,7 +20,10 @@ export interface WriteLimiter {
   wait(): number;
 }
 
-export function createWriteLimiter(limit: WriteLimit = defaultWriteLimit, now: () => number = () => performance.now()): WriteLimiter {
+export function createWriteLimiter(
+  limit: WriteLimit = defaultWriteLimit,
+  now: () => number = () => performance.now(),
+): WriteLimiter {
   let tokens = limit.burst;
   let last = now();
   const refill = () => {

@@ -3,7 +3,10 @@ import { AcquireTimeoutError, ResizableSemaphore } from './resizable-semaphore.t
 
 const settled = async (p: Promise<unknown>) => {
   let done = false;
-  p.then(() => (done = true), () => (done = true));
+  p.then(
+    () => (done = true),
+    () => (done = true),
+  );
   await new Promise((r) => setImmediate(r));
   return done;
 };

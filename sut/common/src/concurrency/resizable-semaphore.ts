@@ -60,7 +60,8 @@ export class ResizableSemaphore {
         w.cleanup();
         reject(err);
       };
-      const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => leave(new AcquireTimeoutError()), opts.timeoutMs);
+      const timer =
+        opts.timeoutMs === undefined ? undefined : setTimeout(() => leave(new AcquireTimeoutError()), opts.timeoutMs);
       const onAbort = () => leave(opts.signal!.reason instanceof Error ? opts.signal!.reason : new Error('aborted'));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const w: Waiter = {

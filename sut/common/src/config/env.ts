@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesText } from '../errors.ts';
 
 /**
  * Parses a process's environment once, at start. A bad value stops the process with every problem listed,
@@ -7,8 +8,7 @@ import { z } from 'zod';
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
-  console.error(`invalid environment:\n${lines.join('\n')}`);
+  console.error(`invalid environment:\n  ${issuesText(result.error.issues, '(env)', '\n  ')}`);
   process.exit(2);
 }
 
@@ -19,5 +19,8 @@ export const portFrom = (fallback: number) => z.coerce.number().int().min(0).max
 export const commonEnvShape = {
   OBS_HOST: z.string().default('127.0.0.1').describe('Interface to bind; 127.0.0.1 unless told otherwise.'),
   OBS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  OBS_JWT_SECRET_FILE: z.string().default('.observastack/secrets/jwt-secret').describe('HS256 secret for config-write tokens.'),
+  OBS_JWT_SECRET_FILE: z
+    .string()
+    .default('.observastack/secrets/jwt-secret')
+    .describe('HS256 secret for config-write tokens.'),
 };

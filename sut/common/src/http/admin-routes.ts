@@ -22,7 +22,8 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRoutesOptio
   // Writers are checked in onRequest, before the body is even read: a stranger's body is never parsed.
   const authorizeWrite = configWriteGuard(opts.secret);
   const writers = new WeakMap<object, string>();
-  const onRequest = async (req: FastifyRequest, reply: FastifyReply) => void writers.set(req, await authorizeWrite(req, reply));
+  const onRequest = async (req: FastifyRequest, reply: FastifyReply) =>
+    void writers.set(req, await authorizeWrite(req, reply));
   app.get('/healthz', async (_req, reply) => {
     try {
       await opts.ready?.();
@@ -39,6 +40,10 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRoutesOptio
   app.get('/config/schema', async () => opts.config.jsonSchema());
   // 202 when the change is accepted but not yet in effect (see the admin thread in docs/architecture.md).
   const answer = (reply: FastifyReply, r: { pending?: string }) => reply.code(r.pending ? 202 : 200).send(r);
-  app.patch('/config', { onRequest }, async (req, reply) => answer(reply, await opts.config.patch(req.body, writers.get(req) ?? 'unknown')));
-  app.post('/config/reset', { onRequest }, async (req, reply) => answer(reply, await opts.config.reset(writers.get(req) ?? 'unknown')));
+  app.patch('/config', { onRequest }, async (req, reply) =>
+    answer(reply, await opts.config.patch(req.body, writers.get(req) ?? 'unknown')),
+  );
+  app.post('/config/reset', { onRequest }, async (req, reply) =>
+    answer(reply, await opts.config.reset(writers.get(req) ?? 'unknown')),
+  );
 }

@@ -13,10 +13,18 @@ export interface Listener {
  * Listens on every listener, logs where, and on SIGTERM/SIGINT closes cleanly and exits 0. A port that cannot
  * be bound stops the process with one clear line (which port, which env var changes it).
  */
-export async function runUntilSignal(opts: { logger: Logger; listeners: Listener[]; admin?: AdminThreadOptions; close: () => Promise<void> }): Promise<void> {
+export async function runUntilSignal(opts: {
+  logger: Logger;
+  listeners: Listener[];
+  admin?: AdminThreadOptions;
+  close: () => Promise<void>;
+}): Promise<void> {
   const cannotListen = async (err: unknown, l: { host: string; port: number; name: string }) => {
     const e = err as NodeJS.ErrnoException;
-    opts.logger.fatal({ err: e }, e.code === 'EADDRINUSE' ? `port ${l.port} (${l.name}) is already in use` : `cannot listen on ${l.host}:${l.port}`);
+    opts.logger.fatal(
+      { err: e },
+      e.code === 'EADDRINUSE' ? `port ${l.port} (${l.name}) is already in use` : `cannot listen on ${l.host}:${l.port}`,
+    );
     await flush(opts.logger);
     process.exit(3);
   };

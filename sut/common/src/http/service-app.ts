@@ -25,7 +25,13 @@ export interface ServiceAppOptions {
  * the request-duration histogram by route template, and span names carrying the route.
  */
 export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
-  const app = fastify({ logger: false, bodyLimit: bodyLimitBytes, return503OnClosing: true, forceCloseConnections: true, ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}) });
+  const app = fastify({
+    logger: false,
+    bodyLimit: bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
+  });
   const { logger, metrics } = opts;
 
   app.addHook('onRequest', async (req) => {
@@ -42,11 +48,22 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     if (route === '/metrics' || route === '/healthz') return;
     const seconds = reply.elapsedTime / 1000;
     metrics.httpDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, seconds);
-    logger.info({ method: req.method, route, url: req.url.slice(0, 200), status_code: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+    logger.info(
+      {
+        method: req.method,
+        route,
+        url: req.url.slice(0, 200),
+        status_code: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
   });
 
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: { code: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0].slice(0, 200)}` } });
+    reply.code(404).send({
+      error: { code: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0].slice(0, 200)}` },
+    });
   });
 
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
@@ -55,11 +72,15 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
       return reply.code(err.status).send({ error: { code: err.code, message: err.message, issues: err.issues } });
     }
     if (err instanceof ZodError) {
-      return reply.code(400).send({ error: { code: 'invalid_request', message: 'invalid request', issues: issuesFrom(err.issues) } });
+      return reply
+        .code(400)
+        .send({ error: { code: 'invalid_request', message: 'invalid request', issues: issuesFrom(err.issues) } });
     }
     const status = (err as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) {
-      return reply.code(status).send({ error: { code: (err as FastifyError).code ?? 'bad_request', message: err.message } });
+      return reply
+        .code(status)
+        .send({ error: { code: (err as FastifyError).code ?? 'bad_request', message: err.message } });
     }
     logger.error({ err, url: req.url }, 'unhandled error');
     trace.getActiveSpan()?.recordException(err);
@@ -70,7 +91,11 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
 }
 
 /** Parses `input` with a zod schema, turning failures into one 400 with every field's reason. */
-export function parseOr400<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, input: unknown, what: string): T {
+export function parseOr400<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  input: unknown,
+  what: string,
+): T {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   throw new HttpError(`invalid ${what}`, { code: 'invalid_request', status: 400, issues: issuesFrom(r.error.issues) });

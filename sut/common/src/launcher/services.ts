@@ -14,7 +14,14 @@ export interface SutPorts {
   inventoryAdmin: number;
 }
 
-export const defaultSutPorts: SutPorts = { gateway: 8080, gatewayAdmin: 8090, api: 8081, apiAdmin: 8091, inventory: 8082, inventoryAdmin: 8092 };
+export const defaultSutPorts: SutPorts = {
+  gateway: 8080,
+  gatewayAdmin: 8090,
+  api: 8081,
+  apiAdmin: 8091,
+  inventory: 8082,
+  inventoryAdmin: 8092,
+};
 
 /** The env var that moves each port (named in "port taken" errors). */
 export const portEnvVar: Record<keyof SutPorts, string> = {

@@ -1,5 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { adminBaseUrl, serviceArgs, serviceEnv, sutServiceNames, waitHealthy, type SutEnvOptions, type SutServiceName } from './services.ts';
+import {
+  adminBaseUrl,
+  serviceArgs,
+  serviceEnv,
+  sutServiceNames,
+  waitHealthy,
+  type SutEnvOptions,
+  type SutServiceName,
+} from './services.ts';
 
 export interface StartedSut {
   children: Record<SutServiceName, ChildProcess>;
@@ -10,7 +18,12 @@ export interface StartedSut {
  * Starts the three services as child processes in dependency order, each healthy before the next starts.
  * `onOutput` receives every stdout/stderr line (JSON logs); without it output goes to this process's stdio.
  */
-export async function startSut(o: SutEnvOptions & { onOutput?: (service: SutServiceName, stream: 'stdout' | 'stderr', line: string) => void; extraEnv?: Record<string, string> }): Promise<StartedSut> {
+export async function startSut(
+  o: SutEnvOptions & {
+    onOutput?: (service: SutServiceName, stream: 'stdout' | 'stderr', line: string) => void;
+    extraEnv?: Record<string, string>;
+  },
+): Promise<StartedSut> {
   const children = {} as Record<SutServiceName, ChildProcess>;
   const stop = async () => {
     await Promise.all(Object.values(children).map((c) => stopChild(c)));

@@ -8,7 +8,14 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -31,10 +38,19 @@ const sampler = !endpoint
 
 const provider = new TracerProvider({
   sampler,
-  resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME ?? 'unknown', 'service.namespace': 'observastack' }),
+  resource: resourceFromAttributes({
+    'service.name': process.env.OTEL_SERVICE_NAME ?? 'unknown',
+    'service.namespace': 'observastack',
+  }),
   // Without an endpoint spans are still created (trace ids in logs, W3C propagation) but not exported.
   spanProcessors: endpoint
-    ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }), scheduledDelayMillis: 500, maxQueueSize: 4096 })]
+    ? [
+        new BatchSpanProcessor({
+          exporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }),
+          scheduledDelayMillis: 500,
+          maxQueueSize: 4096,
+        }),
+      ]
     : [],
 });
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -55,4 +71,5 @@ registerInstrumentations({
 });
 
 process.once('beforeExit', () => void provider.shutdown().catch(() => {}));
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.prependListener(signal, () => void provider.forceFlush().catch(() => {}));
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.prependListener(signal, () => void provider.forceFlush().catch(() => {}));

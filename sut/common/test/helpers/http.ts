@@ -11,7 +11,12 @@ export interface RawResponse {
  * One HTTP request with the path sent exactly as given (fetch would normalise `/api/../config` to `/config`
  * before sending, hiding what the gateway does with it).
  */
-export function rawRequest(baseUrl: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers: opts.headers }, (res) => {
@@ -34,7 +39,10 @@ export function rawRequest(baseUrl: string, method: string, path: string, opts: 
 }
 
 /** fetch + JSON body, for the ordinary cases. */
-export async function call(url: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; json: any }> {
+export async function call(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; json: any }> {
   const res = await fetch(url, init);
   const text = await res.text();
   let json: unknown;
@@ -47,7 +55,11 @@ export async function call(url: string, init: RequestInit = {}): Promise<{ statu
 }
 
 export const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  call(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  call(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 export const patchConfig = (adminUrl: string, body: unknown, token: string | undefined) =>
   call(`${adminUrl}/config`, {

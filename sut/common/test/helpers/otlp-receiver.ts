@@ -40,7 +40,12 @@ export interface OtlpReceiver {
 
 const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('hex');
 const attrs = (list: any[] | undefined) =>
-  Object.fromEntries((list ?? []).map((kv) => [kv.key, kv.value?.string_value ?? kv.value?.bool_value ?? kv.value?.double_value ?? Number(kv.value?.int_value ?? NaN)]));
+  Object.fromEntries(
+    (list ?? []).map((kv) => [
+      kv.key,
+      kv.value?.string_value ?? kv.value?.bool_value ?? kv.value?.double_value ?? Number(kv.value?.int_value ?? NaN),
+    ]),
+  );
 
 /** A real OTLP/HTTP trace receiver (protobuf bodies on POST /v1/traces) on 127.0.0.1, collecting spans. */
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
@@ -60,7 +65,15 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         const service = String(attrs(rs.resource?.attributes)['service.name'] ?? 'unknown');
         for (const ss of rs.scope_spans ?? []) {
           for (const s of ss.spans ?? []) {
-            spans.push({ service, scope: ss.scope?.name ?? '', traceId: hex(s.trace_id), spanId: hex(s.span_id), parentSpanId: hex(s.parent_span_id), name: s.name, attributes: attrs(s.attributes) });
+            spans.push({
+              service,
+              scope: ss.scope?.name ?? '',
+              traceId: hex(s.trace_id),
+              spanId: hex(s.span_id),
+              parentSpanId: hex(s.parent_span_id),
+              name: s.name,
+              attributes: attrs(s.attributes),
+            });
           }
         }
       }

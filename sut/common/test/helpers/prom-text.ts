@@ -28,7 +28,9 @@ export function parseSamples(text: string): Sample[] {
 
 /** Samples of `name` whose labels include `labels`. */
 export function samples(text: string, name: string, labels: Labels = {}): Sample[] {
-  return parseSamples(text).filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  return parseSamples(text).filter(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
 }
 
 /** The value of the one sample of `name` matching `labels`; undefined when there is none. */
@@ -48,7 +50,12 @@ export async function scrape(baseUrl: string): Promise<string> {
  * Runs `work` while scraping `baseUrl` back to back, and returns the work's result with the highest value
  * `name{labels}` had in any scrape (a gauge rising under load and falling after it).
  */
-export async function maxDuring<T>(baseUrl: string, name: string, labels: Labels, work: () => Promise<T>): Promise<{ result: T; max: number }> {
+export async function maxDuring<T>(
+  baseUrl: string,
+  name: string,
+  labels: Labels,
+  work: () => Promise<T>,
+): Promise<{ result: T; max: number }> {
   let max = -Infinity;
   let done = false;
   const poll = (async () => {

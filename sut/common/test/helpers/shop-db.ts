@@ -38,5 +38,13 @@ export function shopCounts(url: string): Promise<ShopCounts> {
 
 /** Units reserved of one product across warehouses. */
 export function reservedOf(url: string, productId: number): Promise<number> {
-  return withDb(url, async (c) => (await c.query('SELECT coalesce(sum(reserved), 0)::int AS n FROM inventory.stock WHERE product_id = $1', [productId])).rows[0].n);
+  return withDb(
+    url,
+    async (c) =>
+      (
+        await c.query('SELECT coalesce(sum(reserved), 0)::int AS n FROM inventory.stock WHERE product_id = $1', [
+          productId,
+        ])
+      ).rows[0].n,
+  );
 }

@@ -1,5 +1,11 @@
 import { createRequire } from 'node:module';
 import { HttpError } from '@observastack/sut-common/errors.ts';
+import { ClientGoneError, requestSignal } from '@observastack/sut-common/http/request-signal.ts';
+
+const withRequestSignal = (timeout: AbortSignal) => {
+  const gone = requestSignal();
+  return gone ? AbortSignal.any([timeout, gone]) : timeout;
+};
 
 const require = createRequire(import.meta.url);
 const { Agent, request } = require('undici') as typeof import('undici');
@@ -30,11 +36,13 @@ export class InventoryClient {
         dispatcher: this.agent,
         headers: body ? { 'content-type': 'application/json' } : {},
         body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(timeoutMs),
+        // The api's own caller leaving cancels the call too: inventory then drops the work (request-signal.ts).
+        signal: withRequestSignal(AbortSignal.timeout(timeoutMs)),
       });
       const text = await res.body.text();
       return { status: res.statusCode, json: text ? JSON.parse(text) : null };
     } catch (err) {
+      if (requestSignal()?.aborted) throw new ClientGoneError();
       const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
       throw timeout
         ? new HttpError(`inventory did not answer within ${timeoutMs} ms`, {

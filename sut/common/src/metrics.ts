@@ -6,6 +6,7 @@ export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 export interface ServiceMetrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  httpAbandoned: Counter<'route'>;
   configChanges: Counter<'key'>;
   configValue: Gauge<'key'>;
   buildInfo: Gauge<string>;
@@ -28,6 +29,12 @@ export function createServiceMetrics(service: string): ServiceMetrics {
       help: 'Duration of HTTP requests served, by route template.',
       labelNames: ['method', 'route', 'status_code'],
       buckets: latencyBuckets,
+      registers: [registry],
+    }),
+    httpAbandoned: new Counter({
+      name: 'http_server_requests_abandoned_total',
+      help: 'Requests dropped before their work because their client had closed the connection.',
+      labelNames: ['route'],
       registers: [registry],
     }),
     configChanges: new Counter({

@@ -5,6 +5,7 @@ import { trace } from '@opentelemetry/api';
 import { HttpError } from '../errors.ts';
 import { latencyBuckets, type ServiceMetrics } from '../metrics.ts';
 import { ResizableSemaphore } from '../concurrency/resizable-semaphore.ts';
+import { ClientGoneError, requestSignal } from '../http/request-signal.ts';
 
 // Loaded through require so the OpenTelemetry pg instrumentation (preloaded with --import) patches it.
 const require = createRequire(import.meta.url);
@@ -140,8 +141,12 @@ export class DbPool {
   private async acquire(): Promise<PoolClient> {
     return tracer.startActiveSpan('db_pool.acquire', async (span) => {
       try {
-        await this.slots.acquire({ timeoutMs: this.opts.acquireTimeoutMs ?? 1000 });
+        await this.slots.acquire({ timeoutMs: this.opts.acquireTimeoutMs ?? 1000, signal: requestSignal() });
       } catch (err) {
+        if (err instanceof ClientGoneError) {
+          span.end();
+          throw err;
+        }
         this.acquireErrors.inc();
         span.setStatus({ code: 2, message: 'timed out waiting for a database connection' });
         span.end();
@@ -149,6 +154,12 @@ export class DbPool {
           `timed out waiting for a database connection (dbPoolMax ${this.slots.size}, ${this.slots.waiting} waiting)`,
           { code: 'db_pool_exhausted', status: 503, cause: err },
         );
+      }
+      if (requestSignal()?.aborted) {
+        // Waited in line for a request whose client left meanwhile: give the slot to one still waited for.
+        this.slots.release();
+        span.end();
+        throw new ClientGoneError();
       }
       try {
         const client = await this.pool.connect();

@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { HttpError, issuesFrom } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceMetrics } from '../metrics.ts';
+import { ClientGoneError, trackRequestSignals } from './request-signal.ts';
 
 // Loaded through require so the OpenTelemetry instrumentation (preloaded with --import) sees it.
 const require = createRequire(import.meta.url);
@@ -15,7 +16,8 @@ export const bodyLimitBytes = 64 * 1024;
 
 export interface ServiceAppOptions {
   logger: Logger;
-  metrics: Pick<ServiceMetrics, 'httpDuration'>;
+  /** httpAbandoned is counted where given (the admin thread has no use for it). */
+  metrics: Pick<ServiceMetrics, 'httpDuration'> & Partial<Pick<ServiceMetrics, 'httpAbandoned'>>;
   /** Builds the HTTP server (fastify's serverFactory), e.g. to answer some requests before fastify sees them. */
   serverFactory?: FastifyServerFactory;
 }
@@ -33,6 +35,7 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
   });
   const { logger, metrics } = opts;
+  trackRequestSignals(app);
 
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url;
@@ -67,6 +70,12 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
   });
 
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
+    // Nobody reads this answer: no error log per abandoned request (an overload makes thousands); the metrics
+    // and the request log count them as 499, nginx's "client closed request".
+    if (err instanceof ClientGoneError) {
+      metrics.httpAbandoned?.inc({ route: req.routeOptions.url ?? 'unmatched' });
+      return reply.code(499).send({ error: { code: 'client_closed', message: err.message } });
+    }
     if (err instanceof HttpError) {
       if (err.status >= 500) logger.error({ err }, err.message);
       return reply.code(err.status).send({ error: { code: err.code, message: err.message, issues: err.issues } });

@@ -138,12 +138,15 @@ async function runHey(url: string, rps: number, durationS: number): Promise<Tool
   const transportErrors = [...stdout.matchAll(/^\s*\[(\d+)\]\s+(?:Get|Post) /gm)].reduce((a, m) => a + Number(m[1]), 0);
   const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(stderr);
   const p = (pct: number) => num(new RegExp(`${pct}% in ([\\d.]+) secs`));
+  // hey prints a percentile only once some sample's rank reaches it: with fewer than 100 samples (a 2 s smoke
+  // run at 50 req/s) there is no "99% in" line. By nearest rank the p99 of fewer than 100 samples is the slowest.
+  const p99 = p(99) ?? (requests < 100 ? num(/Slowest:\s+([\d.]+) secs/) : null);
   return {
     achievedRps: requests / durationS,
     requests,
     errors: requests - ok + transportErrors,
     p50Ms: p(50) === null ? null : (p(50) as number) * 1000,
-    p99Ms: p(99) === null ? null : (p(99) as number) * 1000,
+    p99Ms: p99 === null ? null : p99 * 1000,
     cpuSecondsPer1000: cpu && requests > 0 ? ((Number(cpu[1]) + Number(cpu[2])) / requests) * 1000 : null,
   };
 }

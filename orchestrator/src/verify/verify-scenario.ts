@@ -55,6 +55,22 @@ const isEvent = (runId: string, type: RunEvent['type']) => (m: ServerMessage) =>
 const isEnd = (runId: string) => (m: ServerMessage) => m.type === 'resolution' && m.runId === runId;
 const secs = (ms: number) => Math.round(ms / 100) / 10;
 
+/** A scenario's figures before anything was measured (and what a crashed verification reports). */
+export function noFigures(id: string, failures: string[] = []): ScenarioFigures {
+  return {
+    id,
+    passed: false,
+    baseline: null,
+    load: null,
+    breachS: null,
+    wrongFixHeldOff: null,
+    resolveS: null,
+    fixAnswerMs: null,
+    failures,
+    seconds: [],
+  };
+}
+
 /**
  * Plays one scenario the way a learner would, over REST and the WebSocket: start a run, see the baseline hold
  * and the fault breach the SLO within 10 s, apply `fix.wrong` (the run must NOT resolve within holdSeconds + 5 s),
@@ -69,18 +85,7 @@ export async function verifyScenario(
 ): Promise<ScenarioFigures> {
   const { spec } = scenario;
   const hold = spec.slo.holdSeconds;
-  const f: ScenarioFigures = {
-    id: scenario.id,
-    passed: false,
-    baseline: null,
-    load: null,
-    breachS: null,
-    wrongFixHeldOff: null,
-    resolveS: null,
-    fixAnswerMs: null,
-    failures: [],
-    seconds: [],
-  };
+  const f = noFigures(scenario.id);
   const fail = (why: string) => {
     f.failures.push(why);
     log(`  ${scenario.id}: FAIL ${why}`);

@@ -6,7 +6,7 @@ import type { Calibration } from '../calibration/calibration-file.ts';
 import { describeStep } from '../calibration/calibrator.ts';
 import { RestClient } from './rest-client.ts';
 import { RunObserver } from './run-observer.ts';
-import { verifyScenario, type ScenarioFigures } from './verify-scenario.ts';
+import { noFigures, verifyScenario, type ScenarioFigures } from './verify-scenario.ts';
 
 export interface VerifyOptions {
   /** Folder of scenario YAML files (default: the built-in library). */
@@ -69,23 +69,10 @@ export async function verifyScenarios(o: VerifyOptions = {}): Promise<VerifyRepo
       if (typeof s === 'string') continue;
       log(`${s.id}: ${s.spec.title}`);
       report.scenarios.push(
-        await verifyScenario(s, rest, obs, log).catch(
-          (err: Error) => (
-            log(`  ${s.id}: FAIL ${err.message}`),
-            {
-              id: s.id,
-              passed: false,
-              baseline: null,
-              load: null,
-              breachS: null,
-              wrongFixHeldOff: null,
-              resolveS: null,
-              fixAnswerMs: null,
-              failures: [`verification crashed: ${err.message}`],
-              seconds: [],
-            }
-          ),
-        ),
+        await verifyScenario(s, rest, obs, log).catch((err: Error) => {
+          log(`  ${s.id}: FAIL ${err.message}`);
+          return noFigures(s.id, [`verification crashed: ${err.message}`]);
+        }),
       );
     }
   } finally {

@@ -22,11 +22,6 @@ export class ClientGoneError extends Error {
   }
 }
 
-/** Throws ClientGoneError when the current request's client is gone; call before starting costly work. */
-export function throwIfClientGone(): void {
-  if (requestSignal()?.aborted) throw new ClientGoneError();
-}
-
 /** Gives every request of `app` its signal (the first onRequest hook). */
 export function trackRequestSignals(app: FastifyInstance): void {
   app.addHook('onRequest', (_req, reply, done) => {

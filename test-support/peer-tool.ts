@@ -38,3 +38,20 @@ export const findPromtool = () =>
     source: 'Debian package prometheus',
     requiredInCi: true,
   });
+
+/** Debian's Alertmanager (package `prometheus-alertmanager`, which also brings amtool), which .ci/run installs. */
+export const findAlertmanager = () =>
+  peerTool({
+    candidates: ['/usr/bin/prometheus-alertmanager', 'alertmanager'],
+    versionArgs: ['--version'],
+    source: 'Debian package prometheus-alertmanager',
+    requiredInCi: true,
+  });
+
+export const findAmtool = () =>
+  peerTool({
+    candidates: ['/usr/bin/amtool', 'amtool'],
+    versionArgs: ['--version'],
+    source: 'Debian package prometheus-alertmanager',
+    requiredInCi: true,
+  });

@@ -80,6 +80,12 @@ export const orchestratorEnvSchema = z.object({
     .string()
     .optional()
     .describe('File holding the learner key (default <data dir>/secrets/learner-key, generated on first start).'),
+  OBS_ALERTMANAGER_TOKEN_FILE: z
+    .string()
+    .optional()
+    .describe(
+      'stack mode: file holding the bearer token Alertmanager sends with its notifications (POST /v1/alertmanager); unset: the webhook is off.',
+    ),
   GITPOD_WORKSPACE_URL: z
     .url()
     .optional()

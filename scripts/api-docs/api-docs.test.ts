@@ -15,17 +15,17 @@ describe('docs/api.md and docs/openapi/*.json', () => {
       for (const methods of Object.values(doc.paths) as Record<string, any>[]) {
         for (const op of Object.values(methods)) {
           expect(['user', 'control', 'observability', 'internal']).toContain(op['x-network-path']);
-          expect(['none', 'session', 'sut-config', 'local-process']).toContain(op['x-auth']);
+          expect(['none', 'session', 'sut-config', 'local-process', 'alertmanager-token']).toContain(op['x-auth']);
         }
       }
     }
   });
-  it('every state-changing orchestrator route needs the session token, except the session itself and the trace ingest', () => {
+  it('every state-changing orchestrator route needs the session token, except the session itself and the ingests', () => {
     const doc = JSON.parse(rendered['docs/openapi/orchestrator.json']);
     for (const [path, methods] of Object.entries(doc.paths) as [string, Record<string, any>][]) {
       for (const [method, op] of Object.entries(methods)) {
         if (method === 'get' && path !== '/ws') expect(op['x-auth'], `${method} ${path}`).toBe('none');
-        else if (path !== '/api/session' && path !== '/v1/traces')
+        else if (path !== '/api/session' && !path.startsWith('/v1/'))
           expect(op['x-auth'], `${method} ${path}`).toBe('session');
       }
     }

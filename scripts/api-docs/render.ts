@@ -13,6 +13,7 @@ const authLabel: Record<string, string> = {
   session: 'session token',
   'sut-config': 'sut-config token',
   'local-process': 'this machine, no Origin',
+  'alertmanager-token': 'trusted peer, no Origin, Alertmanager token',
 };
 
 function table(name: string, doc: Doc): string {

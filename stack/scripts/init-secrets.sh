@@ -1,7 +1,7 @@
 #!/bin/sh
 # Generates the stack's secrets once: the HS256 key that config-write tokens are signed with, the PostgreSQL
-# password, the Grafana admin password and the learner key (docs/security.md). Files land in stack/secrets/
-# (git-ignored) and are never overwritten.
+# password, the Grafana admin password, the learner key and the token Alertmanager notifies the orchestrator
+# with (docs/security.md). Files land in stack/secrets/ (git-ignored) and are never overwritten.
 # Usage: sh stack/scripts/init-secrets.sh [dir]
 set -eu
 dir="${1:-$(cd "$(dirname "$0")/.." && pwd)/secrets}"
@@ -23,3 +23,4 @@ gen jwt-secret 32
 gen postgres-password 24
 gen grafana-admin-password 18
 gen learner-key 32
+gen alertmanager-token 32

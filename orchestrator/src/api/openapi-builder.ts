@@ -4,9 +4,9 @@ import { z } from 'zod';
 export type NetworkPath = 'user' | 'control' | 'observability' | 'internal';
 /**
  * What a caller must show: nothing; the orchestrator's session token; a `sut-config` service token; or (for the
- * trace ingest) being a process on this machine.
+ * trace ingest) being a process on this machine; or (Alertmanager's webhook, stack mode) its generated token.
  */
-export type AuthRequirement = 'none' | 'session' | 'sut-config' | 'local-process';
+export type AuthRequirement = 'none' | 'session' | 'sut-config' | 'local-process' | 'alertmanager-token';
 
 export interface ApiOp {
   method: 'get' | 'post' | 'patch' | 'delete' | 'put';
@@ -111,7 +111,7 @@ export function buildOpenApi(
       },
     };
     if (op.params || op.query || op.body) responses['400'] = error("Invalid input: every field's reason in `issues`.");
-    if (op.auth === 'session' || op.auth === 'sut-config')
+    if (op.auth === 'session' || op.auth === 'sut-config' || op.auth === 'alertmanager-token')
       responses['401'] = error('Missing, expired, or otherwise invalid token.');
     if (op.auth !== 'none' || op.network === 'control')
       responses['403'] = error('Refused: foreign Origin or Host, or a peer not on this machine.');

@@ -20,6 +20,7 @@ import {
 import { logQuerySchema } from '../telemetry/logs/log-query.ts';
 import { traceIdParamSchema, traceSearchQuerySchema } from '../telemetry/traces/trace-search-query.ts';
 import { buildOpenApi, type ApiOp } from './openapi-builder.ts';
+import { alertmanagerNotificationSchema } from './alertmanager-routes.ts';
 import { scenarioIdParamsSchema } from './scenarios-routes.ts';
 
 const write = { network: 'control', auth: 'session', rateLimited: true } as const;
@@ -224,6 +225,16 @@ export const orchestratorOps: ApiOp[] = [
     network: 'observability',
     auth: 'local-process',
     produces: 'application/x-protobuf',
+  },
+  {
+    method: 'post',
+    path: '/v1/alertmanager',
+    summary:
+      "Stack mode: Alertmanager's webhook (payload version 4); each notification is recorded on the active run as alert_notified. Exists only when OBS_ALERTMANAGER_TOKEN_FILE is set.",
+    body: alertmanagerNotificationSchema,
+    status: 204,
+    network: 'observability',
+    auth: 'alertmanager-token',
   },
 ];
 

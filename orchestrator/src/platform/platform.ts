@@ -21,6 +21,7 @@ import { runsRoutes } from '../api/runs-routes.ts';
 import { scenariosRoutes } from '../api/scenarios-routes.ts';
 import { servicesRoutes } from '../api/services-routes.ts';
 import { openapiRoutes } from '../api/openapi-routes.ts';
+import { createAlertmanagerWebhook, readAlertmanagerToken } from '../api/alertmanager-routes.ts';
 import { BootError, checkDataDir, checkNode, checkPorts } from '../boot/preflight.ts';
 import { createProgress } from '../boot/progress.ts';
 import { publicOrigins } from '../access/public-urls.ts';
@@ -116,6 +117,9 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
   const secret = await loadOrCreateSecret(secretFile);
   const learnerKeyFile = resolve(env.OBS_LEARNER_KEY_FILE ?? `${dataDir}/secrets/learner-key`);
   const learnerKey = await loadLearnerKey(env.OBS_LEARNER_KEY, learnerKeyFile);
+  const alertmanagerToken = env.OBS_ALERTMANAGER_TOKEN_FILE
+    ? await readAlertmanagerToken(env.OBS_ALERTMANAGER_TOKEN_FILE)
+    : undefined;
 
   let pg: RunningPostgres | undefined;
   const databaseUrl = await progress.step(
@@ -262,7 +266,17 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
         secret,
         trustedPeer: env.OBS_TRUSTED_PEERS === 'private' ? isPrivateAddress : isLoopbackAddress,
         grafanaUrl: env.OBS_GRAFANA_URL,
-        root: [telemetry.otlpRouter],
+        root: [
+          telemetry.otlpRouter,
+          ...(alertmanagerToken
+            ? [
+                createAlertmanagerWebhook({
+                  token: alertmanagerToken,
+                  onNotification: (n) => engine.alertNotified(n),
+                }),
+              ]
+            : []),
+        ],
         api: [
           health,
           runsRoutes(engine, store, () => scenarios, notReady),

@@ -31,6 +31,7 @@ export const runEventTypes = [
   'alert_firing',
   'alert_resolved',
   'alert_acknowledged',
+  'alert_notified',
 ] as const;
 export const runEventTypeSchema = z.enum(runEventTypes);
 

@@ -79,4 +79,35 @@ describe('RunEngine alert events', () => {
     expect(buildPostmortem(r.store.runs.get(r.id)!, r.scenario, events).stageTimes.tta).toBe(7);
     expect(buildPostmortem(r.store.runs.get(r.id)!, r.scenario, events.slice(0, -1)).stageTimes.tta).toBeNull();
   });
+
+  it("records Alertmanager's notifications (stack mode) on the active run, and nothing without one", async () => {
+    const notification = {
+      version: '4' as const,
+      groupKey: '{}:{alertname="UsersLatencyBudgetBurn", slo="latency"}',
+      status: 'firing' as const,
+      receiver: 'orchestrator',
+      groupLabels: { alertname: 'UsersLatencyBudgetBurn', slo: 'latency' },
+      commonLabels: { alertname: 'UsersLatencyBudgetBurn', severity: 'page', slo: 'latency' },
+      commonAnnotations: { summary: 'Users are slow' },
+      alerts: [
+        {
+          status: 'firing' as const,
+          labels: { alertname: 'UsersLatencyBudgetBurn', severity: 'page' },
+          annotations: {},
+          startsAt: new Date(T0).toISOString(),
+        },
+      ],
+    };
+    const idle = engineHarness();
+    await idle.engine.alertNotified(notification);
+    expect(idle.emitted).toEqual([]);
+    const r = await injectedRun();
+    await r.engine.alertNotified(notification);
+    const events = r.store.stored.filter((e) => e.runId === r.id);
+    expect(events.at(-1)).toMatchObject({
+      type: 'alert_notified',
+      message: 'Alertmanager notified orchestrator: UsersLatencyBudgetBurn (page) firing',
+      data: { alertnames: ['UsersLatencyBudgetBurn'], severity: 'page', status: 'firing', alerts: 1 },
+    });
+  });
 });

@@ -7,6 +7,7 @@ import type { SutControl } from '../services/sut-control.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { knobServices, type KnobService } from '../scenarios/knobs.ts';
 import { ApiError } from '../api/api-error.ts';
+import type { AlertmanagerNotification } from '../api/alertmanager-routes.ts';
 import { judgeSlo, type SloVerdict } from './slo-judge.ts';
 import { HintWatcher } from './hint-watcher.ts';
 import { pickSurprise } from './surprise.ts';
@@ -288,6 +289,31 @@ export class RunEngine {
           annotations: a.annotations,
           value: a.value,
           evaluatedAt: a.at,
+        },
+      );
+    });
+  }
+
+  /**
+   * Stack mode: Alertmanager delivered a notification (after its grouping and inhibition). Recorded on the active
+   * run's timeline beside the rule's own firing, so the postmortem shows how long delivery took.
+   */
+  alertNotified(n: AlertmanagerNotification): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.run) return;
+      const alertnames = [...new Set(n.alerts.map((a) => a.labels.alertname))];
+      const severity = n.commonLabels.severity ?? 'mixed';
+      await this.event(
+        'alert_notified',
+        `Alertmanager notified ${n.receiver}: ${alertnames.join(', ')} (${severity}) ${n.status}`,
+        {
+          alertnames,
+          severity,
+          status: n.status,
+          receiver: n.receiver,
+          groupKey: n.groupKey,
+          alerts: n.alerts.length,
+          summary: n.commonAnnotations.summary ?? null,
         },
       );
     });

@@ -9,6 +9,7 @@ const shown = new Set([
   'alert_firing',
   'alert_resolved',
   'alert_acknowledged',
+  'alert_notified',
   'config_changed',
   'service_crashed',
   'service_restarted',

@@ -7,13 +7,25 @@ const seed = z
   .max(2 ** 31 - 1)
   .describe('Surprise-mode seed; the same seed replays the same incident.');
 
+const onCall = z
+  .boolean()
+  .optional()
+  .describe('On call: the site announces the incident only when an alert rule pages (default false).');
+
 export const startRunBodySchema = z
   .union([
     z
-      .object({ scenarioId: z.string().min(1).max(120).describe('Scenario to run, e.g. gateway-pool-lowered.') })
+      .object({
+        scenarioId: z.string().min(1).max(120).describe('Scenario to run, e.g. gateway-pool-lowered.'),
+        onCall,
+      })
       .strict(),
     z
-      .object({ surprise: z.literal(true).describe('Pick a hidden scenario from the seed.'), seed: seed.optional() })
+      .object({
+        surprise: z.literal(true).describe('Pick a hidden scenario from the seed.'),
+        seed: seed.optional(),
+        onCall,
+      })
       .strict(),
   ])
   .describe('Start a run of one scenario, or a surprise run.');

@@ -85,6 +85,8 @@ export const runViewSchema = z.object({
   scenarioId: z.string().nullable(),
   title: z.string(),
   surprise: z.boolean(),
+  /** On call: the site shows "you are on call" instead of the incident until an alert pages. */
+  onCall: z.boolean().default(false),
   seed: z.number().int().nullable(),
   state: runStateSchema,
   reason: z.string().nullable(),

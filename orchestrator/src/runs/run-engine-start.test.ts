@@ -116,4 +116,18 @@ describe('RunEngine.start', () => {
     const ended = await h.engine.stop(view.id);
     expect(ended).toMatchObject({ state: 'abandoned', scenarioId: expected });
   });
+
+  it('keeps the on-call choice on the run (view, record, started event); off unless asked', async () => {
+    const h = engineHarness();
+    const plain = await h.engine.start({ scenarioId: 'pool-lowered' });
+    expect(plain.onCall).toBe(false);
+    await h.engine.stop(plain.id);
+    const view = await h.engine.start({ scenarioId: 'pool-lowered', onCall: true });
+    expect(view.onCall).toBe(true);
+    expect(h.store.runs.get(view.id)?.onCall).toBe(true);
+    expect(h.store.stored.find((e) => e.runId === view.id && e.type === 'started')).toMatchObject({
+      message: 'run of "The pool that was lowered" started, on call: the page announces the incident',
+      data: { onCall: true },
+    });
+  });
 });

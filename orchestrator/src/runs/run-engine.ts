@@ -116,7 +116,7 @@ export class RunEngine {
     return this.d.scenarios().find((s) => s.id === id);
   }
 
-  start(body: { scenarioId: string } | { surprise: true; seed?: number }): Promise<RunView> {
+  start(body: ({ scenarioId: string } | { surprise: true; seed?: number }) & { onCall?: boolean }): Promise<RunView> {
     return this.exclusive(async () => {
       if (this.run)
         throw new ApiError(`a run is already active (${this.run.rec.id}); stop it or reset first`, {
@@ -139,6 +139,7 @@ export class RunEngine {
         id: randomUUID(),
         scenarioId: scenario.id,
         surprise,
+        onCall: body.onCall ?? false,
         seed,
         state: 'pending',
         reason: null,
@@ -165,8 +166,8 @@ export class RunEngine {
       };
       await this.event(
         'started',
-        surprise ? `surprise run started (seed ${seed})` : `run of "${scenario.spec.title}" started`,
-        { seed, load: load.figures },
+        `${surprise ? `surprise run started (seed ${seed})` : `run of "${scenario.spec.title}" started`}${rec.onCall ? ', on call: the page announces the incident' : ''}`,
+        { seed, onCall: rec.onCall, load: load.figures },
       );
       try {
         await this.restoreHealthy('orchestrator');

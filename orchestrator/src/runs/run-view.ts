@@ -25,6 +25,7 @@ export function toRunView(
     scenarioId: hidden ? null : rec.scenarioId,
     title: hidden ? `Surprise incident (seed ${rec.seed})` : (scenario?.spec.title ?? rec.scenarioId),
     surprise: rec.surprise,
+    onCall: rec.onCall,
     seed: rec.seed,
     state: rec.state,
     reason: rec.reason,

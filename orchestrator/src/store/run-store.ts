@@ -8,6 +8,8 @@ export interface RunRecord {
   id: string;
   scenarioId: string;
   surprise: boolean;
+  /** Announced by its page only (the learner is on call); false for runs stored before the column existed. */
+  onCall: boolean;
   seed: number | null;
   state: RunState;
   reason: string | null;
@@ -27,6 +29,7 @@ function toRecord(r: any): RunRecord {
     id: r.id,
     scenarioId: r.scenario_id,
     surprise: r.surprise,
+    onCall: r.on_call ?? false,
     seed: r.seed,
     state: r.state,
     reason: r.reason,
@@ -56,8 +59,8 @@ export class RunStore {
 
   async create(run: RunRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO control.runs (id, scenario_id, surprise, seed, state, started_at, stage_times) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [run.id, run.scenarioId, run.surprise, run.seed, run.state, ts(run.startedAt), run.stageTimes],
+      `INSERT INTO control.runs (id, scenario_id, surprise, on_call, seed, state, started_at, stage_times) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [run.id, run.scenarioId, run.surprise, run.onCall, run.seed, run.state, ts(run.startedAt), run.stageTimes],
     );
   }
 

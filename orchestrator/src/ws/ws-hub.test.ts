@@ -20,6 +20,7 @@ const run = (id: string, state: RunView['state'] = 'injected'): RunView => ({
   scenarioId: 'slow-db',
   title: 'Slow database',
   surprise: false,
+  onCall: false,
   seed: 1,
   state,
   reason: null,

@@ -18,6 +18,8 @@ export interface TestPlatformOptions {
   ports?: Record<string, string>;
   /** OBS_CALIBRATION; default off (the scenarios' own rates, no 40 s capacity probe at boot). */
   calibration?: string;
+  /** More settings, e.g. OBS_ALERTMANAGER_TOKEN_FILE. */
+  env?: Record<string, string>;
 }
 
 /** A fresh migrated database on the integration run's PostgreSQL (seeding takes a few seconds). */
@@ -53,6 +55,7 @@ export async function startTestPlatform(
     OBS_SCENARIOS_DIR: o.scenariosDir,
     OBS_SITE_DIR: join(dataDir, 'no-site'),
     OBS_CALIBRATION: o.calibration ?? 'off',
+    ...o.env,
   };
   const platform = await startPlatform(loadOrchestratorEnv(full), () => {});
   return { platform, env: { ...env, OBS_DATA_DIR: dataDir } };

@@ -1,6 +1,7 @@
 import { timeOfDay } from '../lib/format.ts';
 import { useLive } from './hooks.ts';
 import { Widget } from './Widget.tsx';
+import { announcing, quietOnCall } from '../lib/on-call.ts';
 
 const shown = new Set([
   'fault_applied',
@@ -23,10 +24,12 @@ const shown = new Set([
 /** Hints and notable run events as the platform pushes them, newest first. */
 export default function HintFeed() {
   const s = useLive();
+  // On call and not paged yet: the page is what tells the learner (hints and the fault's events wait for it).
+  const quiet = quietOnCall(s.run, s.events);
   const items = [
-    ...s.hints.map((h) => ({ key: `h-${h.id}`, at: h.at, kind: 'hint', text: h.text })),
+    ...(quiet ? [] : s.hints.map((h) => ({ key: `h-${h.id}`, at: h.at, kind: 'hint', text: h.text }))),
     ...s.events
-      .filter((e) => shown.has(e.type))
+      .filter((e) => shown.has(e.type) && !(quiet && announcing.has(e.type)))
       .map((e) => ({ key: `e-${e.seq}`, at: e.at, kind: e.type, text: e.message })),
   ].sort((a, b) => b.at - a.at);
   return (

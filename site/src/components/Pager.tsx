@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, errorText } from '../lib/api.ts';
 import { clock, timeOfDay } from '../lib/format.ts';
 import { isActive } from '../lib/live.ts';
@@ -6,6 +6,11 @@ import { useLive } from './hooks.ts';
 import { Widget } from './Widget.tsx';
 
 const isPage = (labels: Record<string, string>) => labels.severity === 'page';
+
+/** The browser's Notification API where it exists (not in every browser, and not on http:// outside localhost). */
+const notifications = () => (typeof Notification === 'undefined' ? null : Notification);
+/** The last page notified, per browser tab (a lesson may show the pager twice; the learner is notified once). */
+let notifiedSeq: number | null = null;
 
 /**
  * The learner's pager: the alerts firing now (pages first, then cause-level warnings) with their summary, since
@@ -19,6 +24,30 @@ export default function Pager() {
   const lastPage = s.events.findLast((e) => e.type === 'alert_firing' && e.data.severity === 'page');
   const lastAck = s.events.findLast((e) => e.type === 'alert_acknowledged');
   const unacknowledged = !!lastPage && (!lastAck || lastAck.seq < lastPage.seq);
+  const [permission, setPermission] = useState<NotificationPermission | 'unsupported'>('unsupported');
+  useEffect(() => setPermission(notifications()?.permission ?? 'unsupported'), []);
+  // A new page reaches the learner outside the tab too, as a desktop notification, once they allowed it.
+  useEffect(() => {
+    if (!lastPage || notifiedSeq === lastPage.seq) return;
+    const old = Date.now() - lastPage.at > 60_000; // a page from before a reload is not news
+    notifiedSeq = lastPage.seq;
+    const N = notifications();
+    if (old || !N || N.permission !== 'granted') return;
+    const annotations = (lastPage.data.annotations ?? {}) as Record<string, string>;
+    const n = new N(`Paged: ${String(lastPage.data.alertname)}`, {
+      body: annotations.summary ?? lastPage.message,
+      tag: `observastack-page-${lastPage.seq}`,
+      requireInteraction: true,
+    });
+    n.onclick = () => {
+      window.focus();
+      n.close();
+    };
+  }, [lastPage]);
+  const allow = async () => {
+    const N = notifications();
+    if (N) setPermission(await N.requestPermission());
+  };
   const acknowledge = async () => {
     if (!s.run) return;
     setBusy(true);
@@ -50,6 +79,18 @@ export default function Pager() {
         </p>
       ) : null}
       {error ? <p role="alert">{error}</p> : null}
+      {permission === 'default' ? (
+        <p className="muted">
+          <button type="button" onClick={() => void allow()} data-testid="pager-allow-notifications">
+            Notify me
+          </button>{' '}
+          as a desktop notification when a page arrives, even when this tab is in the background.
+        </p>
+      ) : permission === 'granted' ? (
+        <p className="muted" data-testid="pager-notifications-on">
+          Desktop notifications are on.
+        </p>
+      ) : null}
       <ul className="feed" aria-live="assertive" aria-relevant="additions">
         {alerts.length === 0 ? <li className="muted">No alert is firing.</li> : null}
         {alerts.map((a) => (

@@ -2,6 +2,7 @@ import { isActive } from '../lib/live.ts';
 import { clock, stateLabel } from '../lib/format.ts';
 import { useHydrated, useLive, useNow } from './hooks.ts';
 import { orchestratorUrl, startCommand } from '../lib/config.ts';
+import { quietOnCall } from '../lib/on-call.ts';
 
 /** The persistent bar on every lesson page: connection, the current run, its state and SLO. */
 export default function RunBar() {
@@ -29,6 +30,14 @@ export default function RunBar() {
         </span>
       ) : s.connection === 'connecting' ? (
         <span>Connecting to the platform…</span>
+      ) : run && quietOnCall(run, s.events) ? (
+        <span className="run-bar-run" data-on-call>
+          <strong>You are on call.</strong>
+          <span className="badge state-on-call">quiet so far</span>
+          <span className="muted">
+            on call for {clock(((run.endedAt ?? now + s.clockSkewMs) - run.startedAt) / 1000)}
+          </span>
+        </span>
       ) : run ? (
         <span className="run-bar-run">
           <strong>{run.surprise && isActive(run) ? 'Surprise incident' : run.title}</strong>

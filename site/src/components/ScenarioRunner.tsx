@@ -5,9 +5,13 @@ import { clock, describeLoad, stateLabel } from '../lib/format.ts';
 import type { PublicScenario } from '../lib/types.ts';
 import { useLive, useNow } from './hooks.ts';
 import { Widget } from './Widget.tsx';
+import { quietOnCall } from '../lib/on-call.ts';
 
-/** Start, stop and reset a scenario run (or a surprise run from a seed); shows its state, elapsed time and story. */
-export default function ScenarioRunner(props: { scenario?: string; surprise?: boolean }) {
+/**
+ * Start, stop and reset a scenario run (or a surprise run from a seed); shows its state, elapsed time and story.
+ * `page`: the learner goes on call; the site keeps the incident to itself until an alert rule pages.
+ */
+export default function ScenarioRunner(props: { scenario?: string; surprise?: boolean; page?: boolean }) {
   const s = useLive();
   const now = useNow();
   const [scenario, setScenario] = useState<PublicScenario | null>(null);
@@ -28,6 +32,7 @@ export default function ScenarioRunner(props: { scenario?: string; surprise?: bo
   const elapsed = run ? ((run.endedAt ?? now + s.clockSkewMs) - run.startedAt) / 1000 : null;
   const sinceFault = run?.injectedAt ? ((run.endedAt ?? now + s.clockSkewMs) - run.injectedAt) / 1000 : null;
   const resolution = run && s.resolution?.runId === run.id ? s.resolution : null;
+  const quiet = quietOnCall(run, s.events);
 
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
@@ -43,10 +48,11 @@ export default function ScenarioRunner(props: { scenario?: string; surprise?: bo
   const start = () =>
     act(async () => {
       const seedNum = seed.trim() === '' ? undefined : Number(seed);
+      const onCall = props.page ? { onCall: true } : {};
       const run = await api.startRun(
         props.surprise
-          ? { surprise: true, ...(seedNum === undefined ? {} : { seed: seedNum }) }
-          : { scenarioId: props.scenario! },
+          ? { surprise: true, ...(seedNum === undefined ? {} : { seed: seedNum }), ...onCall }
+          : { scenarioId: props.scenario!, ...onCall },
       );
       applyRun(run);
       const current = await api.activeRun();
@@ -93,7 +99,17 @@ export default function ScenarioRunner(props: { scenario?: string; surprise?: bo
         </p>
       ) : null}
       <div className="run-status" aria-live="polite">
-        {run ? (
+        {run && quiet ? (
+          <p data-on-call>
+            <span className="badge state-on-call" data-run-state="on-call">
+              on call
+            </span>{' '}
+            <span className="muted">
+              for {clock(elapsed)}. Nothing has paged you yet: keep an eye on the pager, and on the dashboards if you
+              like.
+            </span>
+          </p>
+        ) : run ? (
           <p>
             <span className={`badge state-${run.state}`} data-run-state={run.state}>
               {stateLabel[run.state]}
@@ -108,12 +124,16 @@ export default function ScenarioRunner(props: { scenario?: string; surprise?: bo
             ) : null}
           </p>
         ) : null}
-        {run?.load ? (
+        {run?.load && !quiet ? (
           <p className="muted" data-run-load>
             {describeLoad(run.load)}
           </p>
         ) : null}
-        {run ? null : (
+        {run ? null : props.page ? (
+          <p className="muted">
+            No run yet. Going on call starts the shop's everyday traffic; nothing announces an incident but the pager.
+          </p>
+        ) : (
           <p className="muted">No run yet. Starting one measures a healthy baseline first, then the incident begins.</p>
         )}
         {active && !mine ? <p className="warn">Another run is active; stop it before starting this one.</p> : null}
@@ -139,7 +159,7 @@ export default function ScenarioRunner(props: { scenario?: string; surprise?: bo
           onClick={start}
           disabled={busy || active || (!props.surprise && !scenario)}
         >
-          {props.surprise ? 'Start a surprise incident' : 'Start the incident'}
+          {props.page ? 'Go on call' : props.surprise ? 'Start a surprise incident' : 'Start the incident'}
         </button>
         <button type="button" onClick={stop} disabled={busy || !active}>
           Stop

@@ -18,6 +18,7 @@ const run = (id: string, state: RunView['state'] = 'injected', more: Partial<Run
   scenarioId: 'slow-db',
   title: 'Slow database',
   surprise: false,
+  onCall: false,
   seed: 1,
   state,
   reason: null,

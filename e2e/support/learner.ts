@@ -35,9 +35,11 @@ export async function shot(page: Page, info: TestInfo, name: string) {
   await info.attach(name, { path, contentType: 'image/png' });
 }
 
-export async function activeEvents(base = e2e.base): Promise<{ type: string; data: Record<string, unknown> }[]> {
+export async function activeEvents(
+  base = e2e.base,
+): Promise<{ type: string; at: number; data: Record<string, unknown> }[]> {
   const a = (await (await fetch(`${base}/api/runs/active`)).json()) as {
-    events: { type: string; data: Record<string, unknown> }[];
+    events: { type: string; at: number; data: Record<string, unknown> }[];
   };
   return a.events;
 }

@@ -156,6 +156,25 @@ describe('load generator against a real HTTP server', () => {
     expect(shop.received).toBe(offered);
   });
 
+  it("keeps the platform's own traffic (warm-up, capacity probe) out of the users' metrics, not out of its stats", async () => {
+    const { shop, gen } = await setup();
+    const warm = await run(gen, { ...constant(100), purpose: 'warm-up' }, 1200);
+    const probe = await run(gen, { ...constant(100), purpose: 'probe' }, 1200);
+    const sent = sum([...warm.seconds, ...probe.seconds], (s) => s.offered);
+    expect(sent).toBeGreaterThan(150);
+    expect(shop.received).toBe(sent);
+    const counted = async (name: string) =>
+      [...(await gen.registry.metrics()).matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
+        (a, m) => a + Number(m[1]),
+        0,
+      );
+    expect(await counted('loadgen_requests_total')).toBe(0);
+    expect(await counted('loadgen_offered_requests_total')).toBe(0);
+    expect(await counted('loadgen_request_duration_seconds_count')).toBe(0);
+    const users = await run(gen, constant(100), 1200);
+    expect(await counted('loadgen_requests_total')).toBe(sum(users.seconds, (s) => s.offered));
+  });
+
   it.skipIf(!promtool)('exposes its registry in an exposition promtool accepts', async () => {
     const { gen } = await setup();
     await run(gen, constant(200), 1200);

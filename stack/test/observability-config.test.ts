@@ -77,7 +77,7 @@ describe('grafana', () => {
     for (const d of ds) expect(stack.services[new URL(d.url).hostname], d.url).toBeDefined();
   });
 
-  it('logs link to traces and traces link to logs; exemplars are off', () => {
+  it('logs link to traces, traces link to logs, exemplars link to traces', () => {
     const loki = ds.find((d) => d.uid === 'loki') as Obj;
     const tempo = ds.find((d) => d.uid === 'tempo') as Obj;
     const prom = ds.find((d) => d.uid === 'prometheus') as Obj;
@@ -87,7 +87,9 @@ describe('grafana', () => {
     expect(tempo.jsonData.tracesToLogsV2).toEqual(
       expect.objectContaining({ datasourceUid: 'loki', filterByTraceID: true }),
     );
-    expect(prom.jsonData.exemplarTraceIdDestinations ?? []).toEqual([]);
+    expect(prom.jsonData.exemplarTraceIdDestinations).toEqual([{ name: 'trace_id', datasourceUid: 'tempo' }]);
+    const prometheus = stack.services.prometheus as Obj;
+    expect(prometheus.command).toContain('--enable-feature=exemplar-storage');
   });
 
   it('dashboards are provisioned from the folder compose mounts from stack/grafana/dashboards', () => {

@@ -13,6 +13,7 @@ import {
 import { runViewSchema } from '../protocol/run.ts';
 import { changesResponseSchema, listChangesQuerySchema } from '../protocol/changes.ts';
 import {
+  exemplarQueryParamsSchema,
   instantQueryParamsSchema,
   panelDataParamsSchema,
   queryRangeParamsSchema,
@@ -164,6 +165,14 @@ export const orchestratorOps: ApiOp[] = [
     path: '/api/telemetry/metrics/query',
     summary: 'PromQL instant query over the embedded hub (Prometheus API shape).',
     query: instantQueryParamsSchema,
+    ...telemetry,
+  },
+  {
+    method: 'get',
+    path: '/api/telemetry/metrics/query_exemplars',
+    summary:
+      "Exemplars (trace ids of sampled requests) of every series a PromQL expression selects (Prometheus's query_exemplars shape).",
+    query: exemplarQueryParamsSchema,
     ...telemetry,
   },
   { method: 'get', path: '/api/telemetry/metrics/targets', summary: 'Scrape targets and their health.', ...telemetry },

@@ -61,10 +61,16 @@ export function warmPlan(): LoadPlanInput {
     phases: [{ pattern: 'ramp', durationS: probeWarmS, fromRps: 20, toRps: 150 }],
     journeys: probeJourneys,
     timeoutMs: 2000,
+    purpose: 'probe',
   };
 }
 export function stairPlan(rps: number): LoadPlanInput {
-  return { phases: [{ pattern: 'constant', durationS: 60, rps }], journeys: probeJourneys, timeoutMs: 2000 };
+  return {
+    phases: [{ pattern: 'constant', durationS: 60, rps }],
+    journeys: probeJourneys,
+    timeoutMs: 2000,
+    purpose: 'probe',
+  };
 }
 
 /**

@@ -48,6 +48,7 @@ describe('loadPlanSchema', () => {
             "rps": 50,
           },
         ],
+        "purpose": "users",
         "timeoutMs": 2000,
       }
     `);

@@ -134,6 +134,12 @@ export const loadPlanSchema = z
       .describe(
         'A request without a complete response after this many milliseconds is aborted and counted as timeout.',
       ),
+    purpose: z
+      .enum(['users', 'warm-up', 'probe'])
+      .default('users')
+      .describe(
+        "users: the simulated users, counted in the loadgen_* metrics that the users' panels and the SLO alert rules read. warm-up and probe: the platform's own traffic (boot warm-up, capacity probe), counted only in the per-second stats, so it never pages anyone.",
+      ),
   })
   .describe(
     'How the simulated users load the shop: an open model, requests arrive at the planned rate whatever the latency.',

@@ -17,6 +17,7 @@ export function warmUp(load: Pick<LoadGenerator, 'start' | 'stop' | 'plan'>): vo
     phases: [{ pattern: 'constant', durationS: warmUpSeconds, rps: 50 }],
     journeys: { browse: 30, search: 15, view: 40, recommendations: 15 },
     timeoutMs: 5000,
+    purpose: 'warm-up',
   });
   const own = load.plan;
   setTimeout(() => {

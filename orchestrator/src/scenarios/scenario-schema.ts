@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { loadPlanSchema } from '../load/plan-schema.ts';
+
+/** A scenario's load is always the simulated users' (the platform's own traffic has its own plans). */
+const usersPlanSchema = loadPlanSchema.omit({ purpose: true });
 import { knobSchemas } from './knobs.ts';
 import { signalNames } from './signals.ts';
 
@@ -140,7 +143,7 @@ export const scenarioSchema = z.strictObject({
   estimatedMinutes: z.int().min(1).max(240).describe('Typical time for a learner to resolve it, in minutes.'),
   objectives: z.array(z.string().min(1)).min(1).describe('What the learner will be able to do afterwards.'),
   story: z.string().min(1).describe('The learner-facing story (Markdown): "Monday 09:12, the on-call phone rings…".'),
-  load: loadPlanSchema.describe('The simulated users during the whole run (the learner can never change it).'),
+  load: usersPlanSchema.describe('The simulated users during the whole run (the learner can never change it).'),
   baselineSeconds: z
     .int()
     .min(5)
@@ -150,7 +153,7 @@ export const scenarioSchema = z.strictObject({
   fault: z
     .strictObject({
       config: configStateSchema.default({}),
-      load: loadPlanSchema
+      load: usersPlanSchema
         .optional()
         .describe('A load plan that replaces `load` when the fault is applied (traffic incidents).'),
     })

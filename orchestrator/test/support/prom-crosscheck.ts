@@ -75,6 +75,8 @@ export async function startPrometheus(
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--storage.tsdb.retention.time=1h',
+      // Keeps the exemplars OpenMetrics targets attach (the SUT's latency buckets), as the stack's Prometheus does.
+      '--enable-feature=exemplar-storage',
       '--log.level=warn',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -281,19 +283,24 @@ export async function alignScrapes(
   const served = new Map<string, Set<number>>(); // "<scraper>/<job>" -> stamps of the snapshots it received whole
   let openedAt: number | null = null;
   let timer: NodeJS.Timeout | undefined;
-  const stamp = (body: string, ms: number) =>
+  // A sample's timestamp goes before its exemplar; OpenMetrics writes it in seconds, the text format in ms.
+  const stamp = (body: string, ms: number, openMetrics: boolean) =>
     body
       .split('\n')
-      .map((l) => (l && !l.startsWith('#') ? `${l} ${ms}` : l))
+      .map((l) => {
+        if (!l || l.startsWith('#')) return l;
+        const i = l.indexOf(' # ');
+        const [sample, exemplar] = i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i)];
+        return `${sample} ${openMetrics ? (ms / 1000).toFixed(3) : ms}${exemplar}`;
+      })
       .join('\n');
   const snapshotAll = () => {
     for (const t of targets) {
       const stampMs = Date.now();
-      const next: Snapshot = fetch(t.url, { signal: AbortSignal.timeout(5000) }).then(async (r) => ({
-        type: r.headers.get('content-type') ?? 'text/plain',
-        body: stamp(await r.text(), stampMs),
-        stampMs,
-      }));
+      const next: Snapshot = fetch(t.url, { signal: AbortSignal.timeout(5000) }).then(async (r) => {
+        const type = r.headers.get('content-type') ?? 'text/plain';
+        return { type, body: stamp(await r.text(), stampMs, type.startsWith('application/openmetrics-text')), stampMs };
+      });
       next.catch(() => {}); // a failed snapshot answers its scrapes 502
       latest.set(t.job, next);
     }

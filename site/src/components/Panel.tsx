@@ -4,6 +4,8 @@ import { formatUnit, legendFor } from '../lib/format.ts';
 import { LazyChart } from './LazyChart.tsx';
 import type { PanelData, PanelMeta } from '../lib/types.ts';
 import { useLive, usePoll } from './hooks.ts';
+import { selection } from '../lib/live.ts';
+import { toExemplarPoints, type ExemplarPoint } from '../lib/exemplars.ts';
 import { useVisible } from './use-visible.ts';
 import { Widget } from './Widget.tsx';
 
@@ -25,6 +27,9 @@ export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: P
   const [data, setData] = useState<PanelData | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [grafanaOk, setGrafanaOk] = useState(false);
+  const [points, setPoints] = useState<ExemplarPoint[]>([]);
+  // Latency panels over the services' request histogram show its exemplars: sampled requests, each a trace.
+  const exemplarExpr = meta.queries.find((q) => q.exemplars)?.expr;
 
   useEffect(() => {
     if (!grafanaSrc) return;
@@ -41,6 +46,8 @@ export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: P
       try {
         setData((await api.panelData(meta.id, end - minutes * 60, end, minutes <= 5 ? 2 : 5)).data);
         setError(null);
+        if (exemplarExpr)
+          setPoints(toExemplarPoints((await api.exemplars(exemplarExpr, end - minutes * 60, end)).data));
       } catch (err) {
         setError(err);
       }
@@ -78,7 +85,13 @@ export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: P
         </details>
       }
     >
-      <div ref={ref} data-panel-id={meta.id} data-series={series.length} data-points={rows.length}>
+      <div
+        ref={ref}
+        data-panel-id={meta.id}
+        data-series={series.length}
+        data-points={rows.length}
+        data-exemplars={exemplarExpr ? points.length : undefined}
+      >
         {grafanaOk && grafanaSrc ? (
           <iframe
             className="grafana"
@@ -108,6 +121,15 @@ export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: P
             series={series.map((x, i) => ({ ...x, color: seriesColors[i % seriesColors.length] }))}
             yDomain={meta.unit === 'percentunit' ? [(min: number) => Math.min(min, 0.9), 1] : [0, 'auto']}
             hLines={lines.map((t) => ({ y: t.value!, color: thresholdColor[t.color] }))}
+            points={points}
+            onPoint={(traceId) => {
+              selection.update((s) => ({ ...s, traceId }));
+              // The trace view of the same tab opens it; bring it into sight.
+              ref.current
+                ?.closest('[role="tabpanel"]')
+                ?.querySelector('[data-widget="trace-view"]')
+                ?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+            }}
           />
         )}
       </div>

@@ -1,10 +1,11 @@
 import {
   CartesianGrid,
+  ComposedChart,
   Legend,
   Line,
-  LineChart,
   ReferenceLine,
   ResponsiveContainer,
+  Scatter,
   Tooltip,
   XAxis,
   YAxis,
@@ -24,14 +25,19 @@ export interface TimeChartProps {
   /** Vertical markers (the fault, each learner change), `x` in epoch seconds. */
   vLines?: { x: number; color: string; label: string }[];
   legend?: boolean;
+  /** Exemplars: one point per sampled request (`t` epoch seconds, `y` its value), each opening its trace. */
+  points?: { t: number; y: number; traceId: string; title: string }[];
+  onPoint?: (traceId: string) => void;
 }
+
+const exemplarColor = '#111827';
 
 /** The one time-series chart of the site (recharts); loaded on demand so pages without charts stay light. */
 export default function TimeChart(p: TimeChartProps) {
   return (
     <div className="chart" style={{ height: p.height }}>
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={p.rows} margin={{ top: 10, right: 16, bottom: 0, left: 4 }}>
+        <ComposedChart data={p.rows} margin={{ top: 10, right: 16, bottom: 0, left: 4 }}>
           <CartesianGrid stroke="#e5e7eb" vertical={false} />
           <XAxis
             dataKey="t"
@@ -82,7 +88,35 @@ export default function TimeChart(p: TimeChartProps) {
               connectNulls
             />
           ))}
-        </LineChart>
+          {p.points?.length ? (
+            <Scatter
+              name="exemplars (click: trace)"
+              data={p.points}
+              dataKey="y"
+              fill={exemplarColor}
+              isAnimationActive={false}
+              legendType="diamond"
+              shape={(s: { cx?: number; cy?: number; payload?: { traceId: string; title: string } }) => (
+                <path
+                  d={`M${s.cx ?? 0},${(s.cy ?? 0) - 5}l5,5l-5,5l-5,-5z`}
+                  fill={exemplarColor}
+                  fillOpacity={0.75}
+                  className="exemplar"
+                  role="button"
+                  tabIndex={0}
+                  aria-label={s.payload?.title}
+                  data-exemplar-trace={s.payload?.traceId}
+                  onClick={() => s.payload && p.onPoint?.(s.payload.traceId)}
+                  onKeyDown={(e) => {
+                    if ((e.key === 'Enter' || e.key === ' ') && s.payload) p.onPoint?.(s.payload.traceId);
+                  }}
+                >
+                  <title>{s.payload?.title}</title>
+                </path>
+              )}
+            />
+          ) : null}
+        </ComposedChart>
       </ResponsiveContainer>
     </div>
   );

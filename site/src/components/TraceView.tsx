@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, BackendDownError, errorText } from '../lib/api.ts';
+import { api, ApiError, BackendDownError, errorText } from '../lib/api.ts';
 import { selection } from '../lib/live.ts';
 import { timeOfDay } from '../lib/format.ts';
 import type { TraceDetail, TraceSummary } from '../lib/types.ts';
@@ -36,11 +36,17 @@ export default function TraceView(props: { service?: string; minDurationMs?: num
     }
   };
   const open = async (id: string) => {
-    try {
-      setDetail(await api.trace(id));
-      setError(null);
-    } catch (err) {
-      setError(err);
+    // A trace picked from an exemplar may still sit in the services' export batches: asked again for 5 s.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        setDetail(await api.trace(id));
+        setError(null);
+        return;
+      } catch (err) {
+        const arriving = err instanceof ApiError && err.status === 404 && attempt < 5;
+        if (!arriving || selection.get().traceId !== id) return setError(err);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     }
   };
   useEffect(() => void search(), []);

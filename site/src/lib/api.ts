@@ -15,6 +15,7 @@ import type {
   StartRunBody,
   TraceDetail,
   TraceSummary,
+  ExemplarSeries,
 } from './types.ts';
 
 /** The orchestrator answered with an error body ({error:{code,message,issues}}). */
@@ -116,6 +117,8 @@ export const api = {
       'GET',
       `/api/telemetry/metrics/panels/${encodeURIComponent(id)}/data${qs({ start, end, step })}`,
     ),
+  exemplars: (query: string, start: number, end: number) =>
+    request<{ data: ExemplarSeries[] }>('GET', `/api/telemetry/metrics/query_exemplars${qs({ query, start, end })}`),
   logs: (f: { service?: string; level?: string; text?: string; traceId?: string; limit?: number }) =>
     request<{ entries: LogEntry[]; services: string[] }>('GET', `/api/telemetry/logs${qs(f)}`),
   traces: (f: { service?: string; minDurationMs?: number; error?: boolean; limit?: number }) =>

@@ -38,6 +38,7 @@ const run = (id: string, state: RunView['state'] = 'injected', more: Partial<Run
     rateLimitedCountsAsSuccess: false,
   },
   ...more,
+  load: more.load ?? null,
 });
 const event = (runId: string, seq: number, type: RunEvent['type'] = 'config_changed'): RunEvent => ({
   runId,

@@ -84,3 +84,9 @@ export interface PanelData {
   panel: import('../../../orchestrator/src/telemetry/catalog/panel-schema.ts').Panel;
   results: { expr: string; legend: string; data: PromMatrix }[];
 }
+
+/** `GET /api/telemetry/metrics/query_exemplars` (Prometheus's shape; orchestrator/src/telemetry/metrics/exemplar-store.ts). */
+export interface ExemplarSeries {
+  seriesLabels: Record<string, string>;
+  exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+}

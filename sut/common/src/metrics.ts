@@ -1,10 +1,19 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { TraceFlags, trace } from '@opentelemetry/api';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  type LabelValues,
+  type OpenMetricsContentType,
+  Registry,
+  collectDefaultMetrics,
+} from 'prom-client';
 
 /** Buckets (seconds) shared by every latency histogram of the SUT; see docs/telemetry.md. */
 export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export interface ServiceMetrics {
-  registry: Registry;
+  registry: Registry<OpenMetricsContentType>;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   httpAbandoned: Counter<'route'>;
   configChanges: Counter<'key'>;
@@ -12,9 +21,31 @@ export interface ServiceMetrics {
   buildInfo: Gauge<string>;
 }
 
-/** One registry per service, labelled `service`, with Node's default process metrics. */
+/**
+ * The exemplar of the current request: the trace id of the active span when that span is sampled (an unsampled
+ * trace is exported nowhere, so linking to it would lead to nothing). Empty: the bucket keeps its last exemplar.
+ */
+export function traceExemplar<T extends string>(): LabelValues<T> {
+  const ctx = trace.getActiveSpan()?.spanContext();
+  const labels = ctx && ctx.traceFlags & TraceFlags.SAMPLED ? { trace_id: ctx.traceId } : {};
+  // prom-client 15.1's typings give exemplar labels the metric's own label names; at run time any names go.
+  return labels as LabelValues<T>;
+}
+
+/** An OpenMetrics registry (prom-client's typings declare no constructor argument: setContentType says it). */
+export function openMetricsRegistry(): Registry<OpenMetricsContentType> {
+  const registry = new Registry<OpenMetricsContentType>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  return registry;
+}
+
+/**
+ * One registry per service, labelled `service`, with Node's default process metrics. It speaks OpenMetrics
+ * (`application/openmetrics-text`), because only OpenMetrics carries exemplars: the request-latency histogram's
+ * buckets link to a sampled trace of a request that fell into them (docs/telemetry.md, "Exemplars").
+ */
 export function createServiceMetrics(service: string): ServiceMetrics {
-  const registry = new Registry();
+  const registry = openMetricsRegistry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
   // prom-client also exports these gauges with a `_total` suffix, which `promtool check metrics` rejects;
@@ -30,6 +61,7 @@ export function createServiceMetrics(service: string): ServiceMetrics {
       labelNames: ['method', 'route', 'status_code'],
       buckets: latencyBuckets,
       registers: [registry],
+      enableExemplars: true,
     }),
     httpAbandoned: new Counter({
       name: 'http_server_requests_abandoned_total',

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { trace } from '@opentelemetry/api';
 import type { Counter } from 'prom-client';
 import type { Logger } from '@observastack/sut-common/logger.ts';
-import type { ServiceMetrics } from '@observastack/sut-common/metrics.ts';
+import { type ServiceMetrics, traceExemplar } from '@observastack/sut-common/metrics.ts';
 import type { TokenBucket } from './rate-limiter.ts';
 
 const body = JSON.stringify({
@@ -54,10 +54,11 @@ export function createLoadShedder(o: {
       trace.getActiveSpan()?.updateName(`${req.method} /api/*`);
       res.writeHead(429, headers).end(body);
       o.rateLimited.inc();
-      o.metrics.httpDuration.observe(
-        { method: req.method ?? 'GET', route: '/api/*', status_code: '429' },
-        (performance.now() - started) / 1000,
-      );
+      o.metrics.httpDuration.observe({
+        labels: { method: req.method ?? 'GET', route: '/api/*', status_code: '429' },
+        value: (performance.now() - started) / 1000,
+        exemplarLabels: traceExemplar(),
+      });
       shedThisSecond++;
       return true;
     },

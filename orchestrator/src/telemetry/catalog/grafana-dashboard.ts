@@ -87,6 +87,8 @@ function panelJson(p: Panel, gridPos: { x: number; y: number; w: number; h: numb
           legendFormat: q.legend,
           range: true,
           editorMode: 'code',
+          // Exemplars show as points linked to their trace in Tempo (the Prometheus datasource's destination).
+          ...(q.exemplars ? { exemplar: true } : {}),
         })),
         fieldConfig: fieldConfig(p),
         options:

@@ -7,14 +7,9 @@ export * from './panel-schema.ts';
 
 /** Every panel, validated once at load; ids are unique. */
 export const panelCatalog: readonly Panel[] = (() => {
-  const all = [
-    ...userPanels,
-    ...gatewayPanels,
-    ...apiPanels,
-    ...inventoryPanels,
-    ...databasePanels,
-    ...runtimePanels,
-  ].map((p) => panelSchema.parse(p));
+  const all = [...userPanels, ...gatewayPanels, ...apiPanels, ...inventoryPanels, ...databasePanels, ...runtimePanels]
+    .map((p) => panelSchema.parse(p))
+    .map((p) => ({ ...p, queries: p.queries.map((q) => ({ ...q, exemplars: carriesExemplars(q.expr) })) }));
   const ids = new Set<string>();
   for (const p of all) {
     if (ids.has(p.id)) throw new Error(`duplicate panel id ${p.id}`);
@@ -22,6 +17,11 @@ export const panelCatalog: readonly Panel[] = (() => {
   }
   return Object.freeze(all);
 })();
+
+/** The services' request-latency buckets carry the trace id of a sampled request (sut-common metrics.ts). */
+function carriesExemplars(expr: string): boolean {
+  return expr.includes('http_server_request_duration_seconds_bucket');
+}
 
 const byId = new Map(panelCatalog.map((p) => [p.id, p]));
 

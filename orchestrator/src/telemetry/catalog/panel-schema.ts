@@ -17,6 +17,10 @@ export const panelUnits = [
 export const panelQuerySchema = z.object({
   expr: z.string().min(1).describe('PromQL for metric panels, LogQL for logs panels, TraceQL for traces panels'),
   legend: z.string().describe('Series name template, Grafana style: {{label}} is replaced by the label value'),
+  exemplars: z
+    .boolean()
+    .optional()
+    .describe("The query reads the services' request histogram, whose buckets carry exemplars (trace ids)"),
 });
 export type PanelQuery = z.infer<typeof panelQuerySchema>;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { openMetricsRegistry } from '@observastack/sut-common/metrics.ts';
 import { parseExposition } from './exposition-parser.ts';
 
 describe('parseExposition', () => {
@@ -58,5 +59,53 @@ describe('parseExposition', () => {
       `[ExpositionParseError: line 1: invalid escape \\q in label x]`,
     );
     expect(() => parseExposition('# TYPE a bogus')).toThrow(/unknown metric type/);
+  });
+
+  it("reads prom-client's OpenMetrics: counters' _total samples, exemplars on buckets, the final # EOF", async () => {
+    const registry = openMetricsRegistry();
+    const c = new Counter({ name: 'req_total', help: 'c', registers: [registry] });
+    const h = new Histogram({
+      name: 'lat_seconds',
+      help: 'h',
+      labelNames: ['route'],
+      buckets: [0.1, 1],
+      registers: [registry],
+      enableExemplars: true,
+    });
+    c.inc(2);
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    // prom-client's typings want the metric's own label names on an exemplar; the SUT's traceExemplar() says why.
+    const exemplarLabels = { trace_id: trace } as unknown as { route: string };
+    h.observe({ labels: { route: '/a' }, value: 0.5, exemplarLabels });
+    h.observe({ labels: { route: '/a' }, value: 0.05, exemplarLabels: {} });
+    const text = await registry.metrics();
+    expect(text).toMatch(/# EOF\n$/);
+    const { samples, types } = parseExposition(text, 'openmetrics');
+    expect(types.get('req')).toBe('counter');
+    expect(samples).toContainEqual({ name: 'req_total', labels: {}, value: 2 });
+    const buckets = samples.filter((s) => s.name === 'lat_seconds_bucket');
+    expect(buckets.map((b) => [b.labels.le, b.value, b.exemplar?.labels.trace_id])).toEqual([
+      ['0.1', 1, undefined],
+      ['1', 2, trace],
+      ['+Inf', 2, undefined],
+    ]);
+    expect(buckets[1].exemplar?.value).toBe(0.5);
+    expect(Math.abs((buckets[1].exemplar?.timestampMs ?? 0) - Date.now())).toBeLessThan(5000);
+  });
+
+  it('reads a hand-written exemplar and refuses a broken one', () => {
+    const [s] = parseExposition(
+      'a_bucket{le="1"} 3 1700000001.25 # {trace_id="ab",x="y"} 0.25 1700000000.5\n# EOF\n',
+      'openmetrics',
+    ).samples;
+    expect(s).toEqual({
+      name: 'a_bucket',
+      labels: { le: '1' },
+      value: 3,
+      timestampMs: 1700000001250,
+      exemplar: { labels: { trace_id: 'ab', x: 'y' }, value: 0.25, timestampMs: 1700000000500 },
+    });
+    expect(() => parseExposition('a 1 # trace 2')).toThrow(/exemplar starts with its label set/);
+    expect(() => parseExposition('a 1 # {t="1"}')).toThrow(/value \[timestamp\]" in the exemplar/);
   });
 });

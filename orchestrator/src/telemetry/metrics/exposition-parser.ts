@@ -1,9 +1,13 @@
 /**
- * Parser for the Prometheus text exposition format (version 0.0.4), as served by prom-client.
+ * Parser for the Prometheus text exposition format (version 0.0.4) and the parts of OpenMetrics 1.0 that
+ * prom-client serves (the SUT's registries): exemplars after ` # `, and the final `# EOF` (a comment here).
  *
  * Hand-written: the only npm candidate (parse-prometheus-text-format) is unmaintained and reshapes histograms
  * into nested objects, while the hub needs the raw `_bucket`/`_sum`/`_count` samples exactly as Prometheus stores them.
  */
+
+/** `text`: Prometheus 0.0.4 (timestamps in ms); `openmetrics`: OpenMetrics 1.0 (timestamps in seconds). */
+export type ExpositionFormat = 'text' | 'openmetrics';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
 
@@ -13,6 +17,15 @@ export interface ExpositionSample {
   labels: Record<string, string>;
   value: number;
   /** Explicit timestamp (ms since epoch) when the line carries one. */
+  timestampMs?: number;
+  /** OpenMetrics exemplar: e.g. the trace id of a request counted in this bucket, its value and when. */
+  exemplar?: Exemplar;
+}
+
+export interface Exemplar {
+  labels: Record<string, string>;
+  value: number;
+  /** Milliseconds since epoch (OpenMetrics writes seconds); absent when the exemplar carries none. */
   timestampMs?: number;
 }
 
@@ -56,7 +69,7 @@ function unescapeHelp(text: string): string {
   return text.replace(/\\(\\|n)/g, (_m, c: string) => (c === 'n' ? '\n' : '\\'));
 }
 
-export function parseExposition(text: string): Exposition {
+export function parseExposition(text: string, format: ExpositionFormat = 'text'): Exposition {
   const samples: ExpositionSample[] = [];
   const types = new Map<string, MetricType>();
   const help = new Map<string, string>();
@@ -77,16 +90,69 @@ export function parseExposition(text: string): Exposition {
       }
       continue;
     }
-    samples.push(parseSampleLine(line, lineNo));
+    samples.push(parseSampleLine(line, lineNo, format));
   }
   return { samples, types, help };
 }
 
-function parseSampleLine(line: string, lineNo: number): ExpositionSample {
+function parseSampleLine(line: string, lineNo: number, format: ExpositionFormat): ExpositionSample {
   const nameMatch = NAME_RE.exec(line);
   if (!nameMatch) throw new ExpositionParseError(`expected a metric name in ${JSON.stringify(line)}`, lineNo);
   const name = nameMatch[0];
-  let pos = name.length;
+  const { labels, pos } = parseLabelSet(line, name.length, lineNo);
+  const [sampleText, exemplarText] = splitExemplar(line.slice(pos));
+  const rest = sampleText.trim().split(/\s+/);
+  if (rest.length < 1 || rest.length > 2 || rest[0] === '') {
+    throw new ExpositionParseError(`expected "value [timestamp]" after ${name}`, lineNo);
+  }
+  const sample: ExpositionSample = { name, labels, value: parseValue(rest[0], lineNo) };
+  if (rest.length === 2) {
+    if (format === 'openmetrics') sample.timestampMs = secondsToMs(rest[1], lineNo);
+    else if (!/^-?\d+$/.test(rest[1]))
+      throw new ExpositionParseError(`invalid timestamp ${JSON.stringify(rest[1])}`, lineNo);
+    else sample.timestampMs = Number(rest[1]);
+  }
+  if (exemplarText !== undefined) sample.exemplar = parseExemplar(exemplarText, lineNo);
+  return sample;
+}
+
+/** The sample's part and the exemplar's (after ` # `); label values cannot hold it, they were read already. */
+function splitExemplar(afterLabels: string): [string, string | undefined] {
+  const i = afterLabels.indexOf(' # ');
+  return i < 0 ? [afterLabels, undefined] : [afterLabels.slice(0, i), afterLabels.slice(i + 3)];
+}
+
+/** `{labels} value [timestamp]`, the timestamp in (fractional) seconds as OpenMetrics writes it. */
+function parseExemplar(text: string, lineNo: number): Exemplar {
+  const t = text.trim();
+  if (!t.startsWith('{')) throw new ExpositionParseError('an exemplar starts with its label set', lineNo);
+  const { labels, pos } = parseLabelSet(t, 0, lineNo);
+  const rest = t.slice(pos).trim().split(/\s+/);
+  if (rest.length < 1 || rest.length > 2 || rest[0] === '')
+    throw new ExpositionParseError('expected "value [timestamp]" in the exemplar', lineNo);
+  const exemplar: Exemplar = { labels, value: parseValue(rest[0], lineNo) };
+  if (rest.length === 2) exemplar.timestampMs = secondsToMs(rest[1], lineNo);
+  return exemplar;
+}
+
+/** An OpenMetrics timestamp: (fractional) seconds since the epoch. */
+function secondsToMs(text: string, lineNo: number): number {
+  const seconds = parseValue(text, lineNo);
+  if (!Number.isFinite(seconds)) throw new ExpositionParseError(`invalid timestamp ${JSON.stringify(text)}`, lineNo);
+  return Math.round(seconds * 1000);
+}
+
+function parseValue(text: string, lineNo: number): number {
+  try {
+    return parsePromFloat(text);
+  } catch (err) {
+    throw new ExpositionParseError((err as Error).message, lineNo);
+  }
+}
+
+/** A `{name="value",…}` label set starting at `start` (none when there is no `{`); returns where it ended. */
+function parseLabelSet(line: string, start: number, lineNo: number): { labels: Record<string, string>; pos: number } {
+  let pos = start;
   const labels: Record<string, string> = {};
   if (line[pos] === '{') {
     pos++;
@@ -132,21 +198,5 @@ function parseSampleLine(line: string, lineNo: number): ExpositionSample {
       throw new ExpositionParseError(`expected ',' or '}' at column ${pos + 1}`, lineNo);
     }
   }
-  const rest = line.slice(pos).trim().split(/\s+/);
-  if (rest.length < 1 || rest.length > 2 || rest[0] === '') {
-    throw new ExpositionParseError(`expected "value [timestamp]" after ${name}`, lineNo);
-  }
-  let value: number;
-  try {
-    value = parsePromFloat(rest[0]);
-  } catch (err) {
-    throw new ExpositionParseError((err as Error).message, lineNo);
-  }
-  const sample: ExpositionSample = { name, labels, value };
-  if (rest.length === 2) {
-    if (!/^-?\d+$/.test(rest[1]))
-      throw new ExpositionParseError(`invalid timestamp ${JSON.stringify(rest[1])}`, lineNo);
-    sample.timestampMs = Number(rest[1]);
-  }
-  return sample;
+  return { labels, pos };
 }

@@ -2,7 +2,12 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { issuesText } from '@observastack/sut-common/errors.ts';
 import type { MetricsHub } from './index.ts';
-import { instantQueryParamsSchema, panelDataParamsSchema, queryRangeParamsSchema } from './query-params-schema.ts';
+import {
+  exemplarQueryParamsSchema,
+  instantQueryParamsSchema,
+  panelDataParamsSchema,
+  queryRangeParamsSchema,
+} from './query-params-schema.ts';
 import { PromqlEvalError, PromqlParseError, PromqlUnsupportedError } from '../promql/errors.ts';
 import { getPanel, isMetricPanel, panelCatalog } from '../catalog/index.ts';
 
@@ -42,6 +47,14 @@ export function createMetricsRoutes(hub: MetricsHub, now: () => number = () => D
     answer(res, () => {
       const p = instantQueryParamsSchema.parse(req.query);
       return hub.query(p.query, p.time ?? now());
+    }),
+  );
+
+  router.get('/query_exemplars', (req, res) =>
+    answer(res, () => {
+      const p = exemplarQueryParamsSchema.parse(req.query);
+      const end = p.end ?? now();
+      return hub.queryExemplars(p.query, p.start ?? end - 900, end);
     }),
   );
 

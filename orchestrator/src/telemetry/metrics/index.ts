@@ -1,10 +1,18 @@
 import { SeriesStore } from './series-store.ts';
 import { Scraper, type ScrapeTarget, type TargetHealth } from './scraper.ts';
-import { createPromqlEngine, type InstantData, type MatrixData } from '../promql/index.ts';
+import {
+  createPromqlEngine,
+  parsePromql,
+  vectorSelectors,
+  type InstantData,
+  type MatrixData,
+} from '../promql/index.ts';
+import { ExemplarStore, type ExemplarSeries } from './exemplar-store.ts';
 
 export type { ScrapeTarget, TargetHealth } from './scraper.ts';
 export { SeriesStore, BYTES_PER_SAMPLE, type Labels } from './series-store.ts';
 export { createMetricsRoutes } from './http-routes.ts';
+export type { ExemplarSeries } from './exemplar-store.ts';
 
 export interface MetricsHubOptions {
   /** What to scrape; in embedded mode gateway, api, inventory admin `/metrics` plus the load generator. */
@@ -25,6 +33,8 @@ export interface MetricsHub {
   queryRange(expr: string, start: number, end: number, step?: number): MatrixData;
   /** Prometheus `/api/v1/query` data at `time` (seconds since the epoch). */
   query(expr: string, time: number): InstantData;
+  /** Prometheus `/api/v1/query_exemplars` data: the exemplars of every series the expression selects. */
+  queryExemplars(expr: string, start: number, end: number): ExemplarSeries[];
   /** Scrape health per target. */
   targets(): TargetHealth[];
   /** Bytes held by the sample store. */
@@ -41,7 +51,8 @@ export function createMetricsHub(options: MetricsHubOptions): MetricsHub {
     maxSamplesPerSeries: Math.ceil((retentionMs / intervalMs) * 1.1) + 10,
     maxSeries: options.maxSeries,
   });
-  const scraper = new Scraper(store, options.targets, { intervalMs });
+  const exemplars = new ExemplarStore({ retentionMs });
+  const scraper = new Scraper(store, options.targets, { intervalMs, exemplars });
   const engine = createPromqlEngine(store);
   return {
     start: () => scraper.start(),
@@ -49,6 +60,7 @@ export function createMetricsHub(options: MetricsHubOptions): MetricsHub {
     store,
     queryRange: (expr, start, end, step) => engine.queryRange(expr, start, end, step),
     query: (expr, time) => engine.query(expr, time),
+    queryExemplars: (expr, start, end) => exemplars.query(vectorSelectors(parsePromql(expr)), start * 1000, end * 1000),
     targets: () => scraper.health(),
     memoryBytes: () => store.memoryBytes(),
   };

@@ -55,3 +55,9 @@ export const panelDataParamsSchema = z.object({
   step: stepParamSchema.default(1).describe('Resolution step (default 1 s)'),
 });
 export type PanelDataParams = z.infer<typeof panelDataParamsSchema>;
+
+export const exemplarQueryParamsSchema = z.object({
+  query: z.string().min(1).describe('PromQL expression: the exemplars of every series its selectors read'),
+  start: timeParamSchema.optional().describe('Start of the range (default: end minus 15 minutes)'),
+  end: timeParamSchema.optional().describe('End of the range (default now)'),
+});

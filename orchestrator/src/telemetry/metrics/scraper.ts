@@ -1,5 +1,6 @@
-import { parseExposition } from './exposition-parser.ts';
+import { type ExpositionFormat, parseExposition } from './exposition-parser.ts';
 import type { Labels, SeriesStore } from './series-store.ts';
+import type { ExemplarStore } from './exemplar-store.ts';
 
 /** A target scraped over HTTP, or one collected in-process (e.g. the load generator's own registry). */
 export type ScrapeTarget =
@@ -16,6 +17,8 @@ export interface TargetHealth {
 }
 
 export interface ScraperOptions {
+  /** Where exemplars go (OpenMetrics targets); dropped without one. */
+  exemplars?: ExemplarStore;
   /** Time between scrape starts of one target (default 1 000 ms). */
   intervalMs?: number;
   /** Scrape timeout; must be below the interval (default 80 % of it). */
@@ -41,6 +44,7 @@ export class Scraper {
   readonly intervalMs: number;
   readonly timeoutMs: number;
   private readonly store: SeriesStore;
+  private readonly exemplars: ExemplarStore | undefined;
   private readonly states: TargetState[];
   private readonly now: () => number;
   private running = false;
@@ -49,6 +53,7 @@ export class Scraper {
 
   constructor(store: SeriesStore, targets: ScrapeTarget[], options: ScraperOptions = {}) {
     this.store = store;
+    this.exemplars = options.exemplars;
     this.intervalMs = options.intervalMs ?? 1000;
     this.timeoutMs = options.timeoutMs ?? Math.floor(this.intervalMs * 0.8);
     if (this.timeoutMs >= this.intervalMs) throw new Error('scrape timeout must be shorter than the scrape interval');
@@ -107,20 +112,27 @@ export class Scraper {
     }
   }
 
-  private async fetchText(target: ScrapeTarget): Promise<string> {
+  private async fetchText(target: ScrapeTarget): Promise<{ text: string; format: ExpositionFormat }> {
     const signal = AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopController.signal]);
     if ('collect' in target) {
-      return await Promise.race([
+      const text = await Promise.race([
         Promise.resolve(target.collect()),
         new Promise<never>((_, reject) =>
           signal.addEventListener('abort', () => reject(new Error('scrape timed out')), { once: true }),
         ),
       ]);
+      return { text, format: 'text' };
     }
-    const res = await fetch(target.url, { signal, headers: { accept: 'text/plain;version=0.0.4' } });
-    const body = await res.text();
+    // As Prometheus asks: OpenMetrics first (the SUT's registries speak it, with exemplars), else the text format.
+    const res = await fetch(target.url, {
+      signal,
+      headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' },
+    });
+    const text = await res.text();
     if (res.status !== 200) throw new Error(`server returned HTTP status ${res.status}`);
-    return body;
+    // The answer's content type picks the parser, as in Prometheus (the formats differ in timestamps' unit).
+    const openMetrics = (res.headers.get('content-type') ?? '').startsWith('application/openmetrics-text');
+    return { text, format: openMetrics ? 'openmetrics' : 'text' };
   }
 
   private async scrape(state: TargetState): Promise<void> {
@@ -129,7 +141,8 @@ export class Scraper {
     const seen = new Map<string, Labels>();
     let ok = true;
     try {
-      const { samples } = parseExposition(await this.fetchText(state.target));
+      const { text, format } = await this.fetchText(state.target);
+      const { samples } = parseExposition(text, format);
       for (const sample of samples) {
         const labels: Labels = {};
         for (const [k, v] of Object.entries(sample.labels)) {
@@ -140,6 +153,7 @@ export class Scraper {
         labels.job = base.job;
         labels.instance = base.instance;
         this.store.append(labels, sample.timestampMs ?? t, sample.value);
+        if (sample.exemplar) this.exemplars?.add(labels, sample.exemplar, t);
         seen.set(JSON.stringify(labels), labels);
       }
       state.health.lastError = null;

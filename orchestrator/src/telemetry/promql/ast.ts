@@ -110,3 +110,22 @@ export function selectedMetricNames(expr: Expr): string[] {
       return [...selectedMetricNames(expr.lhs), ...selectedMetricNames(expr.rhs)];
   }
 }
+
+/** Every vector selector of an expression (a matrix selector's included): which series a query reads. */
+export function vectorSelectors(expr: Expr): VectorSelector[] {
+  switch (expr.type) {
+    case 'number':
+      return [];
+    case 'vectorSelector':
+      return [expr];
+    case 'matrixSelector':
+      return [expr.selector];
+    case 'call':
+      return expr.args.flatMap(vectorSelectors);
+    case 'aggregate':
+    case 'unary':
+      return vectorSelectors(expr.expr);
+    case 'binary':
+      return [...vectorSelectors(expr.lhs), ...vectorSelectors(expr.rhs)];
+  }
+}

@@ -8,4 +8,4 @@ export {
   type InstantData,
 } from './engine.ts';
 export { PromqlParseError, PromqlUnsupportedError, PromqlEvalError } from './errors.ts';
-export { selectedMetricNames, type Expr } from './ast.ts';
+export { selectedMetricNames, vectorSelectors, type Expr, type VectorSelector } from './ast.ts';

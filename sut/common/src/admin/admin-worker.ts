@@ -3,10 +3,10 @@
 // service's main thread is saturated by shop traffic.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { z } from 'zod';
-import { Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Histogram } from 'prom-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createLogger } from '../logger.ts';
-import { latencyBuckets } from '../metrics.ts';
+import { latencyBuckets, openMetricsRegistry } from '../metrics.ts';
 import { createServiceApp } from '../http/service-app.ts';
 import { configWriteGuard } from '../auth/config-write-guard.ts';
 import { configJsonSchema } from '../config/runtime-config.ts';
@@ -74,7 +74,7 @@ async function write(m: Extract<ToWorker, { type: 'write' }>) {
   }
 }
 
-const registry = new Registry();
+const registry = openMetricsRegistry();
 registry.setDefaultLabels({ service: d.service });
 const httpDuration = new Histogram({
   name: 'admin_http_request_duration_seconds',
@@ -147,7 +147,8 @@ app.get('/metrics', async (_req, reply) => {
       .code(503)
       .send({ error: { code: 'metrics_unavailable', message: 'the main thread has not published metrics yet' } });
   reply.header('content-type', exposition!.contentType);
-  return exposition!.text + (await registry.metrics());
+  // Two OpenMetrics documents made one: a document ends with a single `# EOF`, the admin thread's.
+  return exposition!.text.replace(/# EOF\n?$/, '') + (await registry.metrics());
 });
 app.get('/config', async () => writer.get());
 app.get('/config/schema', async () => configJsonSchema(strict));

@@ -4,7 +4,7 @@ import { trace } from '@opentelemetry/api';
 import { ZodError } from 'zod';
 import { HttpError, issuesFrom } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { ServiceMetrics } from '../metrics.ts';
+import { type ServiceMetrics, traceExemplar } from '../metrics.ts';
 import { ClientGoneError, trackRequestSignals } from './request-signal.ts';
 
 // Loaded through require so the OpenTelemetry instrumentation (preloaded with --import) sees it.
@@ -50,7 +50,11 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     const route = req.routeOptions.url ?? 'unmatched';
     if (route === '/metrics' || route === '/healthz') return;
     const seconds = reply.elapsedTime / 1000;
-    metrics.httpDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, seconds);
+    metrics.httpDuration.observe({
+      labels: { method: req.method, route, status_code: String(reply.statusCode) },
+      value: seconds,
+      exemplarLabels: traceExemplar(),
+    });
     logger.info(
       {
         method: req.method,

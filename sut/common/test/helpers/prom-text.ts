@@ -1,5 +1,5 @@
 /**
- * Reading Prometheus text exposition in tests. Hand-written: only sample lookup by name and labels is needed,
+ * Reading the SUT's exposition (OpenMetrics: exemplars after ` # `, a final `# EOF`) in tests. Hand-written: only sample lookup by name and labels is needed,
  * and the SUT's output is checked for format separately by promtool (metrics-promtool.test.ts).
  */
 export type Labels = Record<string, string>;
@@ -17,7 +17,8 @@ export function parseSamples(text: string): Sample[] {
   const out: Sample[] = [];
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue;
-    const m = sampleLine.exec(line);
+    // An exemplar (` # {trace_id="…"} value timestamp`) is not part of the sample.
+    const m = sampleLine.exec(line.replace(/ # \{.*$/, ''));
     if (!m) continue;
     const labels: Labels = {};
     for (const l of (m[2] ?? '').matchAll(labelPair)) labels[l[1]] = l[2];

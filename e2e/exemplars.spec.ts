@@ -1,0 +1,42 @@
+import { expect, test } from '@playwright/test';
+import { e2e } from './support/env.ts';
+import { ensureIdle, hydrated, openTab, sessionToken, shot } from './support/learner.ts';
+
+// Exemplars: a latency panel draws the sampled requests of its histogram as points; clicking one opens that very
+// request's trace in the trace view (the services attach trace ids to their latency buckets, the hub keeps them).
+test('a latency exemplar opens its trace', async ({ page }, info) => {
+  test.setTimeout(180_000);
+  await ensureIdle();
+  // Shop traffic: a run's healthy baseline is enough (its users' requests are sampled at 20 %).
+  const auth = { authorization: `Bearer ${await sessionToken()}`, 'content-type': 'application/json' };
+  const started = await fetch(`${e2e.base}/api/runs`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ scenarioId: 'gateway-pool-lowered' }),
+  });
+  expect(started.status).toBe(201);
+  try {
+    await page.goto(`${e2e.base}/lessons/02-gateway-pool-lowered/`);
+    await hydrated(page, 'run-bar');
+    await openTab(page, 'Observability');
+    const panel = page.locator('#panel-observability [data-panel-id="gateway-latency-per-hop"]');
+    await panel.scrollIntoViewIfNeeded();
+    await expect
+      .poll(async () => Number(await panel.getAttribute('data-exemplars')), { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    const point = panel.locator('[data-exemplar-trace]').last();
+    const traceId = await point.getAttribute('data-exemplar-trace');
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    await expect(point).toHaveAttribute('aria-label', /ms, trace .*open the trace/);
+    await shot(page, info, '01-exemplars');
+    await point.click();
+    const waterfall = page.locator(
+      `#panel-observability [data-widget="trace-view"] .waterfall[data-trace-id="${traceId}"]`,
+    );
+    await expect(waterfall).toBeVisible({ timeout: 15_000 });
+    await expect(waterfall).toContainText('gateway');
+    await shot(page, info, '02-trace');
+  } finally {
+    await ensureIdle();
+  }
+});

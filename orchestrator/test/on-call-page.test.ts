@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Platform } from '../src/platform/platform.ts';
 import type { ServerMessage } from '../src/protocol/ws-messages.ts';
-import { api, freshDatabase, ProtocolClient, startTestPlatform } from './support/platform-harness.ts';
+import {
+  api,
+  freshDatabase,
+  ProtocolClient,
+  openProtocolClient,
+  startTestPlatform,
+} from './support/platform-harness.ts';
 
 // The library's own scenario, as a learner runs it: the SLO page must come from the alert rules evaluated on the
 // live telemetry (not from the run's own SLO judge), early enough to be useful, and go away after the fix.
@@ -30,8 +36,7 @@ describe('on call: a gateway-pool-lowered run pages the learner from the alert r
       env: { OBS_ALERTMANAGER_TOKEN_FILE: join(dir, 'alertmanager-token') },
     }));
     base = platform.url;
-    ws = new ProtocolClient(`ws://127.0.0.1:${platform.port}/ws`);
-    await ws.opened;
+    ws = await openProtocolClient(platform);
   });
 
   afterAll(async () => {

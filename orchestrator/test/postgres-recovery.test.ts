@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Platform } from '../src/platform/platform.ts';
-import { api, ProtocolClient, startTestPlatform } from './support/platform-harness.ts';
+import { api, ProtocolClient, openProtocolClient, startTestPlatform } from './support/platform-harness.ts';
 
 const scenariosDir = fileURLToPath(new URL('./fixtures/scenarios/', import.meta.url));
 
@@ -21,8 +21,7 @@ describe('the embedded PostgreSQL killed mid-run', () => {
   beforeAll(async () => {
     ({ platform, env } = await startTestPlatform({ scenariosDir }));
     base = platform.url;
-    ws = new ProtocolClient(`ws://127.0.0.1:${platform.port}/ws`);
-    await ws.opened;
+    ws = await openProtocolClient(platform);
   });
 
   afterAll(async () => {

@@ -1,7 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Platform } from '../src/platform/platform.ts';
-import { api, freshDatabase, ProtocolClient, startTestPlatform } from './support/platform-harness.ts';
+import {
+  api,
+  freshDatabase,
+  ProtocolClient,
+  openProtocolClient,
+  startTestPlatform,
+} from './support/platform-harness.ts';
 
 const scenariosDir = fileURLToPath(new URL('./fixtures/scenarios/', import.meta.url));
 
@@ -16,8 +22,7 @@ describe('a run through the real platform, observed over a real WebSocket', () =
     databaseUrl = await freshDatabase(inject('pgAdminUrl'), 'orch_run_lifecycle');
     ({ platform, env } = await startTestPlatform({ databaseUrl, scenariosDir }));
     base = platform.url;
-    ws = new ProtocolClient(`ws://127.0.0.1:${platform.port}/ws`);
-    await ws.opened;
+    ws = await openProtocolClient(platform);
   });
 
   afterAll(async () => {

@@ -28,6 +28,7 @@ export const runEventTypes = [
   'abandoned',
   'expired',
   'aborted',
+  'alert_pending',
   'alert_firing',
   'alert_resolved',
   'alert_acknowledged',

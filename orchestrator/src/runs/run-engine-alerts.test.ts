@@ -27,12 +27,17 @@ const alert = (
 });
 
 describe('RunEngine alert events', () => {
-  it("records firing and resolved alerts on the active run's timeline, not pending or inactive ones", async () => {
+  it("records pending, firing and resolved alerts on the active run's timeline, not inactive ones", async () => {
     const r = await injectedRun();
     const before = r.store.eventTypes(r.id).length;
     for (const [i, s] of (['pending', 'firing', 'resolved', 'pending', 'inactive'] as const).entries())
       await r.engine.alertEvent(alert(s, i + 1));
-    expect(r.store.eventTypes(r.id).slice(before)).toEqual(['alert_firing', 'alert_resolved']);
+    expect(r.store.eventTypes(r.id).slice(before)).toEqual([
+      'alert_pending',
+      'alert_firing',
+      'alert_resolved',
+      'alert_pending',
+    ]);
     const firing = r.emitted.flatMap((m) => (m.type === 'event' && m.event.type === 'alert_firing' ? [m.event] : []));
     expect(firing).toMatchObject([
       {

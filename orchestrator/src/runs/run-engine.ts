@@ -272,16 +272,17 @@ export class RunEngine {
   }
 
   /**
-   * Called by the hub's rule evaluator: an alert fired or resolved. Recorded on the active run's timeline (the
-   * postmortem shows when the learner was paged); pending and inactive alerts are not incidents and are skipped.
+   * Called by the hub's rule evaluator: an alert went pending, fired or resolved. Recorded on the active run's
+   * timeline (the postmortem shows when the burn was seen, when the learner was paged and when it ended); an
+   * alert that goes inactive from pending never fired and ends nothing.
    */
   alertEvent(a: AlertEventView): Promise<void> {
     return this.exclusive(async () => {
-      if (!this.run || (a.state !== 'firing' && a.state !== 'resolved')) return;
+      if (!this.run || a.state === 'inactive') return;
       const severity = a.labels.severity ?? 'none';
       const summary = a.annotations.summary ? `: ${a.annotations.summary}` : '';
       await this.event(
-        a.state === 'firing' ? 'alert_firing' : 'alert_resolved',
+        a.state === 'firing' ? 'alert_firing' : a.state === 'pending' ? 'alert_pending' : 'alert_resolved',
         `${a.alertname} (${severity}) ${a.state}${summary}`,
         {
           alertname: a.alertname,

@@ -61,6 +61,13 @@ export async function startTestPlatform(
   return { platform, env: { ...env, OBS_DATA_DIR: dataDir } };
 }
 
+/** A protocol client connected to the platform's WebSocket (with a session token), once it is open. */
+export async function openProtocolClient(platform: { port: number }): Promise<ProtocolClient> {
+  const ws = new ProtocolClient(`ws://127.0.0.1:${platform.port}/ws`);
+  await ws.opened;
+  return ws;
+}
+
 /** A real `ws` client that parses every message with the exported protocol schema and records it. */
 export class ProtocolClient {
   readonly messages: ServerMessage[] = [];

@@ -2,6 +2,7 @@ import { clock, timeOfDay } from '../lib/format.ts';
 import type { RunEvent, RunView } from '../lib/types.ts';
 import { useLive } from './hooks.ts';
 import { Widget } from './Widget.tsx';
+import { announcing, quietOnCall } from '../lib/on-call.ts';
 
 export const stageLabels = {
   detect: 'Detect (TTD)',
@@ -15,7 +16,14 @@ export default function Timeline() {
   const s = useLive();
   return (
     <Widget name="timeline" title="Timeline" down={s.connection === 'down' && !s.run}>
-      {s.run ? <TimelineBody run={s.run} events={s.events} /> : <p className="muted">No run yet.</p>}
+      {s.run && quietOnCall(s.run, s.events) ? (
+        // On call and not paged yet: the timeline keeps the incident to itself (its events, the fault's time).
+        <TimelineBody run={{ ...s.run, injectedAt: null }} events={s.events.filter((e) => !announcing.has(e.type))} />
+      ) : s.run ? (
+        <TimelineBody run={s.run} events={s.events} />
+      ) : (
+        <p className="muted">No run yet.</p>
+      )}
     </Widget>
   );
 }

@@ -3,6 +3,7 @@ import { LazyChart } from './LazyChart.tsx';
 import type { RunEvent, SecondStatsView, SloView } from '../lib/types.ts';
 import { useLive } from './hooks.ts';
 import { Widget } from './Widget.tsx';
+import { quietOnCall } from '../lib/on-call.ts';
 
 const windowSeconds = 300;
 
@@ -22,8 +23,10 @@ export default function UserImpact() {
       })),
     [stats],
   );
+  // On call and not paged yet, the fault is not marked (the curves still show what users get, as a dashboard does).
+  const quiet = quietOnCall(s.run, s.events);
   const markers = s.events.filter(
-    (e) => e.type === 'fault_applied' || (e.type === 'config_changed' && e.data.who === 'learner'),
+    (e) => (e.type === 'fault_applied' && !quiet) || (e.type === 'config_changed' && e.data.who === 'learner'),
   );
   const last10 = stats.slice(-10);
   const lastMin = stats.slice(-60);

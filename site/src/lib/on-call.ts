@@ -14,4 +14,4 @@ export function quietOnCall(run: RunView | null, events: RunEvent[]): boolean {
 }
 
 /** Run events the platform uses to announce an incident; hidden while quietly on call. */
-export const announcing = new Set(['fault_applied', 'slo_breached', 'slo_recovered', 'hint_shown']);
+export const announcing = new Set(['fault_applied', 'slo_breached', 'slo_recovered', 'hint_shown', 'alert_pending']);

@@ -94,21 +94,7 @@ export function typeOf(expr: Expr): ValueType {
 
 /** Every metric name an expression selects, for callers that check a panel against what services emit. */
 export function selectedMetricNames(expr: Expr): string[] {
-  switch (expr.type) {
-    case 'number':
-      return [];
-    case 'vectorSelector':
-      return expr.name ? [expr.name] : [];
-    case 'matrixSelector':
-      return selectedMetricNames(expr.selector);
-    case 'call':
-      return expr.args.flatMap(selectedMetricNames);
-    case 'aggregate':
-    case 'unary':
-      return selectedMetricNames(expr.expr);
-    case 'binary':
-      return [...selectedMetricNames(expr.lhs), ...selectedMetricNames(expr.rhs)];
-  }
+  return vectorSelectors(expr).flatMap((s) => (s.name ? [s.name] : []));
 }
 
 /** Every vector selector of an expression (a matrix selector's included): which series a query reads. */

@@ -9,8 +9,8 @@ const isPage = (labels: Record<string, string>) => labels.severity === 'page';
 
 /** The browser's Notification API where it exists (not in every browser, and not on http:// outside localhost). */
 const notifications = () => (typeof Notification === 'undefined' ? null : Notification);
-/** The last page notified, per browser tab (a lesson may show the pager twice; the learner is notified once). */
-let notifiedSeq: number | null = null;
+/** Pages already notified in this tab, as `run:seq` (a lesson may show the pager twice: one notification). */
+const notified = new Set<string>();
 
 /**
  * The learner's pager: the alerts firing now (pages first, then cause-level warnings) with their summary, since
@@ -26,24 +26,27 @@ export default function Pager() {
   const unacknowledged = !!lastPage && (!lastAck || lastAck.seq < lastPage.seq);
   const [permission, setPermission] = useState<NotificationPermission | 'unsupported'>('unsupported');
   useEffect(() => setPermission(notifications()?.permission ?? 'unsupported'), []);
-  // A new page reaches the learner outside the tab too, as a desktop notification, once they allowed it.
+  // Each new page reaches the learner outside the tab too, as a desktop notification, once they allowed it.
   useEffect(() => {
-    if (!lastPage || notifiedSeq === lastPage.seq) return;
-    const old = Date.now() - lastPage.at > 60_000; // a page from before a reload is not news
-    notifiedSeq = lastPage.seq;
     const N = notifications();
-    if (old || !N || N.permission !== 'granted') return;
-    const annotations = (lastPage.data.annotations ?? {}) as Record<string, string>;
-    const n = new N(`Paged: ${String(lastPage.data.alertname)}`, {
-      body: annotations.summary ?? lastPage.message,
-      tag: `observastack-page-${lastPage.seq}`,
-      requireInteraction: true,
-    });
-    n.onclick = () => {
-      window.focus();
-      n.close();
-    };
-  }, [lastPage]);
+    for (const page of s.events) {
+      const key = `${page.runId}:${page.seq}`;
+      if (page.type !== 'alert_firing' || page.data.severity !== 'page' || notified.has(key)) continue;
+      notified.add(key);
+      // A page from before a reload is not news.
+      if (Date.now() - page.at > 60_000 || !N || N.permission !== 'granted') continue;
+      const annotations = (page.data.annotations ?? {}) as Record<string, string>;
+      const n = new N(`Paged: ${String(page.data.alertname)}`, {
+        body: annotations.summary ?? page.message,
+        tag: `observastack-page-${key}`,
+        requireInteraction: true,
+      });
+      n.onclick = () => {
+        window.focus();
+        n.close();
+      };
+    }
+  }, [s.events]);
   const allow = async () => {
     const N = notifications();
     if (N) setPermission(await N.requestPermission());

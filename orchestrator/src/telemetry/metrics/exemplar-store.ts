@@ -53,15 +53,15 @@ export class ExemplarStore {
     const cutoff = Math.max(startMs, Date.now() - this.#retentionMs);
     const bySeries = new Map<string, ExemplarSeries>();
     for (const e of this.#ring.newestFirst()) {
-      if (e.timestampMs > endMs) continue;
-      if (e.timestampMs < cutoff) break; // newest first: everything after is older still
+      // Insertion order is scrape order, not quite the exemplars' own time order: every entry is looked at.
+      if (e.timestampMs > endMs || e.timestampMs < cutoff) continue;
       if (!selectors.some((s) => selects(s, e.series))) continue;
       const key = JSON.stringify(e.series);
       let group = bySeries.get(key);
       if (!group) bySeries.set(key, (group = { seriesLabels: e.series, exemplars: [] }));
       group.exemplars.push({ labels: e.labels, value: String(e.value), timestamp: e.timestampMs / 1000 });
     }
-    for (const g of bySeries.values()) g.exemplars.reverse();
+    for (const g of bySeries.values()) g.exemplars.sort((a, b) => a.timestamp - b.timestamp);
     return [...bySeries.values()];
   }
 

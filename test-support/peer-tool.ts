@@ -30,28 +30,17 @@ export function peerTool(opts: PeerToolOptions): string | undefined {
   return found;
 }
 
-/** Debian's promtool (package `prometheus`), which .ci/run installs. */
-export const findPromtool = () =>
-  peerTool({
-    candidates: ['/usr/bin/promtool', 'promtool'],
-    versionArgs: ['--version'],
-    source: 'Debian package prometheus',
-    requiredInCi: true,
-  });
+/** A command from a Debian package that .ci/run installs (so CI may not skip it): `/usr/bin/<name>`, then PATH. */
+const debianTool =
+  (command: string, pkg: string, pathName = command) =>
+  () =>
+    peerTool({
+      candidates: [`/usr/bin/${command}`, pathName],
+      versionArgs: ['--version'],
+      source: `Debian package ${pkg}`,
+      requiredInCi: true,
+    });
 
-/** Debian's Alertmanager (package `prometheus-alertmanager`, which also brings amtool), which .ci/run installs. */
-export const findAlertmanager = () =>
-  peerTool({
-    candidates: ['/usr/bin/prometheus-alertmanager', 'alertmanager'],
-    versionArgs: ['--version'],
-    source: 'Debian package prometheus-alertmanager',
-    requiredInCi: true,
-  });
-
-export const findAmtool = () =>
-  peerTool({
-    candidates: ['/usr/bin/amtool', 'amtool'],
-    versionArgs: ['--version'],
-    source: 'Debian package prometheus-alertmanager',
-    requiredInCi: true,
-  });
+export const findPromtool = debianTool('promtool', 'prometheus');
+export const findAlertmanager = debianTool('prometheus-alertmanager', 'prometheus-alertmanager', 'alertmanager');
+export const findAmtool = debianTool('amtool', 'prometheus-alertmanager');

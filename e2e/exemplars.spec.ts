@@ -24,12 +24,15 @@ test('a latency exemplar opens its trace', async ({ page }, info) => {
     await expect
       .poll(async () => Number(await panel.getAttribute('data-exemplars')), { timeout: 60_000 })
       .toBeGreaterThan(0);
-    const point = panel.locator('[data-exemplar-trace]').last();
-    const traceId = await point.getAttribute('data-exemplar-trace');
+    // Pinned by its trace id: the chart keeps refreshing, and `.last()` would be a newer point by click time.
+    const traceId = await panel.locator('[data-exemplar-trace]').last().getAttribute('data-exemplar-trace');
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const point = panel.locator(`[data-exemplar-trace="${traceId}"]`).first();
     await expect(point).toHaveAttribute('aria-label', /ms, trace .*open the trace/);
     await shot(page, info, '01-exemplars');
-    await point.click();
+    // The keyboard path (each point is a button): a mouse click can land on a newer diamond drawn over this one.
+    await point.focus();
+    await point.press('Enter');
     const waterfall = page.locator(
       `#panel-observability [data-widget="trace-view"] .waterfall[data-trace-id="${traceId}"]`,
     );

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { ApiError } from './api-error.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
 import { parseInput } from './validate.ts';
 import { keyMatches } from '../access/learner-key.ts';
 import { BootError } from '../boot/preflight.ts';
@@ -51,7 +51,7 @@ export function createAlertmanagerWebhook(o: {
       const given = req.headers.authorization;
       if (given === undefined || !keyMatches(`Bearer ${o.token}`, given))
         return next(
-          new ApiError('Alertmanager notifications need the bearer token of secrets/alertmanager-token', {
+          new HttpError('Alertmanager notifications need the bearer token of secrets/alertmanager-token', {
             code: 'unauthorized',
             status: 401,
           }),

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ApiError } from './api-error.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
+import { RunRefusal, refusalStatus } from '../runs/run-refusal.ts';
 
 /** Unknown /api route: 404 in the same error shape as everything else. */
 export const notFound: RequestHandler = (req, res) => {
@@ -9,12 +10,17 @@ export const notFound: RequestHandler = (req, res) => {
 };
 
 /**
- * The one error middleware: ApiError -> its status; body-parser errors (bad JSON 400, too large 413, wrong
+ * The one error middleware: HttpError -> its status; the run engine's refusals -> the status `refusalStatus` gives
+ * each; body-parser errors (bad JSON 400, too large 413, wrong
  * charset 415) -> their status; anything else -> 500 with a generic body and the cause logged.
  */
 export function errorMiddleware(log: (msg: string, err: unknown) => void): ErrorRequestHandler {
   return (err, _req, res, _next) => {
-    if (err instanceof ApiError) {
+    if (err instanceof RunRefusal) {
+      res.status(refusalStatus[err.code]).json({ error: { code: err.code, message: err.message, issues: err.issues } });
+      return;
+    }
+    if (err instanceof HttpError) {
       if (err.status === 429 && !res.getHeader('retry-after')) res.setHeader('retry-after', '1');
       res.status(err.status).json({ error: { code: err.code, message: err.message, issues: err.issues } });
       return;

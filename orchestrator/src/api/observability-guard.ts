@@ -1,12 +1,12 @@
 import type { RequestHandler } from 'express';
-import { ApiError } from './api-error.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
 
 /** The observability path is read-only: anything but GET/HEAD under /api/telemetry is 405. */
 export const readOnly: RequestHandler = (req, res, next) => {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
   res.setHeader('allow', 'GET, HEAD');
   next(
-    new ApiError(`the telemetry API is read-only: ${req.method} is not allowed`, {
+    new HttpError(`the telemetry API is read-only: ${req.method} is not allowed`, {
       code: 'method_not_allowed',
       status: 405,
     }),
@@ -20,11 +20,11 @@ export const readOnly: RequestHandler = (req, res, next) => {
 export function ingestGuard(trustedPeer: (address: string | undefined) => boolean): RequestHandler {
   return (req, _res, next) => {
     if (req.headers.origin !== undefined)
-      return next(new ApiError('browsers may not send telemetry here', { code: 'forbidden_origin', status: 403 }));
+      return next(new HttpError('browsers may not send telemetry here', { code: 'forbidden_origin', status: 403 }));
     const proxied = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
     if (proxied || !trustedPeer(req.socket.remoteAddress))
       return next(
-        new ApiError('telemetry is only accepted from this machine', { code: 'forbidden_peer', status: 403 }),
+        new HttpError('telemetry is only accepted from this machine', { code: 'forbidden_peer', status: 403 }),
       );
     next();
   };

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { ApiError } from './api-error.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
 import { hostnameOf, isLoopbackHost } from '../auth/loopback.ts';
 import { requestOrigin, type TrustProxy } from '../access/forwarded.ts';
 
@@ -55,7 +55,7 @@ export function hostGuard(allowed: () => Set<string>, trust: TrustProxy = trustN
     const { host } = requestOrigin(req, trust);
     if (hostAllowed(host, allowed())) return next();
     next(
-      new ApiError(
+      new HttpError(
         `host ${JSON.stringify(String(host ?? '').slice(0, 100))} is not this platform: open it as http://127.0.0.1 or http://localhost, or set its public URL in OBS_PUBLIC_URL`,
         { code: 'forbidden_host', status: 403 },
       ),
@@ -87,7 +87,7 @@ export function originGuard(allowed: () => Set<string>, trust: TrustProxy = trus
     }
     if (!ok && req.method !== 'GET' && req.method !== 'HEAD') {
       next(
-        new ApiError(`origin ${String(origin).slice(0, 100)} is not allowed to change this platform`, {
+        new HttpError(`origin ${String(origin).slice(0, 100)} is not allowed to change this platform`, {
           code: 'forbidden_origin',
           status: 403,
         }),

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { ApiError } from './api-error.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
 import { createWriteLimiter, defaultWriteLimit, type WriteLimit } from '@observastack/sut-common/auth/write-limiter.ts';
 
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -24,7 +24,7 @@ export function writeRateLimit(limit: WriteLimit = defaultWriteLimit): {
       const wait = buckets[kind].take();
       if (wait === 0) return next();
       res.setHeader('retry-after', String(wait));
-      next(new ApiError(`too many ${kind} requests: retry in ${wait} s`, { code: 'rate_limited', status: 429 }));
+      next(new HttpError(`too many ${kind} requests: retry in ${wait} s`, { code: 'rate_limited', status: 429 }));
     };
   const session = take('session');
   const config = take('config');

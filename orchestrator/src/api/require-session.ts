@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { ApiError } from './api-error.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
 import { bearerOf, verifySessionToken } from '../auth/session-token.ts';
 
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -15,7 +15,7 @@ export function requireSession(secret: Uint8Array): RequestHandler {
     const token = bearerOf(req.headers.authorization);
     try {
       if (!token)
-        throw new ApiError(
+        throw new HttpError(
           'this request changes the platform: send Authorization: Bearer <token> from POST /api/session',
           { code: 'unauthorized', status: 401 },
         );

@@ -11,7 +11,7 @@ import {
 } from '../protocol/rest.ts';
 import { toRunView } from '../runs/run-view.ts';
 import { buildPostmortem } from '../runs/postmortem.ts';
-import { ApiError } from './api-error.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
 import { parseInput } from './validate.ts';
 
 /**
@@ -33,7 +33,7 @@ export function runsRoutes(
     const waiting = notReady();
     if (waiting) {
       res.set('Retry-After', '5');
-      throw new ApiError(`the platform is not ready: ${waiting}; try again in a few seconds`, {
+      throw new HttpError(`the platform is not ready: ${waiting}; try again in a few seconds`, {
         code: 'not_ready',
         status: 503,
       });
@@ -60,14 +60,14 @@ export function runsRoutes(
     const active = engine.activeView();
     if (active?.id === id) return void res.json({ run: active, events: engine.activeEvents() });
     const rec = await store.get(id);
-    if (!rec) throw new ApiError(`no run ${id}`, { code: 'not_found', status: 404 });
+    if (!rec) throw new HttpError(`no run ${id}`, { code: 'not_found', status: 404 });
     res.json({ run: toRunView(rec, find(rec.scenarioId)), events: await store.events(id) });
   });
 
   r.get('/runs/:id/postmortem', async (req, res) => {
     const { id } = parseInput(runIdParamsSchema, req.params, 'run id');
     const rec = await store.get(id);
-    if (!rec) throw new ApiError(`no run ${id}`, { code: 'not_found', status: 404 });
+    if (!rec) throw new HttpError(`no run ${id}`, { code: 'not_found', status: 404 });
     res.json(buildPostmortem(rec, find(rec.scenarioId), await store.events(id)));
   });
 

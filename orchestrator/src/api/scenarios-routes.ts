@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { ScenarioProblem } from '../scenarios/loader.ts';
-import { ApiError } from './api-error.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
 import { parseInput } from './validate.ts';
 
 /** What learners see of a scenario: no fix, no checkpoint answers. */
@@ -43,7 +43,7 @@ export function scenariosRoutes(scenarios: () => Scenario[], problems: () => Sce
   r.get('/scenarios/:id', (req, res) => {
     const { id } = parseInput(scenarioIdParamsSchema, req.params, 'scenario id');
     const s = scenarios().find((x) => x.id === id);
-    if (!s) throw new ApiError(`unknown scenario "${id}"`, { code: 'not_found', status: 404 });
+    if (!s) throw new HttpError(`unknown scenario "${id}"`, { code: 'not_found', status: 404 });
     res.json(publicScenario(s));
   });
   return r;

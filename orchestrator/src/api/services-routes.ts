@@ -3,7 +3,7 @@ import type { SutControl } from '../services/sut-control.ts';
 import type { RunEngine } from '../runs/run-engine.ts';
 import type { ServiceStatus } from '../protocol/ws-messages.ts';
 import { configPatchBodySchema, serviceNames, serviceParamsSchema } from '../protocol/rest.ts';
-import { ApiError } from './api-error.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
 import { parseInput } from './validate.ts';
 
 export function servicesRoutes(control: SutControl, engine: RunEngine, statuses: () => ServiceStatus[]): Router {
@@ -38,13 +38,13 @@ export function servicesRoutes(control: SutControl, engine: RunEngine, statuses:
     const { name } = parseInput(serviceParamsSchema, req.params, 'service');
     const patch = parseInput(configPatchBodySchema, req.body, 'config patch');
     if (Object.keys(patch).length === 0)
-      throw new ApiError('empty config patch', {
+      throw new HttpError('empty config patch', {
         code: 'invalid_request',
         status: 400,
         issues: [{ path: '(root)', message: 'name at least one knob' }],
       });
     const reply = await control.patchConfig(name, patch, 'learner').catch((err) => {
-      throw new ApiError(`${name} is unreachable: ${(err as Error).message}`, {
+      throw new HttpError(`${name} is unreachable: ${(err as Error).message}`, {
         code: 'service_unavailable',
         status: 503,
       });
@@ -53,7 +53,7 @@ export function servicesRoutes(control: SutControl, engine: RunEngine, statuses:
     // learner's change all the same, and the body says what is pending.
     if (reply.status !== 200 && reply.status !== 202) {
       const e = reply.body?.error ?? {};
-      throw new ApiError(e.message ?? `${name} refused the change`, {
+      throw new HttpError(e.message ?? `${name} refused the change`, {
         code: e.code ?? 'refused',
         status: reply.status >= 500 ? 502 : reply.status,
         issues: e.issues,

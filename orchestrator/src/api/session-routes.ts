@@ -1,5 +1,5 @@
 import express, { Router, type Request } from 'express';
-import { ApiError } from './api-error.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
 import { parseInput } from './validate.ts';
 import { mintSessionToken, sessionTtlSeconds } from '../auth/session-token.ts';
 import { isLoopbackHost } from '../auth/loopback.ts';
@@ -52,14 +52,14 @@ export function sessionRoutes(o: SessionOptions): Router {
     const body = parseInput(sessionBodySchema, req.body ?? {}, 'session request');
     if (!onThisMachine(req, o)) {
       if (!o.learnerKey)
-        throw new ApiError('session tokens are only issued to a browser on this machine', {
+        throw new HttpError('session tokens are only issued to a browser on this machine', {
           code: 'forbidden_peer',
           status: 403,
         });
       const wait = failures.wait();
       if (wait > 0) {
         res.setHeader('retry-after', String(wait));
-        throw new ApiError(`too many wrong learner keys: retry in ${wait} s`, { code: 'rate_limited', status: 429 });
+        throw new HttpError(`too many wrong learner keys: retry in ${wait} s`, { code: 'rate_limited', status: 429 });
       }
       if (body.key === undefined || !keyMatches(o.learnerKey, body.key)) {
         if (body.key !== undefined) failures.take();
@@ -68,7 +68,7 @@ export function sessionRoutes(o: SessionOptions): Router {
           body.key === undefined
             ? 'this platform is reached through a public URL: a session needs the learner key, sent as {"key": "..."}'
             : 'wrong learner key';
-        throw new ApiError(`${what}. Where to find it: ${hint}`, { code: 'learner_key_required', status: 401 });
+        throw new HttpError(`${what}. Where to find it: ${hint}`, { code: 'learner_key_required', status: 401 });
       }
     }
     res.setHeader('cache-control', 'no-store');

@@ -1,6 +1,4 @@
 import { controlAudience, mintToken, verifyToken } from '@observastack/sut-common/auth/tokens.ts';
-import { HttpError } from '@observastack/sut-common/errors.ts';
-import { ApiError } from '../api/api-error.ts';
 
 /** A browser session on the control path lasts a working day; the page asks for a new one when refused. */
 export const sessionTtlSeconds = 12 * 3600;
@@ -10,14 +8,9 @@ export function mintSessionToken(secret: Uint8Array, subject = 'learner'): Promi
   return mintToken({ secret, subject, audience: controlAudience, ttlSeconds: sessionTtlSeconds });
 }
 
-/** Verifies a session token; failures are a 401 ApiError with the reason (expired, wrong audience, …). */
-export async function verifySessionToken(token: string, secret: Uint8Array): Promise<string> {
-  try {
-    return await verifyToken(token, secret, controlAudience);
-  } catch (err) {
-    if (err instanceof HttpError) throw new ApiError(err.message, { code: err.code, status: err.status, cause: err });
-    throw err;
-  }
+/** Verifies a session token; failures are a 401 HttpError with the reason (expired, wrong audience, …). */
+export function verifySessionToken(token: string, secret: Uint8Array): Promise<string> {
+  return verifyToken(token, secret, controlAudience);
 }
 
 /** The token of a request: `Authorization: Bearer <jwt>`; undefined when absent or not a bearer header. */

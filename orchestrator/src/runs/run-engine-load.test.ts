@@ -48,10 +48,9 @@ describe('RunEngine and the calibrated load', () => {
     });
   });
 
-  it('refuses with 409 beyond_capacity, stores nothing and starts no load', async () => {
+  it('refuses as beyond_capacity, stores nothing and starts no load', async () => {
     const h = engineHarness({ loadFor: (s) => effectiveLoad(s, configured(140)) });
     await expect(h.engine.start({ scenarioId: 'pool-lowered' })).rejects.toMatchObject({
-      status: 409,
       code: 'beyond_capacity',
       message: expect.stringMatching(/baseline of 100 req\/s/),
     });

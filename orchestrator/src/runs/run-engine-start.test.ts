@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../api/api-error.ts';
+import { RunRefusal } from './run-refusal.ts';
 import { pickSurprise } from './surprise.ts';
 import { T0, engineHarness, testScenario } from './run-engine-fakes.ts';
 
@@ -61,8 +61,8 @@ describe('RunEngine.start', () => {
     const h = engineHarness();
     const first = await h.engine.start({ scenarioId: 'pool-lowered' });
     const second = h.engine.start({ scenarioId: 'pool-lowered' });
-    await expect(second).rejects.toBeInstanceOf(ApiError);
-    await expect(second).rejects.toMatchObject({ code: 'run_active', status: 409 });
+    await expect(second).rejects.toBeInstanceOf(RunRefusal);
+    await expect(second).rejects.toMatchObject({ code: 'run_active' });
     expect([...h.store.runs.keys()]).toEqual([first.id]);
     expect(h.engine.activeView()?.state).toBe('baseline');
   });
@@ -71,18 +71,16 @@ describe('RunEngine.start', () => {
     const h = engineHarness();
     await expect(h.engine.start({ scenarioId: 'no-such' })).rejects.toMatchObject({
       code: 'unknown_scenario',
-      status: 404,
     });
     expect(h.store.runs.size).toBe(0);
     expect(h.engine.activeView()).toBeNull();
   });
 
-  it('aborts the run with 503 when a service refuses the reset, and frees the engine for the next run', async () => {
+  it('aborts the run (start_failed) when a service refuses the reset, and frees the engine for the next run', async () => {
     const h = engineHarness();
     h.control.failReset = 'api';
     await expect(h.engine.start({ scenarioId: 'pool-lowered' })).rejects.toMatchObject({
       code: 'start_failed',
-      status: 503,
     });
 
     const [run] = [...h.store.runs.values()];

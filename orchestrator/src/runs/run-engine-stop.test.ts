@@ -66,16 +66,15 @@ describe('RunEngine stop and reset', () => {
 
     await expect(h.engine.stop(h.id)).rejects.toMatchObject({
       code: 'run_not_active',
-      status: 409,
       message: `run ${h.id} is not active (abandoned)`,
     });
-    await expect(h.engine.stop('no-such-run')).rejects.toMatchObject({ code: 'not_found', status: 404 });
+    await expect(h.engine.stop('no-such-run')).rejects.toMatchObject({ code: 'not_found' });
     expect(h.store.states(h.id)).toEqual(['pending', 'baseline', 'abandoned']);
   });
 
   it('refuses to stop a run by another id while one is active', async () => {
     const h = await tickingRun();
-    await expect(h.engine.stop('no-such-run')).rejects.toMatchObject({ code: 'not_found', status: 404 });
+    await expect(h.engine.stop('no-such-run')).rejects.toMatchObject({ code: 'not_found' });
     expect(h.engine.activeView()?.state).toBe('baseline');
   });
 

@@ -6,7 +6,7 @@ import type { RunStore, RunRecord } from '../store/run-store.ts';
 import type { SutControl } from '../services/sut-control.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { knobServices, type KnobService } from '../scenarios/knobs.ts';
-import { ApiError } from '../api/api-error.ts';
+import { RunRefusal } from './run-refusal.ts';
 import type { AlertmanagerNotification } from '../api/alertmanager-routes.ts';
 import { judgeSlo, type SloVerdict } from './slo-judge.ts';
 import { HintWatcher } from './hint-watcher.ts';
@@ -107,7 +107,7 @@ export class RunEngine {
     try {
       return this.d.loadFor ? this.d.loadFor(scenario) : effectiveLoad(scenario, null);
     } catch (err) {
-      if (err instanceof CapacityRefusal) throw new ApiError(err.message, { code: 'beyond_capacity', status: 409 });
+      if (err instanceof CapacityRefusal) throw new RunRefusal('beyond_capacity', err.message);
       throw err;
     }
   }
@@ -119,10 +119,7 @@ export class RunEngine {
   start(body: ({ scenarioId: string } | { surprise: true; seed?: number }) & { onCall?: boolean }): Promise<RunView> {
     return this.exclusive(async () => {
       if (this.run)
-        throw new ApiError(`a run is already active (${this.run.rec.id}); stop it or reset first`, {
-          code: 'run_active',
-          status: 409,
-        });
+        throw new RunRefusal('run_active', `a run is already active (${this.run.rec.id}); stop it or reset first`);
       const surprise = 'surprise' in body;
       const seed = surprise ? (body.seed ?? Math.floor(Math.random() * 2 ** 31)) : null;
       const id = surprise
@@ -132,7 +129,7 @@ export class RunEngine {
           )
         : body.scenarioId;
       const scenario = this.scenario(id);
-      if (!scenario) throw new ApiError(`unknown scenario "${id}"`, { code: 'unknown_scenario', status: 404 });
+      if (!scenario) throw new RunRefusal('unknown_scenario', `unknown scenario "${id}"`);
       const load = this.loadFor(scenario);
       const now = Date.now();
       const rec: RunRecord = {
@@ -175,7 +172,7 @@ export class RunEngine {
         this.d.load.start(load.baseline);
       } catch (err) {
         await this.finish('aborted', `could not prepare the system: ${(err as Error).message}`);
-        throw new ApiError(`could not start the run: ${(err as Error).message}`, { code: 'start_failed', status: 503 });
+        throw new RunRefusal('start_failed', `could not start the run: ${(err as Error).message}`);
       }
       this.run.baselineSince = Date.now();
       await this.setState('baseline');
@@ -187,8 +184,8 @@ export class RunEngine {
     return this.exclusive(async () => {
       if (!this.run || this.run.rec.id !== id) {
         const past = await this.d.store.get(id);
-        if (!past) throw new ApiError(`no run ${id}`, { code: 'not_found', status: 404 });
-        throw new ApiError(`run ${id} is not active (${past.state})`, { code: 'run_not_active', status: 409 });
+        if (!past) throw new RunRefusal('not_found', `no run ${id}`);
+        throw new RunRefusal('run_not_active', `run ${id} is not active (${past.state})`);
       }
       const view = await this.finish('abandoned', 'stopped by the learner');
       return view;
@@ -242,20 +239,17 @@ export class RunEngine {
   ): Promise<{ correct: boolean; explanation: string; stage: Stage }> {
     return this.exclusive(async () => {
       const r = this.run;
-      if (!r || r.rec.id !== runId)
-        throw new ApiError(`run ${runId} is not active`, { code: 'run_not_active', status: 409 });
+      if (!r || r.rec.id !== runId) throw new RunRefusal('run_not_active', `run ${runId} is not active`);
       const cp = r.scenario.spec.checkpoints.find((c) => c.id === checkpointId);
-      if (!cp) throw new ApiError(`unknown checkpoint "${checkpointId}"`, { code: 'not_found', status: 404 });
+      if (!cp) throw new RunRefusal('not_found', `unknown checkpoint "${checkpointId}"`);
       const correct =
         cp.pattern !== undefined
           ? typeof answer === 'string' && new RegExp(cp.pattern, 'i').test(answer)
           : typeof answer === 'number' && answer === cp.answer;
       if (cp.choices && typeof answer === 'number' && answer >= cp.choices.length) {
-        throw new ApiError(`answer must be a choice index 0..${cp.choices.length - 1}`, {
-          code: 'invalid_request',
-          status: 400,
-          issues: [{ path: 'answer', message: 'out of range' }],
-        });
+        throw new RunRefusal('invalid_request', `answer must be a choice index 0..${cp.choices.length - 1}`, [
+          { path: 'answer', message: 'out of range' },
+        ]);
       }
       if (correct && r.rec.injectedAt !== null && r.rec.stageTimes[cp.stage] === null) {
         r.rec.stageTimes[cp.stage] = (Date.now() - r.rec.injectedAt) / 1000;
@@ -328,11 +322,10 @@ export class RunEngine {
   acknowledgePage(runId: string): Promise<{ alertnames: string[]; ttaSeconds: number }> {
     return this.exclusive(async () => {
       const r = this.run;
-      if (!r || r.rec.id !== runId)
-        throw new ApiError(`run ${runId} is not active`, { code: 'run_not_active', status: 409 });
+      if (!r || r.rec.id !== runId) throw new RunRefusal('run_not_active', `run ${runId} is not active`);
       const lastAck = r.events.findLastIndex((e) => e.type === 'alert_acknowledged');
       const pages = r.events.slice(lastAck + 1).filter((e) => e.type === 'alert_firing' && e.data.severity === 'page');
-      if (pages.length === 0) throw new ApiError('no page to acknowledge', { code: 'no_page', status: 409 });
+      if (pages.length === 0) throw new RunRefusal('no_page', 'no page to acknowledge');
       const alertnames = [...new Set(pages.map((e) => String(e.data.alertname)))];
       const ttaSeconds = (Date.now() - pages[0].at) / 1000;
       await this.event(

@@ -5,7 +5,7 @@ import { clientMessageSchema, type ServerMessage } from '../protocol/ws-messages
 import { wsBearerProtocolPrefix, wsProtocol } from '../protocol/rest.ts';
 import { originAllowed, hostAllowed } from '../api/origin-guard.ts';
 import { verifySessionToken } from '../auth/session-token.ts';
-import { ApiError } from '../api/api-error.ts';
+import { HttpError } from '@observastack/sut-common/errors.ts';
 import { requestOrigin, type TrustProxy } from '../access/forwarded.ts';
 
 export interface WsHubOptions {
@@ -81,7 +81,7 @@ export class WsHub {
       void this.authorize(req).then(
         () => this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws)),
         (err: unknown) =>
-          err instanceof ApiError
+          err instanceof HttpError
             ? refuse(socket, err.status, err.message)
             : refuse(socket, 400, 'bad upgrade request'),
       );
@@ -91,7 +91,7 @@ export class WsHub {
   /** Path, Host (DNS rebinding), Origin (cross-site pages) and the session token, in that order. */
   private async authorize(req: IncomingMessage): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const deny = (status: number, message: string) => new ApiError(message, { code: 'refused', status });
+    const deny = (status: number, message: string) => new HttpError(message, { code: 'refused', status });
     if (url.pathname !== '/ws') throw deny(404, 'no such endpoint');
     const allowed = this.o.allowedOrigins();
     const seen = requestOrigin(req, this.o.trustProxy ?? (() => false));

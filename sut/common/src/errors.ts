@@ -1,4 +1,4 @@
-/** The one error type of the SUT services: a code for machines, a status for HTTP, details for people. */
+/** The one HTTP error type of the SUT services and the orchestrator: a code for machines, a status for HTTP, details for people. */
 export interface HttpErrorOptions {
   code: string;
   status: number;

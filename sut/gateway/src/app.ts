@@ -8,7 +8,7 @@ import type { Logger } from '@observastack/sut-common/logger.ts';
 import { Counter } from 'prom-client';
 import { gatewayConfigSchema, type GatewayConfig } from './runtime-config.ts';
 import { UpstreamPool } from './upstream.ts';
-import { TokenBucket } from './rate-limiter.ts';
+import { TokenBucket } from '@observastack/sut-common/concurrency/token-bucket.ts';
 import { createLoadShedder } from './load-shedder.ts';
 
 // Through require, like fastify in service-app.ts, so the preloaded HTTP instrumentation traces this server.
@@ -42,7 +42,8 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
     help: 'Requests answered 429 by rateLimitRps.',
     registers: [metrics.registry],
   });
-  const bucket = new TokenBucket();
+  // rateLimitRps: one shared budget for all users, a burst of one second's worth; 0 turns it off.
+  const bucket = new TokenBucket(null);
   let upstream: UpstreamPool | undefined;
 
   const config = await createRuntimeConfig({
@@ -53,7 +54,7 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
     apply: (next) => {
       upstream ??= new UpstreamPool(opts.apiUrl, next.upstreamPoolSize, metrics);
       upstream.resize(next.upstreamPoolSize);
-      bucket.setRate(next.rateLimitRps);
+      bucket.setLimit(next.rateLimitRps > 0 ? { burst: next.rateLimitRps, perSecond: next.rateLimitRps } : null);
     },
   });
   const pool = upstream!;

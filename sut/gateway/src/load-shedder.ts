@@ -3,7 +3,7 @@ import { trace } from '@opentelemetry/api';
 import type { Counter } from 'prom-client';
 import type { Logger } from '@observastack/sut-common/logger.ts';
 import { type ServiceMetrics, traceExemplar } from '@observastack/sut-common/metrics.ts';
-import type { TokenBucket } from './rate-limiter.ts';
+import type { TokenBucket } from '@observastack/sut-common/concurrency/token-bucket.ts';
 
 const body = JSON.stringify({
   error: { code: 'rate_limited', message: 'too many requests: the shop is shedding load, retry shortly' },
@@ -49,7 +49,7 @@ export function createLoadShedder(o: {
     shed(req, res) {
       if (!req.url?.startsWith('/api/')) return false;
       o.adopt(); // a limit the admin thread just committed applies to this very request
-      if (o.bucket.take()) return false;
+      if (o.bucket.take() === 0) return false;
       const started = performance.now();
       trace.getActiveSpan()?.updateName(`${req.method} /api/*`);
       res.writeHead(429, headers).end(body);

@@ -62,7 +62,8 @@ describe('on call: a gateway-pool-lowered run pages the learner from the alert r
       (m) => m.type === 'event' && m.event.type === 'alert_firing' && m.event.data.severity === 'page',
       75_000,
     );
-    if (paged.type !== 'event') throw new Error('waitFor returned another message type');
+    if (paged.type !== 'event' || paged.event.type !== 'alert_firing')
+      throw new Error('waitFor returned another message');
     const page = paged.event;
     const delay = (page.at - faultAt) / 1000;
     console.log(`on-call: ${page.message} ${delay.toFixed(1)} s after the fault`);
@@ -71,7 +72,7 @@ describe('on call: a gateway-pool-lowered run pages the learner from the alert r
     // two SLO pages (whichever budget burns first), with its runbook.
     expect(page.data).toMatchObject({ severity: 'page' });
     expect(['UsersErrorBudgetBurn', 'UsersLatencyBudgetBurn']).toContain(page.data.alertname);
-    expect(String((page.data.annotations as Record<string, string>).runbook_url)).toMatch(/^\/lessons\//);
+    expect(String(page.data.annotations.runbook_url)).toMatch(/^\/lessons\//);
 
     const ack = await api(base, 'POST', `/api/runs/${runId}/page/ack`, {});
     expect(ack.status).toBe(200);
@@ -79,7 +80,9 @@ describe('on call: a gateway-pool-lowered run pages the learner from the alert r
     expect(ack.body.ttaSeconds).toBeGreaterThanOrEqual(0);
     expect(ack.body.ttaSeconds).toBeLessThan(30);
     const acked = await ws.waitFor((m) => m.type === 'event' && m.event.type === 'alert_acknowledged', 5_000);
-    expect(acked.type === 'event' && acked.event.data.ttaSeconds).toBe(ack.body.ttaSeconds);
+    expect(acked.type === 'event' && acked.event.type === 'alert_acknowledged' && acked.event.data.ttaSeconds).toBe(
+      ack.body.ttaSeconds,
+    );
 
     // Stack mode's Alertmanager delivers its notification of the same page to the platform's webhook.
     const notify = await fetch(`${base}/v1/alertmanager`, {

@@ -51,7 +51,7 @@ export const orchestratorOps: ApiOp[] = [
     method: 'get',
     path: '/ws',
     summary:
-      'The WebSocket (protocol in orchestrator/src/protocol/ws-messages.ts): snapshot, then run events, stats, hints, service states, log tail.',
+      'The WebSocket (protocol in orchestrator/src/protocol/ws-messages.ts, run events with their data in run-events.ts): snapshot, then run events, stats, hints, service states, log tail.',
     network: 'control',
     auth: 'session',
     query: wsQuerySchema,

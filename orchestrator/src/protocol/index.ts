@@ -4,3 +4,4 @@ export * from './stats.ts';
 export * from './ws-messages.ts';
 export * from './rest.ts';
 export * from './changes.ts';
+export * from './run-events.ts';

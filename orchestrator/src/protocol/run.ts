@@ -11,42 +11,6 @@ export const stageNames = ['detect', 'localize', 'diagnose', 'fix'] as const;
 export const stageSchema = z.enum(stageNames);
 export type Stage = z.infer<typeof stageSchema>;
 
-export const runEventTypes = [
-  'started',
-  'baseline_ok',
-  'baseline_failed',
-  'fault_applied',
-  'slo_breached',
-  'slo_recovered',
-  'hint_shown',
-  'config_changed',
-  'checkpoint_answered',
-  'service_crashed',
-  'service_restarted',
-  'orchestrator_restarted',
-  'resolved',
-  'abandoned',
-  'expired',
-  'aborted',
-  'alert_pending',
-  'alert_firing',
-  'alert_resolved',
-  'alert_acknowledged',
-  'alert_notified',
-] as const;
-export const runEventTypeSchema = z.enum(runEventTypes);
-
-export const runEventSchema = z.object({
-  runId: z.string(),
-  seq: z.number().int(),
-  /** Epoch milliseconds. */
-  at: z.number(),
-  type: runEventTypeSchema,
-  message: z.string(),
-  data: z.record(z.string(), z.unknown()).default({}),
-});
-export type RunEvent = z.infer<typeof runEventSchema>;
-
 export const sloSchema = z.object({
   successPct: z.number(),
   latencyPercentile: z.union([z.literal(50), z.literal(95), z.literal(99)]),

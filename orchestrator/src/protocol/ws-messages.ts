@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { hintViewSchema, runEventSchema, runViewSchema } from './run.ts';
+import { hintViewSchema, runViewSchema } from './run.ts';
+import { runEventSchema } from './run-events.ts';
 import { secondStatsSchema } from './stats.ts';
 
 /** Version of the WebSocket protocol; bumped on any breaking change to the messages below. */

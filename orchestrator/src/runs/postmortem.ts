@@ -1,4 +1,4 @@
-import type { RunEvent } from '../protocol/run.ts';
+import type { RunEvent } from '../protocol/run-events.ts';
 import type { RunRecord } from '../store/run-store.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 

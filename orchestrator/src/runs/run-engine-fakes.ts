@@ -11,8 +11,9 @@ import {
   type RunEngineLoad,
   type RunEngineStore,
 } from './run-engine.ts';
-import { activeRunStates, type RunEvent, type RunState } from '../protocol/run.ts';
-import type { ServerMessage } from '../protocol/ws-messages.ts';
+import { activeRunStates, type RunState } from '../protocol/run.ts';
+import type { RunEvent } from '../protocol/run-events.ts';
+import { serverMessageSchema, type ServerMessage } from '../protocol/ws-messages.ts';
 import type { RunRecord } from '../store/run-store.ts';
 import type { ConfigChangeResult, ServiceReply } from '../services/sut-control.ts';
 import type { KnobService } from '../scenarios/knobs.ts';
@@ -250,7 +251,9 @@ export function engineHarness(
     load,
     control,
     scenarios: () => scenarios,
-    emit: (m) => emitted.push(m),
+    // Every message is checked against the protocol: the platform's own clients (scenarios:verify, the test
+    // harness) drop a message their schema refuses, so an event whose data drifted from it would go unseen.
+    emit: (m) => emitted.push(serverMessageSchema.parse(m)),
     log: (m) => logs.push(m),
     baselineGraceSeconds: o.baselineGraceSeconds,
     loadFor: o.loadFor,

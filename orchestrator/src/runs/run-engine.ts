@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadGenerator } from '../load/generator.ts';
-import type { RunEvent, RunView, HintView, Stage, RunState } from '../protocol/run.ts';
+import type { RunView, HintView, Stage, RunState } from '../protocol/run.ts';
+import { ofType, type RunEvent, type RunEventDataOf, type RunEventType } from '../protocol/run-events.ts';
 import type { AlertEventView, ServerMessage } from '../protocol/ws-messages.ts';
 import type { RunStore, RunRecord } from '../store/run-store.ts';
 import type { SutControl } from '../services/sut-control.ts';
@@ -212,7 +213,7 @@ export class RunEngine {
   /** Records a learner's config change on the active run (the API forwarded it to the service). */
   recordChange(
     service: KnobService,
-    patch: Record<string, unknown>,
+    patch: Record<string, string | number | boolean>,
     changes: { key: string; from: unknown; to: unknown }[],
     who: string,
   ): Promise<void> {
@@ -324,9 +325,12 @@ export class RunEngine {
       const r = this.run;
       if (!r || r.rec.id !== runId) throw new RunRefusal('run_not_active', `run ${runId} is not active`);
       const lastAck = r.events.findLastIndex((e) => e.type === 'alert_acknowledged');
-      const pages = r.events.slice(lastAck + 1).filter((e) => e.type === 'alert_firing' && e.data.severity === 'page');
+      const pages = r.events
+        .slice(lastAck + 1)
+        .filter(ofType('alert_firing'))
+        .filter((e) => e.data.severity === 'page');
       if (pages.length === 0) throw new RunRefusal('no_page', 'no page to acknowledge');
-      const alertnames = [...new Set(pages.map((e) => String(e.data.alertname)))];
+      const alertnames = [...new Set(pages.map((e) => e.data.alertname))];
       const ttaSeconds = (Date.now() - pages[0].at) / 1000;
       await this.event(
         'alert_acknowledged',
@@ -351,9 +355,7 @@ export class RunEngine {
     const r = this.run!;
     const states = [
       r.scenario.faultConfig,
-      ...r.events
-        .filter((e) => e.type === 'config_changed')
-        .map((e) => ({ [e.data.service as string]: e.data.patch as Record<string, string | number | boolean> })),
+      ...r.events.filter(ofType('config_changed')).map((e) => ({ [e.data.service]: e.data.patch })),
     ];
     for (const state of states) {
       const filtered = Object.fromEntries(Object.entries(state).filter(([s]) => !only || s === only));
@@ -379,25 +381,26 @@ export class RunEngine {
         hints: [],
         watcher: new HintWatcher(
           scenario?.hints ?? [],
-          events.filter((e) => e.type === 'hint_shown').map((e) => String(e.data.hintId)),
+          events.filter(ofType('hint_shown')).map((e) => e.data.hintId),
         ),
-        learnerChanges: events.filter((e) => e.type === 'config_changed' && e.data.counted).length,
+        learnerChanges: events.filter(ofType('config_changed')).filter((e) => e.data.counted).length,
         lastChangeAt: null,
         unrelatedChangeSeen: false,
         baselineSince: Date.now(),
         sloMet: null,
         verdict: null,
       };
-      this.run.hints = events
-        .filter((e) => e.type === 'hint_shown')
-        .map((e) => ({
-          id: String(e.data.hintId),
-          runId: rec.id,
-          at: e.at,
-          text: String(e.data.text),
-          trigger: String(e.data.trigger),
-        }));
-      const lastChange = events.filter((e) => e.type === 'config_changed' && e.data.counted).at(-1);
+      this.run.hints = events.filter(ofType('hint_shown')).map((e) => ({
+        id: e.data.hintId,
+        runId: rec.id,
+        at: e.at,
+        text: e.data.text,
+        trigger: e.data.trigger,
+      }));
+      const lastChange = events
+        .filter(ofType('config_changed'))
+        .filter((e) => e.data.counted)
+        .at(-1);
       this.run.lastChangeAt = lastChange ? lastChange.at : null;
       if (!scenario) {
         await this.finish('aborted', `scenario "${rec.scenarioId}" no longer exists after the orchestrator restarted`);
@@ -558,9 +561,10 @@ export class RunEngine {
     return view;
   }
 
-  private async event(type: RunEvent['type'], message: string, data: Record<string, unknown>): Promise<void> {
+  private async event<T extends RunEventType>(type: T, message: string, data: RunEventDataOf<T>): Promise<void> {
     const r = this.run!;
-    const e: RunEvent = { runId: r.rec.id, seq: r.events.length + 1, at: Date.now(), type, message, data };
+    // The cast: TypeScript cannot see that {type: T, data: RunEventDataOf<T>} is one member of the union.
+    const e = { runId: r.rec.id, seq: r.events.length + 1, at: Date.now(), type, message, data } as RunEvent;
     r.events.push(e);
     // Pushed first, stored second: the learner sees the event without waiting for the database.
     this.d.emit({ type: 'event', event: e });

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { RunEvent, RunState, StageTimes } from '../protocol/run.ts';
+import type { RunState, StageTimes } from '../protocol/run.ts';
+import type { RunEvent } from '../protocol/run-events.ts';
 
 export const controlMigrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
@@ -96,6 +97,7 @@ export class RunStore {
     return r.rows.map(toRecord);
   }
 
+  /** Read back as the engine wrote them from typed events (fields added later are optional in the types). */
   async events(runId: string): Promise<RunEvent[]> {
     const r = await this.pool.query('SELECT * FROM control.run_events WHERE run_id = $1 ORDER BY seq', [runId]);
     return r.rows.map((e) => ({

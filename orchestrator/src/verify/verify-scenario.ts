@@ -1,6 +1,7 @@
 import type { ServerMessage } from '../protocol/ws-messages.ts';
 import type { ConfigState } from '../scenarios/scenario-schema.ts';
 import type { LoadFiguresView } from '../protocol/run.ts';
+import { ofType, type RunEvent } from '../protocol/run-events.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { RestClient } from './rest-client.ts';
 import type { RunObserver } from './run-observer.ts';
@@ -49,7 +50,6 @@ export interface ScenarioFigures {
   seconds: SecondFigure[];
 }
 
-type RunEvent = Extract<ServerMessage, { type: 'event' }>['event'];
 const isEvent = (runId: string, type: RunEvent['type']) => (m: ServerMessage) =>
   m.type === 'event' && m.event.runId === runId && m.event.type === type;
 const isEnd = (runId: string) => (m: ServerMessage) => m.type === 'resolution' && m.runId === runId;
@@ -122,7 +122,7 @@ export async function verifyScenario(
   try {
     const baselineMs = (spec.baselineSeconds + 40) * 1000;
     const ok = await obs.next((m) => isEvent(run.id, 'baseline_ok')(m) || isEnd(run.id)(m), baselineMs);
-    if (!ok || ok.type !== 'event') {
+    if (!ok || ok.type !== 'event' || ok.event.type !== 'baseline_ok') {
       const last = obs.lastStats ? ` last second: ${JSON.stringify(obs.lastStats.outcomes)}` : '';
       const trouble = obs.serviceTrouble.length ? ` services: ${obs.serviceTrouble.join(', ')}` : '';
       return (
@@ -158,7 +158,10 @@ export async function verifyScenario(
 
     if (spec.fix.wrong) {
       await applyFix(spec.fix.wrong);
-      const counted = obs.events(run.id).filter((e) => e.type === 'config_changed' && e.data.counted === true).length;
+      const counted = obs
+        .events(run.id)
+        .filter(ofType('config_changed'))
+        .filter((e) => e.data.counted).length;
       if (counted === 0) fail('the wrong fix changed nothing (it must be a real change, or it proves nothing)');
       const early = await obs.next(isEnd(run.id), (hold + fixSlackS) * 1000);
       f.wrongFixHeldOff = early === null;

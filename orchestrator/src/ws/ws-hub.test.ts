@@ -45,9 +45,9 @@ const event = (seq: number): RunEvent => ({
   runId: 'r1',
   seq,
   at: t0 + seq,
-  type: 'config_changed',
-  message: `change ${seq}`,
-  data: {},
+  type: 'service_restarted',
+  message: `restart ${seq}`,
+  data: { service: 'api' },
 });
 const hint: HintView = { id: 'h1', runId: 'r1', at: t0, text: 'look at the pool', trigger: 'after 60s' };
 const stats = (t: number): SecondStatsView => ({

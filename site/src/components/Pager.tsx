@@ -35,9 +35,8 @@ export default function Pager() {
       notified.add(key);
       // A page from before a reload is not news.
       if (Date.now() - page.at > 60_000 || !N || N.permission !== 'granted') continue;
-      const annotations = (page.data.annotations ?? {}) as Record<string, string>;
-      const n = new N(`Paged: ${String(page.data.alertname)}`, {
-        body: annotations.summary ?? page.message,
+      const n = new N(`Paged: ${page.data.alertname}`, {
+        body: page.data.annotations.summary ?? page.message,
         tag: `observastack-page-${key}`,
         requireInteraction: true,
       });
@@ -76,7 +75,7 @@ export default function Pager() {
       actions={actions}
       down={s.connection === 'down' && alerts.length === 0}
     >
-      {lastAck && typeof lastAck.data.ttaSeconds === 'number' ? (
+      {lastAck ? (
         <p className="muted" data-testid="pager-tta">
           Acknowledged after {clock(lastAck.data.ttaSeconds)}.
         </p>

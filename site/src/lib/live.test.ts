@@ -40,14 +40,9 @@ const run = (id: string, state: RunView['state'] = 'injected', more: Partial<Run
   ...more,
   load: more.load ?? null,
 });
-const event = (runId: string, seq: number, type: RunEvent['type'] = 'config_changed'): RunEvent => ({
-  runId,
-  seq,
-  at: t0 + seq,
-  type,
-  message: `${type} ${seq}`,
-  data: {},
-});
+// The fold reads an event's run, sequence and type, never its data: an empty one stands in for every type's.
+const event = (runId: string, seq: number, type: RunEvent['type'] = 'config_changed'): RunEvent =>
+  ({ runId, seq, at: t0 + seq, type, message: `${type} ${seq}`, data: {} }) as RunEvent;
 const hint = (runId: string, id: string): HintView => ({ id, runId, at: t0, text: `hint ${id}`, trigger: 'after 60s' });
 const stats = (t: number): SecondStatsView => ({
   t,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadGenerator } from '../load/generator.ts';
 import type { RunView, HintView, Stage, RunState } from '../protocol/run.ts';
-import { ofType, type RunEvent, type RunEventDataOf, type RunEventType } from '../protocol/run-events.ts';
+import type { RunEvent, RunEventDataOf, RunEventType } from '../protocol/run-events.ts';
 import type { AlertEventView, ServerMessage } from '../protocol/ws-messages.ts';
 import type { RunStore, RunRecord } from '../store/run-store.ts';
 import type { SutControl } from '../services/sut-control.ts';
@@ -9,9 +9,17 @@ import type { Scenario } from '../scenarios/scenario.ts';
 import { knobServices, type KnobService } from '../scenarios/knobs.ts';
 import { RunRefusal } from './run-refusal.ts';
 import type { AlertmanagerNotification } from '../api/alertmanager-routes.ts';
-import { judgeSlo, type SloVerdict } from './slo-judge.ts';
-import { HintWatcher } from './hint-watcher.ts';
+import { judgeSlo } from './slo-judge.ts';
+import { judgeRun, type JudgedRun, type Traffic } from './run-judge.ts';
 import { pickSurprise } from './surprise.ts';
+import { type ActiveRun, configToReapply, newActiveRun, resumedActiveRun } from './active-run.ts';
+import {
+  acknowledgementDraft,
+  alertDraft,
+  checkpointDraft,
+  type EventDraft,
+  notificationDraft,
+} from './run-event-drafts.ts';
 import { toRunView } from './run-view.ts';
 import { CapacityRefusal, effectiveLoad, type EffectiveLoad } from '../calibration/effective-load.ts';
 
@@ -35,24 +43,7 @@ export interface RunEngineDeps {
   loadFor?: (scenario: Scenario) => EffectiveLoad;
 }
 
-/** Load runs this long before the baseline window starts. */
-export const baselineWarmupSeconds = 3;
-
-interface ActiveRun {
-  rec: RunRecord;
-  scenario: Scenario;
-  /** The plans in force on this machine, and the figures the run records (null until a resumed run has them). */
-  load: EffectiveLoad | null;
-  events: RunEvent[];
-  hints: HintView[];
-  watcher: HintWatcher;
-  learnerChanges: number;
-  lastChangeAt: number | null;
-  unrelatedChangeSeen: boolean;
-  baselineSince: number;
-  sloMet: boolean | null;
-  verdict: SloVerdict | null;
-}
+export { baselineWarmupSeconds } from './run-judge.ts';
 
 /**
  * The run state machine: pending -> baseline -> injected -> resolved | abandoned | expired (aborted when the
@@ -148,20 +139,7 @@ export class RunEngine {
         stageTimes: { detect: null, localize: null, diagnose: null, fix: null },
       };
       await this.d.store.create(rec);
-      this.run = {
-        rec,
-        scenario,
-        load,
-        events: [],
-        hints: [],
-        watcher: new HintWatcher(scenario.hints),
-        learnerChanges: 0,
-        lastChangeAt: null,
-        unrelatedChangeSeen: false,
-        baselineSince: now,
-        sloMet: null,
-        verdict: null,
-      };
+      this.run = newActiveRun(rec, scenario, load, now);
       await this.event(
         'started',
         `${surprise ? `surprise run started (seed ${seed})` : `run of "${scenario.spec.title}" started`}${rec.onCall ? ', on call: the page announces the incident' : ''}`,
@@ -243,25 +221,13 @@ export class RunEngine {
       if (!r || r.rec.id !== runId) throw new RunRefusal('run_not_active', `run ${runId} is not active`);
       const cp = r.scenario.spec.checkpoints.find((c) => c.id === checkpointId);
       if (!cp) throw new RunRefusal('not_found', `unknown checkpoint "${checkpointId}"`);
-      const correct =
-        cp.pattern !== undefined
-          ? typeof answer === 'string' && new RegExp(cp.pattern, 'i').test(answer)
-          : typeof answer === 'number' && answer === cp.answer;
-      if (cp.choices && typeof answer === 'number' && answer >= cp.choices.length) {
-        throw new RunRefusal('invalid_request', `answer must be a choice index 0..${cp.choices.length - 1}`, [
-          { path: 'answer', message: 'out of range' },
-        ]);
-      }
+      const graded = checkpointDraft(cp, answer);
+      const { correct } = graded.data;
       if (correct && r.rec.injectedAt !== null && r.rec.stageTimes[cp.stage] === null) {
         r.rec.stageTimes[cp.stage] = (Date.now() - r.rec.injectedAt) / 1000;
         await this.d.store.update(r.rec);
       }
-      await this.event('checkpoint_answered', `${cp.stage}: ${correct ? 'right' : 'not quite'}`, {
-        checkpointId,
-        stage: cp.stage,
-        correct,
-        answer,
-      });
+      await this.record(graded);
       return { correct, explanation: correct ? cp.explanation : '', stage: cp.stage };
     });
   }
@@ -273,21 +239,8 @@ export class RunEngine {
    */
   alertEvent(a: AlertEventView): Promise<void> {
     return this.exclusive(async () => {
-      if (!this.run || a.state === 'inactive') return;
-      const severity = a.labels.severity ?? 'none';
-      const summary = a.annotations.summary ? `: ${a.annotations.summary}` : '';
-      await this.event(
-        a.state === 'firing' ? 'alert_firing' : a.state === 'pending' ? 'alert_pending' : 'alert_resolved',
-        `${a.alertname} (${severity}) ${a.state}${summary}`,
-        {
-          alertname: a.alertname,
-          severity,
-          labels: a.labels,
-          annotations: a.annotations,
-          value: a.value,
-          evaluatedAt: a.at,
-        },
-      );
+      const draft = alertDraft(a);
+      if (this.run && draft) await this.record(draft);
     });
   }
 
@@ -297,22 +250,7 @@ export class RunEngine {
    */
   alertNotified(n: AlertmanagerNotification): Promise<void> {
     return this.exclusive(async () => {
-      if (!this.run) return;
-      const alertnames = [...new Set(n.alerts.map((a) => a.labels.alertname))];
-      const severity = n.commonLabels.severity ?? 'mixed';
-      await this.event(
-        'alert_notified',
-        `Alertmanager notified ${n.receiver}: ${alertnames.join(', ')} (${severity}) ${n.status}`,
-        {
-          alertnames,
-          severity,
-          status: n.status,
-          receiver: n.receiver,
-          groupKey: n.groupKey,
-          alerts: n.alerts.length,
-          summary: n.commonAnnotations.summary ?? null,
-        },
-      );
+      if (this.run) await this.record(notificationDraft(n));
     });
   }
 
@@ -324,20 +262,9 @@ export class RunEngine {
     return this.exclusive(async () => {
       const r = this.run;
       if (!r || r.rec.id !== runId) throw new RunRefusal('run_not_active', `run ${runId} is not active`);
-      const lastAck = r.events.findLastIndex((e) => e.type === 'alert_acknowledged');
-      const pages = r.events
-        .slice(lastAck + 1)
-        .filter(ofType('alert_firing'))
-        .filter((e) => e.data.severity === 'page');
-      if (pages.length === 0) throw new RunRefusal('no_page', 'no page to acknowledge');
-      const alertnames = [...new Set(pages.map((e) => e.data.alertname))];
-      const ttaSeconds = (Date.now() - pages[0].at) / 1000;
-      await this.event(
-        'alert_acknowledged',
-        `page acknowledged after ${ttaSeconds.toFixed(0)} s: ${alertnames.join(', ')}`,
-        { alertnames, ttaSeconds },
-      );
-      return { alertnames, ttaSeconds };
+      const ack = acknowledgementDraft(r.events, Date.now());
+      await this.record(ack);
+      return ack.data;
     });
   }
 
@@ -352,17 +279,10 @@ export class RunEngine {
 
   /** A restarted service comes back with healthy defaults: put the incident (and the learner's changes) back. */
   private async reapplyRunConfig(only?: string): Promise<void> {
-    const r = this.run!;
-    const states = [
-      r.scenario.faultConfig,
-      ...r.events.filter(ofType('config_changed')).map((e) => ({ [e.data.service]: e.data.patch })),
-    ];
-    for (const state of states) {
-      const filtered = Object.fromEntries(Object.entries(state).filter(([s]) => !only || s === only));
-      if (Object.keys(filtered).length)
-        await this.d.control
-          .applyState(filtered, 'orchestrator')
-          .catch((err) => this.d.log?.(`re-applying config failed: ${err.message}`));
+    for (const state of configToReapply(this.run!, only)) {
+      await this.d.control
+        .applyState(state, 'orchestrator')
+        .catch((err) => this.d.log?.(`re-applying config failed: ${err.message}`));
     }
   }
 
@@ -373,35 +293,7 @@ export class RunEngine {
       if (!rec) return;
       const scenario = this.scenario(rec.scenarioId);
       const events = await this.d.store.events(rec.id);
-      this.run = {
-        rec,
-        scenario: scenario!,
-        load: null,
-        events,
-        hints: [],
-        watcher: new HintWatcher(
-          scenario?.hints ?? [],
-          events.filter(ofType('hint_shown')).map((e) => e.data.hintId),
-        ),
-        learnerChanges: events.filter(ofType('config_changed')).filter((e) => e.data.counted).length,
-        lastChangeAt: null,
-        unrelatedChangeSeen: false,
-        baselineSince: Date.now(),
-        sloMet: null,
-        verdict: null,
-      };
-      this.run.hints = events.filter(ofType('hint_shown')).map((e) => ({
-        id: e.data.hintId,
-        runId: rec.id,
-        at: e.at,
-        text: e.data.text,
-        trigger: e.data.trigger,
-      }));
-      const lastChange = events
-        .filter(ofType('config_changed'))
-        .filter((e) => e.data.counted)
-        .at(-1);
-      this.run.lastChangeAt = lastChange ? lastChange.at : null;
+      this.run = resumedActiveRun(rec, scenario, events, Date.now());
       if (!scenario) {
         await this.finish('aborted', `scenario "${rec.scenarioId}" no longer exists after the orchestrator restarted`);
         return;
@@ -434,54 +326,85 @@ export class RunEngine {
       });
   }
 
+  /** One tick: the judge decides (run-judge.ts), the engine applies the decision. */
   private async step(): Promise<void> {
     if (this.unstored.length > 0) await this.storeEvents();
     const r = this.run;
     if (!r) return;
     const now = Date.now();
-    const slo = r.scenario.spec.slo;
-    if (r.rec.state === 'baseline') {
-      // The first seconds of load warm up connections and JIT; the baseline is judged on the seconds after.
-      const elapsed = (now - r.baselineSince) / 1000 - baselineWarmupSeconds;
-      const need = r.scenario.spec.baselineSeconds;
-      if (elapsed < need) return;
-      const verdict = judgeSlo(this.d.load.summary(need), slo);
-      r.verdict = verdict;
-      r.sloMet = verdict.met;
-      if (verdict.met) {
-        await this.event(
-          'baseline_ok',
-          `baseline healthy for ${need} s: ${verdict.successPct!.toFixed(2)} % ok, p${slo.latencyPercentile} ${Math.round(verdict.latencyMs!)} ms`,
-          { ...verdict },
-        );
+    const { spec } = r.scenario;
+    const slo = spec.slo;
+    const traffic: Traffic = {
+      verdict: (seconds) => judgeSlo(this.d.load.summary(seconds), slo),
+      lastSeconds: (count) => this.d.load.recent(count).map((s) => s.t),
+    };
+    const judged: JudgedRun = {
+      state: r.rec.state,
+      baselineSince: r.baselineSince,
+      injectedAt: r.rec.injectedAt,
+      breachedAt: r.rec.breachedAt,
+      sloMet: r.sloMet,
+      learnerChanges: r.learnerChanges,
+      lastChangeAt: r.lastChangeAt,
+    };
+    const decision = judgeRun(
+      judged,
+      { ...spec, slo, baselineGraceSeconds: this.d.baselineGraceSeconds ?? 20 },
+      traffic,
+      now,
+    );
+    const p = `p${slo.latencyPercentile}`;
+    switch (decision.kind) {
+      case 'wait':
+        return;
+      case 'baseline_unhealthy':
+        r.verdict = decision.verdict;
+        r.sloMet = false;
+        return;
+      case 'baseline_ok': {
+        const { verdict: v } = decision;
+        r.verdict = v;
+        r.sloMet = true;
+        const figures = `${v.successPct!.toFixed(2)} % ok, ${p} ${Math.round(v.latencyMs!)} ms`;
+        await this.event('baseline_ok', `baseline healthy for ${decision.seconds} s: ${figures}`, { ...v });
         await this.inject();
-      } else if (elapsed > need + (this.d.baselineGraceSeconds ?? 20)) {
-        await this.event(
-          'baseline_failed',
-          `the system was not healthy before the fault: ${verdict.reasons.join('; ')}`,
-          { ...verdict },
-        );
-        await this.finish('aborted', `system not healthy at baseline (${verdict.reasons.join('; ')})`);
+        return;
       }
-      return;
+      case 'baseline_failed': {
+        const { verdict: v } = decision;
+        r.verdict = v;
+        r.sloMet = false;
+        const reasons = v.reasons.join('; ');
+        await this.event('baseline_failed', `the system was not healthy before the fault: ${reasons}`, { ...v });
+        await this.finish('aborted', `system not healthy at baseline (${reasons})`);
+        return;
+      }
     }
-    if (r.rec.state !== 'injected') return;
-    const sinceFault = (now - r.rec.injectedAt!) / 1000;
-    // The window never reaches back before the fault: a breach is judged on the incident's own traffic.
-    const window = Math.max(1, Math.min(slo.windowSeconds, Math.floor(sinceFault)));
-    const verdict = judgeSlo(this.d.load.summary(window), slo);
+    const { verdict, sinceFault, change, end } = decision;
     r.verdict = verdict;
-    if (r.sloMet !== false && !verdict.met) {
-      if (r.rec.breachedAt === null) {
+    if (change?.to === 'breached') {
+      if (change.first) {
         r.rec.breachedAt = now;
         await this.d.store.update(r.rec);
       }
       await this.event('slo_breached', `SLO breached: ${verdict.reasons.join('; ')}`, { ...verdict, sinceFault });
-    } else if (r.sloMet === false && verdict.met) {
+    } else if (change?.to === 'recovered') {
       await this.event('slo_recovered', 'SLO holds again over its window', { ...verdict });
     }
     r.sloMet = verdict.met;
     this.d.emit({ type: 'run', run: this.activeView()! });
+    await this.showDueHints(r, sinceFault);
+    if (end?.state === 'resolved') {
+      const { hold } = end;
+      r.rec.stageTimes.fix = end.fixSeconds;
+      const figures = `${hold.successPct!.toFixed(2)} % ok, ${p} ${Math.round(hold.latencyMs!)} ms`;
+      await this.finish('resolved', `SLO held for ${slo.holdSeconds} s after the change: ${figures}`);
+    } else if (end?.state === 'expired') {
+      await this.finish('expired', `not resolved within ${spec.expiresAfterSeconds} s`);
+    }
+  }
+
+  private async showDueHints(r: ActiveRun, sinceFault: number): Promise<void> {
     for (const { hint, trigger } of await r.watcher.due({
       sinceFault,
       learnerChanges: r.learnerChanges,
@@ -493,23 +416,6 @@ export class RunEngine {
       this.d.emit({ type: 'hint', hint: view });
       await this.event('hint_shown', hint.text, { hintId: hint.id, text: hint.text, trigger });
     }
-    if (r.learnerChanges > 0 && r.lastChangeAt !== null) {
-      const recent = this.d.load.recent(slo.holdSeconds);
-      const afterChange = recent.length === slo.holdSeconds && recent.every((s) => s.t * 1000 >= r.lastChangeAt!);
-      if (afterChange) {
-        const hold = judgeSlo(this.d.load.summary(slo.holdSeconds), slo);
-        if (hold.met) {
-          r.rec.stageTimes.fix = (now - r.rec.injectedAt!) / 1000;
-          await this.finish(
-            'resolved',
-            `SLO held for ${slo.holdSeconds} s after the change: ${hold.successPct!.toFixed(2)} % ok, p${slo.latencyPercentile} ${Math.round(hold.latencyMs!)} ms`,
-          );
-          return;
-        }
-      }
-    }
-    if (sinceFault > r.scenario.spec.expiresAfterSeconds)
-      await this.finish('expired', `not resolved within ${r.scenario.spec.expiresAfterSeconds} s`);
   }
 
   private async inject(): Promise<void> {
@@ -561,10 +467,15 @@ export class RunEngine {
     return view;
   }
 
-  private async event<T extends RunEventType>(type: T, message: string, data: RunEventDataOf<T>): Promise<void> {
-    const r = this.run!;
+  private event<T extends RunEventType>(type: T, message: string, data: RunEventDataOf<T>): Promise<void> {
     // The cast: TypeScript cannot see that {type: T, data: RunEventDataOf<T>} is one member of the union.
-    const e = { runId: r.rec.id, seq: r.events.length + 1, at: Date.now(), type, message, data } as RunEvent;
+    return this.record({ type, message, data } as EventDraft);
+  }
+
+  /** Numbers the entry, pushes it to the learner, then stores it. */
+  private async record(draft: EventDraft): Promise<void> {
+    const r = this.run!;
+    const e: RunEvent = { runId: r.rec.id, seq: r.events.length + 1, at: Date.now(), ...draft };
     r.events.push(e);
     // Pushed first, stored second: the learner sees the event without waiting for the database.
     this.d.emit({ type: 'event', event: e });

@@ -28,6 +28,12 @@ export interface ApiOp {
   rateLimited?: boolean;
 }
 
+/**
+ * Each body, query and answer comes from the very zod schema the route validates with, converted by zod 4 itself
+ * (`z.toJSONSchema`; OpenAPI 3.1 takes JSON Schema 2020-12 as it is). A library such as zod-to-openapi would add a
+ * registry and `.openapi()` annotations on every schema but not replace the table of operations in openapi.ts
+ * (network path, auth, rate limit), which is what this builder mostly turns into paths.
+ */
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
 export const errorBodyJsonSchema = {

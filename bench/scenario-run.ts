@@ -2,7 +2,7 @@
 // apply the documented fix, a WebSocket client to see the judge's events; plus the platform's RSS meanwhile.
 import type { Scenario } from '../orchestrator/src/scenarios/scenario.ts';
 import { sampleTreeRss, type RssSamples } from './proc-tree.ts';
-import { apiCall, TimedWsClient } from './ws-client.ts';
+import { apiOk as apiCall, PlatformSocket } from '../orchestrator/src/client/platform-client.ts';
 
 export interface ScenarioFigures {
   scenarioId: string;
@@ -30,8 +30,8 @@ const ms = (a: number | null | undefined, b: number | null | undefined) =>
 /** Runs `scenario` once on the platform at `url` (tree root `pid`), applies its documented fix at the breach. */
 export async function measureScenario(url: string, pid: number, scenario: Scenario): Promise<ScenarioFigures> {
   const spec = scenario.spec;
-  const ws = await TimedWsClient.connect(url);
-  await ws.waitFor((m) => m.type === 'snapshot', 5000);
+  const ws = await PlatformSocket.open(url);
+  await ws.waitForReceived((m) => m.type === 'snapshot', 5000);
   const sampler = sampleTreeRss(pid, 1000);
   const f: ScenarioFigures = {
     scenarioId: scenario.id,
@@ -52,7 +52,7 @@ export async function measureScenario(url: string, pid: number, scenario: Scenar
     runId = run.id as string;
     // Each wait also ends at the run's own end (an aborted baseline, say), so a failure costs no timeout.
     const next = async (type: string, timeoutMs: number) => {
-      const r = await ws.waitFor(
+      const r = await ws.waitForReceived(
         (m) =>
           (m.type === 'event' && m.event.runId === runId && m.event.type === type) ||
           (m.type === 'resolution' && m.runId === runId),
@@ -71,7 +71,7 @@ export async function measureScenario(url: string, pid: number, scenario: Scenar
     const fixAt = Date.now();
     for (const [service, patch] of Object.entries(spec.fix.documented))
       await apiCall(url, 'PATCH', `/api/services/${service}/config`, patch);
-    const verdict = await ws.waitFor(
+    const verdict = await ws.waitForReceived(
       (m) => m.type === 'resolution' && m.runId === runId,
       (spec.slo.windowSeconds + spec.slo.holdSeconds + 60) * 1000,
     );
@@ -111,8 +111,8 @@ export interface PushFigures {
  * 5000 <-> 5001) `samples` times, each flip producing one `config_changed` event; then stops the run and resets.
  */
 export async function measurePushLatency(url: string, scenarioId: string, samples: number): Promise<PushFigures> {
-  const ws = await TimedWsClient.connect(url);
-  await ws.waitFor((m) => m.type === 'snapshot', 5000);
+  const ws = await PlatformSocket.open(url);
+  await ws.waitForReceived((m) => m.type === 'snapshot', 5000);
   const out: PushFigures = { samples: 0, eventToClientMs: [], requestToEventMs: [], error: null };
   let runId: string | null = null;
   try {
@@ -122,12 +122,12 @@ export async function measurePushLatency(url: string, scenarioId: string, sample
       const value = i % 2 === 0 ? 5001 : 5000;
       const sentAt = Date.now();
       await apiCall(url, 'PATCH', '/api/services/gateway/config', { upstreamTimeoutMs: value });
-      const ev = await ws.waitFor(
+      const ev = await ws.waitForReceived(
         (m) =>
           m.type === 'event' &&
           m.event.type === 'config_changed' &&
           m.event.runId === runId &&
-          (m.event.data as { patch?: { upstreamTimeoutMs?: number } }).patch?.upstreamTimeoutMs === value,
+          m.event.data.patch.upstreamTimeoutMs === value,
         5000,
         from,
       );

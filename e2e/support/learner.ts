@@ -1,4 +1,5 @@
 import { expect, type Page, type TestInfo } from '@playwright/test';
+import { sessionToken as platformSessionToken } from '../../orchestrator/src/client/platform-client.ts';
 import { e2e } from './env.ts';
 
 /** Scrolls the widget into view (islands hydrate when seen) and waits until it has hydrated (data-hydrated). */
@@ -44,9 +45,7 @@ export async function activeEvents(
   return a.events;
 }
 
-/** A session token for the test's own setup calls (the browser gets its own). */
-export async function sessionToken(base = e2e.base): Promise<string> {
-  const r = await fetch(`${base}/api/session`, { method: 'POST' });
-  expect(r.status).toBe(200);
-  return ((await r.json()) as { token: string }).token;
+/** A session token for the test's own setup calls (the browser gets its own), from the platform's one client. */
+export function sessionToken(base = e2e.base): Promise<string> {
+  return platformSessionToken(base);
 }

@@ -9,7 +9,7 @@ import type { ServerMessage } from '../src/protocol/ws-messages.ts';
 import {
   api,
   freshDatabase,
-  ProtocolClient,
+  PlatformSocket,
   openProtocolClient,
   startTestPlatform,
 } from './support/platform-harness.ts';
@@ -21,7 +21,7 @@ type Alert = Extract<ServerMessage, { type: 'alert' }>['alert'];
 
 describe('on call: a gateway-pool-lowered run pages the learner from the alert rules', () => {
   let platform: Platform;
-  let ws: ProtocolClient;
+  let ws: PlatformSocket;
   let base: string;
   let dir: string;
   const token = randomBytes(24).toString('hex');

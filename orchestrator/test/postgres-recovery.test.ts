@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Platform } from '../src/platform/platform.ts';
-import { api, ProtocolClient, openProtocolClient, startTestPlatform } from './support/platform-harness.ts';
+import { api, PlatformSocket, openProtocolClient, startTestPlatform } from './support/platform-harness.ts';
 
 const scenariosDir = fileURLToPath(new URL('./fixtures/scenarios/', import.meta.url));
 
@@ -15,7 +15,7 @@ const scenariosDir = fileURLToPath(new URL('./fixtures/scenarios/', import.meta.
 describe('the embedded PostgreSQL killed mid-run', () => {
   let platform: Platform;
   let env: Record<string, string>;
-  let ws: ProtocolClient;
+  let ws: PlatformSocket;
   let base: string;
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import type { Platform } from '../src/platform/platform.ts';
 import {
   api,
   freshDatabase,
-  ProtocolClient,
+  PlatformSocket,
   openProtocolClient,
   startTestPlatform,
 } from './support/platform-harness.ts';
@@ -15,7 +15,7 @@ describe('a run through the real platform, observed over a real WebSocket', () =
   let platform: Platform;
   let env: Record<string, string>;
   let databaseUrl: string;
-  let ws: ProtocolClient;
+  let ws: PlatformSocket;
   let base: string;
 
   beforeAll(async () => {

@@ -1,33 +1,16 @@
-import { sessionPath, type SessionResponse } from '../protocol/rest.ts';
+import { type ApiAnswer, apiRequest } from '../client/platform-client.ts';
 
 /** The few REST calls a verification makes, as a learner's browser would (JSON over /api, a session token). */
 export class RestClient {
   private readonly base: string;
-  private token: string | null = null;
 
   constructor(baseUrl: string) {
-    this.base = baseUrl + '/api';
-  }
-
-  /** Gets a session token (POST /api/session) for writes and the WebSocket; returns it. */
-  async session(): Promise<string> {
-    const res = await fetch(this.base.replace(/\/api$/, '') + sessionPath, { method: 'POST' });
-    if (res.status !== 200) throw new Error(`POST ${sessionPath} answered ${res.status}: ${await res.text()}`);
-    this.token = ((await res.json()) as SessionResponse).token;
-    return this.token;
+    this.base = baseUrl;
   }
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(this.base + path, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+    const r: ApiAnswer = await apiRequest(this.base, method, `/api${path}`, body);
+    return { status: r.status, body: r.body as T };
   }
 
   async ok<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {

@@ -1,5 +1,5 @@
-import WebSocket from 'ws';
-import { serverMessageSchema, type ServerMessage } from '../protocol/ws-messages.ts';
+import { PlatformSocket } from '../client/platform-client.ts';
+import type { ServerMessage } from '../protocol/ws-messages.ts';
 
 type Waiter = {
   match: (m: ServerMessage) => boolean;
@@ -12,7 +12,7 @@ type Waiter = {
  * against the protocol schema and kept, so a step can wait for "the next message like this" with a deadline.
  */
 export class RunObserver {
-  private readonly ws: WebSocket;
+  private readonly socket: PlatformSocket;
   private readonly seen: ServerMessage[] = [];
   private waiters: Waiter[] = [];
   /** SUT services seen not running (crashed, restarting), in order. */
@@ -21,35 +21,29 @@ export class RunObserver {
   private statsListeners = new Set<(s: Extract<ServerMessage, { type: 'stats' }>['stats']) => void>();
   private cursor = 0;
 
-  private constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.on('message', (data) => {
-      const parsed = serverMessageSchema.safeParse(JSON.parse(String(data)));
-      if (!parsed.success) return;
-      if (parsed.data.type === 'service' && parsed.data.service.state !== 'running') {
+  private constructor(socket: PlatformSocket) {
+    this.socket = socket;
+    socket.onMessage((m) => {
+      if (m.type === 'service' && m.service.state !== 'running') {
         this.serviceTrouble.push(
-          `${parsed.data.service.name} ${parsed.data.service.state}${parsed.data.service.lastExit ? ` (${parsed.data.service.lastExit})` : ''}`,
+          `${m.service.name} ${m.service.state}${m.service.lastExit ? ` (${m.service.lastExit})` : ''}`,
         );
       }
-      if (parsed.data.type === 'stats') {
-        this.lastStats = parsed.data.stats;
-        for (const l of this.statsListeners) l(parsed.data.stats);
+      if (m.type === 'stats') {
+        this.lastStats = m.stats;
+        for (const l of this.statsListeners) l(m.stats);
         return;
       }
-      this.seen.push(parsed.data);
+      this.seen.push(m);
       for (const w of [...this.waiters]) {
-        if (w.match(parsed.data)) this.settle(w, parsed.data);
+        if (w.match(m)) this.settle(w, m);
       }
     });
   }
 
-  static async connect(baseUrl: string, token: string): Promise<RunObserver> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return new RunObserver(ws);
+  /** Watches the platform at `baseUrl` with its session token. */
+  static async connect(baseUrl: string): Promise<RunObserver> {
+    return new RunObserver(await PlatformSocket.open(baseUrl));
   }
 
   private settle(w: Waiter, m: ServerMessage | null): void {
@@ -88,6 +82,6 @@ export class RunObserver {
 
   close(): void {
     for (const w of [...this.waiters]) this.settle(w, null);
-    this.ws.close();
+    this.socket.close();
   }
 }

@@ -64,7 +64,7 @@ export async function verifyScenarios(o: VerifyOptions = {}): Promise<VerifyRepo
     for (const step of report.calibration?.steps ?? []) log(`  ${describeStep(step)}`);
     log(`  capacity: ${report.calibration?.capacityRps ?? 'not measured'} req/s`);
     const rest = new RestClient(h.platform.url);
-    obs = await RunObserver.connect(h.platform.url, await rest.session());
+    obs = await RunObserver.connect(h.platform.url);
     for (const s of chosen) {
       if (typeof s === 'string') continue;
       log(`${s.id}: ${s.spec.title}`);

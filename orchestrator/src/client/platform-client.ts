@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import { sessionPath, type SessionResponse, wsBearerProtocolPrefix, wsProtocol } from '../protocol/rest.ts';
+import type { SessionResponse } from '../protocol/rest.ts';
+import { requestSession, sessionPath, socketProtocols } from '../protocol/session-contract.ts';
 import { type ServerMessage, serverMessageSchema } from '../protocol/ws-messages.ts';
 
 // The one client of the platform for Node programs: `npm run scenarios:verify`, the benchmarks, the integration
@@ -16,12 +17,7 @@ const sessions = new Map<string, Promise<string>>();
 export function sessionToken(base: string, o: { fresh?: boolean; key?: string } = {}): Promise<string> {
   const cacheKey = `${base} ${o.key ?? ''}`;
   if (o.fresh || !sessions.has(cacheKey)) {
-    const p = fetch(base + sessionPath, {
-      method: 'POST',
-      headers: o.key ? { 'content-type': 'application/json' } : {},
-      body: o.key ? JSON.stringify({ key: o.key }) : undefined,
-      signal: AbortSignal.timeout(10_000),
-    }).then(async (r) => {
+    const p = requestSession(base, o.key, AbortSignal.timeout(10_000)).then(async (r) => {
       if (r.status !== 200)
         throw new Error(`POST ${sessionPath} answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
       return ((await r.json()) as SessionResponse).token;
@@ -104,10 +100,7 @@ export class PlatformSocket {
   /** Opens `<base>/ws` with the platform's session token, another `token`, or (`token: null`) none. */
   static async open(base: string, o: { token?: string | null } = {}): Promise<PlatformSocket> {
     const token = o.token === undefined ? await sessionToken(base) : o.token;
-    const ws = new WebSocket(
-      `${base.replace(/^http/, 'ws')}/ws`,
-      token ? [wsProtocol, wsBearerProtocolPrefix + token] : [],
-    );
+    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws`, token ? socketProtocols(token) : []);
     const socket = new PlatformSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -94,8 +94,5 @@ export const sessionResponseSchema = z
   );
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
 
-/** Paths of the session endpoint and WebSocket subprotocols, for the site client. */
-export const sessionPath = '/api/session';
-/** Offer both as `new WebSocket(url, [wsProtocol, wsBearerProtocolPrefix + token])`; the server answers `wsProtocol`. */
-export const wsProtocol = 'observastack';
-export const wsBearerProtocolPrefix = 'bearer.';
+/** The session endpoint and the WebSocket subprotocols (zod-free, for the browser too). */
+export { sessionPath, wsBearerProtocolPrefix, wsProtocol } from './session-contract.ts';

@@ -1,6 +1,7 @@
 import { wsUrl } from './config.ts';
 import { createStore } from './store.ts';
-import { sessionToken, SessionError, wsBearerProtocolPrefix, wsProtocol } from './session.ts';
+import { socketProtocols } from '../../../orchestrator/src/protocol/session-contract.ts';
+import { sessionToken, SessionError } from './session.ts';
 import type {
   AlertEventView,
   ClientMessage,
@@ -121,7 +122,7 @@ async function open(): Promise<void> {
     // The upgrade needs a session token; after a refused or failed attempt, ask for a fresh one.
     const token = await sessionToken(freshToken);
     freshToken = false;
-    ws = new WebSocket(wsUrl(), [wsProtocol, `${wsBearerProtocolPrefix}${token}`]);
+    ws = new WebSocket(wsUrl(), socketProtocols(token));
   } catch (err) {
     const refused = err instanceof SessionError && (err.status === 401 || err.status === 403);
     live.update((s) => ({ ...s, connection: refused ? 'refused' : 'down', refusal: refused ? err.message : null }));

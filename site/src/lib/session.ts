@@ -1,11 +1,5 @@
+import { requestSession } from '../../../orchestrator/src/protocol/session-contract.ts';
 import { orchestratorUrl } from './config.ts';
-
-// Values of the contract in orchestrator/src/protocol/rest.ts (sessionPath, wsProtocol, wsBearerProtocolPrefix),
-// repeated here because importing that module's values would ship zod to the browser; the e2e suite
-// exercises both ends together.
-export const sessionPath = '/api/session';
-export const wsProtocol = 'observastack';
-export const wsBearerProtocolPrefix = 'bearer.';
 
 const keyStorage = 'observastack.learnerKey';
 
@@ -44,10 +38,7 @@ let pending: Promise<string> | null = null;
 export function sessionToken(refresh = false): Promise<string> {
   if (!refresh && cached && cached.until > Date.now()) return Promise.resolve(cached.token);
   const key = learnerKey();
-  const init: RequestInit = key
-    ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) }
-    : { method: 'POST' };
-  pending ??= fetch(`${orchestratorUrl()}${sessionPath}`, init)
+  pending ??= requestSession(orchestratorUrl(), key)
     .then(async (res) => {
       if (!res.ok) {
         const error = new SessionError(res.status, await res.text().catch(() => ''));

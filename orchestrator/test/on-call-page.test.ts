@@ -49,6 +49,9 @@ describe('on call: a gateway-pool-lowered run pages the learner from the alert r
     ws.messages.flatMap((m) =>
       m.type === 'alert' && m.alert.state === state && m.alert.labels.severity === 'page' ? [m.alert] : [],
     );
+  /** Pages that fired and have not resolved since. */
+  const stillFiring = () =>
+    pages('firing').filter((f) => !pages('resolved').some((r) => r.alertname === f.alertname && r.seq > f.seq));
 
   it('the SLO page fires within 60 s of the fault, the acknowledgement records TTA, the fix resolves the page', async () => {
     const started = await api(base, 'POST', '/api/runs', { scenarioId: 'gateway-pool-lowered' });
@@ -56,10 +59,21 @@ describe('on call: a gateway-pool-lowered run pages the learner from the alert r
     const runId = started.body.id as string;
     const fault = await ws.waitFor((m) => m.type === 'event' && m.event.type === 'fault_applied', 90_000);
     const faultAt = fault.type === 'event' ? fault.event.at : 0;
-    expect(pages('firing'), 'nothing pages before the fault').toEqual([]);
+    // The baseline held for its window before the fault, so no page is open when it goes in. (On a busy machine
+    // the users may really have suffered during the platform's slow start, and a page fired and resolved then.)
+    const early = pages('firing').map((a) => `${a.alertname} at ${((a.at - faultAt) / 1000).toFixed(0)} s`);
+    if (early.length) console.log(`on-call: paged before the fault (a slow start): ${early.join(', ')}`);
+    expect(
+      stillFiring().map((a) => a.alertname),
+      'no page open when the fault goes in',
+    ).toEqual([]);
 
     const paged = await ws.waitFor(
-      (m) => m.type === 'event' && m.event.type === 'alert_firing' && m.event.data.severity === 'page',
+      (m) =>
+        m.type === 'event' &&
+        m.event.type === 'alert_firing' &&
+        m.event.data.severity === 'page' &&
+        m.event.at >= faultAt,
       75_000,
     );
     if (paged.type !== 'event' || paged.event.type !== 'alert_firing')
@@ -117,13 +131,11 @@ describe('on call: a gateway-pool-lowered run pages the learner from the alert r
     expect(fix.status).toBe(200);
     const fixedAt = Date.now();
     // Every page that fired resolves (both SLO pages may have fired, and resolve in either order).
-    const stillFiring = () =>
-      pages('firing').filter((f) => !pages('resolved').some((r) => r.alertname === f.alertname && r.seq > f.seq));
     await vi.waitFor(() => expect(stillFiring().map((a) => a.alertname)).toEqual([]), {
       timeout: 90_000,
       interval: 250,
     });
-    const resolved = pages('resolved').find((a) => a.alertname === page.data.alertname);
+    const resolved = pages('resolved').find((a) => a.alertname === page.data.alertname && a.at >= page.at);
     expect(resolved, `${page.data.alertname} resolved`).toBeDefined();
     console.log(
       `on-call: the first page resolved ${(((resolved?.at ?? NaN) - fixedAt) / 1000).toFixed(1)} s after the fix`,

@@ -50,18 +50,21 @@ export function notificationDraft(n: AlertmanagerNotification): EventDraft {
 }
 
 /**
- * The learner acknowledges the page: every page (severity `page`) that fired since the last acknowledgement. Time
- * to acknowledge (TTA) counts from the first of them. Refused (`no_page`) when nothing pages.
+ * The learner acknowledges the page: the pages (severity `page`) still open, fired since the last acknowledgement
+ * and not resolved since, or, when all of them have resolved already, every page fired since. Time to acknowledge
+ * (TTA) counts from the first of them: a page that fired and resolved before the incident (a busy machine's slow
+ * start) does not count against the learner. Refused (`no_page`) when nothing paged.
  */
 export function acknowledgementDraft(
   events: readonly RunEvent[],
   now: number,
 ): EventDraft & { type: 'alert_acknowledged' } {
-  const lastAck = events.findLastIndex((e) => e.type === 'alert_acknowledged');
-  const pages = events
-    .slice(lastAck + 1)
-    .filter(ofType('alert_firing'))
-    .filter((e) => e.data.severity === 'page');
+  const since = events.slice(events.findLastIndex((e) => e.type === 'alert_acknowledged') + 1);
+  const fired = since.filter(ofType('alert_firing')).filter((e) => e.data.severity === 'page');
+  const open = fired.filter(
+    (f) => !since.some((e) => e.type === 'alert_resolved' && e.data.alertname === f.data.alertname && e.seq > f.seq),
+  );
+  const pages = open.length > 0 ? open : fired;
   if (pages.length === 0) throw new RunRefusal('no_page', 'no page to acknowledge');
   const alertnames = [...new Set(pages.map((e) => e.data.alertname))];
   const ttaSeconds = (now - pages[0].at) / 1000;

@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type Decision, type JudgedRun, type JudgeRules, judgeRun, type Traffic } from './run-judge.ts';
 import type { SloVerdict } from './slo-judge.ts';
+import { defaultSlo } from '../scenarios/scenario-schema.ts';
 
 // The run's state machine as a table: each row is a run, the traffic of its users and the time, and the decision
 // the judge must take. The engine's tests (run-engine-*.test.ts) show the decisions applied.
 
 const rules: JudgeRules = {
-  slo: {
-    successPct: 99,
-    latencyPercentile: 95,
-    latencyThresholdMs: 250,
-    windowSeconds: 30,
-    holdSeconds: 20,
-    rateLimitedCountsAsSuccess: false,
-  },
+  slo: defaultSlo,
   baselineSeconds: 10,
   expiresAfterSeconds: 600,
   baselineGraceSeconds: 20,

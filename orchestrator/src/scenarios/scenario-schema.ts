@@ -49,6 +49,16 @@ export const configStateSchema = z
   );
 export type ConfigState = z.infer<typeof configStateSchema>;
 
+/** The SLO of a scenario that names none: the built-in scenarios' own. */
+export const defaultSlo = {
+  successPct: 99,
+  latencyPercentile: 95,
+  latencyThresholdMs: 250,
+  windowSeconds: 30,
+  holdSeconds: 20,
+  rateLimitedCountsAsSuccess: false,
+} as const;
+
 export const sloSchema = z
   .strictObject({
     successPct: z
@@ -81,14 +91,7 @@ export const sloSchema = z
       .default(false)
       .describe('Count requests shed with a clear 429 as served (load-shedding scenarios).'),
   })
-  .default({
-    successPct: 99,
-    latencyPercentile: 95,
-    latencyThresholdMs: 250,
-    windowSeconds: 30,
-    holdSeconds: 20,
-    rateLimitedCountsAsSuccess: false,
-  })
+  .default(() => ({ ...defaultSlo }))
   .describe("The service level objective, measured on the simulated users' own traffic.");
 
 const afterTrigger = z.strictObject({

@@ -35,10 +35,10 @@ export class Calibrator {
   private probeStartedAt = 0;
   private stopped = false;
 
-  private readonly o: CalibratorOptions;
+  private readonly opts: CalibratorOptions;
 
   constructor(o: CalibratorOptions) {
-    this.o = o;
+    this.opts = o;
   }
 
   /** The calibration in force; null when calibration is off or nothing was measured yet. */
@@ -57,13 +57,13 @@ export class Calibrator {
 
   /** At boot, with no run active: loads or measures the calibration; the shop is warmed up either way. */
   async boot(): Promise<void> {
-    const { mode, load } = this.o;
+    const { mode, load } = this.opts;
     if (mode === 'off' || typeof mode === 'number') {
       if (typeof mode === 'number') this.current = configured(mode);
       warmUp(load);
       return;
     }
-    const stored = this.o.file ? await readCalibration(this.o.file, this.log) : null;
+    const stored = this.opts.file ? await readCalibration(this.opts.file, this.log) : null;
     const stale = stored ? staleReason(stored) : 'no calibration stored yet';
     if (stored && !stale) {
       this.current = stored;
@@ -90,16 +90,16 @@ export class Calibrator {
 
   private async runProbe(): Promise<Calibration | null> {
     this.probeStartedAt = Date.now();
-    while (this.o.ready && !this.o.ready()) {
+    while (this.opts.ready && !this.opts.ready()) {
       if (this.stopped) return this.current;
       await new Promise((r) => setTimeout(r, 1000));
       this.probeStartedAt = Date.now();
     }
-    if (this.o.runActive?.())
+    if (this.opts.runActive?.())
       throw new Error('a run is active: the capacity probe needs the shop to itself; stop the run first');
-    await this.o.load.stop(); // the boot warm-up, if any
+    await this.opts.load.stop(); // the boot warm-up, if any
     const loadAvg1m = loadavg()[0];
-    const result = await probeCapacity(this.o.load, { onStep: (s) => this.log(`  ${describeStep(s)}`) });
+    const result = await probeCapacity(this.opts.load, { onStep: (s) => this.log(`  ${describeStep(s)}`) });
     if (result.ended === 'taken-over') {
       this.log(
         'calibration: the probe was interrupted (the load generator was taken over); keeping the previous calibration',
@@ -116,14 +116,14 @@ export class Calibrator {
       steps: result.steps,
     };
     this.current = c;
-    if (this.o.file) await writeCalibration(this.o.file, c);
+    if (this.opts.file) await writeCalibration(this.opts.file, c);
     this.log(
-      `calibration: this machine serves ${c.capacityRps} req/s within the SLO (load average ${loadAvg1m.toFixed(1)} when measured)${this.o.file ? `; kept in ${this.o.file}` : ''}`,
+      `calibration: this machine serves ${c.capacityRps} req/s within the SLO (load average ${loadAvg1m.toFixed(1)} when measured)${this.opts.file ? `; kept in ${this.opts.file}` : ''}`,
     );
     return c;
   }
 
-  private log = (line: string) => this.o.log?.(line);
+  private log = (line: string) => this.opts.log?.(line);
 }
 
 export function describeStep(s: ProbeStep): string {

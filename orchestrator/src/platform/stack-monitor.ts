@@ -25,14 +25,14 @@ export interface StackMonitorOptions {
  * timeline on each transition after the first healthy answer. Never throws; retries forever.
  */
 export class StackMonitor {
-  private readonly o: Required<Omit<StackMonitorOptions, 'onStatus' | 'targets'>> & StackMonitorOptions;
+  private readonly opts: Required<Omit<StackMonitorOptions, 'onStatus' | 'targets'>> & StackMonitorOptions;
   private readonly status = new Map<string, ServiceStatus & { seenUp: boolean }>();
   private readonly failures = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
 
   constructor(o: StackMonitorOptions) {
-    this.o = { intervalMs: 2000, timeoutMs: 2000, failuresToDown: 2, ...o };
+    this.opts = { intervalMs: 2000, timeoutMs: 2000, failuresToDown: 2, ...o };
     for (const t of o.targets) {
       const lastExit = t.healthUrl ? null : `${t.envVar} is not set`;
       this.status.set(t.name, {
@@ -64,9 +64,9 @@ export class StackMonitor {
 
   /** First poll now (resolves when it is done), then every interval. */
   async start(): Promise<void> {
-    for (const s of this.status.values()) this.o.onStatus(this.statusOf(s.name));
+    for (const s of this.status.values()) this.opts.onStatus(this.statusOf(s.name));
     await this.poll();
-    this.timer = setInterval(() => void this.poll(), this.o.intervalMs);
+    this.timer = setInterval(() => void this.poll(), this.opts.intervalMs);
     this.timer.unref();
   }
 
@@ -82,7 +82,7 @@ export class StackMonitor {
   }
 
   private poll(): Promise<void> {
-    this.polling ??= Promise.all(this.o.targets.map((t) => this.check(t))).then(() => {
+    this.polling ??= Promise.all(this.opts.targets.map((t) => this.check(t))).then(() => {
       this.polling = null;
     });
     return this.polling;
@@ -92,7 +92,7 @@ export class StackMonitor {
     if (!t.healthUrl) return;
     let problem: string | null = null;
     try {
-      const res = await fetch(t.healthUrl, { signal: AbortSignal.timeout(this.o.timeoutMs) });
+      const res = await fetch(t.healthUrl, { signal: AbortSignal.timeout(this.opts.timeoutMs) });
       await res.body?.cancel();
       if (!res.ok) problem = `HTTP ${res.status} from ${t.healthUrl}`;
     } catch (err) {
@@ -102,14 +102,14 @@ export class StackMonitor {
     const s = this.status.get(t.name)!;
     const failures = problem ? (this.failures.get(t.name) ?? 0) + 1 : 0;
     this.failures.set(t.name, failures);
-    if (problem && s.state === 'running' && failures < this.o.failuresToDown) return;
+    if (problem && s.state === 'running' && failures < this.opts.failuresToDown) return;
     if (!problem && s.state !== 'running') {
       const event: SupervisorEvent | undefined = s.seenUp
         ? { type: 'service_restarted', message: `${t.name} answers its health check again` }
         : undefined;
       if (s.seenUp) s.restarts += 1;
       Object.assign(s, { state: 'running', lastExit: null, seenUp: true });
-      this.o.onStatus(this.statusOf(t.name), event);
+      this.opts.onStatus(this.statusOf(t.name), event);
     } else if (problem && (s.state === 'running' || s.lastExit !== problem)) {
       const event: SupervisorEvent | undefined =
         s.state === 'running'
@@ -119,7 +119,7 @@ export class StackMonitor {
         state: s.seenUp ? 'restarting' : s.state === 'failed' ? 'failed' : 'starting',
         lastExit: problem,
       });
-      this.o.onStatus(this.statusOf(t.name), event);
+      this.opts.onStatus(this.statusOf(t.name), event);
     }
   }
 }

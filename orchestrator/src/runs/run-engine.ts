@@ -51,7 +51,7 @@ export { baselineWarmupSeconds } from './run-judge.ts';
  * traffic; every transition is stored in PostgreSQL and pushed over the WebSocket.
  */
 export class RunEngine {
-  private readonly d: RunEngineDeps;
+  private readonly deps: RunEngineDeps;
   private run: ActiveRun | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -60,7 +60,7 @@ export class RunEngine {
   private lock: Promise<unknown> = Promise.resolve();
 
   constructor(deps: RunEngineDeps) {
-    this.d = deps;
+    this.deps = deps;
   }
 
   /** Serializes commands (start, stop, reset, changes) with the tick, so the state machine never races. */
@@ -78,7 +78,7 @@ export class RunEngine {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.exclusive(async () => {
-      await this.d.load.stop();
+      await this.deps.load.stop();
     });
   }
 
@@ -94,10 +94,10 @@ export class RunEngine {
     return this.run?.hints ?? [];
   }
 
-  /** The scenario's load here; a scenario this machine cannot run honestly is refused with the reason (409). */
+  /** The scenario's load here; a scenario this machine cannot run honestly is refused (beyond_capacity). */
   private loadFor(scenario: Scenario): EffectiveLoad {
     try {
-      return this.d.loadFor ? this.d.loadFor(scenario) : effectiveLoad(scenario, null);
+      return this.deps.loadFor ? this.deps.loadFor(scenario) : effectiveLoad(scenario, null);
     } catch (err) {
       if (err instanceof CapacityRefusal) throw new RunRefusal('beyond_capacity', err.message);
       throw err;
@@ -105,7 +105,7 @@ export class RunEngine {
   }
 
   private scenario(id: string): Scenario | undefined {
-    return this.d.scenarios().find((s) => s.id === id);
+    return this.deps.scenarios().find((s) => s.id === id);
   }
 
   start(body: ({ scenarioId: string } | { surprise: true; seed?: number }) & { onCall?: boolean }): Promise<RunView> {
@@ -116,7 +116,7 @@ export class RunEngine {
       const seed = surprise ? (body.seed ?? Math.floor(Math.random() * 2 ** 31)) : null;
       const id = surprise
         ? pickSurprise(
-            this.d.scenarios().map((s) => s.id),
+            this.deps.scenarios().map((s) => s.id),
             seed!,
           )
         : body.scenarioId;
@@ -138,7 +138,7 @@ export class RunEngine {
         endedAt: null,
         stageTimes: { detect: null, localize: null, diagnose: null, fix: null },
       };
-      await this.d.store.create(rec);
+      await this.deps.store.create(rec);
       this.run = newActiveRun(rec, scenario, load, now);
       await this.event(
         'started',
@@ -147,8 +147,8 @@ export class RunEngine {
       );
       try {
         await this.restoreHealthy('orchestrator');
-        await this.d.load.stop();
-        this.d.load.start(load.baseline);
+        await this.deps.load.stop();
+        this.deps.load.start(load.baseline);
       } catch (err) {
         await this.finish('aborted', `could not prepare the system: ${(err as Error).message}`);
         throw new RunRefusal('start_failed', `could not start the run: ${(err as Error).message}`);
@@ -162,7 +162,7 @@ export class RunEngine {
   stop(id: string): Promise<RunView> {
     return this.exclusive(async () => {
       if (!this.run || this.run.rec.id !== id) {
-        const past = await this.d.store.get(id);
+        const past = await this.deps.store.get(id);
         if (!past) throw new RunRefusal('not_found', `no run ${id}`);
         throw new RunRefusal('run_not_active', `run ${id} is not active (${past.state})`);
       }
@@ -175,14 +175,14 @@ export class RunEngine {
   reset(): Promise<void> {
     return this.exclusive(async () => {
       if (this.run) await this.finish('abandoned', 'reset by the learner');
-      await this.d.load.stop();
+      await this.deps.load.stop();
       await this.restoreHealthy('reset');
     });
   }
 
   private async restoreHealthy(who: string): Promise<void> {
     for (const s of knobServices) {
-      const r = await this.d.control.resetConfig(s, who);
+      const r = await this.deps.control.resetConfig(s, who);
       // 202: accepted, not yet in effect (the service is busy); it takes effect without failing or is applied later.
       if (r.status !== 200 && r.status !== 202) throw new Error(`${s} refused reset: ${r.status}`);
     }
@@ -225,7 +225,7 @@ export class RunEngine {
       const { correct } = graded.data;
       if (correct && r.rec.injectedAt !== null && r.rec.stageTimes[cp.stage] === null) {
         r.rec.stageTimes[cp.stage] = (Date.now() - r.rec.injectedAt) / 1000;
-        await this.d.store.update(r.rec);
+        await this.deps.store.update(r.rec);
       }
       await this.record(graded);
       return { correct, explanation: correct ? cp.explanation : '', stage: cp.stage };
@@ -255,8 +255,8 @@ export class RunEngine {
   }
 
   /**
-   * The learner acknowledges the page: every page (severity `page`) that fired on the run since the last
-   * acknowledgement. Time to acknowledge (TTA) is counted from the first of them; 409 when nothing pages.
+   * The learner acknowledges the page (which pages, and TTA from when: `acknowledgementDraft`); refused
+   * (`no_page`) when nothing paged.
    */
   acknowledgePage(runId: string): Promise<{ alertnames: string[]; ttaSeconds: number }> {
     return this.exclusive(async () => {
@@ -280,19 +280,19 @@ export class RunEngine {
   /** A restarted service comes back with healthy defaults: put the incident (and the learner's changes) back. */
   private async reapplyRunConfig(only?: string): Promise<void> {
     for (const state of configToReapply(this.run!, only)) {
-      await this.d.control
+      await this.deps.control
         .applyState(state, 'orchestrator')
-        .catch((err) => this.d.log?.(`re-applying config failed: ${err.message}`));
+        .catch((err) => this.deps.log?.(`re-applying config failed: ${err.message}`));
     }
   }
 
   /** On boot: resume the run a previous orchestrator left active, or close it honestly. */
   resume(): Promise<void> {
     return this.exclusive(async () => {
-      const rec = await this.d.store.active();
+      const rec = await this.deps.store.active();
       if (!rec) return;
       const scenario = this.scenario(rec.scenarioId);
-      const events = await this.d.store.events(rec.id);
+      const events = await this.deps.store.events(rec.id);
       this.run = resumedActiveRun(rec, scenario, events, Date.now());
       if (!scenario) {
         await this.finish('aborted', `scenario "${rec.scenarioId}" no longer exists after the orchestrator restarted`);
@@ -304,10 +304,10 @@ export class RunEngine {
         this.run.load = this.loadFor(scenario);
         if (rec.state === 'injected') {
           await this.reapplyRunConfig();
-          this.d.load.start(this.run.load.fault ?? this.run.load.baseline);
+          this.deps.load.start(this.run.load.fault ?? this.run.load.baseline);
         } else {
           await this.restoreHealthy('orchestrator');
-          this.d.load.start(this.run.load.baseline);
+          this.deps.load.start(this.run.load.baseline);
           await this.setState('baseline');
         }
       } catch (err) {
@@ -320,7 +320,7 @@ export class RunEngine {
     if (this.ticking || !this.run) return Promise.resolve();
     this.ticking = true;
     return this.exclusive(() => this.step())
-      .catch((err) => this.d.log?.(`run tick failed: ${(err as Error).message}`))
+      .catch((err) => this.deps.log?.(`run tick failed: ${(err as Error).message}`))
       .finally(() => {
         this.ticking = false;
       });
@@ -335,8 +335,8 @@ export class RunEngine {
     const { spec } = r.scenario;
     const slo = spec.slo;
     const traffic: Traffic = {
-      verdict: (seconds) => judgeSlo(this.d.load.summary(seconds), slo),
-      lastSeconds: (count) => this.d.load.recent(count).map((s) => s.t),
+      verdict: (seconds) => judgeSlo(this.deps.load.summary(seconds), slo),
+      lastSeconds: (count) => this.deps.load.recent(count).map((s) => s.t),
     };
     const judged: JudgedRun = {
       state: r.rec.state,
@@ -349,7 +349,7 @@ export class RunEngine {
     };
     const decision = judgeRun(
       judged,
-      { ...spec, slo, baselineGraceSeconds: this.d.baselineGraceSeconds ?? 20 },
+      { ...spec, slo, baselineGraceSeconds: this.deps.baselineGraceSeconds ?? 20 },
       traffic,
       now,
     );
@@ -385,14 +385,14 @@ export class RunEngine {
     if (change?.to === 'breached') {
       if (change.first) {
         r.rec.breachedAt = now;
-        await this.d.store.update(r.rec);
+        await this.deps.store.update(r.rec);
       }
       await this.event('slo_breached', `SLO breached: ${verdict.reasons.join('; ')}`, { ...verdict, sinceFault });
     } else if (change?.to === 'recovered') {
       await this.event('slo_recovered', 'SLO holds again over its window', { ...verdict });
     }
     r.sloMet = verdict.met;
-    this.d.emit({ type: 'run', run: this.activeView()! });
+    this.deps.emit({ type: 'run', run: this.activeView()! });
     await this.showDueHints(r, sinceFault);
     if (end?.state === 'resolved') {
       const { hold } = end;
@@ -409,11 +409,11 @@ export class RunEngine {
       sinceFault,
       learnerChanges: r.learnerChanges,
       unrelatedChangeSeen: r.unrelatedChangeSeen,
-      signal: this.d.signal ?? (async () => null),
+      signal: this.deps.signal ?? (async () => null),
     })) {
       const view: HintView = { id: hint.id, runId: r.rec.id, at: Date.now(), text: hint.text, trigger };
       r.hints.push(view);
-      this.d.emit({ type: 'hint', hint: view });
+      this.deps.emit({ type: 'hint', hint: view });
       await this.event('hint_shown', hint.text, { hintId: hint.id, text: hint.text, trigger });
     }
   }
@@ -421,8 +421,8 @@ export class RunEngine {
   private async inject(): Promise<void> {
     const r = this.run!;
     try {
-      const applied = await this.d.control.applyState(r.scenario.faultConfig, 'scenario');
-      if (r.load?.fault) this.d.load.setPlan(r.load.fault);
+      const applied = await this.deps.control.applyState(r.scenario.faultConfig, 'scenario');
+      if (r.load?.fault) this.deps.load.setPlan(r.load.fault);
       r.rec.injectedAt = Date.now();
       r.sloMet = true;
       await this.setState('injected');
@@ -440,8 +440,8 @@ export class RunEngine {
 
   private async setState(state: RunState): Promise<void> {
     this.run!.rec.state = state;
-    await this.d.store.update(this.run!.rec);
-    this.d.emit({ type: 'run', run: this.activeView()! });
+    await this.deps.store.update(this.run!.rec);
+    this.deps.emit({ type: 'run', run: this.activeView()! });
   }
 
   private async finish(state: 'resolved' | 'abandoned' | 'expired' | 'aborted', reason: string): Promise<RunView> {
@@ -449,11 +449,11 @@ export class RunEngine {
     r.rec.state = state;
     r.rec.reason = reason;
     r.rec.endedAt = Date.now();
-    await this.d.store.update(r.rec);
+    await this.deps.store.update(r.rec);
     await this.event(state, reason, {});
     const view = toRunView(r.rec, r.scenario, r);
-    this.d.emit({ type: 'run', run: view });
-    this.d.emit({
+    this.deps.emit({ type: 'run', run: view });
+    this.deps.emit({
       type: 'resolution',
       runId: r.rec.id,
       outcome: state,
@@ -463,7 +463,7 @@ export class RunEngine {
       stageTimes: r.rec.stageTimes,
     });
     this.run = null;
-    await this.d.load.stop();
+    await this.deps.load.stop();
     return view;
   }
 
@@ -478,7 +478,7 @@ export class RunEngine {
     const e: RunEvent = { runId: r.rec.id, seq: r.events.length + 1, at: Date.now(), ...draft };
     r.events.push(e);
     // Pushed first, stored second: the learner sees the event without waiting for the database.
-    this.d.emit({ type: 'event', event: e });
+    this.deps.emit({ type: 'event', event: e });
     this.unstored.push(e);
     await this.storeEvents();
   }
@@ -490,11 +490,11 @@ export class RunEngine {
   private async storeEvents(): Promise<void> {
     try {
       while (this.unstored.length > 0) {
-        await this.d.store.addEvent(this.unstored[0]);
+        await this.deps.store.addEvent(this.unstored[0]);
         this.unstored.shift();
       }
     } catch (err) {
-      this.d.log?.(
+      this.deps.log?.(
         `${this.unstored.length} run event(s) not stored yet, kept for the next try: ${(err as Error).message}`,
       );
     }

@@ -22,13 +22,13 @@ export class PostgresSupervisor {
   private readonly watching: Promise<void>;
   private wake: (() => void) | null = null;
   private readonly pg: RunningPostgres;
-  private readonly o: PostgresSupervisorOptions;
+  private readonly opts: PostgresSupervisorOptions;
 
   constructor(pg: RunningPostgres, o: PostgresSupervisorOptions) {
     this.pg = pg;
-    this.o = o;
+    this.opts = o;
     this.status = { name: this.name, state: 'running', pid: pg.pid(), restarts: 0, lastExit: null };
-    this.o.onStatus({ ...this.status });
+    this.opts.onStatus({ ...this.status });
     this.watching = this.watch();
   }
 
@@ -42,7 +42,7 @@ export class PostgresSupervisor {
 
   private set(patch: Partial<ServiceStatus>, event?: SupervisorEvent): void {
     Object.assign(this.status, patch);
-    this.o.onStatus({ ...this.status }, event);
+    this.opts.onStatus({ ...this.status }, event);
   }
 
   /** A wait that `stop()` cuts short. */
@@ -60,8 +60,8 @@ export class PostgresSupervisor {
   }
 
   private async watch(): Promise<void> {
-    const first = this.o.firstBackoffMs ?? 250;
-    const max = this.o.maxBackoffMs ?? 5000;
+    const first = this.opts.firstBackoffMs ?? 250;
+    const max = this.opts.maxBackoffMs ?? 5000;
     while (!this.stopping) {
       const exit = await this.pg.exited();
       if (this.stopping) return;

@@ -44,13 +44,13 @@ const maxBackoffMs = 10_000;
  * exponential backoff (0.5 s, 1 s, 2 s … 10 s; reset after 30 s healthy) and reports every crash and restart.
  */
 export class Supervisor {
-  private readonly o: SupervisorOptions;
+  private readonly opts: SupervisorOptions;
   private readonly children = new Map<SutServiceName, Child>();
   private readonly spawnService: (name: SutServiceName) => ChildProcess;
   private readonly waitHealthy: (name: SutServiceName, isAlive: () => boolean) => Promise<void>;
 
   constructor(o: SupervisorOptions) {
-    this.o = o;
+    this.opts = o;
     this.spawnService =
       o.spawnService ??
       ((name) =>
@@ -92,15 +92,15 @@ export class Supervisor {
 
   private setStatus(c: Child, patch: Partial<ServiceStatus>, event?: SupervisorEvent): void {
     Object.assign(c.status, patch);
-    this.o.onStatus({ ...c.status }, event);
+    this.opts.onStatus({ ...c.status }, event);
   }
 
   private async spawnOne(c: Child): Promise<void> {
     const proc = this.spawnService(c.name);
     c.proc = proc;
     this.setStatus(c, { state: c.status.restarts > 0 ? 'restarting' : 'starting', pid: proc.pid ?? null });
-    pipeLines(proc.stdout!, (l) => this.o.onLine(c.name, 'stdout', l));
-    pipeLines(proc.stderr!, (l) => this.o.onLine(c.name, 'stderr', l));
+    pipeLines(proc.stdout!, (l) => this.opts.onLine(c.name, 'stdout', l));
+    pipeLines(proc.stderr!, (l) => this.opts.onLine(c.name, 'stderr', l));
     proc.once('exit', (code, signal) => this.onExit(c, proc, code, signal));
     await this.waitHealthy(c.name, () => proc.exitCode === null && proc.signalCode === null);
     c.healthySince = Date.now();

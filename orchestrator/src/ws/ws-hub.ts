@@ -66,11 +66,11 @@ export class WsHub {
     handleProtocols: (offered) => (offered.has(wsProtocol) ? wsProtocol : false),
   });
   private readonly clients = new Set<Client>();
-  private readonly o: WsHubOptions;
+  private readonly opts: WsHubOptions;
   private readonly timer: NodeJS.Timeout;
 
   constructor(o: WsHubOptions) {
-    this.o = o;
+    this.opts = o;
     this.timer = setInterval(() => this.heartbeat(), o.heartbeatMs ?? 15_000);
     this.timer.unref();
   }
@@ -93,8 +93,8 @@ export class WsHub {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const deny = (status: number, message: string) => new HttpError(message, { code: 'refused', status });
     if (url.pathname !== '/ws') throw deny(404, 'no such endpoint');
-    const allowed = this.o.allowedOrigins();
-    const seen = requestOrigin(req, this.o.trustProxy ?? (() => false));
+    const allowed = this.opts.allowedOrigins();
+    const seen = requestOrigin(req, this.opts.trustProxy ?? (() => false));
     if (!hostAllowed(seen.host, allowed)) throw deny(403, 'host is not this platform');
     if (!originAllowed(req.headers.origin, seen.host, allowed, seen.proto)) throw deny(403, 'origin not allowed');
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
@@ -104,7 +104,7 @@ export class WsHub {
       url.searchParams.get('token') ??
       offered.find((p) => p.startsWith(wsBearerProtocolPrefix))?.slice(wsBearerProtocolPrefix.length);
     if (!token) throw deny(401, 'session token required: POST /api/session, then open /ws?token=<token>');
-    await verifySessionToken(token, this.o.secret);
+    await verifySessionToken(token, this.opts.secret);
   }
 
   get size(): number {
@@ -121,7 +121,7 @@ export class WsHub {
     });
     ws.on('error', () => ws.terminate());
     ws.on('message', (data) => this.onMessage(client, data.toString()));
-    this.send(client, this.o.snapshot());
+    this.send(client, this.opts.snapshot());
   }
 
   private onMessage(client: Client, text: string): void {
@@ -139,8 +139,9 @@ export class WsHub {
     if (msg.type === 'ping') this.send(client, { type: 'heartbeat', serverTime: Date.now() });
     else if (msg.type === 'subscribe-logs') {
       client.unsubscribeLogs?.();
-      client.unsubscribeLogs = this.o.subscribeLogs?.({ service: msg.service, level: msg.level, text: msg.text }, (m) =>
-        this.send(client, m),
+      client.unsubscribeLogs = this.opts.subscribeLogs?.(
+        { service: msg.service, level: msg.level, text: msg.text },
+        (m) => this.send(client, m),
       );
     } else if (msg.type === 'unsubscribe-logs') {
       client.unsubscribeLogs?.();

@@ -37,10 +37,10 @@ export class ConfigWriter {
   /** Set while a resource change outlived its budget and the main thread is still applying it. */
   private stuckSince = 0;
 
-  private readonly o: ConfigWriterOptions;
+  private readonly opts: ConfigWriterOptions;
 
   constructor(o: ConfigWriterOptions) {
-    this.o = o;
+    this.opts = o;
     this.current = o.initial;
   }
 
@@ -49,11 +49,11 @@ export class ConfigWriter {
   }
 
   patch(patch: unknown, who: string): Promise<ConfigWriteResult<Config>> {
-    return this.serialized(() => this.write(validatePatch(this.o.strict, this.current, patch), who));
+    return this.serialized(() => this.write(validatePatch(this.opts.strict, this.current, patch), who));
   }
 
   reset(who: string): Promise<ConfigWriteResult<Config>> {
-    return this.serialized(() => this.write(this.o.defaults, who));
+    return this.serialized(() => this.write(this.opts.defaults, who));
   }
 
   private serialized<R>(fn: () => Promise<R>): Promise<R> {
@@ -76,9 +76,9 @@ export class ConfigWriter {
       .filter((k) => next[k] !== this.current[k])
       .map((k) => ({ key: k, from: this.current[k], to: next[k] }));
     if (changes.length === 0) return { config: this.current, changes };
-    if (changes.some((c) => this.o.resourceKeys.includes(c.key))) {
-      const applied = this.o.propose(next, who);
-      const budget = this.o.applyBudgetMs ?? applyBudgetMs;
+    if (changes.some((c) => this.opts.resourceKeys.includes(c.key))) {
+      const applied = this.opts.propose(next, who);
+      const budget = this.opts.applyBudgetMs ?? applyBudgetMs;
       const outcome = await Promise.race([
         applied.then(() => 'applied' as const),
         sleep(budget).then(() => 'late' as const),
@@ -90,7 +90,11 @@ export class ConfigWriter {
           .then(
             () => this.commit(next, who),
             (err) =>
-              this.o.log('config change refused after its answer (202)', { err: (err as Error).message, who, changes }),
+              this.opts.log('config change refused after its answer (202)', {
+                err: (err as Error).message,
+                who,
+                changes,
+              }),
           )
           .finally(() => (this.stuckSince = 0));
         this.queue = settle;
@@ -102,8 +106,8 @@ export class ConfigWriter {
       }
     }
     const version = this.commit(next, who);
-    const budget = this.o.adoptBudgetMs ?? adoptBudgetMs;
-    if (await this.o.shared.waitAdopted(version, budget)) return { config: this.current, changes };
+    const budget = this.opts.adoptBudgetMs ?? adoptBudgetMs;
+    if (await this.opts.shared.waitAdopted(version, budget)) return { config: this.current, changes };
     return {
       config: this.current,
       changes,
@@ -113,7 +117,7 @@ export class ConfigWriter {
 
   private commit(next: Config, who: string): number {
     this.current = Object.freeze({ ...next });
-    return this.o.shared.commit({ config: this.current, who });
+    return this.opts.shared.commit({ config: this.current, who });
   }
 }
 

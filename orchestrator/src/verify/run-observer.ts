@@ -23,7 +23,7 @@ export class RunObserver {
 
   private constructor(socket: PlatformSocket) {
     this.socket = socket;
-    socket.onMessage((m) => {
+    const take = (m: ServerMessage) => {
       if (m.type === 'service' && m.service.state !== 'running') {
         this.serviceTrouble.push(
           `${m.service.name} ${m.service.state}${m.service.lastExit ? ` (${m.service.lastExit})` : ''}`,
@@ -38,7 +38,10 @@ export class RunObserver {
       for (const w of [...this.waiters]) {
         if (w.match(m)) this.settle(w, m);
       }
-    });
+    };
+    // What arrived with the upgrade (the snapshot) was received before this observer existed.
+    for (const m of socket.messages) take(m);
+    socket.onMessage(take);
   }
 
   /** Watches the platform at `baseUrl` with its session token. */

@@ -47,7 +47,8 @@ export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: P
         setData((await api.panelData(meta.id, end - minutes * 60, end, minutes <= 5 ? 2 : 5)).data);
         setError(null);
         if (exemplarExpr)
-          setPoints(toExemplarPoints((await api.exemplars(exemplarExpr, end - minutes * 60, end)).data));
+          // One point per `minutes` seconds of the window (5 s slots over 5 minutes: 60 at most).
+          setPoints(toExemplarPoints((await api.exemplars(exemplarExpr, end - minutes * 60, end)).data, minutes));
       } catch (err) {
         setError(err);
       }

@@ -11,9 +11,12 @@ export interface ExemplarPoint {
 
 /**
  * Exemplars as chart points: one per trace (a trace's request is counted by every hop, so the same trace id can
- * sit on several services' buckets; the slowest stands for it), at most `max`, the newest kept.
+ * sit on several services' buckets; the slowest stands for it), then the slowest trace of each `slotSeconds`
+ * slot of wall-clock time. Slots are aligned on the epoch, not on the window, so a point stays where it is while
+ * the chart refreshes until it leaves the window: the diamond a learner is about to click does not vanish, and
+ * the tail (what one opens a trace for) is what is kept.
  */
-export function toExemplarPoints(data: ExemplarSeries[], max = 60): ExemplarPoint[] {
+export function toExemplarPoints(data: ExemplarSeries[], slotSeconds = 5): ExemplarPoint[] {
   const byTrace = new Map<string, ExemplarPoint>();
   for (const s of data) {
     for (const e of s.exemplars) {
@@ -32,5 +35,12 @@ export function toExemplarPoints(data: ExemplarSeries[], max = 60): ExemplarPoin
       });
     }
   }
-  return [...byTrace.values()].sort((a, b) => a.t - b.t).slice(-max);
+  const bySlot = new Map<number, ExemplarPoint>();
+  for (const p of byTrace.values()) {
+    const slot = Math.floor(p.t / slotSeconds);
+    const kept = bySlot.get(slot);
+    // Ties go to the smaller trace id, so the same data always gives the same point.
+    if (!kept || p.y > kept.y || (p.y === kept.y && p.traceId < kept.traceId)) bySlot.set(slot, p);
+  }
+  return [...bySlot.values()].sort((a, b) => a.t - b.t);
 }

@@ -1,32 +1,27 @@
-import WebSocket from 'ws';
-import type { SessionResponse } from '../protocol/rest.ts';
-import { requestSession, sessionPath, socketProtocols } from '../protocol/session-contract.ts';
+import { openSocket, platformRequest, SessionTokens } from '../protocol/client-core.ts';
 import { type ServerMessage, serverMessageSchema } from '../protocol/ws-messages.ts';
 
-// The one client of the platform for Node programs: `npm run scenarios:verify`, the benchmarks, the integration
-// tests and the e2e support all get their session token, call the REST API and watch the WebSocket through it.
-// (The lesson site's browser client, site/src/lib/session.ts and live.ts, takes the same protocol without zod.)
+// The platform's client for Node programs: `npm run scenarios:verify`, the benchmarks, the integration tests and
+// the e2e support. Its session, request and socket are the ones the lesson site uses (protocol/client-core.ts);
+// here every WebSocket message is also checked against the protocol's schema.
 
-const sessions = new Map<string, Promise<string>>();
+const sessions = new Map<string, SessionTokens>();
+
+function tokensOf(base: string, key?: string): SessionTokens {
+  const cacheKey = `${base} ${key ?? ''}`;
+  let tokens = sessions.get(cacheKey);
+  if (!tokens)
+    sessions.set(cacheKey, (tokens = new SessionTokens({ base: () => base, key: () => key, timeoutMs: 10_000 })));
+  return tokens;
+}
 
 /**
  * A control-path session token of the platform at `base` (POST /api/session): one per base, shared by every
  * caller, fetched anew with `fresh` (after a 401). `key`: the learner key of a platform reached through a public
- * URL. Rejects with the status and the answer when refused.
+ * URL. Rejects with SessionRefusedError (status and the platform's reason) when refused.
  */
 export function sessionToken(base: string, o: { fresh?: boolean; key?: string } = {}): Promise<string> {
-  const cacheKey = `${base} ${o.key ?? ''}`;
-  if (o.fresh || !sessions.has(cacheKey)) {
-    const p = requestSession(base, o.key, AbortSignal.timeout(10_000)).then(async (r) => {
-      if (r.status !== 200)
-        throw new Error(`POST ${sessionPath} answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
-      return ((await r.json()) as SessionResponse).token;
-    });
-    // A refusal is not kept: the next caller asks again.
-    p.catch(() => sessions.delete(cacheKey));
-    sessions.set(cacheKey, p);
-  }
-  return sessions.get(cacheKey)!;
+  return tokensOf(base, o.key).get(o.fresh);
 }
 
 export interface ApiAnswer {
@@ -47,28 +42,15 @@ export async function apiRequest(
   headers: Record<string, string> = {},
 ): Promise<ApiAnswer> {
   const own = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
-  const send = async (token: string | undefined): Promise<ApiAnswer> => {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    try {
-      return { status: res.status, body: text ? JSON.parse(text) : null };
-    } catch {
-      return { status: res.status, body: text };
-    }
-  };
-  const tokenOrNone = (fresh: boolean) => sessionToken(base, { fresh }).catch(() => undefined);
-  const first = await send(own ? undefined : await tokenOrNone(false));
-  if (first.status !== 401 || own) return first;
-  return send(await tokenOrNone(true));
+  // Without a session (e.g. a test of a refusal) the request goes without a token and shows the platform's answer.
+  const token = (fresh: boolean) => sessionToken(base, { fresh }).catch(() => undefined);
+  const r = await platformRequest(base, method, path, {
+    body,
+    headers,
+    token: own ? undefined : token,
+    signal: AbortSignal.timeout(30_000),
+  });
+  return { status: r.status, body: r.json ?? (r.text || null) };
 }
 
 /** `apiRequest` for callers that want the answer's body or an error naming the status. */
@@ -100,21 +82,30 @@ export class PlatformSocket {
   /** Opens `<base>/ws` with the platform's session token, another `token`, or (`token: null`) none. */
   static async open(base: string, o: { token?: string | null } = {}): Promise<PlatformSocket> {
     const token = o.token === undefined ? await sessionToken(base) : o.token;
-    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws`, token ? socketProtocols(token) : []);
+    const ws = openSocket(base, token);
     const socket = new PlatformSocket(ws);
     await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
+      ws.addEventListener('open', () => resolve(), { once: true });
+      ws.addEventListener('error', () => reject(new Error(`the WebSocket at ${base}/ws was refused or failed`)), {
+        once: true,
+      });
     });
     return socket;
   }
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
-    ws.on('message', (data) => {
+    ws.addEventListener('message', (ev) => {
       const recvAt = Date.now();
-      const raw = data.toString();
-      const parsed = serverMessageSchema.safeParse(JSON.parse(raw));
+      const raw = String(ev.data);
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch (err) {
+        this.invalid.push({ raw: raw.slice(0, 300), issues: String(err) });
+        return;
+      }
+      const parsed = serverMessageSchema.safeParse(json);
       if (!parsed.success) {
         this.invalid.push({ raw: raw.slice(0, 300), issues: parsed.error.issues });
         return;

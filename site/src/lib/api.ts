@@ -1,5 +1,6 @@
 import { orchestratorUrl } from './config.ts';
 import { sessionToken, SessionError } from './session.ts';
+import { platformRequest, type PlatformAnswer } from '../../../orchestrator/src/protocol/client-core.ts';
 import type {
   ChangeEntry,
   ErrorBody,
@@ -38,43 +39,29 @@ export class BackendDownError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
-  const write = method !== 'GET';
-  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-  let res: Response;
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let answer: PlatformAnswer;
   try {
-    // Every state-changing request carries the session token (see lib/session.ts).
-    if (write) headers.authorization = `Bearer ${await sessionToken(retried)}`;
-    res = await fetch(`${orchestratorUrl()}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+    // Every state-changing request carries the session token (see lib/session.ts), asked anew after a 401.
+    answer = await platformRequest(orchestratorUrl(), method, path, {
+      body,
+      token: method === 'GET' ? undefined : sessionToken,
     });
   } catch (err) {
     if (err instanceof SessionError) throw new ApiError(err.status, { code: 'session', message: err.message });
     throw new BackendDownError(err);
   }
-  if (res.status === 401 && write && !retried) return request<T>(method, path, body, true);
-  const text = await res.text();
-  const json = text ? safeJson(text) : null;
-  if (!res.ok) {
+  const { json, text } = answer;
+  if (!answer.ok) {
     const e = json && typeof json === 'object' && 'error' in json ? (json as { error: unknown }).error : null;
     throw new ApiError(
-      res.status,
+      answer.status,
       e && typeof e === 'object'
         ? (e as ErrorBody['error'])
         : { message: typeof e === 'string' ? e : text.slice(0, 200) },
     );
   }
   return json as T;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 const qs = (params: Record<string, string | number | boolean | undefined | null>) => {

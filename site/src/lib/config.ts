@@ -12,10 +12,6 @@ export function orchestratorUrl(): string {
   return 'http://127.0.0.1:4000';
 }
 
-export function wsUrl(): string {
-  return `${orchestratorUrl().replace(/^http/, 'ws')}/ws`;
-}
-
 /** Grafana's address in stack mode, when the site was built with one. */
 export function grafanaUrl(): string | null {
   const g = import.meta.env.PUBLIC_GRAFANA_URL;

@@ -1,7 +1,7 @@
-import { wsUrl } from './config.ts';
+import { orchestratorUrl } from './config.ts';
 import { createStore } from './store.ts';
-import { socketProtocols } from '../../../orchestrator/src/protocol/session-contract.ts';
-import { sessionToken, SessionError } from './session.ts';
+import { LiveSocket, type Connection } from '../../../orchestrator/src/protocol/client-core.ts';
+import { sessionTokens } from './session.ts';
 import type {
   AlertEventView,
   ClientMessage,
@@ -16,7 +16,7 @@ import type {
 } from './types.ts';
 
 /** `refused`: the platform answers but will not give this browser a session (e.g. no learner key): see `refusal`. */
-export type Connection = 'connecting' | 'open' | 'down' | 'refused';
+export type { Connection };
 
 /** Everything the orchestrator pushes over /ws, folded into one state. */
 export interface LiveState {
@@ -102,66 +102,35 @@ export function reduce(s: LiveState, m: ServerMessage): LiveState {
 }
 
 const logListeners = new Set<(line: LogLine) => void>();
-let socket: WebSocket | null = null;
-let started = false;
-let retryMs = 500;
 let logFilter: Extract<ClientMessage, { type: 'subscribe-logs' }> | null = null;
 
-/** Opens the WebSocket once per page and keeps it open, reconnecting with backoff. Safe to call often. */
-export function connectLive(): void {
-  if (started || typeof WebSocket === 'undefined') return;
-  started = true;
-  void open();
-}
-
-let freshToken = false;
-
-async function open(): Promise<void> {
-  let ws: WebSocket;
-  try {
-    // The upgrade needs a session token; after a refused or failed attempt, ask for a fresh one.
-    const token = await sessionToken(freshToken);
-    freshToken = false;
-    ws = new WebSocket(wsUrl(), socketProtocols(token));
-  } catch (err) {
-    const refused = err instanceof SessionError && (err.status === 401 || err.status === 403);
-    live.update((s) => ({ ...s, connection: refused ? 'refused' : 'down', refusal: refused ? err.message : null }));
-    return retry();
-  }
-  socket = ws;
-  let opened = false;
-  ws.onopen = () => {
-    opened = true;
-    retryMs = 500;
-    live.update((s) => ({ ...s, connection: 'open', refusal: null }));
+// One connection per page, kept open (reconnects with backoff, fresh token after a refused upgrade).
+const socket = new LiveSocket({
+  base: orchestratorUrl,
+  tokens: sessionTokens,
+  onConnection: (connection, refusal) => live.update((s) => ({ ...s, connection, refusal })),
+  onOpen: () => {
     if (logFilter) send(logFilter);
-  };
-  ws.onmessage = (ev) => {
+  },
+  onMessage: (data) => {
     let m: ServerMessage;
     try {
-      m = JSON.parse(String(ev.data)) as ServerMessage;
+      m = JSON.parse(data) as ServerMessage;
     } catch {
       return;
     }
     if (m.type === 'log') for (const l of logListeners) l(m.line);
     else live.update((s) => reduce(s, m));
-  };
-  ws.onclose = () => {
-    // Closed before it opened: the token may have been refused (expired, platform restarted with a new secret).
-    if (ws.readyState === WebSocket.CLOSED && !opened) freshToken = true;
-    socket = null;
-    live.update((s) => ({ ...s, connection: 'down' }));
-    retry();
-  };
-}
+  },
+});
 
-function retry(): void {
-  setTimeout(() => void open(), retryMs);
-  retryMs = Math.min(retryMs * 2, 5000);
+/** Opens the WebSocket once per page and keeps it open, reconnecting with backoff. Safe to call often. */
+export function connectLive(): void {
+  if (typeof WebSocket !== 'undefined') socket.start();
 }
 
 function send(m: ClientMessage): void {
-  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(m));
+  socket.send(JSON.stringify(m));
 }
 
 /** Live log tail: lines matching the filter arrive until the returned function is called. */

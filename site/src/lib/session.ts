@@ -1,4 +1,4 @@
-import { requestSession } from '../../../orchestrator/src/protocol/session-contract.ts';
+import { SessionTokens } from '../../../orchestrator/src/protocol/client-core.ts';
 import { orchestratorUrl } from './config.ts';
 
 const keyStorage = 'observastack.learnerKey';
@@ -28,33 +28,20 @@ export function learnerKey(): string | null {
 // Strip the key from the address bar as soon as any widget loads this module.
 learnerKey();
 
-let cached: { token: string; until: number } | null = null;
-let pending: Promise<string> | null = null;
-
 /**
- * A control-path session token (POST /api/session, issued to a browser on the learner's machine), cached
- * until shortly before it expires. `refresh` forces a new one (after a 401).
+ * The page's control-path session token (POST /api/session), kept until shortly before it expires; `refresh`
+ * asks anew (after a 401). A refusal rejects with SessionError (its status and the platform's reason).
  */
-export function sessionToken(refresh = false): Promise<string> {
-  if (!refresh && cached && cached.until > Date.now()) return Promise.resolve(cached.token);
-  const key = learnerKey();
-  pending ??= requestSession(orchestratorUrl(), key)
-    .then(async (res) => {
-      if (!res.ok) {
-        const error = new SessionError(res.status, await res.text().catch(() => ''));
-        // A stale or mistyped key is forgotten, so that opening the printed URL again sets the right one.
-        if (res.status === 401 && key) forgetKey();
-        throw error;
-      }
-      const body = (await res.json()) as { token: string; expiresInSeconds: number };
-      cached = { token: body.token, until: Date.now() + Math.max(30, body.expiresInSeconds - 60) * 1000 };
-      return body.token;
-    })
-    .finally(() => {
-      pending = null;
-    });
-  return pending;
-}
+export const sessionTokens = new SessionTokens({
+  base: orchestratorUrl,
+  key: learnerKey,
+  // A stale or mistyped key is forgotten, so that opening the printed URL again sets the right one.
+  onRefused: (status) => {
+    if (status === 401) forgetKey();
+  },
+});
+
+export const sessionToken = (refresh = false): Promise<string> => sessionTokens.get(refresh);
 
 function forgetKey(): void {
   try {
@@ -65,16 +52,4 @@ function forgetKey(): void {
 }
 
 /** The orchestrator answered but refused a session (e.g. the browser is not on the learner's machine). */
-export class SessionError extends Error {
-  readonly status: number;
-  constructor(status: number, body: string) {
-    let message = `the platform refused a session (${status})`;
-    try {
-      message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? message;
-    } catch {
-      // not JSON: keep the generic message
-    }
-    super(message);
-    this.status = status;
-  }
-}
+export { SessionRefusedError as SessionError } from '../../../orchestrator/src/protocol/client-core.ts';

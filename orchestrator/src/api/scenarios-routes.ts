@@ -4,9 +4,10 @@ import type { Scenario } from '../scenarios/scenario.ts';
 import type { ScenarioProblem } from '../scenarios/loader.ts';
 import { HttpError } from '@observastack/sut-common/errors.ts';
 import { parseInput } from './validate.ts';
+import type { PublicScenario } from '../protocol/views.ts';
 
 /** What learners see of a scenario: no fix, no checkpoint answers. */
-export function publicScenario(s: Scenario) {
+export function publicScenario(s: Scenario): PublicScenario {
   const { spec } = s;
   return {
     id: spec.id,

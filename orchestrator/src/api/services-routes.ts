@@ -5,11 +5,12 @@ import type { ServiceStatus } from '../protocol/ws-messages.ts';
 import { configPatchBodySchema, serviceNames, serviceParamsSchema } from '../protocol/rest.ts';
 import { HttpError } from '@observastack/sut-common/errors.ts';
 import { parseInput } from './validate.ts';
+import type { ServiceView } from '../protocol/views.ts';
 
 export function servicesRoutes(control: SutControl, engine: RunEngine, statuses: () => ServiceStatus[]): Router {
   const r = Router();
 
-  const describe = async (name: (typeof serviceNames)[number]) => {
+  const describe = async (name: (typeof serviceNames)[number]): Promise<ServiceView> => {
     const [health, config, schema] = await Promise.all([
       control.health(name),
       control.getConfig(name).catch(() => null),

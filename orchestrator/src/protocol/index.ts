@@ -5,3 +5,4 @@ export * from './ws-messages.ts';
 export * from './rest.ts';
 export * from './changes.ts';
 export * from './run-events.ts';
+export * from './views.ts';

@@ -1,4 +1,5 @@
 import type { RunEvent } from '../protocol/run-events.ts';
+import type { Postmortem } from '../protocol/views.ts';
 import type { RunRecord } from '../store/run-store.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 
@@ -9,7 +10,7 @@ function timeToAcknowledge(events: RunEvent[]): number | null {
 }
 
 /** The postmortem of a run: outcome, stage times (TTD, TTL, TTDx, TTM) and the timeline, as JSON. */
-export function buildPostmortem(rec: RunRecord, scenario: Scenario | undefined, events: RunEvent[]) {
+export function buildPostmortem(rec: RunRecord, scenario: Scenario | undefined, events: RunEvent[]): Postmortem {
   const ended = rec.endedAt !== null;
   const t0 = rec.injectedAt ?? rec.startedAt;
   return {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadGenerator } from '../load/generator.ts';
-import type { RunView, HintView, Stage, RunState } from '../protocol/run.ts';
+import type { RunView, HintView, RunState } from '../protocol/run.ts';
 import type { RunEvent, RunEventDataOf, RunEventType } from '../protocol/run-events.ts';
 import type { AlertEventView, ServerMessage } from '../protocol/ws-messages.ts';
 import type { RunStore, RunRecord } from '../store/run-store.ts';
@@ -22,6 +22,7 @@ import {
 } from './run-event-drafts.ts';
 import { toRunView } from './run-view.ts';
 import { CapacityRefusal, effectiveLoad, type EffectiveLoad } from '../calibration/effective-load.ts';
+import type { CheckpointAnswerView, PageAckView } from '../protocol/views.ts';
 
 /** The parts of each collaborator the engine uses (the real classes satisfy them; tests pass in-memory fakes). */
 export type RunEngineStore = Pick<RunStore, 'create' | 'update' | 'addEvent' | 'get' | 'active' | 'events'>;
@@ -211,11 +212,7 @@ export class RunEngine {
     });
   }
 
-  answerCheckpoint(
-    runId: string,
-    checkpointId: string,
-    answer: number | string,
-  ): Promise<{ correct: boolean; explanation: string; stage: Stage }> {
+  answerCheckpoint(runId: string, checkpointId: string, answer: number | string): Promise<CheckpointAnswerView> {
     return this.exclusive(async () => {
       const r = this.run;
       if (!r || r.rec.id !== runId) throw new RunRefusal('run_not_active', `run ${runId} is not active`);
@@ -258,7 +255,7 @@ export class RunEngine {
    * The learner acknowledges the page (which pages, and TTA from when: `acknowledgementDraft`); refused
    * (`no_page`) when nothing paged.
    */
-  acknowledgePage(runId: string): Promise<{ alertnames: string[]; ttaSeconds: number }> {
+  acknowledgePage(runId: string): Promise<PageAckView> {
     return this.exclusive(async () => {
       const r = this.run;
       if (!r || r.rec.id !== runId) throw new RunRefusal('run_not_active', `run ${runId} is not active`);

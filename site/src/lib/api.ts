@@ -17,6 +17,9 @@ import type {
   TraceDetail,
   TraceSummary,
   ExemplarSeries,
+  CheckpointAnswerView,
+  PageAckView,
+  ConfigPatchView,
 } from './types.ts';
 
 /** The orchestrator answered with an error body ({error:{code,message,issues}}). */
@@ -82,22 +85,13 @@ export const api = {
   activeRun: () => request<{ run: RunView | null; events: RunEvent[]; hints: HintView[] }>('GET', '/api/runs/active'),
   run: (id: string) => request<{ run: RunView; events: RunEvent[] }>('GET', `/api/runs/${id}`),
   postmortem: (id: string) => request<Postmortem>('GET', `/api/runs/${id}/postmortem`),
-  acknowledgePage: (runId: string) =>
-    request<{ alertnames: string[]; ttaSeconds: number }>('POST', `/api/runs/${runId}/page/ack`),
+  acknowledgePage: (runId: string) => request<PageAckView>('POST', `/api/runs/${runId}/page/ack`),
   answerCheckpoint: (runId: string, checkpointId: string, answer: number | string) =>
-    request<{ correct: boolean; explanation: string; stage: string }>(
-      'POST',
-      `/api/runs/${runId}/checkpoints/${checkpointId}`,
-      { answer },
-    ),
+    request<CheckpointAnswerView>('POST', `/api/runs/${runId}/checkpoints/${checkpointId}`, { answer }),
   service: (name: string) => request<ServiceView>('GET', `/api/services/${encodeURIComponent(name)}`),
   changes: (limit = 30) => request<{ changes: ChangeEntry[] }>('GET', `/api/changes${qs({ limit })}`),
   patchConfig: (name: string, patch: Record<string, number | string | boolean>) =>
-    request<{ changes: { key: string; from: unknown; to: unknown }[] }>(
-      'PATCH',
-      `/api/services/${encodeURIComponent(name)}/config`,
-      patch,
-    ),
+    request<ConfigPatchView>('PATCH', `/api/services/${encodeURIComponent(name)}/config`, patch),
   panels: () => request<{ data: PanelMeta[] }>('GET', '/api/telemetry/metrics/panels'),
   panelData: (id: string, start: number, end: number, step: number) =>
     request<{ data: PanelData }>(

@@ -10,6 +10,7 @@ import {
 } from './query-params-schema.ts';
 import { PromqlEvalError, PromqlParseError, PromqlUnsupportedError } from '../promql/errors.ts';
 import { getPanel, isMetricPanel, panelCatalog } from '../catalog/index.ts';
+import type { PanelData } from '../../protocol/views.ts';
 
 type ErrorType = 'bad_data' | 'unsupported';
 
@@ -80,7 +81,7 @@ export function createMetricsRoutes(hub: MetricsHub, now: () => number = () => D
         'bad_data',
         `panel ${panel.id} is a ${panel.kind} panel; its query is served by the ${panel.kind} API`,
       );
-    answer(res, () => {
+    answer(res, (): PanelData => {
       const p = panelDataParamsSchema.parse(req.query);
       const end = p.end ?? now();
       const start = p.start ?? end - 900;

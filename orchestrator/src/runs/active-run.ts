@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EffectiveLoad } from '../calibration/effective-load.ts';
 import type { HintView } from '../protocol/run.ts';
 import { ofType, type RunEvent } from '../protocol/run-events.ts';
@@ -22,6 +23,26 @@ export interface ActiveRun {
   baselineSince: number;
   sloMet: boolean | null;
   verdict: SloVerdict | null;
+}
+
+/** The stored record of a run just started (pending until its baseline runs). */
+export function newRunRecord(
+  scenarioId: string,
+  o: { surprise: boolean; seed: number | null; onCall: boolean },
+  now: number,
+): RunRecord {
+  return {
+    id: randomUUID(),
+    scenarioId,
+    ...o,
+    state: 'pending',
+    reason: null,
+    startedAt: now,
+    injectedAt: null,
+    breachedAt: null,
+    endedAt: null,
+    stageTimes: { detect: null, localize: null, diagnose: null, fix: null },
+  };
 }
 
 /** A run just started. */

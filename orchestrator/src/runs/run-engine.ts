@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { LoadGenerator } from '../load/generator.ts';
 import type { RunView, HintView, RunState } from '../protocol/run.ts';
 import type { RunEvent, RunEventDataOf, RunEventType } from '../protocol/run-events.ts';
 import type { AlertEventView, ServerMessage } from '../protocol/ws-messages.ts';
-import type { RunStore, RunRecord } from '../store/run-store.ts';
+import type { RunStore, } from '../store/run-store.ts';
 import type { SutControl } from '../services/sut-control.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { knobServices, type KnobService } from '../scenarios/knobs.ts';
@@ -12,7 +11,8 @@ import type { AlertmanagerNotification } from '../api/alertmanager-routes.ts';
 import { judgeSlo } from './slo-judge.ts';
 import { judgeRun, type JudgedRun, type Traffic } from './run-judge.ts';
 import { pickSurprise } from './surprise.ts';
-import { type ActiveRun, configToReapply, newActiveRun, resumedActiveRun } from './active-run.ts';
+import { type ActiveRun, configToReapply, newActiveRun, newRunRecord, resumedActiveRun } from './active-run.ts';
+import { RunTimeline } from './run-timeline.ts';
 import {
   acknowledgementDraft,
   alertDraft,
@@ -56,12 +56,12 @@ export class RunEngine {
   private run: ActiveRun | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
-  /** Events pushed to the learner but not yet in the store (the database was unreachable). */
-  private readonly unstored: RunEvent[] = [];
+  private readonly timeline: RunTimeline;
   private lock: Promise<unknown> = Promise.resolve();
 
   constructor(deps: RunEngineDeps) {
     this.deps = deps;
+    this.timeline = new RunTimeline(deps.store, deps.emit, deps.log);
   }
 
   /** Serializes commands (start, stop, reset, changes) with the tick, so the state machine never races. */
@@ -125,20 +125,7 @@ export class RunEngine {
       if (!scenario) throw new RunRefusal('unknown_scenario', `unknown scenario "${id}"`);
       const load = this.loadFor(scenario);
       const now = Date.now();
-      const rec: RunRecord = {
-        id: randomUUID(),
-        scenarioId: scenario.id,
-        surprise,
-        onCall: body.onCall ?? false,
-        seed,
-        state: 'pending',
-        reason: null,
-        startedAt: now,
-        injectedAt: null,
-        breachedAt: null,
-        endedAt: null,
-        stageTimes: { detect: null, localize: null, diagnose: null, fix: null },
-      };
+      const rec = newRunRecord(scenario.id, { surprise, seed, onCall: body.onCall ?? false }, now);
       await this.deps.store.create(rec);
       this.run = newActiveRun(rec, scenario, load, now);
       await this.event(
@@ -325,7 +312,7 @@ export class RunEngine {
 
   /** One tick: the judge decides (run-judge.ts), the engine applies the decision. */
   private async step(): Promise<void> {
-    if (this.unstored.length > 0) await this.storeEvents();
+    if (this.timeline.pending > 0) await this.timeline.flush();
     const r = this.run;
     if (!r) return;
     const now = Date.now();
@@ -469,31 +456,7 @@ export class RunEngine {
     return this.record({ type, message, data } as EventDraft);
   }
 
-  /** Numbers the entry, pushes it to the learner, then stores it. */
-  private async record(draft: EventDraft): Promise<void> {
-    const r = this.run!;
-    const e: RunEvent = { runId: r.rec.id, seq: r.events.length + 1, at: Date.now(), ...draft };
-    r.events.push(e);
-    // Pushed first, stored second: the learner sees the event without waiting for the database.
-    this.deps.emit({ type: 'event', event: e });
-    this.unstored.push(e);
-    await this.storeEvents();
-  }
-
-  /**
-   * Writes the events not stored yet, in order. While the database is down (PostgreSQL crashed and is coming
-   * back) they wait here and go in with the next event or tick, so a crash's own timeline entry is kept.
-   */
-  private async storeEvents(): Promise<void> {
-    try {
-      while (this.unstored.length > 0) {
-        await this.deps.store.addEvent(this.unstored[0]);
-        this.unstored.shift();
-      }
-    } catch (err) {
-      this.deps.log?.(
-        `${this.unstored.length} run event(s) not stored yet, kept for the next try: ${(err as Error).message}`,
-      );
-    }
+  private record(draft: EventDraft): Promise<void> {
+    return this.timeline.record(this.run!, draft);
   }
 }

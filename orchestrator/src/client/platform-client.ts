@@ -1,4 +1,4 @@
-import { openSocket, platformRequest, SessionTokens } from '../protocol/client-core.ts';
+import { openSocket, PlatformError, platformRequest, SessionTokens } from '../protocol/client-core.ts';
 import { type ServerMessage, serverMessageSchema } from '../protocol/ws-messages.ts';
 
 // The platform's client for Node programs: `npm run scenarios:verify`, the benchmarks, the integration tests and
@@ -53,12 +53,11 @@ export async function apiRequest(
   return { status: r.status, body: r.json ?? (r.text || null) };
 }
 
-/** `apiRequest` for callers that want the answer's body or an error naming the status. */
+/** For callers that want the answer's body, or a PlatformError naming the request and the status. */
 export async function apiOk(base: string, method: string, path: string, body?: unknown): Promise<ApiAnswer['body']> {
-  const r = await apiRequest(base, method, path, body);
-  if (r.status >= 300)
-    throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
-  return r.body;
+  const r = await platformRequest(base, method, path, { body, token: (fresh) => sessionToken(base, { fresh }) });
+  if (!r.ok) throw PlatformError.of(r, `${method} ${path}`);
+  return r.json;
 }
 
 export interface Received {

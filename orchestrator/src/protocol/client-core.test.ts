@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { openSocket, platformRequest, SessionRefusedError, SessionTokens } from './client-core.ts';
+import { openSocket, PlatformError, platformRequest, SessionRefusedError, SessionTokens } from './client-core.ts';
 
 // The client core against a real HTTP server on loopback: what it sends, what it keeps, when it asks again.
 
@@ -127,6 +127,34 @@ describe('platformRequest', () => {
     await new Promise((resolve) => server.close(resolve));
     await expect(platformRequest(base, 'GET', '/api/health')).rejects.toThrow();
     server = createServer().listen(0, '127.0.0.1'); // for afterEach
+  });
+});
+
+describe('PlatformError.of', () => {
+  const answer = (status: number, text: string) => {
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    return { status, ok: false, text, json };
+  };
+
+  it('reads the platform’s error body: code, message, issues', () => {
+    const issues = [{ path: 'scenarioId', message: 'Required' }];
+    const e = PlatformError.of(
+      answer(400, JSON.stringify({ error: { code: 'invalid_request', message: 'bad', issues } })),
+    );
+    expect([e.status, e.code, e.message, e.issues]).toEqual([400, 'invalid_request', 'bad', issues]);
+  });
+
+  it('keeps what another server said, and names the request when told', () => {
+    const e = PlatformError.of(answer(502, '<html>bad gateway</html>'), 'POST /api/runs');
+    expect([e.code, e.message, e.issues]).toEqual([
+      'error',
+      'POST /api/runs answered 502: <html>bad gateway</html>',
+      [],
+    ]);
+    expect(PlatformError.of(answer(500, '')).message).toBe('request failed with status 500');
   });
 });
 

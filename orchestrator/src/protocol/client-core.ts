@@ -84,6 +84,34 @@ export interface PlatformRequest {
   signal?: AbortSignal;
 }
 
+/** The platform answered a request with an error: its status, and its body's `{error: {code, message, issues}}`. */
+export class PlatformError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly issues: { path: string; message: string }[];
+  constructor(status: number, body: { code?: string; message?: string; issues?: { path: string; message: string }[] }) {
+    super(body.message ?? `request failed with status ${status}`);
+    this.status = status;
+    this.code = body.code ?? 'error';
+    this.issues = body.issues ?? [];
+  }
+
+  /** The error of an answer that is not ok (a body that is not the platform's JSON becomes the message). */
+  static of(answer: PlatformAnswer, context?: string): PlatformError {
+    const e =
+      answer.json && typeof answer.json === 'object' && 'error' in answer.json
+        ? (answer.json as { error: unknown }).error
+        : null;
+    const body =
+      e && typeof e === 'object'
+        ? (e as ConstructorParameters<typeof PlatformError>[1])
+        : { message: typeof e === 'string' ? e : answer.text.slice(0, 200) || undefined };
+    const err = new PlatformError(answer.status, body);
+    if (context) err.message = `${context} answered ${answer.status}: ${err.message}`;
+    return err;
+  }
+}
+
 /** One request to the platform's API. Rejects only when the platform cannot be reached (or the token refused). */
 export async function platformRequest(
   base: string,

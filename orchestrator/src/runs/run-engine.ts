@@ -2,7 +2,7 @@ import type { LoadGenerator } from '../load/generator.ts';
 import type { RunView, HintView, RunState } from '../protocol/run.ts';
 import type { RunEvent, RunEventDataOf, RunEventType } from '../protocol/run-events.ts';
 import type { AlertEventView, ServerMessage } from '../protocol/ws-messages.ts';
-import type { RunStore, } from '../store/run-store.ts';
+import type { RunStore } from '../store/run-store.ts';
 import type { SutControl } from '../services/sut-control.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { knobServices, type KnobService } from '../scenarios/knobs.ts';

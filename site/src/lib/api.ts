@@ -1,9 +1,8 @@
 import { orchestratorUrl } from './config.ts';
 import { sessionToken, SessionError } from './session.ts';
-import { platformRequest, type PlatformAnswer } from '../../../orchestrator/src/protocol/client-core.ts';
+import { PlatformError, platformRequest, type PlatformAnswer } from '../../../orchestrator/src/protocol/client-core.ts';
 import type {
   ChangeEntry,
-  ErrorBody,
   HintView,
   LogEntry,
   PanelData,
@@ -23,17 +22,7 @@ import type {
 } from './types.ts';
 
 /** The orchestrator answered with an error body ({error:{code,message,issues}}). */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly issues: { path: string; message: string }[];
-  constructor(status: number, body: Partial<ErrorBody['error']>) {
-    super(body.message ?? `request failed with status ${status}`);
-    this.status = status;
-    this.code = body.code ?? 'error';
-    this.issues = body.issues ?? [];
-  }
-}
+export { PlatformError as ApiError };
 
 /** The orchestrator could not be reached at all (not started, wrong URL, or CORS refused). */
 export class BackendDownError extends Error {
@@ -51,20 +40,11 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       token: method === 'GET' ? undefined : sessionToken,
     });
   } catch (err) {
-    if (err instanceof SessionError) throw new ApiError(err.status, { code: 'session', message: err.message });
+    if (err instanceof SessionError) throw new PlatformError(err.status, { code: 'session', message: err.message });
     throw new BackendDownError(err);
   }
-  const { json, text } = answer;
-  if (!answer.ok) {
-    const e = json && typeof json === 'object' && 'error' in json ? (json as { error: unknown }).error : null;
-    throw new ApiError(
-      answer.status,
-      e && typeof e === 'object'
-        ? (e as ErrorBody['error'])
-        : { message: typeof e === 'string' ? e : text.slice(0, 200) },
-    );
-  }
-  return json as T;
+  if (!answer.ok) throw PlatformError.of(answer);
+  return answer.json as T;
 }
 
 const qs = (params: Record<string, string | number | boolean | undefined | null>) => {

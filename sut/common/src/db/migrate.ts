@@ -11,11 +11,20 @@ export interface MigrationResult {
   skipped: number;
 }
 
+export interface MigrateOptions {
+  /** Awaited before the first pending migration is applied (not at all when none is pending). */
+  beforeApplying?: (pending: string[]) => Promise<void>;
+}
+
 /**
  * Applies `<timestamp>_<owner>_<name>.sql` files in name order, each once, each in its own transaction,
  * recorded in `public.schema_migrations`. An advisory lock keeps two starters from racing.
  */
-export async function migrate(databaseUrl: string, dir: string = sutMigrationsDir): Promise<MigrationResult> {
+export async function migrate(
+  databaseUrl: string,
+  dir: string = sutMigrationsDir,
+  o: MigrateOptions = {},
+): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -26,9 +35,10 @@ export async function migrate(databaseUrl: string, dir: string = sutMigrationsDi
       (await client.query<{ name: string }>('SELECT name FROM public.schema_migrations')).rows.map((r) => r.name),
     );
     const files = (await readdir(dir)).filter((f) => /^\d{14}_.+\.sql$/.test(f)).sort();
+    const pending = files.filter((f) => !done.has(f));
+    if (pending.length > 0) await o.beforeApplying?.(pending);
     const applied: string[] = [];
-    for (const file of files) {
-      if (done.has(file)) continue;
+    for (const file of pending) {
       const sql = await readFile(join(dir, file), 'utf8');
       await client.query('BEGIN');
       try {

@@ -53,6 +53,70 @@ describe('GCP terraform', () => {
     expect(bash.status, bash.stderr).toBe(0);
   });
 
+  // The learner locals evaluated for real, offline: variables.tf and learners.tf alone need no provider.
+  const learnerLocals = (expr: string, vars: Record<string, string>) => {
+    const dir = mkdtempSync(join(work, 'learners-'));
+    for (const f of ['variables.tf', 'learners.tf']) writeFileSync(join(dir, f), tf(f));
+    const args = Object.entries({ project_id: 'p', git_ref: 'abc123', ...vars }).flatMap(([k, v]) => [
+      '-var',
+      `${k}=${v}`,
+    ]);
+    const r = spawnSync(terraform as string, ['console', ...args], {
+      encoding: 'utf8',
+      input: `jsonencode(${expr})\n`,
+      cwd: dir,
+      env: { ...process.env, TF_CLI_CONFIG_FILE: join(work, 'terraformrc'), TF_IN_AUTOMATION: '1' },
+    });
+    // Strings come back colored and quoted: the JSON is the quoted string's content.
+    // A validation that refers to another variable reports its error but exits 0 in `console`: read both.
+    const out = r.stdout.replace(/\x1b\[[0-9;]*m/g, '').trim();
+    const failed = r.status !== 0 || /Error: /.test(r.stderr.replace(/\x1b\[[0-9;]*m/g, ''));
+    return { status: failed ? 1 : 0, value: failed ? null : JSON.parse(JSON.parse(out)), err: r.stderr };
+  };
+
+  it.skipIf(!terraform)(
+    'N learner VMs: one plain VM by default, learner-1..N otherwise, each learner tunnels to their own',
+    () => {
+      expect(learnerLocals('local.vm_names', {}).value).toEqual(['observastack']);
+      const three = {
+        learners: '3',
+        iap_members: '["group:ops@example.com"]',
+        learner_members: '["user:a@example.com","user:b@example.com","user:c@example.com"]',
+      };
+      expect(learnerLocals('local.vm_names', three).value).toEqual([
+        'observastack-learner-1',
+        'observastack-learner-2',
+        'observastack-learner-3',
+      ]);
+      const access = learnerLocals('values(local.tunnel_access)', three).value as { member: string; vm: number }[];
+      const byVm = (vm: number) =>
+        access
+          .filter((a) => a.vm === vm)
+          .map((a) => a.member)
+          .sort();
+      expect([byVm(0), byVm(1), byVm(2)]).toEqual([
+        ['group:ops@example.com', 'user:a@example.com'],
+        ['group:ops@example.com', 'user:b@example.com'],
+        ['group:ops@example.com', 'user:c@example.com'],
+      ]);
+      // Refused: a roster of the wrong length, no learner, a fraction.
+      expect(learnerLocals('local.vm_names', { ...three, learner_members: '["user:a@example.com"]' }).status).not.toBe(
+        0,
+      );
+      expect(learnerLocals('local.vm_names', { learners: '0' }).status).not.toBe(0);
+      expect(learnerLocals('local.vm_names', { learners: '1.5' }).status).not.toBe(0);
+    },
+  );
+
+  it('each learner VM is a count of the one VM resource (moved from the old single address), and the roster lists them', () => {
+    const main = tf('main.tf');
+    expect(main).toMatch(/moved \{\s*from = google_compute_instance\.vm\s*to\s*= google_compute_instance\.vm\[0\]/);
+    expect(main).toMatch(/resource "google_compute_instance" "vm" \{\s*count = var\.learners/);
+    const roster = /output "roster" \{[\s\S]*?\n\}/.exec(tf('outputs.tf'))?.[0] ?? '';
+    expect(roster).toMatch(/for i, learner in local\.learners : learner =>/);
+    for (const field of ['vm', 'open', 'key', 'tunnels', 'ssh']) expect(roster).toMatch(new RegExp(`\\b${field}\\s*=`));
+  });
+
   it('the VM has no public IP and a dedicated service account', () => {
     const main = tf('main.tf');
     const vm = /resource "google_compute_instance" "vm" \{[\s\S]*?\n\}/.exec(main)?.[0] ?? '';

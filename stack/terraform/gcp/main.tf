@@ -1,5 +1,6 @@
-# One VM running the ObservaStack compose stack from published images. The VM has no public IP: people reach
-# it through Identity-Aware Proxy (IAP) TCP forwarding only, and it pulls images through Cloud NAT.
+# One VM per learner (`learners`, default 1), each running the whole ObservaStack compose stack from published
+# images: its own shop, incident and telemetry. The VMs have no public IP: people reach them through
+# Identity-Aware Proxy (IAP) TCP forwarding only, and they pull images through Cloud NAT.
 
 locals {
   # Google's IAP TCP forwarding range: the only source any firewall rule below admits.
@@ -89,12 +90,20 @@ resource "google_project_iam_member" "vm" {
   member  = "serviceAccount:${google_service_account.vm.email}"
 }
 
+# Earlier versions had exactly one VM at this address.
+moved {
+  from = google_compute_instance.vm
+  to   = google_compute_instance.vm[0]
+}
+
 resource "google_compute_instance" "vm" {
-  name         = var.name
+  count = var.learners
+
+  name         = local.vm_names[count.index]
   machine_type = var.machine_type
   zone         = var.zone
   tags         = [local.tag]
-  labels       = var.labels
+  labels       = merge(var.labels, { observastack-learner = local.learners[count.index] })
 
   boot_disk {
     initialize_params {
@@ -137,13 +146,13 @@ resource "google_compute_instance" "vm" {
 }
 
 resource "google_iap_tunnel_instance_iam_member" "tunnel" {
-  for_each = toset(var.iap_members)
+  for_each = local.tunnel_access
 
   project  = var.project_id
   zone     = var.zone
-  instance = google_compute_instance.vm.name
+  instance = google_compute_instance.vm[each.value.vm].name
   role     = "roles/iap.tunnelResourceAccessor"
-  member   = each.value
+  member   = each.value.member
 
   depends_on = [google_project_service.apis]
 }

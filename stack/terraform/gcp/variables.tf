@@ -68,9 +68,31 @@ variable "obs_version" {
 }
 
 variable "iap_members" {
-  description = "Principals allowed to open IAP tunnels to the VM, e.g. [\"user:alice@example.com\", \"group:workshop@example.com\"]."
+  description = "Principals allowed to open IAP tunnels to every VM (instructors, operators), e.g. [\"user:alice@example.com\", \"group:workshop@example.com\"]."
   type        = list(string)
   default     = []
+}
+
+variable "learners" {
+  description = "How many learner VMs: each runs its own stack (shop, incident, telemetry). The roster output lists them."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.learners >= 1 && var.learners <= 100 && floor(var.learners) == var.learners
+    error_message = "learners must be a whole number from 1 to 100."
+  }
+}
+
+variable "learner_members" {
+  description = "Optional: one principal per learner VM, in order (learner_members[0] may tunnel to learner-1's VM only, and so on)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.learner_members) == 0 || length(var.learner_members) == var.learners
+    error_message = "learner_members must be empty or name exactly one principal per learner."
+  }
 }
 
 variable "install_ops_agent" {

@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.9" # a variable's validation refers to another variable
 
   required_providers {
     google = {

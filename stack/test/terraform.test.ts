@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackDir } from './compose-model.ts';
 import { peerTool } from '../../test-support/peer-tool.ts';
@@ -69,8 +70,8 @@ describe('GCP terraform', () => {
     });
     // Strings come back colored and quoted: the JSON is the quoted string's content.
     // A validation that refers to another variable reports its error but exits 0 in `console`: read both.
-    const out = r.stdout.replace(/\x1b\[[0-9;]*m/g, '').trim();
-    const failed = r.status !== 0 || /Error: /.test(r.stderr.replace(/\x1b\[[0-9;]*m/g, ''));
+    const out = stripVTControlCharacters(r.stdout).trim();
+    const failed = r.status !== 0 || /Error: /.test(stripVTControlCharacters(r.stderr));
     return { status: failed ? 1 : 0, value: failed ? null : JSON.parse(JSON.parse(out)), err: r.stderr };
   };
 

@@ -106,6 +106,12 @@ export const orchestratorEnvSchema = z.object({
   ),
   OBS_SCENARIOS_DIR: z.string().default('scenarios').describe('Folder of scenario YAML files.'),
   OBS_GRAFANA_URL: z.url().optional().describe("Grafana as the learner's browser reaches it (stack mode)."),
+  OBS_PROMETHEUS_URL: z
+    .url()
+    .optional()
+    .describe(
+      'stack mode: panels and PromQL queries (/api/telemetry/metrics) read from this Prometheus instead of the embedded hub.',
+    ),
   OBS_TRACE_SAMPLE_RATIO: z.coerce
     .number()
     .min(0)

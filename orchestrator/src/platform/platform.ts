@@ -185,7 +185,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
 
     const { adminUrls } = topology;
     const load = createLoadGenerator({ baseUrl: topology.gatewayUrl });
-    const telemetry = createEmbeddedTelemetry({ adminUrls, load, databaseUrl });
+    const telemetry = createEmbeddedTelemetry({ adminUrls, load, databaseUrl, prometheusUrl: env.OBS_PROMETHEUS_URL });
     const store = new RunStore(databaseUrl);
     const control = new SutControl(adminUrls, secret);
     const changeLog = new ChangeLog();

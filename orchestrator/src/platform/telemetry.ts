@@ -1,6 +1,11 @@
 import { Router } from 'express';
 import type { LoadGenerator } from '../load/generator.ts';
-import { createMetricsHub, createMetricsRoutes, type MetricsHub } from '../telemetry/metrics/index.ts';
+import {
+  createMetricsHub,
+  createMetricsRoutes,
+  prometheusSource,
+  type MetricsHub,
+} from '../telemetry/metrics/index.ts';
 import {
   createLogStore,
   createTraceStore,
@@ -43,6 +48,8 @@ export function createEmbeddedTelemetry(o: {
   load: LoadGenerator;
   databaseUrl: string;
   rulesDir?: string;
+  /** Stack mode: panels and PromQL queries read from this Prometheus (the hub still scrapes, for alerts and hints). */
+  prometheusUrl?: string;
 }): EmbeddedTelemetry {
   const metrics = createMetricsHub({
     targets: [
@@ -61,7 +68,8 @@ export function createEmbeddedTelemetry(o: {
   apiRouter.get('/telemetry/loadgen/metrics', async (_req, res) => {
     res.type(o.load.registry.contentType).send(await o.load.registry.metrics());
   });
-  apiRouter.use('/telemetry/metrics', createMetricsRoutes(metrics));
+  const source = o.prometheusUrl ? prometheusSource(o.prometheusUrl) : undefined;
+  apiRouter.use('/telemetry/metrics', createMetricsRoutes(metrics, { source }));
   apiRouter.use('/telemetry/alerts', createAlertsRoutes(alerts));
   apiRouter.use('/telemetry', createLogsTracesRoutes({ logs, traces, pgStats }));
   return {

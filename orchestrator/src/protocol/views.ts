@@ -71,6 +71,8 @@ export type PromMatrix = MatrixData;
 /** `GET /api/telemetry/metrics/panels/:id/data`: the panel and each of its queries' range result. */
 export interface PanelData {
   panel: Panel;
+  /** Where the figures come from: the embedded hub, or (stack mode) the real Prometheus. */
+  source: 'hub' | 'prometheus';
   results: { expr: string; legend: string; data: PromMatrix }[];
 }
 

@@ -83,6 +83,9 @@ export default function Panel({ meta, grafanaSrc, minutes = 5, height = 220 }: P
               <code>{q.expr}</code>
             </pre>
           ))}
+          <p className="muted">
+            Read from {data?.source === 'prometheus' ? 'Prometheus' : "the platform's embedded telemetry hub"}.
+          </p>
         </details>
       }
     >

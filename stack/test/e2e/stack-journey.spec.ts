@@ -74,3 +74,22 @@ test('Prometheus scrapes every target, the orchestrator included, and all are up
     )
     .toEqual(['api:up', 'gateway:up', 'inventory:up', 'loadgen:up']);
 });
+
+test("the lesson's panels read from Prometheus in stack mode (the users' throughput, with figures)", async () => {
+  await expect
+    .poll(
+      async () => {
+        const end = Math.floor(Date.now() / 1000);
+        const r = await fetch(
+          `${e2e.base}/api/telemetry/metrics/panels/users-throughput/data?start=${end - 300}&end=${end}&step=5`,
+        );
+        const { data } = (await r.json()) as {
+          data: { source: string; results: { data: { result: { values: [number, string][] }[] } }[] };
+        };
+        const points = data.results.flatMap((q) => q.data.result.flatMap((s) => s.values)).length;
+        return `${data.source}: ${points > 0 ? 'figures' : 'empty'}`;
+      },
+      { timeout: 30_000 },
+    )
+    .toBe('prometheus: figures');
+});

@@ -11,6 +11,7 @@ import {
 import { PromqlEvalError, PromqlParseError, PromqlUnsupportedError } from '../promql/errors.ts';
 import { getPanel, isMetricPanel, panelCatalog } from '../catalog/index.ts';
 import type { PanelData } from '../../protocol/views.ts';
+import { hubSource, type MetricsSource, UpstreamQueryError } from './metrics-source.ts';
 
 type ErrorType = 'bad_data' | 'unsupported';
 
@@ -19,35 +20,40 @@ function fail(res: Response, errorType: ErrorType, error: string): void {
 }
 
 /** Runs a query, answering the Prometheus-style error for bad or unsupported PromQL; other errors propagate. */
-function answer(res: Response, run: () => unknown): void {
+async function answer(res: Response, run: () => Promise<unknown>): Promise<void> {
   try {
-    res.json({ status: 'success', data: run() });
+    res.json({ status: 'success', data: await run() });
   } catch (err) {
     if (err instanceof z.ZodError) fail(res, 'bad_data', issuesText(err.issues, 'query'));
     else if (err instanceof PromqlUnsupportedError) fail(res, 'unsupported', err.message);
     else if (err instanceof PromqlParseError || err instanceof PromqlEvalError) fail(res, 'bad_data', err.message);
+    else if (err instanceof UpstreamQueryError)
+      res.status(err.status).json({ status: 'error', errorType: err.errorType, error: err.message });
     else throw err;
   }
 }
 
 /**
- * Prometheus-API-compatible read endpoints over the embedded hub, plus the panel catalog.
- * Mounted by the orchestrator at `/api/telemetry/metrics`.
+ * Prometheus-API-compatible read endpoints, plus the panel catalog; the queries go to `source` (default: the
+ * embedded hub; in stack mode a real Prometheus), scrape health comes from the hub. Mounted by the orchestrator
+ * at `/api/telemetry/metrics`.
  */
-export function createMetricsRoutes(hub: MetricsHub, now: () => number = () => Date.now() / 1000): Router {
+export function createMetricsRoutes(hub: MetricsHub, o: { source?: MetricsSource; now?: () => number } = {}): Router {
   const router = Router();
+  const source = o.source ?? hubSource(hub);
+  const now = o.now ?? (() => Date.now() / 1000);
 
   router.get('/query_range', (req, res) =>
     answer(res, () => {
       const p = queryRangeParamsSchema.parse(req.query);
-      return hub.queryRange(p.query, p.start, p.end, p.step);
+      return source.queryRange(p.query, p.start, p.end, p.step);
     }),
   );
 
   router.get('/query', (req, res) =>
     answer(res, () => {
       const p = instantQueryParamsSchema.parse(req.query);
-      return hub.query(p.query, p.time ?? now());
+      return source.query(p.query, p.time ?? now());
     }),
   );
 
@@ -55,7 +61,7 @@ export function createMetricsRoutes(hub: MetricsHub, now: () => number = () => D
     answer(res, () => {
       const p = exemplarQueryParamsSchema.parse(req.query);
       const end = p.end ?? now();
-      return hub.queryExemplars(p.query, p.start ?? end - 900, end);
+      return source.queryExemplars(p.query, p.start ?? end - 900, end);
     }),
   );
 
@@ -81,17 +87,20 @@ export function createMetricsRoutes(hub: MetricsHub, now: () => number = () => D
         'bad_data',
         `panel ${panel.id} is a ${panel.kind} panel; its query is served by the ${panel.kind} API`,
       );
-    answer(res, (): PanelData => {
+    answer(res, async (): Promise<PanelData> => {
       const p = panelDataParamsSchema.parse(req.query);
       const end = p.end ?? now();
       const start = p.start ?? end - 900;
       return {
         panel,
-        results: panel.queries.map((q) => ({
-          expr: q.expr,
-          legend: q.legend,
-          data: hub.queryRange(q.expr, start, end, p.step),
-        })),
+        source: source.name,
+        results: await Promise.all(
+          panel.queries.map(async (q) => ({
+            expr: q.expr,
+            legend: q.legend,
+            data: await source.queryRange(q.expr, start, end, p.step),
+          })),
+        ),
       };
     });
   });

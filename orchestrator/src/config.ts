@@ -42,6 +42,16 @@ export const orchestratorEnvSchema = z.object({
   OBS_GATEWAY_ADMIN_URL: z.url().optional().describe('stack mode: the gateway admin listener.'),
   OBS_API_URL: z.url().optional().describe('stack mode: the api service.'),
   OBS_INVENTORY_URL: z.url().optional().describe('stack mode: the inventory service.'),
+  OBS_API_ADMIN_URL: z
+    .url()
+    .optional()
+    .describe(
+      "stack mode: the api's admin thread (/config, /metrics, reset), which answers while its main thread is busy; default OBS_API_URL.",
+    ),
+  OBS_INVENTORY_ADMIN_URL: z
+    .url()
+    .optional()
+    .describe("stack mode: the inventory's admin thread; default OBS_INVENTORY_URL."),
   OBS_JWT_SECRET_FILE: z.string().optional().describe('HS256 secret file (default <data dir>/secrets/jwt-secret).'),
   OBS_TRUSTED_PEERS: z
     .enum(['loopback', 'private'])

@@ -141,7 +141,7 @@ describe('network paths', () => {
   });
 
   it('admin ports (/config, /metrics) are never published', () => {
-    const admin: Record<string, string> = { gateway: '8090', api: '8081', inventory: '8082' };
+    const admin: Record<string, string> = { gateway: '8090', api: '8091', inventory: '8092' };
     for (const [name, port] of Object.entries(admin)) {
       for (const p of stack.services[name].ports ?? []) expect(String(p).split(':').at(-1), name).not.toBe(port);
     }

@@ -35,8 +35,8 @@ describe('prometheus.yml', () => {
   it('scrapes every SUT admin port and the load generator every second', () => {
     const expected: Record<string, [string, string]> = {
       gateway: ['gateway:8090', '/metrics'],
-      api: ['api:8081', '/metrics'],
-      inventory: ['inventory:8082', '/metrics'],
+      api: ['api:8091', '/metrics'],
+      inventory: ['inventory:8092', '/metrics'],
       loadgen: ['orchestrator:4000', '/api/telemetry/loadgen/metrics'],
     };
     for (const [job, [addr, path]] of Object.entries(expected)) {

@@ -28,8 +28,15 @@ export function resolveTopology(env: OrchestratorEnv, ports: SutPorts): Topology
       targets: [],
     };
   }
-  const url = (envVar: 'OBS_GATEWAY_URL' | 'OBS_GATEWAY_ADMIN_URL' | 'OBS_API_URL' | 'OBS_INVENTORY_URL') =>
-    env[envVar] ? trim(env[envVar]) : null;
+  const url = (
+    envVar:
+      | 'OBS_GATEWAY_URL'
+      | 'OBS_GATEWAY_ADMIN_URL'
+      | 'OBS_API_URL'
+      | 'OBS_INVENTORY_URL'
+      | 'OBS_API_ADMIN_URL'
+      | 'OBS_INVENTORY_ADMIN_URL',
+  ) => (env[envVar] ? trim(env[envVar]) : null);
   const target = (
     name: string,
     envVar: 'OBS_GATEWAY_ADMIN_URL' | 'OBS_API_URL' | 'OBS_INVENTORY_URL',
@@ -38,8 +45,10 @@ export function resolveTopology(env: OrchestratorEnv, ports: SutPorts): Topology
     gatewayUrl: url('OBS_GATEWAY_URL') ?? unset('OBS_GATEWAY_URL'),
     adminUrls: {
       gateway: url('OBS_GATEWAY_ADMIN_URL') ?? unset('OBS_GATEWAY_ADMIN_URL'),
-      api: url('OBS_API_URL') ?? unset('OBS_API_URL'),
-      inventory: url('OBS_INVENTORY_URL') ?? unset('OBS_INVENTORY_URL'),
+      // The admin threads answer /config and /metrics while a main thread burns CPU (cpu-regression's rollback);
+      // without their URLs, the main threads' compatibility routes.
+      api: url('OBS_API_ADMIN_URL') ?? url('OBS_API_URL') ?? unset('OBS_API_URL'),
+      inventory: url('OBS_INVENTORY_ADMIN_URL') ?? url('OBS_INVENTORY_URL') ?? unset('OBS_INVENTORY_URL'),
     },
     // In dependency order, like the supervisor.
     targets: [

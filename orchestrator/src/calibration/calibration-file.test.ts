@@ -48,5 +48,8 @@ describe('calibration file', () => {
     expect(staleReason(c, c.measuredAt, { ...machineFingerprint(), cpus: machineFingerprint().cpus + 2 })).toMatch(
       /the machine changed \(cpus/,
     );
+    // A probe that measured nothing (a busy moment) is not kept; a configured 0 is the operator's choice.
+    expect(staleReason({ ...c, source: 'probe', capacityRps: 0 }, c.measuredAt + 1000)).toMatch(/measured nothing/);
+    expect(staleReason({ ...c, source: 'probe', capacityRps: 274 }, c.measuredAt + 1000)).toBeNull();
   });
 });

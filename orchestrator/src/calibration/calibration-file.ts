@@ -39,6 +39,8 @@ export function machineFingerprint(): MachineFingerprint {
 
 /** Why a stored calibration must be measured again, or null when it still holds. */
 export function staleReason(c: Calibration, now = Date.now(), machine = machineFingerprint()): string | null {
+  // Not even the first stair held: the machine was busy at that moment, not necessarily this slow.
+  if (c.source === 'probe' && c.capacityRps === 0) return 'the last probe measured nothing (its first stair broke)';
   if (now - c.measuredAt > calibrationMaxAgeMs)
     return `measured ${Math.round((now - c.measuredAt) / 86_400_000)} days ago`;
   for (const k of Object.keys(machine) as (keyof MachineFingerprint)[]) {

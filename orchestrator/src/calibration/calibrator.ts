@@ -10,6 +10,9 @@ import {
 } from './calibration-file.ts';
 import { probeCapacity, probeStairS, probeWarmS, type ProbeStep } from './probe.ts';
 
+/** A probe that measured nothing is tried again on demand, at most this often. */
+export const remeasureAfterMs = 60_000;
+
 /** OBS_CALIBRATION: auto (measure when missing or stale), off (the YAML rates as they are), or a capacity in req/s. */
 export type CalibrationMode = 'auto' | 'off' | number;
 
@@ -33,6 +36,7 @@ export class Calibrator {
   private current: Calibration | null = null;
   private probe: Promise<Calibration | null> | null = null;
   private probeStartedAt = 0;
+  private lastRemeasureAt = 0;
   private stopped = false;
 
   private readonly opts: CalibratorOptions;
@@ -44,6 +48,22 @@ export class Calibrator {
   /** The calibration in force; null when calibration is off or nothing was measured yet. */
   get calibration(): Calibration | null {
     return this.current;
+  }
+
+  /**
+   * When the calibration in force measured nothing (the probe's first stair broke: the machine was busy at that
+   * moment, e.g. a learner's laptop compiling something at boot), starts measuring again, at most once a
+   * minute, so that the next Start waits for a fresh figure (busyReason) instead of being refused for a week.
+   * Returns true when it started a probe.
+   */
+  remeasureIfUnusable(now = Date.now()): boolean {
+    const c = this.current;
+    if (this.probe || this.opts.mode !== 'auto' || !c || c.source !== 'probe' || c.capacityRps > 0) return false;
+    if (now - this.lastRemeasureAt < remeasureAfterMs || this.opts.runActive?.()) return false;
+    this.lastRemeasureAt = now;
+    this.log('calibration: the last probe measured nothing; measuring again before the run (about 50 s)…');
+    void this.measure().catch((err: Error) => this.log(`calibration failed: ${err.message}`));
+    return true;
   }
 
   /** While a probe runs, what runs are told (they wait for it); null otherwise. */

@@ -206,6 +206,11 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     };
     // A run waits for the capacity probe: its load is scaled to what the probe measures.
     const notReady = (): string | null => servicesNotReady() ?? calibrator.busyReason();
+    // A Start on a calibration that measured nothing measures again first (and waits for it) rather than refusing.
+    const notReadyToStart = (): string | null => {
+      if (servicesNotReady() === null) calibrator.remeasureIfUnusable();
+      return notReady();
+    };
     let ws: WsHub | undefined;
     const emit = (m: ServerMessage) => ws?.broadcast(m);
     const calibrator: Calibrator = new Calibrator({
@@ -279,7 +284,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
         ],
         api: [
           health,
-          runsRoutes(engine, store, () => scenarios, notReady),
+          runsRoutes(engine, store, () => scenarios, notReadyToStart),
           scenariosRoutes(
             () => scenarios,
             () => problems,

@@ -75,6 +75,6 @@ log "starting the core stack"
 base="http://127.0.0.1:$OBS_HOST_PORT"
 log "stack healthy; platform at $base"
 
-E2E_BASE_URL=$base OBS_PROMETHEUS_URL="http://127.0.0.1:$OBS_PROMETHEUS_HOST_PORT" \
+E2E_BASE_URL=$base OBS_PROMETHEUS_URL="http://127.0.0.1:$OBS_PROMETHEUS_HOST_PORT" OBS_COMPOSE_PROJECT=observastack-test \
   npx playwright test -c stack/test/playwright.stack.config.ts
 log "learner journey passed"

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { e2e } from '../../../e2e/support/env.ts';
-import { ensureIdle, hydrated, openTab, shot } from '../../../e2e/support/learner.ts';
+import { ensureIdle, hydrated, openTab, sessionToken, shot } from '../../../e2e/support/learner.ts';
 
 // Runs against the containers started by stack/test/run-stack-test.sh (E2E_BASE_URL, OBS_PROMETHEUS_URL).
 // Independent checks (one worker, in order): a failed journey does not hide the Prometheus targets check.
@@ -92,4 +93,45 @@ test("the lesson's panels read from Prometheus in stack mode (the users' through
       { timeout: 30_000 },
     )
     .toBe('prometheus: figures');
+});
+
+test('a shop container killed mid-run comes back, and the run timeline says so', async () => {
+  test.setTimeout(180_000);
+  const project = process.env.OBS_COMPOSE_PROJECT;
+  if (!project) throw new Error('OBS_COMPOSE_PROJECT is not set: run through `npm run test:stack`');
+  await ensureIdle();
+  const auth = { authorization: `Bearer ${await sessionToken()}`, 'content-type': 'application/json' };
+  const started = await fetch(`${e2e.base}/api/runs`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ scenarioId: 'gateway-pool-lowered' }),
+  });
+  expect(started.status).toBe(201);
+  const runId = ((await started.json()) as { id: string }).id;
+  type RunAnswer = { events: { type: string; data: { service?: string } }[] };
+  // The run's own timeline (kept after it ends: a shop down during the baseline may abort it, honestly).
+  const run = async () => (await (await fetch(`${e2e.base}/api/runs/${runId}`)).json()) as RunAnswer;
+  try {
+    // A crash, not a stop: the api's process is killed from the host (SIGKILL), so compose's restart policy
+    // applies (`docker kill` would count as a manual stop).
+    const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+    const container = docker(
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      'label=com.docker.compose.service=api',
+    );
+    expect(container).toMatch(/^[0-9a-f]+$/);
+    const restartsBefore = Number(docker('inspect', '-f', '{{.RestartCount}}', container));
+    process.kill(Number(docker('inspect', '-f', '{{.State.Pid}}', container)), 'SIGKILL');
+
+    const apiEvents = async () =>
+      (await run()).events.filter((e) => e.data.service === 'api' && e.type.startsWith('service_')).map((e) => e.type);
+    await expect.poll(apiEvents, { timeout: 90_000 }).toEqual(['service_crashed', 'service_restarted']);
+    expect(Number(docker('inspect', '-f', '{{.RestartCount}}', container))).toBe(restartsBefore + 1);
+  } finally {
+    await ensureIdle();
+  }
 });

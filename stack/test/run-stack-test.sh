@@ -78,3 +78,6 @@ log "stack healthy; platform at $base"
 E2E_BASE_URL=$base OBS_PROMETHEUS_URL="http://127.0.0.1:$OBS_PROMETHEUS_HOST_PORT" OBS_COMPOSE_PROJECT=observastack-test \
   npx playwright test -c stack/test/playwright.stack.config.ts
 log "learner journey passed"
+# One Kubernetes learner's containers, as its manifests give them, beside the compose stack (own network).
+node stack/test/k8s-learner-under-docker.ts
+log "Kubernetes learner under Docker passed"

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { e2e } from './support/env.ts';
-import { ensureIdle, hydrated, openTab, sessionToken, shot } from './support/learner.ts';
+import { ensureIdle, hydrated, openTab, shot, startRun } from './support/learner.ts';
 
 // Exemplars: a latency panel draws the sampled requests of its histogram as points; clicking one opens that very
 // request's trace in the trace view (the services attach trace ids to their latency buckets, the hub keeps them).
@@ -8,13 +8,7 @@ test('a latency exemplar opens its trace', async ({ page }, info) => {
   test.setTimeout(180_000);
   await ensureIdle();
   // Shop traffic: a run's healthy baseline is enough (its users' requests are sampled at 20 %).
-  const auth = { authorization: `Bearer ${await sessionToken()}`, 'content-type': 'application/json' };
-  const started = await fetch(`${e2e.base}/api/runs`, {
-    method: 'POST',
-    headers: auth,
-    body: JSON.stringify({ scenarioId: 'gateway-pool-lowered' }),
-  });
-  expect(started.status).toBe(201);
+  await startRun('gateway-pool-lowered');
   try {
     await page.goto(`${e2e.base}/lessons/02-gateway-pool-lowered/`);
     await hydrated(page, 'run-bar');

@@ -1,5 +1,5 @@
 import { expect, type Page, type TestInfo } from '@playwright/test';
-import { sessionToken as platformSessionToken } from '../../orchestrator/src/client/platform-client.ts';
+import { apiRequest, sessionToken as platformSessionToken } from '../../orchestrator/src/client/platform-client.ts';
 import { e2e } from './env.ts';
 
 /** Scrolls the widget into view (islands hydrate when seen) and waits until it has hydrated (data-hydrated). */
@@ -48,4 +48,11 @@ export async function activeEvents(
 /** A session token for the test's own setup calls (the browser gets its own), from the platform's one client. */
 export function sessionToken(base = e2e.base): Promise<string> {
   return platformSessionToken(base);
+}
+
+/** Starts a run through the API (setup, not the journey under test); returns its id. */
+export async function startRun(scenarioId: string, base = e2e.base): Promise<string> {
+  const r = await apiRequest(base, 'POST', '/api/runs', { scenarioId });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return (r.body as { id: string }).id;
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { e2e } from '../../../e2e/support/env.ts';
-import { ensureIdle, hydrated, openTab, sessionToken, shot } from '../../../e2e/support/learner.ts';
+import { ensureIdle, hydrated, openTab, shot, startRun } from '../../../e2e/support/learner.ts';
 
 // Runs against the containers started by stack/test/run-stack-test.sh (E2E_BASE_URL, OBS_PROMETHEUS_URL).
 // Independent checks (one worker, in order): a failed journey does not hide the Prometheus targets check.
@@ -100,14 +100,7 @@ test('a shop container killed mid-run comes back, and the run timeline says so',
   const project = process.env.OBS_COMPOSE_PROJECT;
   if (!project) throw new Error('OBS_COMPOSE_PROJECT is not set: run through `npm run test:stack`');
   await ensureIdle();
-  const auth = { authorization: `Bearer ${await sessionToken()}`, 'content-type': 'application/json' };
-  const started = await fetch(`${e2e.base}/api/runs`, {
-    method: 'POST',
-    headers: auth,
-    body: JSON.stringify({ scenarioId: 'gateway-pool-lowered' }),
-  });
-  expect(started.status).toBe(201);
-  const runId = ((await started.json()) as { id: string }).id;
+  const runId = await startRun('gateway-pool-lowered');
   type RunAnswer = { events: { type: string; data: { service?: string } }[] };
   // The run's own timeline (kept after it ends: a shop down during the baseline may abort it, honestly).
   const run = async () => (await (await fetch(`${e2e.base}/api/runs/${runId}`)).json()) as RunAnswer;

@@ -86,7 +86,8 @@ function runArgs(objs: Obj[], workload: Obj, c: Obj, name: string): string[] {
       if (!volumes.includes(vol)) volumes.push(vol);
       args.push('--mount', `type=volume,source=${vol},destination=${m.mountPath}`);
     } else if (v?.emptyDir) {
-      args.push('--mount', `type=tmpfs,destination=${m.mountPath}${standIn ? '' : `,tmpfs-mode=1777`}`);
+      // Docker's tmpfs is mode 1777: writable by whichever user the container runs as, like an emptyDir.
+      args.push('--mount', `type=tmpfs,destination=${m.mountPath}`);
     } else if (v?.secret || v?.configMap) {
       const source = v.secret ? secret(v.secret.secretName)?.stringData : configMap(v.configMap.name)?.data;
       if (!source) throw new Error(`${name}: volume ${m.name} names nothing rendered`);

@@ -22,12 +22,16 @@ export interface StackMonitorOptions {
  * Stack mode's stand-in for the supervisor: the services run elsewhere (containers, pods), so it only watches
  * them. Polls each /healthz every interval, reports `starting` until a first answer, `running` while healthy,
  * `restarting` (with the reason in lastExit) after `failuresToDown` consecutive failed checks, and a crash/recovery event for the run's
- * timeline on each transition after the first healthy answer. Never throws; retries forever.
+ * timeline on each transition after the first healthy answer — and when a service is healthy at two checks but
+ * answers as another process (`instance` of its /healthz): a crash and restart quicker than one poll. Never
+ * throws; retries forever.
  */
 export class StackMonitor {
   private readonly opts: Required<Omit<StackMonitorOptions, 'onStatus' | 'targets'>> & StackMonitorOptions;
   private readonly status = new Map<string, ServiceStatus & { seenUp: boolean }>();
   private readonly failures = new Map<string, number>();
+  /** The process instance each service last answered with (`instance` of its /healthz). */
+  private readonly instances = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
 
@@ -81,7 +85,8 @@ export class StackMonitor {
     return { ...s };
   }
 
-  private poll(): Promise<void> {
+  /** Checks every service now (the timer does it every interval); resolves when the checks are done. */
+  poll(): Promise<void> {
     this.polling ??= Promise.all(this.opts.targets.map((t) => this.check(t))).then(() => {
       this.polling = null;
     });
@@ -91,15 +96,33 @@ export class StackMonitor {
   private async check(t: StackTarget): Promise<void> {
     if (!t.healthUrl) return;
     let problem: string | null = null;
+    let instance: string | undefined;
     try {
       const res = await fetch(t.healthUrl, { signal: AbortSignal.timeout(this.opts.timeoutMs) });
-      await res.body?.cancel();
+      const body = (await res.json().catch(() => null)) as { instance?: unknown } | null;
+      if (typeof body?.instance === 'string') instance = body.instance;
       if (!res.ok) problem = `HTTP ${res.status} from ${t.healthUrl}`;
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code;
       problem = `${t.healthUrl} unreachable (${cause ?? (err as Error).message})`;
     }
     const s = this.status.get(t.name)!;
+    const previous = this.instances.get(t.name);
+    if (instance) this.instances.set(t.name, instance);
+    if (!problem && s.state === 'running' && previous && instance && instance !== previous) {
+      // Healthy at both checks, but another process answers: it crashed and came back between two polls.
+      this.opts.onStatus(this.statusOf(t.name), {
+        type: 'service_crashed',
+        message: `${t.name} restarted between two health checks (a new process answers)`,
+      });
+      s.restarts += 1;
+      this.opts.onStatus(this.statusOf(t.name), {
+        type: 'service_restarted',
+        message: `${t.name} answers its health check again`,
+      });
+      this.failures.set(t.name, 0);
+      return;
+    }
     const failures = problem ? (this.failures.get(t.name) ?? 0) + 1 : 0;
     this.failures.set(t.name, failures);
     if (problem && s.state === 'running' && failures < this.opts.failuresToDown) return;

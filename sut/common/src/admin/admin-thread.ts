@@ -5,6 +5,7 @@ import type { ConfigWriteResult, RuntimeConfig } from '../config/runtime-config.
 import { fromWire, toWire } from './config-writer.ts';
 import { SharedState } from './shared-state.ts';
 import type { AdminWorkerData, ToMain, ToWorker } from './messages.ts';
+import { processInstance } from '../http/process-instance.ts';
 
 export interface AdminThreadOptions {
   service: string;
@@ -63,6 +64,7 @@ export async function startAdminThread(o: AdminThreadOptions): Promise<AdminThre
   const poll = adopter(shared, o.config, o.logger);
   const data: AdminWorkerData = {
     service: o.service,
+    instance: processInstance,
     host: o.host,
     port: o.port,
     secret: o.secret,

@@ -121,6 +121,7 @@ const answer = (reply: FastifyReply, r: Awaited<ReturnType<ConfigWriter['patch']
 app.get('/healthz', async (_req, reply) => {
   const body = {
     service: d.service,
+    instance: d.instance,
     mainThread: { heartbeatAgeMs: shared.heartbeatAgeMs() },
     config: { version: shared.version(), adopted: shared.adopted() },
   };

@@ -4,6 +4,8 @@ import type { FieldIssue } from '../errors.ts';
 /** What the main thread hands its admin thread at start (structured-cloned; the buffer is shared). */
 export interface AdminWorkerData {
   service: string;
+  /** The process's identity (`http/process-instance.ts`), answered by /healthz. */
+  instance: string;
   host: string;
   port: number;
   secret: Uint8Array;

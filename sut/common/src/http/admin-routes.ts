@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import { configWriteGuard } from '../auth/config-write-guard.ts';
+import { processInstance } from './process-instance.ts';
 
 export interface AdminRoutesOptions {
   service: string;
@@ -27,9 +28,10 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRoutesOptio
   app.get('/healthz', async (_req, reply) => {
     try {
       await opts.ready?.();
-      return { status: 'ok', service: opts.service };
+      return { status: 'ok', service: opts.service, instance: processInstance };
     } catch (err) {
-      return reply.code(503).send({ status: 'unavailable', service: opts.service, reason: (err as Error).message });
+      const reason = (err as Error).message;
+      return reply.code(503).send({ status: 'unavailable', service: opts.service, instance: processInstance, reason });
     }
   });
   app.get('/metrics', async (_req, reply) => {

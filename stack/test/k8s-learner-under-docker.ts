@@ -41,6 +41,13 @@ function localImage(image: string): { image: string; standIn: boolean } {
   return { image: standIn, standIn: true };
 }
 
+const imageUsers = new Map<string, number>();
+/** The numeric user an image runs as (a stand-in's USER is a name). */
+function imageUser(image: string): number {
+  if (!imageUsers.has(image)) imageUsers.set(image, Number(docker('run', '--rm', '--entrypoint', 'id', image, '-u')));
+  return imageUsers.get(image)!;
+}
+
 const work = mkdtempSync(join(tmpdir(), 'obs-k8s-learner-'));
 const ns = 'learner-1';
 const network = `obs-k8s-${ns}-${process.pid}`;
@@ -66,9 +73,9 @@ function runArgs(objs: Obj[], workload: Obj, c: Obj, name: string): string[] {
   const args = ['--name', name, '--network', network, '--read-only', '--cap-drop', 'ALL'];
   args.push('--security-opt', 'no-new-privileges:true');
   // The manifests' users for the project's images; a stand-in keeps its own (it is not the upstream image).
-  const uid = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
-  const gid = c.securityContext?.runAsGroup ?? pod.securityContext?.runAsGroup;
-  if (!standIn && uid !== undefined) args.push('--user', `${uid}:${gid ?? uid}`);
+  const uid = standIn ? imageUser(image) : (c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser ?? 0);
+  const gid = standIn ? uid : (c.securityContext?.runAsGroup ?? pod.securityContext?.runAsGroup ?? uid);
+  if (!standIn) args.push('--user', `${uid}:${gid}`);
   const limits = c.resources?.limits ?? {};
   if (limits.memory) args.push('--memory', String(limits.memory).replace(/Mi$/, 'm').replace(/Gi$/, 'g'));
   for (const from of c.envFrom ?? []) {
@@ -86,8 +93,9 @@ function runArgs(objs: Obj[], workload: Obj, c: Obj, name: string): string[] {
       if (!volumes.includes(vol)) volumes.push(vol);
       args.push('--mount', `type=volume,source=${vol},destination=${m.mountPath}`);
     } else if (v?.emptyDir) {
-      // Docker's tmpfs is mode 1777: writable by whichever user the container runs as, like an emptyDir.
-      args.push('--mount', `type=tmpfs,destination=${m.mountPath}`);
+      // Owned by the container's user, as an emptyDir is writable by the pod (fsGroup). (This engine ignores
+      // tmpfs-mode: a tmpfs comes up 0755 root.)
+      args.push('--tmpfs', `${m.mountPath}:uid=${uid},gid=${gid}`);
     } else if (v?.secret || v?.configMap) {
       const source = v.secret ? secret(v.secret.secretName)?.stringData : configMap(v.configMap.name)?.data;
       if (!source) throw new Error(`${name}: volume ${m.name} names nothing rendered`);

@@ -1,6 +1,6 @@
 // Builders of the live store's inputs for its tests (live.test.ts, live-socket.test.ts): runs, events, hints,
 // seconds, services, resolutions and snapshots at a fixed instant, and a folding helper.
-import { reduce, type LiveState } from './live.ts';
+import { live, reduce, type LiveState } from './live.ts';
 import type {
   HintView,
   Resolution,
@@ -90,18 +90,8 @@ export const snapshot = (o: Partial<Extract<ServerMessage, { type: 'snapshot' }>
   ...o,
 });
 
-export const empty: LiveState = {
-  connection: 'open',
-  refusal: null,
-  run: null,
-  events: [],
-  hints: [],
-  stats: [],
-  services: [],
-  resolution: null,
-  firing: [],
-  clockSkewMs: 0,
-};
+/** The page's initial state, connected. */
+export const empty: LiveState = { ...live.initial, connection: 'open' };
 /** Folds messages from `from`, the way the page does one WebSocket message at a time. */
 export const fold = (from: LiveState, ...msgs: ServerMessage[]) => msgs.reduce(reduce, from);
 

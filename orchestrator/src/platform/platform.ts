@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
-import { Router } from 'express';
 import type { RunningPostgres } from '@observastack/sut-common/db/embedded-postgres.ts';
 import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
 import { loadOrCreateSecret } from '@observastack/sut-common/auth/secret.ts';
@@ -31,6 +30,7 @@ import { createEmbeddedTelemetry, type EmbeddedTelemetry } from './telemetry.ts'
 import { ChangeLog } from '../changes/change-log.ts';
 import { changesRoutes } from '../api/changes-routes.ts';
 import { Calibrator } from '../calibration/calibrator.ts';
+import { healthRoutes } from '../api/health-routes.ts';
 import { effectiveLoad } from '../calibration/effective-load.ts';
 import { toAlertEventView } from '../telemetry/alerts/index.ts';
 import { isLoopbackAddress, isPrivateAddress } from '../auth/loopback.ts';
@@ -248,23 +248,12 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     });
 
     const server = await progress.step('listener: site, /api, /ws', async () => {
-      const health = Router().get('/health', (_req, res) => {
-        // Degraded while any supervised process is down or coming back; the listener itself answers regardless.
-        const degraded = statuses.some((s) => s.state !== 'running');
-        const c = calibrator.calibration;
-        res.json({
-          status: degraded ? 'degraded' : 'ok',
-          mode: env.OBS_MODE,
-          ready: notReady() === null,
-          services: statuses,
-          run: engine.activeView()?.state ?? null,
-          calibration: {
-            capacityRps: c?.capacityRps ?? null,
-            source: c?.source ?? 'reference',
-            measuredAt: c?.measuredAt ?? null,
-            measuring: calibrator.busyReason() !== null,
-          },
-        });
+      const health = healthRoutes({
+        mode: env.OBS_MODE,
+        statuses: () => statuses,
+        notReady,
+        runState: () => engine.activeView()?.state ?? null,
+        calibrator,
       });
       const app = buildApp({
         allowedOrigins,

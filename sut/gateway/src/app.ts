@@ -33,6 +33,8 @@ export interface Gateway {
 // Hop-by-hop and routing headers are not forwarded; traceparent is injected by the undici instrumentation.
 const forwardedRequestHeaders = ['content-type', 'accept', 'user-agent', 'x-request-id'];
 const unsafePath = /(\.\.|%2e|%2f|%5c|\\|\/\/)/i;
+const upstreamTimeout = (ms: number) =>
+  Object.assign(new Error(`no answer from api within ${ms} ms`), { name: 'TimeoutError' });
 
 export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
   const metrics = createServiceMetrics('gateway');
@@ -82,20 +84,26 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
     const idempotent = req.method === 'GET' || req.method === 'HEAD';
     const attempts = 1 + (idempotent ? cfg.retryCount : 0);
     // A user who gave up (closed the connection) no longer needs an answer: drop the queued or running
-    // upstream request instead of spending api capacity on it.
-    const userGone = new AbortController();
+    // upstream request instead of spending api capacity on it. One AbortController and one timer per attempt:
+    // AbortSignal.any + AbortSignal.timeout cost ~5 % of the gateway's CPU per request (docs/performance.md).
+    let userGone = false;
+    let attemptAbort: AbortController | undefined;
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) userGone.abort(new Error('client closed the connection'));
+      if (reply.raw.writableFinished) return;
+      userGone = true;
+      attemptAbort?.abort(new Error('client closed the connection'));
     });
     for (let attempt = 1; ; attempt++) {
-      if (userGone.signal.aborted) return reply;
+      if (userGone) return reply;
+      const abort = (attemptAbort = new AbortController());
+      const timer = setTimeout(() => abort.abort(upstreamTimeout(cfg.upstreamTimeoutMs)), cfg.upstreamTimeoutMs);
       try {
         const res = await pool.request({
           path: req.url,
           method: req.method as 'GET',
           headers,
           body: Buffer.isBuffer(req.body) ? req.body : undefined,
-          signal: AbortSignal.any([AbortSignal.timeout(cfg.upstreamTimeoutMs), userGone.signal]),
+          signal: abort.signal,
         });
         const body = res.body;
         if (res.statusCode >= 500) pool.errors.inc({ kind: 'status' });
@@ -105,7 +113,7 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
         if (typeof retryAfter === 'string') reply.header('retry-after', retryAfter);
         return reply.code(res.statusCode).send(body);
       } catch (err) {
-        if (userGone.signal.aborted) return reply;
+        if (userGone) return reply;
         const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
         pool.errors.inc({ kind: timeout ? 'timeout' : 'connection' });
         if (attempt < attempts) {
@@ -118,6 +126,8 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
               { code: 'upstream_timeout', status: 504, cause: err },
             )
           : new HttpError('api unreachable', { code: 'upstream_unavailable', status: 502, cause: err });
+      } finally {
+        clearTimeout(timer);
       }
     }
   };

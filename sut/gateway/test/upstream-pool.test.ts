@@ -95,3 +95,36 @@ describe('gateway upstreamTimeoutMs', () => {
     ).toBeGreaterThanOrEqual(timedOut.length);
   });
 });
+
+describe('a user who gives up', () => {
+  it('frees their place: queued upstream requests of closed connections never reach api', async () => {
+    // One upstream connection and one worker: 12 recommendations queue at the gateway, ~45 ms each.
+    expect((await patchConfig(sut.urls.api, { workerPoolSize: 1 }, token)).status).toBe(200);
+    expect((await patchConfig(sut.urls.gatewayAdmin, { upstreamPoolSize: 1 }, token)).status).toBe(200);
+    const served = (text: string) =>
+      sampleValue(text, 'http_server_request_duration_seconds_count', {
+        route: '/api/recommendations/:id',
+        method: 'GET',
+        status_code: '200',
+      }) ?? 0;
+    const before = served(await scrape(sut.urls.api));
+    const n = 12;
+    const gaveUp = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        fetch(`${sut.urls.gateway}/api/recommendations/${1 + i}`, { signal: AbortSignal.timeout(80) }).then(
+          () => 'answered',
+          (err: Error) => err.name,
+        ),
+      ),
+    );
+    expect(gaveUp.filter((r) => r === 'TimeoutError').length).toBeGreaterThan(n / 2);
+    // The gateway's queue empties at once instead of feeding api the requests nobody waits for.
+    await expect
+      .poll(async () => sampleValue(await scrape(sut.urls.gatewayAdmin), 'gateway_upstream_pool_pending_requests'), {
+        timeout: 2000,
+      })
+      .toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(served(await scrape(sut.urls.api)) - before).toBeLessThan(n / 2);
+  });
+});

@@ -7,7 +7,7 @@ const tracer = trace.getTracer('observastack-pricing');
 /**
  * 1.0 — trimmed mean of the sorted observations (drop 5 % at each end): one linear pass.
  */
-export function priceV10(obs: Float64Array): number {
+export function priceV10(obs: Int32Array): number {
   const cut = Math.floor(obs.length * 0.05);
   let sum = 0;
   for (let i = cut; i < obs.length - cut; i++) sum += obs[i];
@@ -18,7 +18,7 @@ export function priceV10(obs: Float64Array): number {
  * 1.1 — "robust" pricing: keep each observation that at least 20 % of the others lie within 5 % of, then
  * average. Correct, and quadratic: every observation is compared with every other one on every call.
  */
-export function priceV11(obs: Float64Array): number {
+export function priceV11(obs: Int32Array): number {
   const n = obs.length;
   let sum = 0;
   let kept = 0;

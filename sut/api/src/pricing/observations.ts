@@ -1,13 +1,14 @@
 /** Competitor price observations per product: the pricing engines' input. */
 export const observationsPerProduct = 1200;
 
-const cache = new Map<number, Float64Array>();
+// Whole cents, so 32-bit integers: 2000 products x 1200 observations is 9.6 MB here (19.2 MB as Float64Array).
+const cache = new Map<number, Int32Array>();
 
 /** Deterministic (seeded by product id), sorted ascending, ~3 % outliers; generated once per product. */
-export function observationsFor(productId: number, basePriceCents: number): Float64Array {
+export function observationsFor(productId: number, basePriceCents: number): Int32Array {
   let obs = cache.get(productId);
   if (obs) return obs;
-  obs = new Float64Array(observationsPerProduct);
+  obs = new Int32Array(observationsPerProduct);
   let seed = (productId * 2654435761) >>> 0;
   const rand = () => {
     // mulberry32: a tiny, well-known PRNG; reproducible input matters more than quality here

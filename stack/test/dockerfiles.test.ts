@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { DockerfileParser } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { repoRoot } from './compose-model.ts';
+import { defaultSutPorts, serviceEnv } from '@observastack/sut-common/launcher/services.ts';
+
+const launcherOptions = { ports: defaultSutPorts, databaseUrl: 'postgres://x@127.0.0.1/x', secretFile: '/x' };
 
 const images = {
   gateway: { file: 'sut/gateway/Dockerfile', workspace: 'sut/gateway' },
@@ -109,6 +112,19 @@ describe.each(Object.entries(images))('%s Dockerfile', (name, { file, workspace 
       ]);
     expect(existsSync(join(repoRoot, workspace, 'package.json'))).toBe(true);
     expect(df.keyword(df.final, 'ENTRYPOINT')[0].getArgumentsContent()).toBe('["/usr/local/bin/with-secrets"]');
+  });
+
+  it("caps glibc's malloc arenas as the embedded launcher does (MALLOC_ARENA_MAX=2)", () => {
+    const env = Object.fromEntries(
+      df
+        .keyword(df.final, 'ENV')
+        .flatMap((e) =>
+          (e as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties(),
+        )
+        .map((p) => [p.getName(), p.getValue()]),
+    );
+    expect(env.MALLOC_ARENA_MAX).toBe('2');
+    if (workspace.startsWith('sut/')) expect(serviceEnv('api', launcherOptions).MALLOC_ARENA_MAX).toBe('2');
   });
 
   it('copies only sources that exist in the build context', () => {

@@ -5,6 +5,7 @@
 //   node bench/sut-throughput.ts --smoke            # one 3 s step at 40 req/s: checks the bench still runs
 //   options: --rates 250,500 --duration 8 --out bench/results/sut-throughput.json
 //            --database-url URL (use this migrated, seeded database instead of starting an embedded PostgreSQL)
+//            --profile DIR (each service writes a V8 CPU profile there when it stops: open it in Chrome DevTools)
 // Figures per step: achieved rate (responses/s), ok rate, p50/p95/p99 latency from the scheduled send time, errors
 // by kind, and each service's CPU seconds per 1000 requests sent (from its process_cpu_seconds_total).
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
       duration: { type: 'string' },
       out: { type: 'string' },
       'database-url': { type: 'string' },
+      profile: { type: 'string' },
     },
   });
   const rates = (values.rates ?? (values.smoke ? '40' : '250,500,750,1000,1250')).split(',').map(Number);
@@ -136,7 +138,13 @@ async function main(): Promise<void> {
       await migrate(databaseUrl);
     }
     // Info-level logs are written as in a real run; this process keeps only the last lines for error reports.
-    sut = await startTestSut({ databaseUrl, keepLogs: 200 });
+    const profileDir = values.profile ? resolve(values.profile) : undefined;
+    if (profileDir) await mkdir(profileDir, { recursive: true });
+    sut = await startTestSut({
+      databaseUrl,
+      keepLogs: 200,
+      extraEnv: profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : undefined,
+    });
     const gen = createLoadGenerator({ baseUrl: sut.urls.gateway, seed: 7 });
     if (!values.smoke) {
       // Warm-up (JIT, connection pools, price observations), not recorded.

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { processesMentioning, processTree, readProc } from './proc-tree.ts';
 import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
+import { prepareTsCache, tsCacheHooks } from '@observastack/sut-common/launcher/services.ts';
 export { freePort };
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -85,8 +86,10 @@ export async function startPlatformProcess(o: PlatformProcessOptions): Promise<R
     ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
   };
   const t0 = performance.now();
-  // Its own process group, stopped the way Ctrl-C in a terminal stops `npm start`: SIGINT to the whole group.
-  const child = spawn(process.execPath, [mainTs], {
+  // As `npm start` runs it: the type-stripped cache first, preloaded into the orchestrator. Its own process group,
+  // stopped the way Ctrl-C in a terminal stops `npm start`: SIGINT to the whole group.
+  await prepareTsCache();
+  const child = spawn(process.execPath, ['--import', tsCacheHooks, mainTs], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

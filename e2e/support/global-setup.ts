@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { freePort } from './free-port.ts';
 import { serveStatic } from './static-server.ts';
 import { e2eCapacityRps } from './env.ts';
+import { prepareTsCache, tsCacheHooks } from '@observastack/sut-common/launcher/services.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const astroBin = join(root, 'node_modules/astro/bin/astro.mjs');
@@ -42,31 +43,37 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   build({ PUBLIC_ORCHESTRATOR_URL: base, OBS_SITE_OUT: crossDir });
 
   const log = createWriteStream(join(logDir, 'e2e-platform.log'));
-  const platform: ChildProcess = spawn(process.execPath, [join(root, 'orchestrator/src/main.ts')], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      OBS_PORT: String(port),
-      OBS_PG_PORT: String(pgPort),
-      OBS_GATEWAY_PORT: String(gw),
-      OBS_GATEWAY_ADMIN_PORT: String(gwAdmin),
-      OBS_API_PORT: String(apiPort),
-      OBS_INVENTORY_PORT: String(inv),
-      OBS_API_ADMIN_PORT: String(apiAdmin),
-      OBS_INVENTORY_ADMIN_PORT: String(invAdmin),
-      OBS_DATA_DIR: join(work, 'data'),
-      OBS_SITE_DIR: distDir,
-      OBS_CORS_ORIGINS: staticBase,
-      OBS_LOG_LEVEL: 'warn',
-      // A configured capacity: the lessons show it, and no 40 s probe holds the first run back.
-      OBS_CALIBRATION: e2eCapacityRps,
-      // As in a Gitpod workspace (public at https://<port>-test.gitpod.example), behind a proxy at 127.0.0.1
-      // (e2e/remote-proxy.spec.ts starts it). The other specs use the loopback address, which is unaffected.
-      GITPOD_WORKSPACE_URL: gitpodWorkspace,
-      OBS_TRUSTED_PROXIES: '127.0.0.1/32',
+  // As `npm start` runs it: the type-stripped cache first, preloaded into the orchestrator.
+  await prepareTsCache();
+  const platform: ChildProcess = spawn(
+    process.execPath,
+    ['--import', tsCacheHooks, join(root, 'orchestrator/src/main.ts')],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        OBS_PORT: String(port),
+        OBS_PG_PORT: String(pgPort),
+        OBS_GATEWAY_PORT: String(gw),
+        OBS_GATEWAY_ADMIN_PORT: String(gwAdmin),
+        OBS_API_PORT: String(apiPort),
+        OBS_INVENTORY_PORT: String(inv),
+        OBS_API_ADMIN_PORT: String(apiAdmin),
+        OBS_INVENTORY_ADMIN_PORT: String(invAdmin),
+        OBS_DATA_DIR: join(work, 'data'),
+        OBS_SITE_DIR: distDir,
+        OBS_CORS_ORIGINS: staticBase,
+        OBS_LOG_LEVEL: 'warn',
+        // A configured capacity: the lessons show it, and no 40 s probe holds the first run back.
+        OBS_CALIBRATION: e2eCapacityRps,
+        // As in a Gitpod workspace (public at https://<port>-test.gitpod.example), behind a proxy at 127.0.0.1
+        // (e2e/remote-proxy.spec.ts starts it). The other specs use the loopback address, which is unaffected.
+        GITPOD_WORKSPACE_URL: gitpodWorkspace,
+        OBS_TRUSTED_PROXIES: '127.0.0.1/32',
+      },
     },
-  });
+  );
   // The start banner prints the public URL with the learner key, as a learner would read it in the terminal.
   let banner = '';
   const keyUrl = new Promise<string>((ok) =>

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
   adminBaseUrl,
+  prepareTsCache,
   serviceArgs,
   serviceEnv,
   sutServiceNames,
@@ -83,6 +84,7 @@ export class Supervisor {
 
   /** Starts every service in dependency order, each healthy before the next. */
   async startAll(onStep?: (name: SutServiceName, ms: number) => void): Promise<void> {
+    await prepareTsCache();
     for (const name of sutServiceNames) {
       const t0 = performance.now();
       await this.spawnOne(this.children.get(name)!);

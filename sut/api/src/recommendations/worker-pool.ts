@@ -3,6 +3,7 @@ import { Piscina } from 'piscina';
 import { Gauge, Histogram } from 'prom-client';
 import { trace } from '@opentelemetry/api';
 import { latencyBuckets, type ServiceMetrics } from '@observastack/sut-common/metrics.ts';
+import { tsCacheHooks } from '@observastack/sut-common/launcher/services.ts';
 import type { RecommendResult, RecommendTask } from './worker.ts';
 
 const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -64,13 +65,13 @@ export class RecommendationPool {
 
   private create(size: number): Piscina {
     // Up to `size` threads run at once (the knob); idle threads beyond one are reclaimed after 30 s so an
-    // idle laptop does not pay for eight isolates. execArgv [] keeps the tracing preload out of the workers.
+    // idle laptop does not pay for eight isolates. Only the type-stripped cache is preloaded: no tracing in them.
     return new Piscina({
       filename: workerFile,
       minThreads: 1,
       maxThreads: size,
       idleTimeout: 30_000,
-      execArgv: [],
+      execArgv: ['--import', tsCacheHooks],
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
     });
   }

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logger.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import type { ConfigWriteResult, RuntimeConfig } from '../config/runtime-config.ts';
@@ -32,6 +33,7 @@ const readyEveryMs = 1000;
 /** Metrics are published unasked at least this often, so a scrape of a saturated service has a recent snapshot. */
 const publishEveryMs = 1000;
 const workerFile = new URL('./admin-worker.ts', import.meta.url);
+const tsCacheHooks = fileURLToPath(new URL('../launcher/ts-cache-hooks.mjs', import.meta.url));
 
 /** The main thread's read of the shared config: adopts a newly committed version, synchronously. */
 export function adopter(
@@ -75,8 +77,9 @@ export async function startAdminThread(o: AdminThreadOptions): Promise<AdminThre
     resourceKeys: o.config.control.resourceKeys,
     initial: { ...o.config.get() },
   };
-  // execArgv [] keeps the tracing preload out of the thread (admin requests are not shop traffic).
-  const worker = new Worker(workerFile, { workerData: data, execArgv: [] });
+  // Only the type-stripped cache is preloaded: the tracing preload stays out of the thread (admin requests are
+  // not shop traffic).
+  const worker = new Worker(workerFile, { workerData: data, execArgv: ['--import', tsCacheHooks] });
   const post = (m: ToWorker) => worker.postMessage(m);
 
   let nextId = 1;

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The SUT services in start order (a service's dependencies start before it). */
@@ -47,12 +48,29 @@ export interface SutEnvOptions {
 const registerPath = fileURLToPath(new URL('../tracing/register.ts', import.meta.url));
 const entry = (name: SutServiceName) => fileURLToPath(new URL(`../../../${name}/src/server.ts`, import.meta.url));
 
+/** Preload serving the platform's .ts modules from the type-stripped cache (ts-cache-hooks.mjs). */
+export const tsCacheHooks = fileURLToPath(new URL('./ts-cache-hooks.mjs', import.meta.url));
+const stripTypes = fileURLToPath(new URL('./strip-types.mjs', import.meta.url));
+
+/**
+ * Fills the type-stripped cache (strip-types.mjs) in a process of its own, so the services and their threads
+ * load plain JavaScript: ~50 ms when it is current, ~250 ms from nothing. Never fails the caller: without a
+ * cache every module loads through Node's own type stripper, as before.
+ */
+export function prepareTsCache(): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [stripTypes], { stdio: 'ignore' });
+    child.once('error', () => resolve());
+    child.once('exit', () => resolve());
+  });
+}
+
 /**
  * `node` arguments that run one service with tracing preloaded. A 2 MB young generation (V8's default is
  * 16 MB) keeps each service ~25 MB smaller under load for a negligible GC cost at the shop's request sizes.
  */
 export function serviceArgs(name: SutServiceName): string[] {
-  return ['--max-semi-space-size=2', '--import', registerPath, entry(name)];
+  return ['--max-semi-space-size=2', '--import', tsCacheHooks, '--import', registerPath, entry(name)];
 }
 
 /** The environment one service process is started with. */

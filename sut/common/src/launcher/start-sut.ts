@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
   adminBaseUrl,
+  prepareTsCache,
   serviceArgs,
   serviceEnv,
   sutServiceNames,
@@ -28,6 +29,7 @@ export async function startSut(
   const stop = async () => {
     await Promise.all(Object.values(children).map((c) => stopChild(c)));
   };
+  await prepareTsCache();
   try {
     for (const name of sutServiceNames) {
       const child = spawn(process.execPath, serviceArgs(name), {

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { processesMentioning, processTree, readProc } from './proc-tree.ts';
 import { freePort } from '@observastack/sut-common/launcher/free-port.ts';
-import { prepareTsCache, tsCacheHooks } from '@observastack/sut-common/launcher/services.ts';
+import { prepareTsCache } from '@observastack/sut-common/launcher/services.ts';
+import { orchestratorNodeFlags } from '../orchestrator/src/node-flags.ts';
 export { freePort };
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -89,7 +90,7 @@ export async function startPlatformProcess(o: PlatformProcessOptions): Promise<R
   // As `npm start` runs it: the type-stripped cache first, preloaded into the orchestrator. Its own process group,
   // stopped the way Ctrl-C in a terminal stops `npm start`: SIGINT to the whole group.
   await prepareTsCache();
-  const child = spawn(process.execPath, ['--import', tsCacheHooks, mainTs], {
+  const child = spawn(process.execPath, [...orchestratorNodeFlags, mainTs], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -118,7 +118,9 @@ export async function runPlatformSession(o: SessionOptions): Promise<SessionFigu
       const idle = sampleTreeRss(p.pid, 500);
       await new Promise((r) => setTimeout(r, o.idleSeconds * 1000));
       out.idle = await idle.stop();
-      o.log(`  idle tree RSS ${(out.idle.meanBytes / 2 ** 20).toFixed(0)} MB over ${out.idle.samples} samples`);
+      o.log(
+        `  idle tree Pss ${(out.idle.meanPssBytes / 2 ** 20).toFixed(0)} MB (RSS ${(out.idle.meanBytes / 2 ** 20).toFixed(0)} MB) over ${out.idle.samples} samples`,
+      );
 
       const t0 = Date.now();
       for (const s of scenarios) {

@@ -60,6 +60,8 @@ export interface TreeRss {
   processes: number;
   /** Summed RSS per executable name, e.g. { node: ..., postgres: ... }. */
   byComm: Record<string, number>;
+  /** Summed Pss per role: which process holds the memory (PostgreSQL's server and backends are one). */
+  pssByRole: Partial<Record<PlatformRole, number>>;
 }
 
 async function pss(pid: number): Promise<number> {
@@ -77,12 +79,35 @@ export async function treeRss(root: number): Promise<TreeRss> {
   const byComm: Record<string, number> = {};
   for (const p of tree) byComm[p.comm] = (byComm[p.comm] ?? 0) + p.rssBytes;
   const pssAll = await Promise.all(tree.map((p) => pss(p.pid)));
+  const roles = await Promise.all(tree.map(async (p) => roleOf(p.comm, await cmdline(p.pid))));
+  const pssByRole: Partial<Record<PlatformRole, number>> = {};
+  roles.forEach((r, i) => {
+    pssByRole[r] = (pssByRole[r] ?? 0) + pssAll[i];
+  });
   return {
     totalBytes: tree.reduce((a, p) => a + p.rssBytes, 0),
     pssBytes: pssAll.reduce((a, b) => a + b, 0),
     processes: tree.length,
     byComm,
+    pssByRole,
   };
+}
+
+async function cmdline(pid: number): Promise<string> {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+  } catch {
+    return ''; // ended meanwhile
+  }
+}
+
+/** What a process of the platform's tree is, from its command line. */
+export type PlatformRole = 'orchestrator' | 'gateway' | 'api' | 'inventory' | 'postgres' | 'other';
+
+export function roleOf(comm: string, cmdline: string): PlatformRole {
+  if (comm === 'postgres' || cmdline.startsWith('postgres')) return 'postgres';
+  for (const s of ['gateway', 'api', 'inventory'] as const) if (cmdline.includes(`sut/${s}/src/server.ts`)) return s;
+  return cmdline.includes('orchestrator/src/main.ts') ? 'orchestrator' : 'other';
 }
 
 /** Pids of live processes whose command line contains `needle` (e.g. a temp data folder). */
@@ -100,17 +125,23 @@ export async function processesMentioning(needle: string): Promise<number[]> {
   return found;
 }
 
-/** Samples the tree's RSS every `everyMs` until `stop()`; returns the peak and the mean. */
+/** Samples the tree every `everyMs` until `stop()`; returns the peaks and the means of RSS and Pss. */
 export interface RssSamples {
   peakBytes: number;
   meanBytes: number;
   samples: number;
   /** The tree at its RSS peak. */
   peak: TreeRss | null;
+  /** Pss, the figure the memory target is judged on: its peak, its mean, and the tree at that peak. */
+  peakPssBytes: number;
+  meanPssBytes: number;
+  peakPss: TreeRss | null;
 }
 
 export function sampleTreeRss(root: number, everyMs = 1000): { stop(): Promise<RssSamples> } {
   let peak: TreeRss | null = null;
+  let peakPss: TreeRss | null = null;
+  let pssSum = 0;
   let sum = 0;
   let n = 0;
   let running = true;
@@ -119,8 +150,10 @@ export function sampleTreeRss(root: number, everyMs = 1000): { stop(): Promise<R
       const r = await treeRss(root);
       if (r.processes > 0) {
         sum += r.totalBytes;
+        pssSum += r.pssBytes;
         n++;
         if (!peak || r.totalBytes > peak.totalBytes) peak = r;
+        if (!peakPss || r.pssBytes > peakPss.pssBytes) peakPss = r;
       }
       await new Promise((res) => setTimeout(res, everyMs));
     }
@@ -130,7 +163,16 @@ export function sampleTreeRss(root: number, everyMs = 1000): { stop(): Promise<R
       running = false;
       await loop;
       const p = peak as TreeRss | null;
-      return { peakBytes: p?.totalBytes ?? 0, meanBytes: n ? sum / n : 0, samples: n, peak: p };
+      const pp = peakPss as TreeRss | null;
+      return {
+        peakBytes: p?.totalBytes ?? 0,
+        meanBytes: n ? sum / n : 0,
+        samples: n,
+        peak: p,
+        peakPssBytes: pp?.pssBytes ?? 0,
+        meanPssBytes: n ? pssSum / n : 0,
+        peakPss: pp,
+      };
     },
   };
 }

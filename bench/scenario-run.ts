@@ -43,7 +43,7 @@ export async function measureScenario(url: string, pid: number, scenario: Scenar
     holdSeconds: spec.slo.holdSeconds,
     windowSeconds: spec.slo.windowSeconds,
     hintPushMs: [],
-    rss: { peakBytes: 0, meanBytes: 0, samples: 0, peak: null },
+    rss: { peakBytes: 0, meanBytes: 0, samples: 0, peak: null, peakPssBytes: 0, meanPssBytes: 0, peakPss: null },
     error: null,
   };
   let runId: string | null = null;

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
-import { processesMentioning, processTree, treeRss } from '../proc-tree.ts';
+import { processesMentioning, processTree, roleOf, treeRss } from '../proc-tree.ts';
 import { NOTES_END, NOTES_START } from '../report.ts';
 import { benchReportSchema } from '../results-schema.ts';
 import { measureSite } from '../site-weight.ts';
@@ -33,6 +33,8 @@ describe('bench building blocks on real inputs', () => {
       expect(Object.values(rss.byComm).reduce((a, b) => a + b, 0)).toBe(rss.totalBytes);
       expect(rss.pssBytes).toBeGreaterThan(0);
       expect(Object.keys(rss.byComm)).toContain('node');
+      // Neither is one of the platform's processes: all their Pss is `other`.
+      expect(rss.pssByRole).toEqual({ other: rss.pssBytes });
       expect((await processesMentioning(marker)).sort()).toEqual([child.pid!, grandPid].sort());
       process.kill(grandPid, 'SIGKILL');
     } finally {
@@ -40,6 +42,18 @@ describe('bench building blocks on real inputs', () => {
     }
     await new Promise((r) => setTimeout(r, 300));
     expect(await processesMentioning(marker)).toEqual([]);
+  });
+
+  it("names each platform process's role from its command line", () => {
+    const node = '/usr/bin/node --max-semi-space-size=2 --import /r/sut/common/src/launcher/ts-cache-hooks.mjs';
+    expect(roleOf('node', `${node} --import /r/sut/common/src/tracing/register.ts /r/sut/api/src/server.ts`)).toBe(
+      'api',
+    );
+    expect(roleOf('node', `${node} /r/sut/gateway/src/server.ts`)).toBe('gateway');
+    expect(roleOf('node', `${node} /r/sut/inventory/src/server.ts`)).toBe('inventory');
+    expect(roleOf('node', 'node --import ./x.mjs orchestrator/src/main.ts')).toBe('orchestrator');
+    expect(roleOf('postgres', 'postgres: postgres observastack 127.0.0.1(4242) idle')).toBe('postgres');
+    expect(roleOf('node', 'node -e 1')).toBe('other');
   });
 
   it('weighs a lesson page: scripts, islands and their static imports, gzipped; dynamic imports apart', async () => {
@@ -174,4 +188,37 @@ describe('npm run bench -- --smoke', () => {
     expect(doc.indexOf(NOTES_START)).toBeLessThan(doc.indexOf(NOTES_END));
     expect(existsSync(perfDoc) ? (await stat(perfDoc)).mtimeMs : null).toBe(docBefore);
   }, 240_000);
+});
+
+describe('npm run bench:soak -- --smoke', () => {
+  it("samples each platform process's Pss under shop traffic and judges its growth", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-soak-'));
+    try {
+      const out = join(dir, 'soak.json');
+      const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [fileURLToPath(new URL('../soak.ts', import.meta.url)), '--smoke', '--out', out],
+          { timeout: 150_000, maxBuffer: 8 << 20 },
+          (err, o, e) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout: `${o}${e}` }),
+        );
+      });
+      expect(code, stdout.slice(-4000)).toBe(0);
+      const report = JSON.parse(await readFile(out, 'utf8')) as {
+        samples: { atS: number; pssMb: Record<string, number>; totalMb: number }[];
+        growth: { perRole: Record<string, { fromMb: number; endMb: number; growthPct: number; flat: boolean }> };
+        shop: { offered: number; outcomes: { ok: number } };
+      };
+      expect(report.samples.length).toBeGreaterThanOrEqual(4);
+      const roles = ['orchestrator', 'gateway', 'api', 'inventory', 'postgres'];
+      for (const s of report.samples)
+        for (const r of roles) expect(s.pssMb[r], `${r} at ${s.atS} s`).toBeGreaterThan(0);
+      expect(Object.keys(report.growth.perRole).sort()).toEqual([...roles].sort());
+      for (const f of Object.values(report.growth.perRole)) expect(typeof f.flat).toBe('boolean');
+      expect(report.shop.outcomes.ok).toBeGreaterThan(0);
+      expect(stdout).toMatch(/orchestrator +[\d.]+ -> +[\d.]+ MB/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

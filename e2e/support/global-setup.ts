@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { freePort } from './free-port.ts';
 import { serveStatic } from './static-server.ts';
 import { e2eCapacityRps } from './env.ts';
-import { prepareTsCache, tsCacheHooks } from '@observastack/sut-common/launcher/services.ts';
+import { prepareTsCache } from '@observastack/sut-common/launcher/services.ts';
+import { orchestratorNodeFlags } from '../../orchestrator/src/node-flags.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const astroBin = join(root, 'node_modules/astro/bin/astro.mjs');
@@ -47,7 +48,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   await prepareTsCache();
   const platform: ChildProcess = spawn(
     process.execPath,
-    ['--import', tsCacheHooks, join(root, 'orchestrator/src/main.ts')],
+    [...orchestratorNodeFlags, join(root, 'orchestrator/src/main.ts')],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,10 +5,13 @@
 //   node bench/sut-throughput.ts --smoke            # one 3 s step at 40 req/s: checks the bench still runs
 //   options: --rates 250,500 --duration 8 --out bench/results/sut-throughput.json
 //            --database-url URL (use this migrated, seeded database instead of starting an embedded PostgreSQL)
+//            --trace-ratio 0.2 (share of requests traced and exported, the platform's default; 0 turns tracing off)
 //            --profile DIR (each service writes a V8 CPU profile there when it stops: open it in Chrome DevTools)
 // Figures per step: achieved rate (responses/s), ok rate, p50/p95/p99 latency from the scheduled send time, errors
 // by kind, and each service's CPU seconds per 1000 requests sent (from its process_cpu_seconds_total).
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -111,6 +114,22 @@ async function runStep(gen: LoadGenerator, sut: TestSut, rps: number, durationS:
   };
 }
 
+/** An OTLP/HTTP traces endpoint that reads every export and answers 200 with an empty response. */
+async function startOtlpSink(): Promise<{ url: string; spansBytes: () => number; close(): Promise<void> }> {
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    req.on('data', (c: Buffer) => (bytes += c.length));
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spansBytes: () => bytes,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -120,6 +139,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       'database-url': { type: 'string' },
       profile: { type: 'string' },
+      'trace-ratio': { type: 'string', default: '0.2' },
     },
   });
   const rates = (values.rates ?? (values.smoke ? '40' : '250,500,750,1000,1250')).split(',').map(Number);
@@ -129,6 +149,7 @@ async function main(): Promise<void> {
   let pg: RunningPostgres | undefined;
   let pgDir: string | undefined;
   let sut: TestSut | undefined;
+  let sink: { url: string; spansBytes: () => number; close(): Promise<void> } | undefined;
   try {
     let databaseUrl = values['database-url'];
     if (!databaseUrl) {
@@ -140,16 +161,24 @@ async function main(): Promise<void> {
     // Info-level logs are written as in a real run; this process keeps only the last lines for error reports.
     const profileDir = values.profile ? resolve(values.profile) : undefined;
     if (profileDir) await mkdir(profileDir, { recursive: true });
+    // Spans go where the platform sends them, at its sampling: an OTLP/HTTP receiver, here one that reads each
+    // export and answers 200 (the orchestrator's decoding is the platform's cost, not the shop's).
+    const traceRatio = Number(values['trace-ratio']);
+    sink = traceRatio > 0 ? await startOtlpSink() : undefined;
     sut = await startTestSut({
       databaseUrl,
       keepLogs: 200,
+      otlpEndpoint: sink?.url,
+      traceSampleRatio: traceRatio,
       extraEnv: profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : undefined,
     });
     const gen = createLoadGenerator({ baseUrl: sut.urls.gateway, seed: 7 });
     if (!values.smoke) {
       // Warm-up (JIT, connection pools, price observations), not recorded.
-      gen.start({ phases: [{ pattern: 'constant', rps: 150, durationS: 4 }], journeys: mix });
-      await sleep(4000);
+      // 8 s at 300 req/s: 4 s at 150 left the first step measuring a JIT still at work (its CPU per request was
+      // ~40 % above the next step's).
+      gen.start({ phases: [{ pattern: 'constant', rps: 300, durationS: 8 }], journeys: mix });
+      await sleep(8000);
       await gen.stop();
     }
     const steps: StepResult[] = [];
@@ -165,6 +194,8 @@ async function main(): Promise<void> {
       cpus: cpus().length,
       startedAt: new Date().toISOString(),
       mix,
+      traceRatio: Number(values['trace-ratio']),
+      otlpBytesReceived: sink?.spansBytes() ?? 0,
       steps,
     };
     await mkdir(dirname(out), { recursive: true });
@@ -188,6 +219,7 @@ async function main(): Promise<void> {
     console.log(`written ${out}`);
   } finally {
     await sut?.stop();
+    await sink?.close();
     await pg?.stop();
     if (pgDir) await rm(pgDir, { recursive: true, force: true });
   }

@@ -68,6 +68,8 @@ export interface LogEntry {
 export interface TestSutOptions {
   databaseUrl: string;
   otlpEndpoint?: string;
+  /** Share of new traces sampled at the gateway (the platform's default is 0.2); all when not given. */
+  traceSampleRatio?: number;
   extraEnv?: Record<string, string>;
   /** Services' log level (default info). */
   logLevel?: string;
@@ -132,6 +134,7 @@ export async function startTestSut(opts: TestSutOptions): Promise<TestSut> {
         databaseUrl: opts.databaseUrl,
         secretFile,
         otlpEndpoint: opts.otlpEndpoint,
+        traceSampleRatio: opts.traceSampleRatio,
         logLevel: opts.logLevel,
         extraEnv: opts.extraEnv,
         onOutput,

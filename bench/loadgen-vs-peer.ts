@@ -4,7 +4,9 @@
 //   node bench/loadgen-vs-peer.ts                   # 200, 500, 1000 req/s for 10 s each, local 1 ms target
 //   node bench/loadgen-vs-peer.ts --target URL      # against a real gateway (e.g. http://127.0.0.1:8080)
 //   node bench/loadgen-vs-peer.ts --smoke           # 2 s at 50 req/s: checks the bench still runs
-//   options: --rates 200,500 --duration 10 --out bench/results/loadgen-vs-peer.json
+//   options: --rates 200,500 --duration 10 --delay-ms 1 (the local target's answer time) --out FILE
+// The local target also times every request itself (arrival to the last byte written): the truth both tools
+// are judged against, reported beside the ratios (a peer has its own overhead: hey's is ~1 ms here).
 // Figures: achieved rate, p50/p99 latency (ours from the scheduled time, hey's from the send), and CPU seconds
 // per 1000 requests (ours: process.cpuUsage of this process; hey: user+sys from /usr/bin/time). Ratios are ours/hey.
 import { spawn } from 'node:child_process';
@@ -27,24 +29,48 @@ interface ToolFigures {
   p99Ms: number | null;
   cpuSecondsPer1000: number | null;
 }
+interface Truth {
+  requests: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
 interface RateResult {
   targetRps: number;
   durationS: number;
   ours: ToolFigures;
   hey: ToolFigures;
+  /** The target's own timing of the requests each tool sent (local target only). */
+  truth: { ours: Truth | null; hey: Truth | null };
   /** ours / hey; above 1 means ours is higher (more rate, more latency, more CPU). */
   ratios: { achievedRps: number | null; p50: number | null; p99: number | null; cpuPer1000: number | null };
 }
 
-/** The default target: a tiny server answering every request after ~1 ms. Runs in a child process. */
-async function serve(): Promise<void> {
+/**
+ * The default target: a tiny server answering every request after `delayMs` (setTimeout), in a child process.
+ * It times each request itself, from its arrival to the response's end; GET /__truth returns the p50/p99 of the
+ * requests since the previous call (and starts over).
+ */
+async function serve(delayMs: number): Promise<void> {
+  let times: number[] = [];
   const server = createServer((req, res) => {
+    const t0 = performance.now();
+    if (req.url === '/__truth') {
+      const sorted = times.sort((a, b) => a - b);
+      times = [];
+      const at = (p: number) =>
+        sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null;
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ requests: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99) }));
+      return;
+    }
+    res.once('finish', () => times.push(performance.now() - t0));
     req.resume();
     req.on('end', () =>
       setTimeout(
         () =>
           res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' }).end('{"ok":true}'),
-        1,
+        delayMs,
       ),
     );
   });
@@ -55,8 +81,14 @@ async function serve(): Promise<void> {
   process.stdin.resume();
 }
 
-async function startLocalTarget(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], {
+/** The local target's own timing of the requests since the last call (null against an external target). */
+async function truth(local: { url: string } | null): Promise<Truth | null> {
+  if (!local) return null;
+  return (await (await fetch(`${local.url}/__truth`)).json()) as Truth;
+}
+
+async function startLocalTarget(delayMs: number): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', '--delay-ms', String(delayMs)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -167,33 +199,39 @@ async function main(): Promise<void> {
       serve: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
       target: { type: 'string' },
+      'delay-ms': { type: 'string', default: '1' },
       rates: { type: 'string' },
       duration: { type: 'string' },
       out: { type: 'string' },
     },
   });
-  if (values.serve) return serve();
+  const delayMs = Number(values['delay-ms']);
+  if (values.serve) return serve(delayMs);
 
   const rates = (values.rates ?? (values.smoke ? '50' : '200,500,1000')).split(',').map(Number);
   const durationS = Number(values.duration ?? (values.smoke ? 2 : 10));
   const out = resolve(values.out ?? `${here}/results/loadgen-vs-peer.json`);
-  const local = values.target ? null : await startLocalTarget();
+  const local = values.target ? null : await startLocalTarget(delayMs);
   const baseUrl = values.target ?? (local as { url: string }).url;
   const heyUrl = `${baseUrl.replace(/\/+$/, '')}/api/products/1`;
 
   try {
     await runOurs(baseUrl, rates[0], 1); // warm-up (JIT, connections): a long-running orchestrator pays this once
+    await truth(local);
     const results: RateResult[] = [];
     for (const rps of rates) {
       const ours = await runOurs(baseUrl, rps, durationS);
+      const oursTruth = await truth(local);
       await sleep(500);
       const hey = await runHey(heyUrl, rps, durationS);
+      const heyTruth = await truth(local);
       await sleep(500);
       results.push({
         targetRps: rps,
         durationS,
         ours,
         hey,
+        truth: { ours: oursTruth, hey: heyTruth },
         ratios: {
           achievedRps: ratio(ours.achievedRps, hey.achievedRps),
           p50: ratio(ours.p50Ms, hey.p50Ms),
@@ -207,7 +245,7 @@ async function main(): Promise<void> {
       bench: 'loadgen-vs-peer',
       generatedAt: new Date().toISOString(),
       smoke: values.smoke,
-      target: values.target ?? 'local node:http server answering after ~1 ms (child process)',
+      target: values.target ?? `local node:http server answering after ~${delayMs} ms (child process)`,
       node: process.version,
       peer: 'hey (Debian), -z duration -c C -q Q with C * Q = rate (Q = 20 when the rate allows)',
       results,
@@ -220,13 +258,13 @@ async function main(): Promise<void> {
       `target ${report.target}; wrk max throughput ${fmt(wrk.maxRps, 0)} req/s (${wrk.connections} connections)`,
     );
     console.log(
-      'rate  | achieved ours/hey (ratio)  | p50 ms ours/hey (ratio)   | p99 ms ours/hey (ratio)   | CPU s/1000 ours/hey (ratio)',
+      'rate  | achieved ours/hey (ratio)  | p50 ms ours/hey (ratio)   | p99 ms ours/hey (ratio)   | CPU s/1000 ours/hey (ratio) | target p50/p99 ms during ours, hey',
     );
     for (const r of results) {
       const cell = (a: number | null, b: number | null, q: number | null, d = 2) =>
         `${fmt(a, d)}/${fmt(b, d)} (${fmt(q)})`.padEnd(26);
       console.log(
-        `${String(r.targetRps).padEnd(5)} | ${cell(r.ours.achievedRps, r.hey.achievedRps, r.ratios.achievedRps, 1)} | ${cell(r.ours.p50Ms, r.hey.p50Ms, r.ratios.p50)} | ${cell(r.ours.p99Ms, r.hey.p99Ms, r.ratios.p99)} | ${cell(r.ours.cpuSecondsPer1000, r.hey.cpuSecondsPer1000, r.ratios.cpuPer1000, 3)}`,
+        `${String(r.targetRps).padEnd(5)} | ${cell(r.ours.achievedRps, r.hey.achievedRps, r.ratios.achievedRps, 1)} | ${cell(r.ours.p50Ms, r.hey.p50Ms, r.ratios.p50)} | ${cell(r.ours.p99Ms, r.hey.p99Ms, r.ratios.p99)} | ${cell(r.ours.cpuSecondsPer1000, r.hey.cpuSecondsPer1000, r.ratios.cpuPer1000, 3)} | ${fmt(r.truth.ours?.p50Ms ?? null)}/${fmt(r.truth.ours?.p99Ms ?? null)}, ${fmt(r.truth.hey?.p50Ms ?? null)}/${fmt(r.truth.hey?.p99Ms ?? null)}`,
       );
     }
     console.log(`written ${out}`);

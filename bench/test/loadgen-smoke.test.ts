@@ -41,6 +41,11 @@ it('loadgen-vs-peer --smoke writes a figures file with every field', async () =>
       durationS: expect.any(Number),
       ours: figures,
       hey: figures,
+      // The target's own timing of each tool's requests: it saw every request sent.
+      truth: {
+        ours: { requests: report.results[0].ours.requests, p50Ms: expect.any(Number), p99Ms: expect.any(Number) },
+        hey: { requests: expect.any(Number), p50Ms: expect.any(Number), p99Ms: expect.any(Number) },
+      },
       ratios: {
         achievedRps: expect.any(Number),
         p50: expect.any(Number),

@@ -6,7 +6,8 @@ export const requestDurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 
 
 /**
  * The load generator's own Prometheus metrics, on a registry of its own (never prom-client's global one).
- * Counters count when a request settles; latency is from the scheduled send time.
+ * Counters count when a request settles; latency is from the scheduled send time (from the send itself when
+ * that was at most 2 ms late: the timer's resolution, see generator.ts).
  */
 export function createLoadMetrics(gauges: { targetRps: () => number; inFlight: () => number }) {
   const registry = new Registry();
@@ -22,7 +23,7 @@ export function createLoadMetrics(gauges: { targetRps: () => number; inFlight: (
   for (const journey of journeyNames) for (const outcome of outcomeKinds) requests.inc({ journey, outcome }, 0);
   const duration = new Histogram({
     name: 'loadgen_request_duration_seconds',
-    help: 'Latency of completed requests, from their scheduled send time to the end of the response.',
+    help: 'Latency of completed requests, from their scheduled send time (or the send, if under 2 ms late) to the end of the response.',
     labelNames: ['journey'] as const,
     buckets: requestDurationBuckets,
     registers: [registry],

@@ -28,7 +28,8 @@ export interface SecondStats {
    * outcome (dropped and timeouts included) in the denominator. Null when nothing was scheduled.
    */
   successPct: number | null;
-  /** Latency from scheduled send time to the end of the response body, over completed requests; null if none. */
+  /** Latency from the scheduled send time (the send, if under 2 ms late) to the end of the response body, over
+   * completed requests; null if none. */
   latencyMs: LatencyMs | null;
   /** Per journey: requests scheduled, how many were ok, and the p95 latency of its completed requests. */
   journeys: Record<JourneyName, { count: number; ok: number; p95Ms: number | null }>;

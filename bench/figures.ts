@@ -118,29 +118,30 @@ function memoryRows(m: Measured): FigureRow[] {
 
 function sutRow(m: Measured): FigureRow {
   const how =
-    '`bench/sut-throughput.ts`: stepped arrival rates through the gateway, healthy config; highest with p99 < 50 ms, 0 errors';
+    '`bench/sut-throughput.ts`: stepped arrival rates of the catalogue mix through the gateway, healthy config, 20 % of requests traced and exported; highest with p99 < 50 ms, 0 errors';
   if (!m.sut)
     return missing(
       'sut-capacity',
       'SUT capacity',
       how,
-      '>= 1000 req/s',
+      '>= 1500 req/s',
       'bench/sut-throughput.ts did not run; see errors',
     );
   const top = m.sut.steps.at(-1);
-  const firstBad = m.sut.steps.find((x) => !x.qualifies);
+  const capacity = m.sut.capacityRps;
+  const firstBad = m.sut.steps.find((x) => !x.qualifies && x.targetRps > (capacity ?? 0));
   return {
     id: 'sut-capacity',
     figure: 'SUT capacity',
     how,
-    target: '>= 1000 req/s',
+    target: '>= 1500 req/s',
     value:
       m.sut.capacityRps === null
         ? `below the lowest step (${m.sut.steps[0]?.targetRps ?? '-'} req/s)`
         : `${m.sut.capacityRps} req/s`,
-    met: m.sut.capacityRps !== null && m.sut.capacityRps >= 1000,
+    met: m.sut.capacityRps !== null && m.sut.capacityRps >= 1500,
     note: firstBad
-      ? `first failing step ${firstBad.targetRps} req/s: achieved ${firstBad.achievedRps}, p99 ${round(firstBad.p99Ms)} ms, ${firstBad.errors} errors`
+      ? `first failing step above it ${firstBad.targetRps} req/s: achieved ${firstBad.achievedRps}, p99 ${round(firstBad.p99Ms)} ms, ${firstBad.errors} errors`
       : `every step up to ${top?.targetRps} req/s qualified`,
   };
 }

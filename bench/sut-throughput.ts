@@ -1,7 +1,7 @@
 // Throughput of the shop (gateway -> api -> inventory -> PostgreSQL) under the simulated users' product mix
 // at stepped fixed arrival rates (open model: requests arrive on schedule whatever the latency).
 //
-//   node bench/sut-throughput.ts                    # 250..1250 req/s in 5 steps of 8 s, embedded PostgreSQL
+//   node bench/sut-throughput.ts                    # 250..1500 req/s in 6 steps of 8 s, embedded PostgreSQL
 //   node bench/sut-throughput.ts --smoke            # one 3 s step at 40 req/s: checks the bench still runs
 //   options: --rates 250,500 --duration 8 --out bench/results/sut-throughput.json
 //            --database-url URL (use this migrated, seeded database instead of starting an embedded PostgreSQL)
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
       'trace-ratio': { type: 'string', default: '0.2' },
     },
   });
-  const rates = (values.rates ?? (values.smoke ? '40' : '250,500,750,1000,1250')).split(',').map(Number);
+  const rates = (values.rates ?? (values.smoke ? '40' : '250,500,750,1000,1250,1500')).split(',').map(Number);
   const durationS = Number(values.duration ?? (values.smoke ? 3 : 8));
   const out = resolve(values.out ?? join(here, 'results/sut-throughput.json'));
 

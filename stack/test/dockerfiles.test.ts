@@ -25,7 +25,16 @@ function load(file: string) {
   const finalStart = froms.at(-1)?.getRange().start.line ?? 0;
   const final = instructions.filter((i) => i.getRange().start.line >= finalStart);
   const keyword = (list: typeof instructions, k: string) => list.filter((i) => i.getKeyword() === k);
-  return { text, doc, instructions, froms, final, keyword };
+  /** The name=value pairs of the final stage's LABEL or ENV instructions. */
+  const properties = (k: 'LABEL' | 'ENV') =>
+    Object.fromEntries(
+      keyword(final, k)
+        .flatMap((l) =>
+          (l as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties(),
+        )
+        .map((p) => [p.getName(), p.getValue()]),
+    );
+  return { text, doc, instructions, froms, final, keyword, properties };
 }
 
 describe.each(Object.entries(images))('%s Dockerfile', (name, { file, workspace }) => {
@@ -79,14 +88,7 @@ describe.each(Object.entries(images))('%s Dockerfile', (name, { file, workspace 
   });
 
   it('carries OCI labels: source, and version from a build ARG', () => {
-    const labels = Object.fromEntries(
-      df
-        .keyword(df.final, 'LABEL')
-        .flatMap((l) =>
-          (l as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties(),
-        )
-        .map((p) => [p.getName(), p.getValue()]),
-    );
+    const labels = df.properties('LABEL');
     expect(labels['org.opencontainers.image.source']).toBeTruthy();
     expect(labels['org.opencontainers.image.version']).toBe('${OBS_VERSION}');
     expect(labels['org.opencontainers.image.title']).toBe(`observastack-${name}`);
@@ -115,14 +117,7 @@ describe.each(Object.entries(images))('%s Dockerfile', (name, { file, workspace 
   });
 
   it("caps glibc's malloc arenas as the embedded launcher does (MALLOC_ARENA_MAX=2)", () => {
-    const env = Object.fromEntries(
-      df
-        .keyword(df.final, 'ENV')
-        .flatMap((e) =>
-          (e as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties(),
-        )
-        .map((p) => [p.getName(), p.getValue()]),
-    );
+    const env = df.properties('ENV');
     expect(env.MALLOC_ARENA_MAX).toBe('2');
     if (workspace.startsWith('sut/')) expect(serviceEnv('api', launcherOptions).MALLOC_ARENA_MAX).toBe('2');
   });

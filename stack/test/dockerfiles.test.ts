@@ -1,12 +1,18 @@
 // hadolint is in neither the npm registry nor Debian, so the Dockerfiles are checked by dockerfile-utils (the
 // linter behind the VS Code Docker extension) plus the project's own rules over dockerfile-ast's parse tree.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerfileParser } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { repoRoot } from './compose-model.ts';
-import { defaultSutPorts, serviceEnv } from '@observastack/sut-common/launcher/services.ts';
+import {
+  defaultSutPorts,
+  serviceArgs,
+  serviceEnv,
+  type SutServiceName,
+} from '@observastack/sut-common/launcher/services.ts';
+import { orchestratorNodeFlags } from '../../orchestrator/src/node-flags.ts';
 
 const launcherOptions = { ports: defaultSutPorts, databaseUrl: 'postgres://x@127.0.0.1/x', secretFile: '/x' };
 
@@ -105,13 +111,12 @@ describe.each(Object.entries(images))('%s Dockerfile', (name, { file, workspace 
     const cmd = JSON.parse(df.keyword(df.final, 'CMD')[0].getArgumentsContent() ?? '[]') as string[];
     expect(cmd[0]).toBe('node');
     expect(cmd.at(-1)!.startsWith(`${workspace}/src/`)).toBe(true);
-    // The shop services preload tracing exactly as the embedded launcher does.
+    // The node flags are the embedded launcher's (the shop services) and `npm start`'s (the orchestrator), with
+    // paths inside the image.
+    const inImage = (args: string[]) => args.map((a) => (a.startsWith(repoRoot) ? `/app/${relative(repoRoot, a)}` : a));
     if (workspace.startsWith('sut/'))
-      expect(cmd.slice(1, -1)).toEqual([
-        '--max-semi-space-size=2',
-        '--import',
-        '/app/sut/common/src/tracing/register.ts',
-      ]);
+      expect(cmd.slice(1, -1)).toEqual(inImage(serviceArgs(name as SutServiceName).slice(0, -1)));
+    else expect(cmd.slice(1, -1)).toEqual(inImage(orchestratorNodeFlags));
     expect(existsSync(join(repoRoot, workspace, 'package.json'))).toBe(true);
     expect(df.keyword(df.final, 'ENTRYPOINT')[0].getArgumentsContent()).toBe('["/usr/local/bin/with-secrets"]');
   });

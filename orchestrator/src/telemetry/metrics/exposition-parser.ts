@@ -69,6 +69,23 @@ function unescapeHelp(text: string): string {
   return text.replace(/\\(\\|n)/g, (_m, c: string) => (c === 'n' ? '\n' : '\\'));
 }
 
+/**
+ * V8 keeps a substring (a regex match, a split line) as a slice of its parent: a metric name kept by a store would
+ * keep alive the whole exposition it was read from, ~30 KB a scrape. The exemplar store did, until 15 minutes of
+ * scrapes (~80 MB) were held (found by comparing heap snapshots; docs/performance.md). Names and help texts, which
+ * outlive the parse, are copied out of the text once and interned.
+ */
+const interned = new Map<string, string>();
+function own(s: string): string {
+  let copy = interned.get(s);
+  if (copy === undefined) {
+    if (interned.size >= 10_000) interned.clear(); // names are few; a flood of new ones must not grow this
+    copy = Buffer.from(s, 'utf8').toString('utf8');
+    interned.set(copy, copy);
+  }
+  return copy;
+}
+
 export function parseExposition(text: string, format: ExpositionFormat = 'text'): Exposition {
   const samples: ExpositionSample[] = [];
   const types = new Map<string, MetricType>();
@@ -84,9 +101,9 @@ export function parseExposition(text: string, format: ExpositionFormat = 'text')
       if (m[1] === 'TYPE') {
         const t = (m[3] ?? '').trim() as MetricType;
         if (!METRIC_TYPES.has(t)) throw new ExpositionParseError(`unknown metric type ${JSON.stringify(t)}`, lineNo);
-        types.set(m[2], t);
+        types.set(own(m[2]), t);
       } else {
-        help.set(m[2], unescapeHelp(m[3] ?? ''));
+        help.set(own(m[2]), own(unescapeHelp(m[3] ?? '')));
       }
       continue;
     }
@@ -98,7 +115,7 @@ export function parseExposition(text: string, format: ExpositionFormat = 'text')
 function parseSampleLine(line: string, lineNo: number, format: ExpositionFormat): ExpositionSample {
   const nameMatch = NAME_RE.exec(line);
   if (!nameMatch) throw new ExpositionParseError(`expected a metric name in ${JSON.stringify(line)}`, lineNo);
-  const name = nameMatch[0];
+  const name = own(nameMatch[0]);
   const { labels, pos } = parseLabelSet(line, name.length, lineNo);
   const [sampleText, exemplarText] = splitExemplar(line.slice(pos));
   const rest = sampleText.trim().split(/\s+/);

@@ -11,6 +11,8 @@ import { InventoryClient } from './inventory-client.ts';
 import { RecommendationPool } from './recommendations/worker-pool.ts';
 import { computePrice } from './pricing/engine.ts';
 import type { ApiContext } from './context.ts';
+import { defaultApiRelease, hasPriceBadges, type ApiRelease } from './releases.ts';
+import { PriceBadges } from './pricing/price-badges.ts';
 import { registerCatalogRoutes } from './routes/catalog-routes.ts';
 import { registerOrderRoutes } from './routes/order-routes.ts';
 
@@ -19,7 +21,8 @@ export interface ApiOptions {
   inventoryUrl: string;
   logger: Logger;
   secret: Uint8Array;
-  version?: string;
+  /** The release this process runs (OBS_API_RELEASE); build_info's version. */
+  release?: ApiRelease;
 }
 
 export async function buildApi(opts: ApiOptions): Promise<{
@@ -30,7 +33,8 @@ export async function buildApi(opts: ApiOptions): Promise<{
   close(): Promise<void>;
 }> {
   const metrics = createServiceMetrics('api');
-  const version = opts.version ?? '0.1.0';
+  const release = opts.release ?? defaultApiRelease;
+  const version = release;
   const pricingTime = new Histogram({
     name: 'pricing_compute_seconds',
     help: 'Time to compute one price.',
@@ -70,7 +74,10 @@ export async function buildApi(opts: ApiOptions): Promise<{
     logger: opts.logger,
     orders,
     price: (product) => computePrice(config.get().pricingVersion, product, pricingTime),
+    release,
+    badges: hasPriceBadges(release) ? new PriceBadges() : null,
   };
+  opts.logger.info({ release }, 'release');
 
   await context.db.warm().catch((err) => opts.logger.warn({ err }, 'could not pre-open DB connections'));
   const app = createServiceApp({ logger: opts.logger, metrics });

@@ -5,6 +5,8 @@ import type { Logger } from '@observastack/sut-common/logger.ts';
 import type { ApiConfig } from './runtime-config.ts';
 import type { InventoryClient } from './inventory-client.ts';
 import type { RecommendationPool } from './recommendations/worker-pool.ts';
+import type { ApiRelease } from './releases.ts';
+import type { PriceBadges } from './pricing/price-badges.ts';
 
 /** What the api's routes share: typed config, the real resources, and metrics. */
 export interface ApiContext {
@@ -15,4 +17,7 @@ export interface ApiContext {
   logger: Logger;
   orders: Counter<'outcome'>;
   price(product: { id: number; basePriceCents: number }): number;
+  /** The release this process runs, and its price badges when it has them. */
+  release: ApiRelease;
+  badges: PriceBadges | null;
 }

@@ -7,10 +7,17 @@ import { buildApi } from './app.ts';
 const env = loadApiEnv();
 const logger = createLogger('api', env.OBS_LOG_LEVEL);
 const secret = await loadOrCreateSecret(env.OBS_JWT_SECRET_FILE);
-const api = await buildApi({ databaseUrl: env.DATABASE_URL, inventoryUrl: env.OBS_INVENTORY_URL, logger, secret });
+const api = await buildApi({
+  databaseUrl: env.DATABASE_URL,
+  inventoryUrl: env.OBS_INVENTORY_URL,
+  logger,
+  secret,
+  release: env.OBS_API_RELEASE,
+});
 await runUntilSignal({
   logger,
   listeners: [{ app: api.app, host: env.OBS_HOST, port: env.OBS_API_PORT, name: 'api' }],
+  reusePort: env.OBS_REUSE_PORT,
   admin: {
     service: 'api',
     host: env.OBS_HOST,

@@ -11,6 +11,7 @@ const gateway = await buildGateway({ apiUrl: env.OBS_API_URL, logger, secret });
 await runUntilSignal({
   logger,
   listeners: [{ app: gateway.userApp, host: env.OBS_HOST, port: env.OBS_GATEWAY_PORT, name: 'user' }],
+  reusePort: env.OBS_REUSE_PORT,
   admin: {
     service: 'gateway',
     host: env.OBS_HOST,

@@ -11,6 +11,7 @@ const inventory = await buildInventory({ databaseUrl: env.DATABASE_URL, logger, 
 await runUntilSignal({
   logger,
   listeners: [{ app: inventory.app, host: env.OBS_HOST, port: env.OBS_INVENTORY_PORT, name: 'inventory' }],
+  reusePort: env.OBS_REUSE_PORT,
   admin: {
     service: 'inventory',
     host: env.OBS_HOST,

@@ -4,6 +4,7 @@ import { parseOr400 } from '@observastack/sut-common/http/service-app.ts';
 import type { DbPool } from '@observastack/sut-common/db/pool.ts';
 import type { Logger } from '@observastack/sut-common/logger.ts';
 import { orderRefParamSchema, productParamSchema, reservationRequestSchema } from './stock-schemas.ts';
+import { boundLockWaits } from './lock-timeout.ts';
 
 export interface StockContext {
   db: DbPool;
@@ -37,7 +38,8 @@ export function registerStockRoutes(app: FastifyInstance, ctx: StockContext): vo
                     ORDER BY quantity - reserved DESC LIMIT 1 FOR UPDATE SKIP LOCKED`;
   app.post('/inventory/reservations', async (req, reply) => {
     const body = parseOr400(reservationRequestSchema, req.body, 'reservation');
-    const result = await ctx.db.transaction(async (tx) => {
+    const result = await ctx.db.transaction(async (txn) => {
+      const tx = await boundLockWaits(txn, ctx.logger);
       const [res] = await tx.query<{ id: string }>(
         'reservation_insert',
         'INSERT INTO inventory.reservations (order_ref) VALUES ($1) ON CONFLICT (order_ref) DO NOTHING RETURNING id',
@@ -68,7 +70,8 @@ export function registerStockRoutes(app: FastifyInstance, ctx: StockContext): vo
 
   app.delete('/inventory/reservations/:orderRef', async (req, reply) => {
     const { orderRef } = parseOr400(orderRefParamSchema, req.params, 'order ref');
-    const released = await ctx.db.transaction(async (tx) => {
+    const released = await ctx.db.transaction(async (txn) => {
+      const tx = await boundLockWaits(txn, ctx.logger);
       const items = await tx.query<{ stock_id: string; quantity: number }>(
         'reservation_release',
         `DELETE FROM inventory.reservation_items ri USING inventory.reservations r

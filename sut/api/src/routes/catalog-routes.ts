@@ -33,7 +33,13 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: ApiContext): vo
         ORDER BY id LIMIT $2 OFFSET $3`,
       [q.search ? escapeLike(q.search) : null, pageSize, (q.page - 1) * pageSize],
     );
-    return { page: q.page, pageSize, products: rows.map(priced) };
+    const products = rows.map(priced);
+    const badges = ctx.badges?.track(products);
+    return {
+      page: q.page,
+      pageSize,
+      products: badges ? products.map((p) => ({ ...p, badge: badges.get(p.id) })) : products,
+    };
   });
 
   app.get('/api/products/:id', async (req) => {
@@ -51,7 +57,9 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: ApiContext): vo
         ctx.logger.warn({ productId: id, reason: err.message }, 'availability unknown: inventory call failed');
         return null;
       });
-    return { ...priced(row), description: row.description, availability };
+    const product = priced(row);
+    const badge = ctx.badges?.track([product]).get(product.id);
+    return { ...product, description: row.description, availability, ...(badge === undefined ? {} : { badge }) };
   });
 
   app.get('/api/recommendations/:id', async (req) => {

@@ -12,6 +12,8 @@ export interface AdminThreadOptions {
   service: string;
   host: string;
   port: number;
+  /** SO_REUSEPORT (see http/lifecycle.ts). */
+  reusePort?: boolean;
   secret: Uint8Array;
   config: RuntimeConfig<Record<string, unknown>>;
   metrics: ServiceMetrics;
@@ -69,6 +71,7 @@ export async function startAdminThread(o: AdminThreadOptions): Promise<AdminThre
     instance: processInstance,
     host: o.host,
     port: o.port,
+    reusePort: o.reusePort ?? false,
     secret: o.secret,
     logLevel: o.logLevel,
     buffer: shared.buffer,

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { z } from 'zod';
 import { Gauge, Histogram } from 'prom-client';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyListenOptions, FastifyReply, FastifyRequest } from 'fastify';
 import { createLogger } from '../logger.ts';
 import { latencyBuckets, openMetricsRegistry } from '../metrics.ts';
 import { createServiceApp } from '../http/service-app.ts';
@@ -161,7 +161,7 @@ app.post('/config/reset', { onRequest }, async (req, reply) =>
 );
 
 try {
-  await app.listen({ host: d.host, port: d.port });
+  await app.listen({ host: d.host, port: d.port, reusePort: d.reusePort } as FastifyListenOptions); // see http/lifecycle.ts
   send({ type: 'listening', port: (app.server.address() as { port: number }).port });
 } catch (err) {
   send({ type: 'listen_failed', code: (err as NodeJS.ErrnoException).code, message: (err as Error).message });

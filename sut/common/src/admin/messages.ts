@@ -8,6 +8,7 @@ export interface AdminWorkerData {
   instance: string;
   host: string;
   port: number;
+  reusePort: boolean;
   secret: Uint8Array;
   /** Module exporting the service's runtime-config zod schema, and the export's name. */
   schemaModule: string;

@@ -23,4 +23,11 @@ export const commonEnvShape = {
     .string()
     .default('.observastack/secrets/jwt-secret')
     .describe('HS256 secret for config-write tokens.'),
+  OBS_REUSE_PORT: z
+    .enum(['0', '1'])
+    .default('0')
+    .transform((v) => v === '1')
+    .describe(
+      'Bind the service and admin ports with SO_REUSEPORT, so that a new process can take traffic beside the old one during a rollout (the supervisor sets it).',
+    ),
 };

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyListenOptions } from 'fastify';
 import type { Logger } from '../logger.ts';
 import { startAdminThread, type AdminThread, type AdminThreadOptions } from '../admin/admin-thread.ts';
+import { keepAliveDrain } from './drain.ts';
 
 export interface Listener {
   app: FastifyInstance;
@@ -18,6 +19,8 @@ export async function runUntilSignal(opts: {
   listeners: Listener[];
   admin?: AdminThreadOptions;
   close: () => Promise<void>;
+  /** SO_REUSEPORT on every port: a rollout's new process listens beside this one until this one drains. */
+  reusePort?: boolean;
 }): Promise<void> {
   const cannotListen = async (err: unknown, l: { host: string; port: number; name: string }) => {
     const e = err as NodeJS.ErrnoException;
@@ -30,7 +33,9 @@ export async function runUntilSignal(opts: {
   };
   for (const l of opts.listeners) {
     try {
-      await l.app.listen({ host: l.host, port: l.port });
+      // Fastify hands its listen options to net.Server#listen, which takes reusePort (Node >= 22.12); its types
+      // do not list it yet.
+      await l.app.listen({ host: l.host, port: l.port, reusePort: opts.reusePort ?? false } as FastifyListenOptions);
     } catch (err) {
       await cannotListen(err, l);
     }
@@ -41,12 +46,13 @@ export async function runUntilSignal(opts: {
   let admin: AdminThread | undefined;
   if (opts.admin) {
     try {
-      admin = await startAdminThread(opts.admin);
+      admin = await startAdminThread({ ...opts.admin, reusePort: opts.reusePort });
     } catch (err) {
       await cannotListen(err, { host: opts.admin.host, port: opts.admin.port, name: 'admin' });
     }
     opts.logger.info({ listener: 'admin', thread: 'admin', port: admin!.port }, 'listening');
   }
+  const drainer = keepAliveDrain(opts.listeners.map((l) => l.app.server));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -54,6 +60,7 @@ export async function runUntilSignal(opts: {
     opts.logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 5000);
     force.unref();
+    await drainer.drain();
     await admin?.close().catch((err) => opts.logger.error({ err }, 'error while closing the admin thread'));
     await opts.close().catch((err) => opts.logger.error({ err }, 'error while closing'));
     await flush(opts.logger);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 /** The SUT services in start order (a service's dependencies start before it). */
@@ -43,6 +44,8 @@ export interface SutEnvOptions {
   logLevel?: string;
   /** Share of new traces sampled at the gateway (1 = all); downstream services follow the parent. */
   traceSampleRatio?: number;
+  /** SO_REUSEPORT on the service's ports (OBS_REUSE_PORT), for rollouts; the supervisor sets it. */
+  reusePort?: boolean;
 }
 
 const registerPath = fileURLToPath(new URL('../tracing/register.ts', import.meta.url));
@@ -78,8 +81,25 @@ export const heapGrowingFlag = '--heap-growing-percent=50';
  * 16 MB) keeps each service ~25 MB smaller under load for a negligible GC cost at the shop's request sizes.
  */
 export function serviceArgs(name: SutServiceName): string[] {
-  return ['--max-semi-space-size=2', heapGrowingFlag, '--import', tsCacheHooks, '--import', registerPath, entry(name)];
+  const heap = name === 'api' ? [apiHeapLimitFlag] : [];
+  return [
+    '--max-semi-space-size=2',
+    heapGrowingFlag,
+    ...heap,
+    '--import',
+    tsCacheHooks,
+    '--import',
+    registerPath,
+    entry(name),
+  ];
 }
+
+/**
+ * The api's old-generation limit, as a container's memory limit would set it: ~5x what it holds under the
+ * heaviest lesson, so only a leak reaches it, and then Node dies the way it does in production ("JavaScript heap
+ * out of memory") and the supervisor restarts it.
+ */
+export const apiHeapLimitFlag = '--max-old-space-size=256';
 
 /** The environment one service process is started with. */
 export function serviceEnv(name: SutServiceName, o: SutEnvOptions): Record<string, string> {
@@ -95,6 +115,7 @@ export function serviceEnv(name: SutServiceName, o: SutEnvOptions): Record<strin
     MALLOC_ARENA_MAX: '2',
   };
   if (o.otlpEndpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = o.otlpEndpoint;
+  if (o.reusePort) env.OBS_REUSE_PORT = '1';
   if (o.traceSampleRatio !== undefined && o.traceSampleRatio < 1) {
     env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
     env.OTEL_TRACES_SAMPLER_ARG = String(o.traceSampleRatio);
@@ -119,6 +140,49 @@ export function serviceEnv(name: SutServiceName, o: SutEnvOptions): Record<strin
 /** Base URL of a service's admin routes (/config, /metrics, /healthz): its admin port, served by its admin thread. */
 export function adminBaseUrl(name: SutServiceName, ports: SutPorts): string {
   return `http://127.0.0.1:${ports[`${name}Admin`]}`;
+}
+
+/**
+ * The `instance` a service's /healthz answers (see http/process-instance.ts), asked on a connection of its own:
+ * during a rollout two processes share the port (SO_REUSEPORT) and the kernel picks one per connection, so a
+ * pooled keep-alive connection would keep asking the same one. Null when nothing healthy answers.
+ */
+export function healthyInstance(url: string, timeoutMs = 1000): Promise<string | null> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return resolve(null);
+        try {
+          resolve(String(JSON.parse(body).instance ?? '') || null);
+        } catch {
+          resolve(null);
+        }
+      });
+      res.on('error', () => resolve(null));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+  });
+}
+
+/** Polls `url` on fresh connections until a healthy process other than `oldInstance` answers. */
+export async function waitNewInstance(
+  url: string,
+  oldInstance: string | null,
+  timeoutMs: number,
+  isAlive: () => boolean,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`process exited before ${url} answered`);
+    const instance = await healthyInstance(url);
+    if (instance !== null && instance !== oldInstance) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no new healthy process at ${url} after ${timeoutMs} ms`);
 }
 
 /** Polls `url` until it answers 2xx or `timeoutMs` passes. */

@@ -13,6 +13,16 @@ import {
 import { runViewSchema } from '../protocol/run.ts';
 import { changesResponseSchema, listChangesQuerySchema } from '../protocol/changes.ts';
 import {
+  jobParamsSchema,
+  jobsResponseSchema,
+  jobViewSchema,
+  releaseBodySchema,
+  releasesResponseSchema,
+  restartResponseSchema,
+  rolloutResponseSchema,
+} from '../protocol/actions.ts';
+import { backendParamsSchema, dbActivityResponseSchema, terminateResponseSchema } from '../protocol/db-activity.ts';
+import {
   exemplarQueryParamsSchema,
   instantQueryParamsSchema,
   panelDataParamsSchema,
@@ -143,6 +153,68 @@ export const orchestratorOps: ApiOp[] = [
     query: listChangesQuerySchema,
     response: changesResponseSchema,
     ...read,
+  },
+  {
+    method: 'get',
+    path: '/api/services/{name}/releases',
+    summary:
+      "A service's releases with their notes and the one serving now (embedded mode; only the api has releases: 404 for the others).",
+    params: serviceParamsSchema,
+    response: releasesResponseSchema,
+    ...read,
+  },
+  {
+    method: 'post',
+    path: '/api/services/{name}/release',
+    summary:
+      "Roll a release out (or back): a new process with that code starts beside the serving one (SO_REUSEPORT), takes traffic once healthy, and the old one drains and exits; the run's config is put back on the new process. Answers when the old one has exited; recorded in the change log and on the active run's timeline. 400 for an unknown version, 409 (already_running) for the release that serves, 409 (rollout_in_progress) during another rollout, 502 (rollout_failed) when the new process never became healthy (the old one keeps serving), 501 in stack mode.",
+    params: serviceParamsSchema,
+    body: releaseBodySchema,
+    response: rolloutResponseSchema,
+    ...write,
+  },
+  {
+    method: 'post',
+    path: '/api/services/{name}/restart',
+    summary:
+      "A rolling restart: a fresh process with the same release takes over and the old one drains, as a rollout does; the run's config is put back on it. Recorded on the active run's timeline. 409 during another rollout, 501 in stack mode.",
+    params: serviceParamsSchema,
+    response: restartResponseSchema,
+    ...write,
+  },
+  {
+    method: 'get',
+    path: '/api/jobs',
+    summary:
+      "The shop's background jobs (embedded mode): what each does as its owners describe it, whether it runs (pid, since when) and how it last ended (`exit code 0`, `signal SIGTERM`, or its last error line).",
+    response: jobsResponseSchema,
+    ...read,
+  },
+  {
+    method: 'post',
+    path: '/api/jobs/{name}/stop',
+    summary:
+      "Stop a background job: SIGTERM (the job rolls back its transaction), SIGKILL after 5 s; answers the job once it has exited and records the learner's action on the active run's timeline. 404 for an unknown job, 409 (not_running) when it is not running.",
+    params: jobParamsSchema,
+    response: jobViewSchema,
+    ...write,
+  },
+  {
+    method: 'get',
+    path: '/api/db/activity',
+    summary:
+      "The DB view: the shop database's client backends as pg_stat_activity shows them (the platform's own connections left out), who blocks whom (pg_blocking_pids), blockers first, then the oldest transaction; and their relation and row-level locks from pg_locks.",
+    response: dbActivityResponseSchema,
+    ...read,
+  },
+  {
+    method: 'post',
+    path: '/api/db/backends/{pid}/terminate',
+    summary:
+      "pg_terminate_backend on one of the shop database's backends: its transaction is rolled back and its client sees its connection closed. Recorded as the learner's action on the active run's timeline. 404 for a pid that is not a shop backend (the platform's own, another database's, or gone).",
+    params: backendParamsSchema,
+    response: terminateResponseSchema,
+    ...write,
   },
   {
     method: 'patch',

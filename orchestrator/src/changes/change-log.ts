@@ -2,7 +2,7 @@ import type { ChangeEntry } from '../protocol/changes.ts';
 import type { KnobService } from '../scenarios/knobs.ts';
 
 /** Knobs that are a release of the service's code, not a setting: a change of one is a deploy. */
-export const releaseKnobs: ReadonlySet<string> = new Set(['pricingVersion']);
+export const releaseKnobs: ReadonlySet<string> = new Set(['pricingVersion', 'release']);
 
 /** Entries kept: a lesson's worth of changes many times over; the oldest go first. */
 export const changeLogCap = 500;
@@ -20,10 +20,16 @@ function author(who: string): string {
   return 'observastack';
 }
 
-function describe(kind: ChangeEntry['kind'], who: string, service: KnobService, changes: Change[]): string {
+function describe(
+  kind: ChangeEntry['kind'],
+  who: string,
+  service: KnobService,
+  changes: Change[],
+  note?: string,
+): string {
   if (kind === 'deploy') {
     const c = changes[0];
-    return `${service} release ${String(c.to)} rolled out (was ${String(c.from)})`;
+    return `${service} release ${String(c.to)} rolled out (was ${String(c.from)})${note ? `: ${note}` : ''}`;
   }
   if (who === 'orchestrator') return `${service} config restored to the lesson's baseline`;
   return `${service} config push: ${changes.map((c) => c.key).join(', ')}`;
@@ -34,8 +40,8 @@ export class ChangeLog {
   private readonly entries: ChangeEntry[] = [];
   private nextId = 1;
 
-  /** Records what one config write changed; a release knob becomes its own deploy entry. */
-  record(service: KnobService, who: string, changes: Change[], at = Date.now()): void {
+  /** Records what one config write (or rollout) changed; a release becomes its own deploy entry, with its note. */
+  record(service: KnobService, who: string, changes: Change[], at = Date.now(), note?: string): void {
     if (changes.length === 0) return;
     const releases = changes.filter((c) => releaseKnobs.has(c.key));
     const settings = changes.filter((c) => !releaseKnobs.has(c.key));
@@ -43,6 +49,7 @@ export class ChangeLog {
       this.push(
         { at, service, kind: 'deploy', by: who === 'scenario' ? 'release-pipeline' : author(who), changes: [r] },
         who,
+        note,
       );
     if (settings.length) this.push({ at, service, kind: 'config', by: author(who), changes: settings }, who);
   }
@@ -51,8 +58,8 @@ export class ChangeLog {
     return this.entries.slice(-limit).reverse();
   }
 
-  private push(e: Omit<ChangeEntry, 'id' | 'summary'>, who: string): void {
-    this.entries.push({ id: this.nextId++, ...e, summary: describe(e.kind, who, e.service, e.changes) });
+  private push(e: Omit<ChangeEntry, 'id' | 'summary'>, who: string, note?: string): void {
+    this.entries.push({ id: this.nextId++, ...e, summary: describe(e.kind, who, e.service, e.changes, note) });
     if (this.entries.length > changeLogCap) this.entries.splice(0, this.entries.length - changeLogCap);
   }
 }

@@ -38,6 +38,7 @@ import { StackMonitor } from './stack-monitor.ts';
 import { resolveTopology } from './topology.ts';
 import { migrateWithRetry } from './migrate-with-retry.ts';
 import { protocolVersion, type ServerMessage, type ServiceStatus } from '../protocol/ws-messages.ts';
+import { createShopActions } from './shop-actions-wiring.ts';
 
 export interface Platform {
   url: string;
@@ -190,13 +191,23 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     const control = new SutControl(adminUrls, secret);
     const changeLog = new ChangeLog();
     control.onChange = (service, who, changes) => changeLog.record(service, who, changes);
+    // Releases, restarts, jobs and the DB view: the fix actions beyond knobs (actions/, docs/api.md).
+    let supervisor: Supervisor | null = null;
+    const shop = createShopActions({
+      stack,
+      databaseUrl,
+      changeLog,
+      supervisor: () => supervisor,
+      onLine: (service, stream, line) => telemetry.logs.ingest(service, line, stream),
+      onAction: (a, replaced) => engine.recordAction(a, replaced),
+    });
+    cleanup.push({ name: 'jobs and DB view', run: () => shop.close() });
     // The public URLs join the allowlist once the listener's port is known (Gitpod and Codespaces name it).
     const allowed = new Set(env.OBS_CORS_ORIGINS);
     const allowedOrigins = () => allowed;
     const publicSet = new Set<string>();
     const trustProxy = compileTrust(env.OBS_TRUSTED_PROXIES);
     let statuses: ServiceStatus[] = [];
-    let supervisor: Supervisor | null = null;
     let monitor: StackMonitor | null = null;
     let servicesStarted = false;
     // A run needs every service: while they start (or, in stack mode, while any is down) runs are refused with 503.
@@ -230,6 +241,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       signal: (e) => telemetry.signal(e),
       log: (m) => console.error(m),
       loadFor: (s) => effectiveLoad(s, calibrator.calibration),
+      actions: shop.actions,
     });
     // Every supervised process (the SUT children, the embedded PostgreSQL) reports here: the site, /api/health
     // and the active run's timeline all learn of a crash and a recovery.
@@ -280,6 +292,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
           ),
           servicesRoutes(control, engine, () => statuses),
           changesRoutes(changeLog),
+          ...shop.routes,
           telemetry.apiRouter,
           openapiRoutes(),
         ],

@@ -6,3 +6,5 @@ export * from './rest.ts';
 export * from './changes.ts';
 export * from './run-events.ts';
 export * from './views.ts';
+export * from './actions.ts';
+export * from './db-activity.ts';

@@ -51,6 +51,14 @@ export const runEventData = {
     /** Changed after the fault: counts as a fix attempt. */
     counted: z.boolean(),
   }),
+  /** A fix action beyond knobs (protocol/actions.ts): a restart, a rollout, a job stopped, a backend terminated. */
+  action_taken: z.object({
+    action: z.enum(['restart', 'release', 'stop-job', 'terminate-backend']),
+    target: z.string(),
+    who: z.string(),
+    /** Taken after the fault: counts as a fix attempt (the judge's hold starts again). */
+    counted: z.boolean(),
+  }),
   checkpoint_answered: z.object({
     checkpointId: z.string(),
     stage: stageSchema,

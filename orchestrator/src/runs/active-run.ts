@@ -75,7 +75,7 @@ export function resumedActiveRun(
   now: number,
 ): ActiveRun {
   const shown = events.filter(ofType('hint_shown'));
-  const counted = events.filter(ofType('config_changed')).filter((e) => e.data.counted);
+  const counted = events.filter((e) => (e.type === 'config_changed' || e.type === 'action_taken') && e.data.counted);
   return {
     rec,
     // A scenario gone since (a pack removed): the engine only closes the run, and its view tolerates the gap.

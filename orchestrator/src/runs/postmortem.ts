@@ -30,7 +30,7 @@ export function buildPostmortem(rec: RunRecord, scenario: Scenario | undefined, 
       tta: timeToAcknowledge(events),
     },
     learnerChanges: events
-      .filter((e) => e.type === 'config_changed' && e.data.counted)
+      .filter((e) => (e.type === 'config_changed' || e.type === 'action_taken') && e.data.counted)
       .map((e) => ({ at: e.at, offsetSeconds: (e.at - t0) / 1000, message: e.message })),
     timeline: events.map((e) => ({ at: e.at, offsetSeconds: (e.at - t0) / 1000, type: e.type, message: e.message })),
     explanation: rec.state === 'resolved' ? (scenario?.spec.fix.explanation ?? null) : null,

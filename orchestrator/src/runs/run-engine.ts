@@ -23,6 +23,8 @@ import {
 import { toRunView } from './run-view.ts';
 import { CapacityRefusal, effectiveLoad, type EffectiveLoad } from '../calibration/effective-load.ts';
 import type { CheckpointAnswerView, PageAckView } from '../protocol/views.ts';
+import type { ShopActions } from '../actions/shop-actions.ts';
+import type { ActionRecord } from '../protocol/actions.ts';
 
 /** The parts of each collaborator the engine uses (the real classes satisfy them; tests pass in-memory fakes). */
 export type RunEngineStore = Pick<RunStore, 'create' | 'update' | 'addEvent' | 'get' | 'active' | 'events'>;
@@ -42,6 +44,8 @@ export interface RunEngineDeps {
   baselineGraceSeconds?: number;
   /** The scenario's load on this machine (the calibration); default: its YAML rates. Throws CapacityRefusal. */
   loadFor?: (scenario: Scenario) => EffectiveLoad;
+  /** Releases and jobs (a fault that rolls one out or starts one; a reset that restores them). */
+  actions?: ShopActions;
 }
 
 export { baselineWarmupSeconds } from './run-judge.ts';
@@ -124,6 +128,15 @@ export class RunEngine {
       const scenario = this.scenario(id);
       if (!scenario) throw new RunRefusal('unknown_scenario', `unknown scenario "${id}"`);
       const load = this.loadFor(scenario);
+      const { release, job } = scenario.spec.fault;
+      const actions = this.deps.actions;
+      const unavailable =
+        release || job ? (actions ? actions.unavailable() : 'this platform has no shop actions') : null;
+      if (unavailable)
+        throw new RunRefusal(
+          'not_available',
+          `"${scenario.spec.title}" rolls out a release or runs a job: ${unavailable}`,
+        );
       const now = Date.now();
       const rec = newRunRecord(scenario.id, { surprise, seed, onCall: body.onCall ?? false }, now);
       await this.deps.store.create(rec);
@@ -169,6 +182,11 @@ export class RunEngine {
   }
 
   private async restoreHealthy(who: string): Promise<void> {
+    const actions = this.deps.actions;
+    if (actions && actions.unavailable() === null) {
+      await actions.stopJobs();
+      await actions.restoreReleases(who);
+    }
     for (const s of knobServices) {
       const r = await this.deps.control.resetConfig(s, who);
       // 202: accepted, not yet in effect (the service is busy); it takes effect without failing or is applied later.
@@ -196,6 +214,32 @@ export class RunEngine {
         .map((c) => `${service}.${c.key} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`)
         .join(', ');
       await this.event('config_changed', `${who} changed ${text}`, { service, patch, changes, who, counted: injected });
+    });
+  }
+
+  /**
+   * Records a learner's fix action (a restart, a rollout, a job stopped, a backend terminated) on the active run.
+   * After the fault it counts like a config change: the judge's hold starts again from it. A restart or a rollout
+   * brings a process up on defaults: `replaced` names the service whose run config (the incident's and the
+   * learner's changes) is put back, as after a crash.
+   */
+  recordAction(a: ActionRecord, replaced?: string): Promise<void> {
+    return this.exclusive(async () => {
+      const r = this.run;
+      if (!r) return;
+      const injected = r.rec.state === 'injected';
+      if (injected) {
+        r.learnerChanges++;
+        r.lastChangeAt = Date.now();
+        if (!r.scenario.relevantActions.has(a.action)) r.unrelatedChangeSeen = true;
+        if (replaced) await this.reapplyRunConfig(replaced);
+      }
+      await this.event('action_taken', `${a.who === 'learner' ? 'learner' : a.who}: ${a.summary}`, {
+        action: a.action,
+        target: a.target,
+        who: a.who,
+        counted: injected,
+      });
     });
   }
 
@@ -406,6 +450,10 @@ export class RunEngine {
     const r = this.run!;
     try {
       const applied = await this.deps.control.applyState(r.scenario.faultConfig, 'scenario');
+      const { release, job } = r.scenario.spec.fault;
+      // The shop's own mechanisms: a release the pipeline rolls out, a job someone scheduled. Neither is a knob.
+      if (release) await this.deps.actions!.rollout(release.service, release.version, 'scenario', release.note);
+      if (job) await this.deps.actions!.startJob(job);
       if (r.load?.fault) this.deps.load.setPlan(r.load.fault);
       r.rec.injectedAt = Date.now();
       r.sloMet = true;

@@ -12,7 +12,9 @@ export type RunRefusalCode =
   | 'beyond_capacity'
   | 'start_failed'
   | 'no_page'
-  | 'invalid_request';
+  | 'invalid_request'
+  /** The scenario needs an action this mode cannot take (a rollout or a job in stack mode). */
+  | 'not_available';
 
 export class RunRefusal extends Error {
   readonly code: RunRefusalCode;
@@ -36,4 +38,5 @@ export const refusalStatus: Record<RunRefusalCode, number> = {
   start_failed: 503,
   no_page: 409,
   invalid_request: 400,
+  not_available: 501,
 };

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
   adminBaseUrl,
+  healthyInstance,
+  waitNewInstance,
   prepareTsCache,
   serviceArgs,
   serviceEnv,
@@ -27,7 +29,17 @@ export interface SupervisorOptions extends SutEnvOptions {
   spawnService?: (name: SutServiceName) => ChildProcess;
   /** Resolves when the service is healthy, rejects if not in time or once `isAlive` is false; default: polls its /healthz. */
   waitHealthy?: (name: SutServiceName, isAlive: () => boolean) => Promise<void>;
+  /**
+   * During a rollout: resolves when a healthy process other than `oldInstance` answers the service's /healthz;
+   * default: polls it on fresh connections (both processes share the port).
+   */
+  waitReplacement?: (name: SutServiceName, oldInstance: string | null, isAlive: () => boolean) => Promise<void>;
+  /** The /healthz instance of the process serving now (null if none answers); default: asks it. */
+  instanceOf?: (name: SutServiceName) => Promise<string | null>;
 }
+
+/** A rollout or a restart refused because another one of the same service is under way. */
+export class ReplacementBusy extends Error {}
 
 interface Child {
   name: SutServiceName;
@@ -36,6 +48,10 @@ interface Child {
   crashes: number;
   healthySince: number;
   stopping: boolean;
+  /** A rollout is under way: the old process's exit is part of it, not a crash. */
+  replacing: boolean;
+  /** Environment this service's processes start with beyond serviceEnv (its release). */
+  env: Record<string, string>;
 }
 
 const maxBackoffMs = 10_000;
@@ -49,6 +65,8 @@ export class Supervisor {
   private readonly children = new Map<SutServiceName, Child>();
   private readonly spawnService: (name: SutServiceName) => ChildProcess;
   private readonly waitHealthy: (name: SutServiceName, isAlive: () => boolean) => Promise<void>;
+  private readonly waitReplacement: NonNullable<SupervisorOptions['waitReplacement']>;
+  private readonly instanceOf: NonNullable<SupervisorOptions['instanceOf']>;
 
   constructor(o: SupervisorOptions) {
     this.opts = o;
@@ -56,12 +74,21 @@ export class Supervisor {
       o.spawnService ??
       ((name) =>
         spawn(process.execPath, serviceArgs(name), {
-          env: { PATH: process.env.PATH ?? '', ...serviceEnv(name, o) },
+          env: {
+            PATH: process.env.PATH ?? '',
+            ...serviceEnv(name, { ...o, reusePort: true }),
+            ...this.children.get(name)!.env,
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         }));
     this.waitHealthy =
       o.waitHealthy ??
       ((name, isAlive) => waitHealthy(`${adminBaseUrl(name, o.ports)}/healthz`, o.healthTimeoutMs ?? 20_000, isAlive));
+    this.waitReplacement =
+      o.waitReplacement ??
+      ((name, old, isAlive) =>
+        waitNewInstance(`${adminBaseUrl(name, o.ports)}/healthz`, old, o.healthTimeoutMs ?? 20_000, isAlive));
+    this.instanceOf = o.instanceOf ?? ((name) => healthyInstance(`${adminBaseUrl(name, o.ports)}/healthz`));
     for (const name of sutServiceNames) {
       this.children.set(name, {
         name,
@@ -69,6 +96,8 @@ export class Supervisor {
         crashes: 0,
         healthySince: 0,
         stopping: false,
+        replacing: false,
+        env: {},
         status: { name, state: 'stopped', pid: null, restarts: 0, lastExit: null },
       });
     }
@@ -109,8 +138,64 @@ export class Supervisor {
     this.setStatus(c, { state: 'running' });
   }
 
+  /** The environment beyond serviceEnv a service's processes start with (e.g. `OBS_API_RELEASE`). */
+  envOf(name: SutServiceName): Readonly<Record<string, string>> {
+    return { ...this.children.get(name)!.env };
+  }
+
+  /**
+   * A rolling replacement, as an orchestrator rolls a deployment out: a new process starts beside the serving one
+   * (both listen with SO_REUSEPORT, the kernel shares new connections between them), and once it is healthy the
+   * old one gets SIGTERM: it stops accepting, finishes what it serves and exits, and the gateway's connections
+   * move to the new one. `env` (merged into the service's) is how a release changes; empty, it is a restart. If
+   * the new process never becomes healthy it is killed, the old one keeps serving and the error is thrown.
+   */
+  async replace(
+    name: SutServiceName,
+    env: Record<string, string> = {},
+  ): Promise<{ pid: number | null; tookMs: number }> {
+    const c = this.children.get(name)!;
+    if (c.replacing) throw new ReplacementBusy(`a rollout of ${name} is already under way`);
+    if (c.stopping) throw new Error(`${name} is stopping`);
+    const t0 = performance.now();
+    c.replacing = true;
+    const previousEnv = c.env;
+    try {
+      const old = c.proc;
+      const oldInstance = old ? await this.instanceOf(name) : null;
+      c.env = { ...c.env, ...env };
+      const proc = this.spawnService(name);
+      pipeLines(proc.stdout!, (l) => this.opts.onLine(name, 'stdout', l));
+      pipeLines(proc.stderr!, (l) => this.opts.onLine(name, 'stderr', l));
+      try {
+        await this.waitReplacement(name, oldInstance, () => proc.exitCode === null && proc.signalCode === null);
+      } catch (err) {
+        c.env = previousEnv;
+        await stopChild(proc);
+        // The serving process died meanwhile: start one again, as after a crash.
+        if (old && c.proc === null && !c.stopping) void this.spawnOne(c).catch(() => c.proc?.kill('SIGKILL'));
+        throw err;
+      }
+      c.proc = proc;
+      c.healthySince = Date.now();
+      proc.once('exit', (code, signal) => this.onExit(c, proc, code, signal));
+      this.setStatus(c, { state: 'running', pid: proc.pid ?? null });
+      if (old) await stopChild(old);
+      return { pid: proc.pid ?? null, tookMs: Math.round(performance.now() - t0) };
+    } finally {
+      c.replacing = false;
+    }
+  }
+
   private onExit(c: Child, proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (c.proc !== proc) return;
+    // The serving process died while its replacement starts: the replacement takes over (or, if it fails, the
+    // next crash of nothing is restarted by the usual path below once replacing ends).
+    if (c.replacing) {
+      c.proc = null;
+      this.setStatus(c, { lastExit: signal ? `signal ${signal}` : `exit code ${code}` });
+      return;
+    }
     c.proc = null;
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     if (c.stopping) {

@@ -72,13 +72,13 @@ describe('module map', () => {
     expect(show(bad)).toEqual([]);
   });
 
-  it("the orchestrator reaches the SUT only through package exports (sut-common, the services' runtime-config)", () => {
+  it("the orchestrator reaches the SUT only through package exports (sut-common, the services' runtime-config and releases)", () => {
     const bad = importsIn('orchestrator/src/**/*.ts').filter(
       (i) =>
         i.target.startsWith('sut/') ||
         i.target.startsWith('site/') ||
         (/^@observastack\//.test(i.spec) &&
-          !/^@observastack\/(sut-common\/|(gateway|api|inventory)\/runtime-config$)/.test(i.spec)),
+          !/^@observastack\/(sut-common\/|(gateway|api|inventory)\/(runtime-config|releases)$)/.test(i.spec)),
     );
     expect(show(bad)).toEqual([]);
   });

@@ -42,10 +42,12 @@ describe('loadScenarios', () => {
     const { scenarios, problems } = await loadScenarios();
     expect(problems).toEqual([]);
     expect(scenarios.map((s) => s.id)).toEqual([
+      'analytics-lock',
       'cpu-regression',
       'db-connection-exhaustion',
       'db-slow-query',
       'gateway-pool-lowered',
+      'leaky-release',
       'traffic-spike',
       'worker-pool-saturation',
     ]);

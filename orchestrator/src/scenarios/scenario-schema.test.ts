@@ -114,7 +114,7 @@ describe('scenario schema', () => {
         ],
       }),
     ).toMatchInlineSnapshot(`
-      "scenarios/x.yaml: hints.0.when.signal: Invalid option: expected one of "users_success_pct"|"users_p95_ms"|"gateway_pending"|"gateway_p95_ms"|"api_p95_ms"|"api_cpu_pct"|"api_event_loop_lag_ms"|"worker_queue_depth"|"api_db_pending"|"inventory_db_p95_ms"|"users_rate_limited_rps"|"users_offered_rps"
+      "scenarios/x.yaml: hints.0.when.signal: Invalid option: expected one of "users_success_pct"|"users_p95_ms"|"gateway_pending"|"gateway_p95_ms"|"api_p95_ms"|"api_cpu_pct"|"api_event_loop_lag_ms"|"api_heap_used_mb"|"api_gc_pct"|"worker_queue_depth"|"api_db_pending"|"inventory_db_p95_ms"|"users_rate_limited_rps"|"users_offered_rps"
       scenarios/x.yaml: hints.1.when: matches none of the accepted forms (see docs/scenario-guide.md#fields)"
     `);
   });
@@ -138,7 +138,7 @@ describe('scenario schema', () => {
     const { story: _, ...noStory } = minimal;
     expect(problems({ ...noStory, fault: {}, colour: 'red' })).toMatchInlineSnapshot(`
       "scenarios/x.yaml: story: Invalid input: expected string, received undefined
-      scenarios/x.yaml: fault: a fault changes config, load, or both
+      scenarios/x.yaml: fault: a fault changes config, load, a release or starts a job
       scenarios/x.yaml: (root): Unrecognized key: "colour""
     `);
   });

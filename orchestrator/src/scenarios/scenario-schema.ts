@@ -3,7 +3,9 @@ import { loadPlanSchema } from '../load/plan-schema.ts';
 
 /** A scenario's load is always the simulated users' (the platform's own traffic has its own plans). */
 const usersPlanSchema = loadPlanSchema.omit({ purpose: true });
-import { knobSchemas } from './knobs.ts';
+import { knobSchemas, knobServices } from './knobs.ts';
+import { apiReleaseVersions } from '@observastack/api/releases';
+import { jobNames } from '../protocol/actions.ts';
 import { signalNames } from './signals.ts';
 
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case: lowercase letters, digits and single dashes');
@@ -110,6 +112,47 @@ const unrelatedChangeTrigger = z.strictObject({
   unrelatedChange: z.literal(true).describe("The learner changed a knob this scenario's fault does not involve."),
 });
 
+/**
+ * A fix that is not (only) a config write: the actions a learner takes from the lesson's widgets, each through
+ * its own route (docs/api.md, "Fix actions"). `scenarios:verify` takes them the same way.
+ */
+export const fixActionSchema = z.discriminatedUnion('action', [
+  z.strictObject({
+    action: z.literal('config'),
+    config: configStateSchema,
+  }),
+  z.strictObject({
+    action: z.literal('restart'),
+    service: z.enum(knobServices).describe('A rolling restart: a fresh process with the same release and config.'),
+  }),
+  z.strictObject({
+    action: z.literal('release'),
+    service: z.literal('api'),
+    version: z.enum(apiReleaseVersions).describe('The release to roll out (or back to).'),
+  }),
+  z.strictObject({
+    action: z.literal('stop-job'),
+    job: z.enum(jobNames),
+  }),
+  z.strictObject({
+    action: z.literal('terminate-backend'),
+    which: z
+      .literal('blockers')
+      .describe('Every PostgreSQL backend that blocks another one, as the DB view shows them (pids change per run).'),
+  }),
+]);
+export type FixAction = z.infer<typeof fixActionSchema>;
+
+/** A fix: a config state (the knobs to write) or a list of actions, taken in order. */
+export const fixSchema = z.union([z.array(fixActionSchema).min(1).max(5), configStateSchema]);
+export type Fix = z.infer<typeof fixSchema>;
+
+/** The config writes of a fix (a config state, or its `config` actions). */
+export function fixConfig(fix: Fix): ConfigState[] {
+  if (!Array.isArray(fix)) return [fix];
+  return fix.flatMap((a) => (a.action === 'config' ? [a.config] : []));
+}
+
 export const hintSchema = z.strictObject({
   id: itemId,
   text: z.string().min(1).max(1000).describe('What the learner reads (Markdown).'),
@@ -159,8 +202,28 @@ export const scenarioSchema = z.strictObject({
       load: usersPlanSchema
         .optional()
         .describe('A load plan that replaces `load` when the fault is applied (traffic incidents).'),
+      release: z
+        .strictObject({
+          service: z.literal('api'),
+          version: z.enum(apiReleaseVersions),
+          note: z
+            .string()
+            .min(1)
+            .max(300)
+            .optional()
+            .describe("The release pipeline's line in the change log (default: the release's own notes)."),
+        })
+        .optional()
+        .describe('A release rolled out when the incident starts (a new process with that code takes the traffic).'),
+      job: z
+        .enum(jobNames)
+        .optional()
+        .describe('A background job of the shop started when the incident starts (it never appears in a form).'),
     })
-    .refine((f) => Object.keys(f.config).length > 0 || f.load !== undefined, 'a fault changes config, load, or both')
+    .refine(
+      (f) => Object.keys(f.config).length > 0 || f.load !== undefined || f.release !== undefined || f.job !== undefined,
+      'a fault changes config, load, a release or starts a job',
+    )
     .describe('What is broken when the incident starts.'),
   slo: sloSchema,
   expiresAfterSeconds: z
@@ -179,12 +242,14 @@ export const scenarioSchema = z.strictObject({
     .describe('Questions for staged scoring; a right answer records the stage time (TTD, TTL, TTDx).'),
   fix: z
     .strictObject({
-      documented: configStateSchema.describe(
-        'The fix the guide teaches; `scenarios:verify` applies it and expects resolution.',
+      documented: fixSchema.describe(
+        'The fix the guide teaches (knobs to write, or a list of actions); `scenarios:verify` applies it and expects resolution.',
       ),
-      wrong: configStateSchema
+      wrong: fixSchema
         .optional()
-        .describe('A plausible wrong fix; `scenarios:verify` applies it and expects NO resolution.'),
+        .describe(
+          'A plausible wrong fix (knobs or actions, e.g. a restart that only mitigates); `scenarios:verify` applies it and expects NO resolution.',
+        ),
       explanation: z
         .string()
         .min(1)

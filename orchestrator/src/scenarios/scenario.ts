@@ -1,5 +1,5 @@
 import type { LoadPlan } from '../load/plan-schema.ts';
-import type { ConfigState, ScenarioSpec } from './scenario-schema.ts';
+import { fixConfig, type ConfigState, type ScenarioSpec } from './scenario-schema.ts';
 import type { KnobService } from './knobs.ts';
 import { signals, type SignalName } from './signals.ts';
 
@@ -13,6 +13,8 @@ export interface Scenario {
   faultConfig: ConfigState;
   /** `service.knob` keys the fault or the fix touch: changing anything else is an "unrelated" change. */
   relevantKnobs: Set<string>;
+  /** Fix actions (restart, release …) the documented fix takes: any other action is an "unrelated" change. */
+  relevantActions: Set<string>;
   hints: ResolvedHint[];
 }
 
@@ -33,7 +35,7 @@ export type ResolvedHint =
 
 export function resolveScenario(spec: ScenarioSpec, source: string): Scenario {
   const relevant = new Set<string>();
-  for (const state of [spec.fault.config, spec.fix.documented]) {
+  for (const state of [spec.fault.config, ...fixConfig(spec.fix.documented)]) {
     for (const [service, knobs] of Object.entries(state))
       for (const k of Object.keys(knobs)) relevant.add(`${service}.${k}`);
   }
@@ -62,6 +64,9 @@ export function resolveScenario(spec: ScenarioSpec, source: string): Scenario {
     faultPlan: spec.fault.load ? { ...spec.fault.load, purpose: 'users' } : null,
     faultConfig: spec.fault.config,
     relevantKnobs: relevant,
+    relevantActions: new Set(
+      Array.isArray(spec.fix.documented) ? spec.fix.documented.map((a) => a.action).filter((a) => a !== 'config') : [],
+    ),
     hints,
   };
 }

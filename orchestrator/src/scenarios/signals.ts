@@ -38,6 +38,16 @@ export const signals = {
     unit: 'ms',
     description: 'p99 event-loop lag of the api.',
   },
+  api_heap_used_mb: {
+    expr: 'max(nodejs_heap_size_used_bytes{service="api"}) / 1048576',
+    unit: 'MiB',
+    description: "The api main thread's live JavaScript heap.",
+  },
+  api_gc_pct: {
+    expr: '100 * sum(rate(nodejs_gc_duration_seconds_sum{service="api"}[10s]))',
+    unit: '% of the time',
+    description: 'Share of time the api spent in garbage collection.',
+  },
   worker_queue_depth: {
     expr: 'sum(worker_pool_queue_depth)',
     unit: 'tasks',

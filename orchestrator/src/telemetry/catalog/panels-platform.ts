@@ -144,6 +144,39 @@ export const runtimePanels: Panel[] = [
     ],
   },
   {
+    id: 'runtime-heap',
+    title: 'JavaScript heap used by service',
+    section: 'runtime',
+    kind: 'timeseries',
+    unit: 'bytes',
+    queries: [{ expr: 'sum by (service) (nodejs_heap_size_used_bytes)', legend: '{{service}}' }],
+    help: {
+      shows: "Memory the service's live JavaScript objects take (the main thread's V8 heap).",
+      healthy: 'Flat, or a saw-tooth that returns to the same floor after each garbage collection.',
+      problem:
+        'A floor that keeps rising under steady traffic: something keeps every request reachable (a leak). Near the heap limit GC runs back to back, then the process dies "out of memory".',
+    },
+  },
+  {
+    id: 'runtime-gc-time',
+    title: 'Time spent in garbage collection by service',
+    section: 'runtime',
+    kind: 'timeseries',
+    unit: 'percentunit',
+    queries: [{ expr: `sum by (service) (rate(nodejs_gc_duration_seconds_sum[${W}]))`, legend: '{{service}}' }],
+    help: {
+      shows: 'Share of wall-clock time each service spent collecting garbage (its event loop stops meanwhile).',
+      healthy: 'A few per cent.',
+      problem:
+        'Tens of per cent and climbing: the heap is full of live objects and each collection marks more of them.',
+    },
+    thresholds: [
+      { value: null, color: 'green' },
+      { value: 0.1, color: 'orange' },
+      { value: 0.3, color: 'red' },
+    ],
+  },
+  {
     id: 'runtime-versions',
     title: 'Deployed versions',
     section: 'runtime',

@@ -19,6 +19,12 @@ import type {
   CheckpointAnswerView,
   PageAckView,
   ConfigPatchView,
+  DbActivityView,
+  TerminateView,
+  ReleasesView,
+  RolloutView,
+  RestartView,
+  JobView,
 } from './types.ts';
 
 /** The orchestrator answered with an error body ({error:{code,message,issues}}). */
@@ -85,6 +91,15 @@ export const api = {
   traces: (f: { service?: string; minDurationMs?: number; error?: boolean; limit?: number }) =>
     request<{ traces: TraceSummary[] }>('GET', `/api/telemetry/traces${qs(f)}`),
   trace: (traceId: string) => request<TraceDetail>('GET', `/api/telemetry/traces/${traceId}`),
+  // Fix actions beyond config knobs (orchestrator/src/protocol/actions.ts, db-activity.ts).
+  dbActivity: () => request<DbActivityView>('GET', '/api/db/activity'),
+  terminateBackend: (pid: number) => request<TerminateView>('POST', `/api/db/backends/${Math.trunc(pid)}/terminate`),
+  releases: (name: string) => request<ReleasesView>('GET', `/api/services/${encodeURIComponent(name)}/releases`),
+  release: (name: string, version: string) =>
+    request<RolloutView>('POST', `/api/services/${encodeURIComponent(name)}/release`, { version }),
+  restart: (name: string) => request<RestartView>('POST', `/api/services/${encodeURIComponent(name)}/restart`),
+  jobs: () => request<{ jobs: JobView[] }>('GET', '/api/jobs'),
+  stopJob: (name: string) => request<JobView>('POST', `/api/jobs/${encodeURIComponent(name)}/stop`),
 };
 
 export function errorText(err: unknown): string {

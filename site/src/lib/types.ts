@@ -31,6 +31,16 @@ export type {
   CheckpointAnswerView,
   PageAckView,
   ConfigPatchView,
+  DbActivityView,
+  DbBackendView,
+  DbLockView,
+  TerminateView,
+  ReleaseView,
+  ReleasesView,
+  RolloutView,
+  RestartView,
+  JobView,
+  JobName,
 } from '../../../orchestrator/src/protocol/index.ts';
 
 import type { ServerMessage } from '../../../orchestrator/src/protocol/index.ts';

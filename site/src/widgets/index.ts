@@ -11,6 +11,8 @@ import Timeline from './Timeline.astro';
 import Postmortem from './Postmortem.astro';
 import Callout from './Callout.astro';
 import Pager from './Pager.astro';
+import DbActivity from './DbActivity.astro';
+import ServiceActions from './ServiceActions.astro';
 
 export const widgets = {
   ScenarioRunner,
@@ -25,4 +27,6 @@ export const widgets = {
   Postmortem,
   Callout,
   Pager,
+  DbActivity,
+  ServiceActions,
 };

@@ -1,0 +1,67 @@
+import { expect, test } from '@playwright/test';
+import { e2e } from './support/env.ts';
+import { activeEvents, ensureIdle, hydrated, openTab, shot } from './support/learner.ts';
+
+// The lock incident, walked as a learner would: nothing to find in a form, the blocker found in the DB view and
+// terminated there, the run judged on the live SLO.
+test('a learner ends the analytics lock from the DB view', async ({ page }, info) => {
+  test.setTimeout(420_000);
+  await ensureIdle();
+
+  await page.goto(`${e2e.base}/lessons/11-analytics-lock/`);
+  await hydrated(page, 'run-bar');
+  await hydrated(page, 'scenario-runner');
+  const runner = page.locator('[data-widget="scenario-runner"]');
+  await runner.getByRole('button', { name: 'Start the incident' }).click();
+  const state = runner.locator('[data-run-state]');
+  await expect(state).toHaveAttribute('data-run-state', /injected|aborted/, { timeout: 90_000 });
+  expect(
+    await state.getAttribute('data-run-state'),
+    `run aborted: ${await runner.locator('.run-status').textContent()}`,
+  ).toBe('injected');
+
+  // The users see checkouts fail.
+  await openTab(page, 'User');
+  await hydrated(page, 'user-impact', '#panel-user');
+  const tiles = page.locator('#panel-user [data-widget="user-impact"] .tiles');
+  await expect(tiles).toHaveAttribute('data-slo', 'breached', { timeout: 90_000 });
+
+  // Nothing was deployed or pushed: a job is not a change.
+  await openTab(page, 'Observability');
+  await hydrated(page, 'change-log', '#panel-observability');
+  await expect(page.locator('#panel-observability [data-widget="change-log"] li[data-kind]')).toHaveCount(0);
+
+  // The DB view shows one session blocking the others; its statement names the table.
+  await openTab(page, 'Lesson');
+  await hydrated(page, 'db-activity', '#panel-lesson');
+  const view = page.locator('#panel-lesson [data-widget="db-activity"]');
+  await view.scrollIntoViewIfNeeded();
+  const blocker = view.locator('tr[data-pid][data-blocking]').first();
+  await expect(blocker).toBeVisible({ timeout: 30_000 });
+  await expect(blocker).toContainText('analytics-rollup');
+  await expect(view.locator('tr[data-pid][data-waits-for]').first()).toBeVisible();
+  const pid = await blocker.getAttribute('data-pid');
+  await shot(page, info, '01-db-view-blocker');
+
+  // Terminate it: confirm, the outcome says so, and the timeline records the learner's action.
+  await view.getByRole('button', { name: `Terminate backend ${pid}`, exact: true }).click();
+  await view.getByRole('button', { name: `Confirm terminate ${pid}`, exact: true }).click();
+  await expect(view.locator('[data-outcome="terminate"][data-outcome-kind="ok"]')).toContainText(
+    `Terminated backend ${pid}`,
+  );
+  await shot(page, info, '02-terminated');
+  const actions = (await activeEvents()).filter((e) => e.type === 'action_taken');
+  expect(actions.map((e) => e.data)).toEqual([
+    { action: 'terminate-backend', target: pid, who: 'learner', counted: true },
+  ]);
+
+  // The judge decides on the live SLO.
+  await expect(state).toHaveAttribute('data-run-state', 'resolved', { timeout: 120_000 });
+  await expect(runner.locator('.resolution')).toContainText('Resolved');
+  await openTab(page, 'User');
+  const timeline = page.locator('#panel-user [data-widget="timeline"]');
+  await hydrated(page, 'timeline', '#panel-user');
+  await expect(timeline.locator('li[data-type="action_taken"]')).toContainText(`terminated PostgreSQL backend ${pid}`);
+  await expect(timeline.locator('li[data-type="resolved"]')).toHaveCount(1);
+  await shot(page, info, '03-resolved');
+});

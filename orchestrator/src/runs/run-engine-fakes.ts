@@ -235,6 +235,7 @@ export function engineHarness(
     store?: MemoryRunStore;
     baselineGraceSeconds?: number;
     loadFor?: RunEngineDeps['loadFor'];
+    actions?: RunEngineDeps['actions'];
   } = {},
 ) {
   const store = o.store ?? new MemoryRunStore();
@@ -257,6 +258,7 @@ export function engineHarness(
     log: (m) => logs.push(m),
     baselineGraceSeconds: o.baselineGraceSeconds,
     loadFor: o.loadFor,
+    actions: o.actions,
   });
   const resolutions = () => emitted.flatMap((m) => (m.type === 'resolution' ? [m] : []));
   const pushedStates = () => emitted.flatMap((m) => (m.type === 'run' ? [m.run.state] : []));

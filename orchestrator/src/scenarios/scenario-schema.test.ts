@@ -89,6 +89,40 @@ describe('scenario schema', () => {
     );
   });
 
+  it('takes a release or a job as the fault and a list of actions as the fix; the relevant actions are kept', () => {
+    const r = parse({
+      ...minimal,
+      fault: { release: { service: 'api', version: '2026.12.1' } },
+      fix: {
+        documented: [{ action: 'release', service: 'api', version: '2026.11.3' }],
+        wrong: [{ action: 'restart', service: 'api' }],
+        explanation: 'Roll back.',
+      },
+    });
+    if (!('scenario' in r)) throw new Error(formatProblems(r.problems));
+    expect(r.scenario.relevantActions).toEqual(new Set(['release']));
+    expect(r.scenario.faultConfig).toEqual({});
+    const job = parse({ ...minimal, fault: { job: 'analytics-rollup' } });
+    expect('scenario' in job).toBe(true);
+  });
+
+  it('rejects an unknown action, a release that does not exist and an unknown job, with the path', () => {
+    expect(
+      problems({
+        ...minimal,
+        fault: { job: 'backup', release: { service: 'api', version: '9.9' } },
+      }),
+    ).toMatchInlineSnapshot(`
+      "scenarios/x.yaml: fault.release.version: Invalid option: expected one of "2026.11.3"|"2026.12.1"
+      scenarios/x.yaml: fault.job: Invalid input: expected "analytics-rollup""
+    `);
+    expect(
+      problems({ ...minimal, fix: { documented: [{ action: 'reboot', service: 'api' }], explanation: 'x' } }),
+    ).toMatchInlineSnapshot(
+      `"scenarios/x.yaml: fix.documented.0.action: Invalid discriminator value. Expected 'config' | 'restart' | 'release' | 'stop-job' | 'terminate-backend'"`,
+    );
+  });
+
   it('rejects an unknown knob with the knobs the service has', () => {
     expect(problems(withFault({ api: { threads: 4 } }))).toMatchInlineSnapshot(
       `"scenarios/x.yaml: fault.config.api.threads: unknown knob "threads" of api (known: pricingVersion, workerPoolSize, dbPoolMax, inventoryTimeoutMs)"`,

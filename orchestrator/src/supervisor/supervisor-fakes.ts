@@ -61,6 +61,8 @@ export function supervisorHarness() {
   /** Health checks still to fail, per service (the next start of that service is not healthy in time). */
   const failHealth = new Map<SutServiceName, number>();
   let nextPid = 1000;
+  /** The extra environment each spawn started with (its release), in order. */
+  const envs: { name: SutServiceName; env: Readonly<Record<string, string>> }[] = [];
 
   const supervisor = new Supervisor({
     ports: defaultSutPorts,
@@ -74,9 +76,20 @@ export function supervisorHarness() {
     spawnService: (name) => {
       const child = new FakeChild(name, nextPid++);
       children.push(child);
+      envs.push({ name, env: supervisor.envOf(name) });
       steps.push(`spawn:${name}`);
       return child as unknown as ChildProcess;
     },
+    waitReplacement: async (name, _old, isAlive) => {
+      const failures = failHealth.get(name) ?? 0;
+      if (failures > 0) {
+        failHealth.set(name, failures - 1);
+        throw new Error(`no new healthy process of ${name}`);
+      }
+      if (!isAlive()) throw new Error(`${name} exited before it answered`);
+      steps.push(`replaced:${name}`);
+    },
+    instanceOf: async (name) => `instance-of-${name}`,
     waitHealthy: async (name, isAlive) => {
       const failures = failHealth.get(name) ?? 0;
       if (failures > 0) {
@@ -91,5 +104,5 @@ export function supervisorHarness() {
   const current = (name: SutServiceName) => children.findLast((c) => c.name === name)!;
   const spawns = (name: SutServiceName) => children.filter((c) => c.name === name).length;
   const status = (name: SutServiceName) => supervisor.statuses().find((s) => s.name === name)!;
-  return { supervisor, children, steps, statuses, events, lines, failHealth, current, spawns, status };
+  return { supervisor, children, steps, statuses, events, lines, failHealth, current, spawns, status, envs };
 }

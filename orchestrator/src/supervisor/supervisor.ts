@@ -52,9 +52,13 @@ interface Child {
   replacing: boolean;
   /** Environment this service's processes start with beyond serviceEnv (its release). */
   env: Record<string, string>;
+  /** The serving process said on stderr that its JavaScript heap ran out (Node's dying words before SIGABRT). */
+  outOfMemory: boolean;
 }
 
 const maxBackoffMs = 10_000;
+/** What Node prints when an isolate reaches its heap limit (then it aborts). */
+const outOfMemoryLine = /JavaScript heap out of memory/;
 
 /**
  * Runs the SUT services as child processes: captures their output line by line, restarts a crashed child with
@@ -98,6 +102,7 @@ export class Supervisor {
         stopping: false,
         replacing: false,
         env: {},
+        outOfMemory: false,
         status: { name, state: 'stopped', pid: null, restarts: 0, lastExit: null },
       });
     }
@@ -129,9 +134,13 @@ export class Supervisor {
   private async spawnOne(c: Child): Promise<void> {
     const proc = this.spawnService(c.name);
     c.proc = proc;
+    c.outOfMemory = false;
     this.setStatus(c, { state: c.status.restarts > 0 ? 'restarting' : 'starting', pid: proc.pid ?? null });
     pipeLines(proc.stdout!, (l) => this.opts.onLine(c.name, 'stdout', l));
-    pipeLines(proc.stderr!, (l) => this.opts.onLine(c.name, 'stderr', l));
+    pipeLines(proc.stderr!, (l) => {
+      if (c.proc === proc && outOfMemoryLine.test(l)) c.outOfMemory = true;
+      this.opts.onLine(c.name, 'stderr', l);
+    });
     proc.once('exit', (code, signal) => this.onExit(c, proc, code, signal));
     await this.waitHealthy(c.name, () => proc.exitCode === null && proc.signalCode === null);
     c.healthySince = Date.now();
@@ -166,7 +175,10 @@ export class Supervisor {
       c.env = { ...c.env, ...env };
       const proc = this.spawnService(name);
       pipeLines(proc.stdout!, (l) => this.opts.onLine(name, 'stdout', l));
-      pipeLines(proc.stderr!, (l) => this.opts.onLine(name, 'stderr', l));
+      pipeLines(proc.stderr!, (l) => {
+        if (c.proc === proc && outOfMemoryLine.test(l)) c.outOfMemory = true;
+        this.opts.onLine(name, 'stderr', l);
+      });
       try {
         await this.waitReplacement(name, oldInstance, () => proc.exitCode === null && proc.signalCode === null);
       } catch (err) {
@@ -177,6 +189,7 @@ export class Supervisor {
         throw err;
       }
       c.proc = proc;
+      c.outOfMemory = false;
       c.healthySince = Date.now();
       proc.once('exit', (code, signal) => this.onExit(c, proc, code, signal));
       this.setStatus(c, { state: 'running', pid: proc.pid ?? null });
@@ -211,7 +224,12 @@ export class Supervisor {
     this.setStatus(
       c,
       { state: 'restarting', pid: null, lastExit: how },
-      { type: 'service_crashed', message: `${c.name} stopped unexpectedly (${how}); restarting in ${delay} ms` },
+      {
+        type: 'service_crashed',
+        message: c.outOfMemory
+          ? `${c.name} ran out of memory (JavaScript heap out of memory, ${how}); restarting in ${delay} ms`
+          : `${c.name} stopped unexpectedly (${how}); restarting in ${delay} ms`,
+      },
     );
     setTimeout(() => {
       if (c.stopping) return;

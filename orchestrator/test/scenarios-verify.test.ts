@@ -4,7 +4,7 @@ import { verifyScenarios } from '../src/verify/verify-scenarios.ts';
 import { formatVerifyTable } from '../src/verify/verify-report.ts';
 
 /**
- * Plays all six built-in scenarios against the real platform (see src/verify/verify-scenario.ts): the baseline
+ * Plays all eight built-in scenarios against the real platform (see src/verify/verify-scenario.ts): the baseline
  * holds, the fault breaches the SLO, the wrong fix does not resolve it, the documented fix does. About a minute
  * and a half each; the database is a copy of the suite's seeded shop, so no other test shares its state.
  */
@@ -27,15 +27,17 @@ describe('scenario library, verified end to end', () => {
       for (const s of report.scenarios)
         expect(s.load, s.id).toMatchObject({ source: 'probe', capacityRps: report.calibration!.capacityRps });
       expect(report.scenarios.map((s) => s.id)).toEqual([
+        'analytics-lock',
         'cpu-regression',
         'db-connection-exhaustion',
         'db-slow-query',
         'gateway-pool-lowered',
+        'leaky-release',
         'traffic-spike',
         'worker-pool-saturation',
       ]);
       expect(report.scenarios.filter((s) => !s.passed).map((s) => ({ id: s.id, failures: s.failures }))).toEqual([]);
     },
-    15 * 60_000,
+    20 * 60_000,
   );
 });

@@ -4,6 +4,7 @@ import type { ShopActions } from '../actions/shop-actions.ts';
 import type { JobName } from '../protocol/actions.ts';
 import { T0, engineHarness, seconds, secondsToInjection, testScenario } from './run-engine-fakes.ts';
 import { RunRefusal } from './run-refusal.ts';
+import type { RunEngine } from './run-engine.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -117,5 +118,35 @@ describe('RunEngine with releases, jobs and fix actions', () => {
     expect(h.store.runs.get(id)?.state).toBe('injected');
     await seconds(1);
     expect(h.store.runs.get(id)?.state).toBe('resolved');
+  });
+});
+
+describe('RunEngine resuming a run whose fault is a release or a job', () => {
+  async function injectedThenRestarted(scenario: typeof leak, act?: Parameters<RunEngine['recordAction']>[0]) {
+    const first = fakeActions();
+    const before = engineHarness({ scenarios: [scenario], actions: first.actions });
+    const { id } = await before.engine.start({ scenarioId: scenario.id });
+    before.engine.startTicking();
+    await seconds(secondsToInjection + 1);
+    if (act) await before.engine.recordAction(act);
+    await before.engine.shutdown();
+    // The new orchestrator's shop starts on its default release, no job running.
+    const fresh = fakeActions();
+    const after = engineHarness({ store: before.store, scenarios: [scenario], actions: fresh.actions });
+    await after.engine.resume();
+    expect(after.engine.activeView()).toMatchObject({ id, state: 'injected' });
+    return fresh.calls;
+  }
+
+  it("rolls the fault's release out again, and starts the job again", async () => {
+    expect(await injectedThenRestarted(leak)).toEqual(['rollout api 2026.12.1 by orchestrator']);
+    expect(await injectedThenRestarted(lock)).toEqual(['start analytics-rollup']);
+  });
+
+  it("leaves them ended when the learner's action ended them", async () => {
+    const rollback = { action: 'release', target: 'api', summary: 'api rolled back', who: 'learner' } as const;
+    expect(await injectedThenRestarted(leak, rollback)).toEqual([]);
+    const kill = { action: 'terminate-backend', target: '42', summary: 'terminated 42', who: 'learner' } as const;
+    expect(await injectedThenRestarted(lock, kill)).toEqual([]);
   });
 });

@@ -25,6 +25,7 @@ import { CapacityRefusal, effectiveLoad, type EffectiveLoad } from '../calibrati
 import type { CheckpointAnswerView, PageAckView } from '../protocol/views.ts';
 import type { ShopActions } from '../actions/shop-actions.ts';
 import type { ActionRecord } from '../protocol/actions.ts';
+import { applyShopFault, reapplyShopFault, restoreShop, shopFaultRefusal } from './shop-fault.ts';
 
 /** The parts of each collaborator the engine uses (the real classes satisfy them; tests pass in-memory fakes). */
 export type RunEngineStore = Pick<RunStore, 'create' | 'update' | 'addEvent' | 'get' | 'active' | 'events'>;
@@ -128,15 +129,8 @@ export class RunEngine {
       const scenario = this.scenario(id);
       if (!scenario) throw new RunRefusal('unknown_scenario', `unknown scenario "${id}"`);
       const load = this.loadFor(scenario);
-      const { release, job } = scenario.spec.fault;
-      const actions = this.deps.actions;
-      const unavailable =
-        release || job ? (actions ? actions.unavailable() : 'this platform has no shop actions') : null;
-      if (unavailable)
-        throw new RunRefusal(
-          'not_available',
-          `"${scenario.spec.title}" rolls out a release or runs a job: ${unavailable}`,
-        );
+      const unavailable = shopFaultRefusal(scenario, this.deps.actions);
+      if (unavailable) throw new RunRefusal('not_available', unavailable);
       const now = Date.now();
       const rec = newRunRecord(scenario.id, { surprise, seed, onCall: body.onCall ?? false }, now);
       await this.deps.store.create(rec);
@@ -182,11 +176,7 @@ export class RunEngine {
   }
 
   private async restoreHealthy(who: string): Promise<void> {
-    const actions = this.deps.actions;
-    if (actions && actions.unavailable() === null) {
-      await actions.stopJobs();
-      await actions.restoreReleases(who);
-    }
+    await restoreShop(this.deps.actions, who);
     for (const s of knobServices) {
       const r = await this.deps.control.resetConfig(s, who);
       // 202: accepted, not yet in effect (the service is busy); it takes effect without failing or is applied later.
@@ -332,6 +322,7 @@ export class RunEngine {
         this.run.load = this.loadFor(scenario);
         if (rec.state === 'injected') {
           await this.reapplyRunConfig();
+          await reapplyShopFault(this.run, this.deps.actions);
           this.deps.load.start(this.run.load.fault ?? this.run.load.baseline);
         } else {
           await this.restoreHealthy('orchestrator');
@@ -450,10 +441,7 @@ export class RunEngine {
     const r = this.run!;
     try {
       const applied = await this.deps.control.applyState(r.scenario.faultConfig, 'scenario');
-      const { release, job } = r.scenario.spec.fault;
-      // The shop's own mechanisms: a release the pipeline rolls out, a job someone scheduled. Neither is a knob.
-      if (release) await this.deps.actions!.rollout(release.service, release.version, 'scenario', release.note);
-      if (job) await this.deps.actions!.startJob(job);
+      await applyShopFault(r.scenario, this.deps.actions);
       if (r.load?.fault) this.deps.load.setPlan(r.load.fault);
       r.rec.injectedAt = Date.now();
       r.sloMet = true;

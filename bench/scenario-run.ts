@@ -3,6 +3,8 @@
 import type { Scenario } from '../orchestrator/src/scenarios/scenario.ts';
 import { sampleTreeRss, type RssSamples } from './proc-tree.ts';
 import { apiOk as apiCall, PlatformSocket } from '../orchestrator/src/client/platform-client.ts';
+import { applyFix } from '../orchestrator/src/verify/apply-fix.ts';
+import { RestClient } from '../orchestrator/src/verify/rest-client.ts';
 
 export interface ScenarioFigures {
   scenarioId: string;
@@ -69,8 +71,8 @@ export async function measureScenario(url: string, pid: number, scenario: Scenar
     f.timeToSymptomSeenS = ms(fault.msg.event.at, breach.recvAt);
 
     const fixAt = Date.now();
-    for (const [service, patch] of Object.entries(spec.fix.documented))
-      await apiCall(url, 'PATCH', `/api/services/${service}/config`, patch);
+    // The documented fix as a learner takes it (knobs or actions), through the same routes as scenarios:verify.
+    await applyFix(new RestClient(url), spec.fix.documented);
     const verdict = await ws.waitForReceived(
       (m) => m.type === 'resolution' && m.runId === runId,
       (spec.slo.windowSeconds + spec.slo.holdSeconds + 60) * 1000,

@@ -18,8 +18,7 @@ import type { DbActivityView } from '../lib/types.ts';
 import { useLive, usePoll } from './hooks.ts';
 import { useVisible } from './use-visible.ts';
 import { Widget } from './Widget.tsx';
-
-type Outcome = { kind: 'pending' | 'ok' | 'error'; text: string };
+import { ConfirmAction, OutcomeLine, type Outcome } from './action-controls.tsx';
 
 /**
  * The DB view: the shop database's client backends as `pg_stat_activity` shows them, who blocks whom
@@ -90,19 +89,7 @@ export default function DbActivity() {
             {errorText(error)}
           </p>
         ) : null}
-        {outcome?.kind === 'error' ? (
-          <p className="error" role="alert" data-outcome="terminate" data-outcome-kind="error">
-            {outcome.text}
-          </p>
-        ) : null}
-        <p
-          className={outcome?.kind === 'ok' ? 'ok' : 'muted'}
-          role="status"
-          data-outcome="terminate"
-          data-outcome-kind={outcome && outcome.kind !== 'error' ? outcome.kind : ''}
-        >
-          {outcome && outcome.kind !== 'error' ? outcome.text : ''}
-        </p>
+        <OutcomeLine outcome={outcome ?? undefined} name="terminate" />
         {!view && !error ? <p className="muted">Loading…</p> : null}
         {view && backends.length === 0 ? (
           <p className="muted" data-empty="">
@@ -165,34 +152,16 @@ export default function DbActivity() {
                         )}
                       </td>
                       <td>
-                        {confirming === b.pid ? (
-                          <span className="field-inline">
-                            <button
-                              type="button"
-                              className="primary"
-                              onClick={() => void terminate(b.pid)}
-                              aria-label={`Confirm terminate ${b.pid}`}
-                            >
-                              Confirm
-                            </button>
-                            <button
-                              type="button"
-                              onClick={() => setConfirming(null)}
-                              aria-label={`Cancel terminate ${b.pid}`}
-                            >
-                              Cancel
-                            </button>
-                          </span>
-                        ) : (
-                          <button
-                            type="button"
-                            onClick={() => setConfirming(b.pid)}
-                            disabled={busy !== null}
-                            aria-label={`Terminate backend ${b.pid}`}
-                          >
-                            {busy === b.pid ? 'Terminating…' : 'Terminate'}
-                          </button>
-                        )}
+                        <ConfirmAction
+                          confirming={confirming === b.pid}
+                          what={`terminate ${b.pid}`}
+                          ask={busy === b.pid ? 'Terminating…' : 'Terminate'}
+                          askLabel={`Terminate backend ${b.pid}`}
+                          disabled={busy !== null}
+                          onAsk={() => setConfirming(b.pid)}
+                          onConfirm={() => void terminate(b.pid)}
+                          onCancel={() => setConfirming(null)}
+                        />
                       </td>
                     </tr>
                   );

@@ -7,34 +7,12 @@ import type { JobView, ReleasesView } from '../lib/types.ts';
 import { useLive, usePoll } from './hooks.ts';
 import { useVisible } from './use-visible.ts';
 import { Widget } from './Widget.tsx';
+import { ConfirmAction, OutcomeLine, type Outcome } from './action-controls.tsx';
 
 type ServiceName = 'gateway' | 'api' | 'inventory';
-type Outcome = { kind: 'pending' | 'ok' | 'error'; text: string };
 
 /** Only `api` has releases (GET /api/services/:name/releases answers 404 for the others). */
 const releasedService = 'api';
-
-/** One action's outcome: progress and success as a status, a failure as an alert. */
-function OutcomeLine(props: { outcome: Outcome | undefined; name: string }) {
-  const o = props.outcome;
-  return (
-    <>
-      {o?.kind === 'error' ? (
-        <p className="error" role="alert" data-outcome={props.name} data-outcome-kind="error">
-          {o.text}
-        </p>
-      ) : null}
-      <p
-        className={o?.kind === 'ok' ? 'ok' : 'muted'}
-        role="status"
-        data-outcome={props.name}
-        data-outcome-kind={o && o.kind !== 'error' ? o.kind : ''}
-      >
-        {o && o.kind !== 'error' ? o.text : ''}
-      </p>
-    </>
-  );
-}
 
 /**
  * Fix actions beyond config knobs: restart a service, roll a release of `api` out (or back), stop a background job.
@@ -150,29 +128,16 @@ export default function ServiceActions(props: { services?: ServiceName[]; releas
                         <code>{name}</code>
                       </strong>
                       {pid ? <span className="muted num">pid {pid}</span> : null}
-                      {confirming === name ? (
-                        <>
-                          <button
-                            type="button"
-                            className="primary"
-                            onClick={() => void restart(name)}
-                            aria-label={`Confirm restart ${name}`}
-                          >
-                            Confirm restart
-                          </button>
-                          <button
-                            type="button"
-                            onClick={() => setConfirming(null)}
-                            aria-label={`Cancel restart ${name}`}
-                          >
-                            Cancel
-                          </button>
-                        </>
-                      ) : (
-                        <button type="button" onClick={() => setConfirming(name)} disabled={busy !== null}>
-                          Restart {name}
-                        </button>
-                      )}
+                      <ConfirmAction
+                        confirming={confirming === name}
+                        what={`restart ${name}`}
+                        ask={`Restart ${name}`}
+                        confirmText="Confirm restart"
+                        disabled={busy !== null}
+                        onAsk={() => setConfirming(name)}
+                        onConfirm={() => void restart(name)}
+                        onCancel={() => setConfirming(null)}
+                      />
                     </div>
                     <OutcomeLine outcome={outcomes[`restart:${name}`]} name={`restart-${name}`} />
                   </li>

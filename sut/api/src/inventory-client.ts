@@ -31,16 +31,14 @@ export class InventoryClient {
     body?: unknown,
   ): Promise<{ status: number; json: any }> {
     try {
-      const res = await request(this.base + path, {
-        method,
-        dispatcher: this.agent,
-        headers: body ? { 'content-type': 'application/json' } : {},
-        body: body ? JSON.stringify(body) : undefined,
-        // The api's own caller leaving cancels the call too: inventory then drops the work (request-signal.ts).
-        signal: withRequestSignal(AbortSignal.timeout(timeoutMs)),
+      return await this.send(method, path, timeoutMs, body).catch((err: unknown) => {
+        // A pooled keep-alive connection the inventory closed just as this request went out on it (a restart or
+        // a rollout drains and then closes its idle connections): the request was never read, so it is sent
+        // once more on a fresh connection. A reservation is keyed by its orderRef, so even a request that was
+        // read cannot reserve twice.
+        if ((err as { code?: string }).code !== 'UND_ERR_SOCKET' || requestSignal()?.aborted) throw err;
+        return this.send(method, path, timeoutMs, body);
       });
-      const text = await res.body.text();
-      return { status: res.statusCode, json: text ? JSON.parse(text) : null };
     } catch (err) {
       if (requestSignal()?.aborted) throw new ClientGoneError();
       const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
@@ -52,6 +50,24 @@ export class InventoryClient {
           })
         : new HttpError('inventory unavailable', { code: 'inventory_unavailable', status: 503, cause: err });
     }
+  }
+
+  private async send(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    timeoutMs: number,
+    body?: unknown,
+  ): Promise<{ status: number; json: any }> {
+    const res = await request(this.base + path, {
+      method,
+      dispatcher: this.agent,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+      // The api's own caller leaving cancels the call too: inventory then drops the work (request-signal.ts).
+      signal: withRequestSignal(AbortSignal.timeout(timeoutMs)),
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, json: text ? JSON.parse(text) : null };
   }
 
   async availability(productId: number, timeoutMs: number): Promise<{ available: number; warehouses: number }> {

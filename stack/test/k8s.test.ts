@@ -27,11 +27,15 @@ const kustomize = (dir: string) =>
   docs(
     execFileSync(kubectl as string, ['kustomize', '--load-restrictor=LoadRestrictionsNone', join(k8sDir, dir)], {
       encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
     }),
   );
+// Each learner carries the generated Grafana dashboards in a ConfigMap: nine of them are well over Node's 1 MB
+// default output buffer.
 const renderScript = (args: string[], env: Record<string, string> = {}) =>
   execFileSync('sh', [join(k8sDir, 'render-learners.sh'), ...args], {
     encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,

@@ -33,10 +33,11 @@ export class InventoryClient {
     try {
       return await this.send(method, path, timeoutMs, body).catch((err: unknown) => {
         // A pooled keep-alive connection the inventory closed just as this request went out on it (a restart or
-        // a rollout drains and then closes its idle connections): the request was never read, so it is sent
-        // once more on a fresh connection. A reservation is keyed by its orderRef, so even a request that was
-        // read cannot reserve twice.
-        if ((err as { code?: string }).code !== 'UND_ERR_SOCKET' || requestSignal()?.aborted) throw err;
+        // a rollout drains and then closes its idle connections): a read (GET) or a release (DELETE) is sent once
+        // more on a fresh connection. A reservation (POST) is not: had it been read, the second one would be
+        // refused as a duplicate and the checkout reported out of stock; its caller sees the failure instead.
+        const idempotent = method !== 'POST';
+        if (!idempotent || (err as { code?: string }).code !== 'UND_ERR_SOCKET' || requestSignal()?.aborted) throw err;
         return this.send(method, path, timeoutMs, body);
       });
     } catch (err) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadFiguresSchema, stageSchema } from './run.ts';
+import { actionKinds } from './actions.ts';
 
 // A run's timeline: one event type per thing that happened, each with its own data. The engine writes them, the
 // store keeps them (control.run_events, data as JSON), the WebSocket sends them and the site reads them, all
@@ -53,7 +54,7 @@ export const runEventData = {
   }),
   /** A fix action beyond knobs (protocol/actions.ts): a restart, a rollout, a job stopped, a backend terminated. */
   action_taken: z.object({
-    action: z.enum(['restart', 'release', 'stop-job', 'terminate-backend']),
+    action: z.enum(actionKinds),
     target: z.string(),
     who: z.string(),
     /** Taken after the fault: counts as a fix attempt (the judge's hold starts again). */

@@ -10,6 +10,7 @@ import { apiConfigSchema } from './runtime-config.ts';
 import { InventoryClient } from './inventory-client.ts';
 import { RecommendationPool } from './recommendations/worker-pool.ts';
 import { computePrice } from './pricing/engine.ts';
+import { ClientGoneError, requestSignal } from '@observastack/sut-common/http/request-signal.ts';
 import type { ApiContext } from './context.ts';
 import { defaultApiRelease, hasPriceBadges, type ApiRelease } from './releases.ts';
 import { PriceBadges } from './pricing/price-badges.ts';
@@ -73,7 +74,12 @@ export async function buildApi(opts: ApiOptions): Promise<{
     recommendations: recommendations!,
     logger: opts.logger,
     orders,
-    price: (product) => computePrice(config.get().pricingVersion, product, pricingTime),
+    price: (product) => {
+      // A user who gave up (the gateway closed the connection) needs no price: under a CPU-bound overload the
+      // pages nobody waits for would otherwise take the core from those still waiting.
+      if (requestSignal()?.aborted) throw new ClientGoneError();
+      return computePrice(config.get().pricingVersion, product, pricingTime);
+    },
     release,
     badges: hasPriceBadges(release) ? new PriceBadges() : null,
   };

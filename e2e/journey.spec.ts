@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { e2e, e2eCapacityRps } from './support/env.ts';
-import { activeEvents, ensureIdle, hydrated, openTab, shot } from './support/learner.ts';
+import { activeEvents, ensureIdle, hydrated, openTab, shot, startIncident } from './support/learner.ts';
 
 interface Journey {
   scenario: string;
@@ -57,15 +57,8 @@ for (const j of journeys) {
     await expect(runner.locator('blockquote')).not.toBeEmpty();
     await shot(page, info, '01-lesson');
 
-    // 2. Start: baseline first, then the fault. Pressed once: a baseline that misses its SLO is a platform
-    // defect to fix, not something the test hides by pressing again.
-    await runner.getByRole('button', { name: 'Start the incident' }).click();
-    const state = runner.locator('[data-run-state]');
-    await expect(state).toHaveAttribute('data-run-state', /injected|aborted/, { timeout: 90_000 });
-    expect(
-      await state.getAttribute('data-run-state'),
-      `run aborted: ${await runner.locator('.run-status').textContent()}`,
-    ).toBe('injected');
+    // 2. Start: baseline first, then the fault (pressed once; an aborted baseline fails the test).
+    await startIncident(page);
     // The lesson says what this machine can serve and the load the run uses.
     await expect(runner.locator('[data-run-load]')).toContainText(`This machine: ${e2eCapacityRps} req/s (configured)`);
     await shot(page, info, '02-started');

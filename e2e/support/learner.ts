@@ -1,4 +1,4 @@
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { apiRequest, sessionToken as platformSessionToken } from '../../orchestrator/src/client/platform-client.ts';
 import { e2e } from './env.ts';
 
@@ -10,6 +10,24 @@ export async function hydrated(page: Page, widget: string, scope = '') {
     await w.scrollIntoViewIfNeeded({ timeout: 3000 });
     await expect(w).toHaveAttribute('data-hydrated', 'true', { timeout: 2000 });
   }).toPass({ timeout: 30_000 });
+}
+
+/**
+ * Presses "Start the incident" in the lesson's scenario runner, once, and waits for the fault to be applied (a
+ * baseline that misses its SLO aborts the run: a platform defect, reported with the runner's status, not hidden
+ * by pressing again). Returns the runner.
+ */
+export async function startIncident(page: Page): Promise<Locator> {
+  await hydrated(page, 'scenario-runner');
+  const runner = page.locator('[data-widget="scenario-runner"]');
+  await runner.getByRole('button', { name: 'Start the incident' }).click();
+  const state = runner.locator('[data-run-state]');
+  await expect(state).toHaveAttribute('data-run-state', /injected|aborted/, { timeout: 90_000 });
+  expect(
+    await state.getAttribute('data-run-state'),
+    `run aborted: ${await runner.locator('.run-status').textContent()}`,
+  ).toBe('injected');
+  return runner;
 }
 
 export async function openTab(page: Page, name: 'Lesson' | 'Observability' | 'User') {

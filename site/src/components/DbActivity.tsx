@@ -19,6 +19,7 @@ import { useLive, usePoll } from './hooks.ts';
 import { useVisible } from './use-visible.ts';
 import { Widget } from './Widget.tsx';
 import { ConfirmAction, OutcomeLine, type Outcome } from './action-controls.tsx';
+import { TableHead } from './TableHead.tsx';
 
 /**
  * The DB view: the shop database's client backends as `pg_stat_activity` shows them, who blocks whom
@@ -99,20 +100,10 @@ export default function DbActivity() {
         {backends.length > 0 ? (
           <div className="log-table" role="region" aria-label="Database backends" tabIndex={0}>
             <table data-backends={backends.length}>
-              <thead>
-                <tr>
-                  <th scope="col">PID</th>
-                  <th scope="col">Application</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Wait</th>
-                  <th scope="col">Transaction age</th>
-                  <th scope="col">Blocking</th>
-                  <th scope="col">Statement</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={['PID', 'Application', 'State', 'Wait', 'Transaction age', 'Blocking', 'Statement']}
+                actions
+              />
               <tbody>
                 {backends.map((b) => {
                   const blocking = blockingLabel(b);
@@ -178,15 +169,7 @@ export default function DbActivity() {
             ) : (
               <div className="log-table" role="region" aria-label="Locks" tabIndex={0}>
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">PID</th>
-                      <th scope="col">Relation</th>
-                      <th scope="col">Lock type</th>
-                      <th scope="col">Mode</th>
-                      <th scope="col">Granted</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['PID', 'Relation', 'Lock type', 'Mode', 'Granted']} />
                   <tbody>
                     {keyedLocks(locks).map(({ key, lock: l }) => (
                       <tr key={key} className={l.granted ? undefined : 'db-waiting'}>

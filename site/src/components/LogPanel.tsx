@@ -5,6 +5,7 @@ import { timeOfDay } from '../lib/format.ts';
 import type { LogEntry, LogLine } from '../lib/types.ts';
 import { useLive, usePoll, useStore } from './hooks.ts';
 import { Widget } from './Widget.tsx';
+import { TableHead } from './TableHead.tsx';
 
 /** A stored line (REST) or a live one (WebSocket): the fields both carry. */
 type Row = Pick<LogEntry, 'id' | 'time' | 'service' | 'msg'> & { level: string; traceId?: string | null };
@@ -125,15 +126,7 @@ export default function LogPanel(props: { service?: string; level?: string; text
       ) : null}
       <div className="log-table" role="region" aria-label="Log lines" tabIndex={0}>
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Service</th>
-              <th scope="col">Level</th>
-              <th scope="col">Message</th>
-              <th scope="col">Trace</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Time', 'Service', 'Level', 'Message', 'Trace']} />
           <tbody id={`${idp}-rows`}>
             {rows === null ? (
               <tr>

@@ -8,6 +8,7 @@ import { useLive, usePoll } from './hooks.ts';
 import { useVisible } from './use-visible.ts';
 import { Widget } from './Widget.tsx';
 import { ConfirmAction, OutcomeLine, type Outcome } from './action-controls.tsx';
+import { TableHead } from './TableHead.tsx';
 
 type ServiceName = 'gateway' | 'api' | 'inventory';
 
@@ -200,17 +201,7 @@ export default function ServiceActions(props: { services?: ServiceName[]; releas
             {jobs && jobs.length > 0 ? (
               <div className="log-table">
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Job</th>
-                      <th scope="col">Description</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Since</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['Job', 'Description', 'State', 'Since']} actions />
                   <tbody>
                     {jobs.map((j) => {
                       const since = jobSince(j);

@@ -5,6 +5,7 @@ import { timeOfDay } from '../lib/format.ts';
 import type { TraceDetail, TraceSummary } from '../lib/types.ts';
 import { useLive, useStore } from './hooks.ts';
 import { Widget } from './Widget.tsx';
+import { TableHead } from './TableHead.tsx';
 
 const serviceColor: Record<string, string> = { gateway: '#2563eb', api: '#d97706', inventory: '#059669' };
 
@@ -96,15 +97,7 @@ export default function TraceView(props: { service?: string; minDurationMs?: num
       {list ? (
         <div className="trace-list" role="region" aria-label="Trace search results" tabIndex={0}>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Start</th>
-                <th scope="col">Root</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Spans</th>
-                <th scope="col">Trace</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Start', 'Root', 'Duration', 'Spans', 'Trace']} />
             <tbody>
               {list.length === 0 ? (
                 <tr>

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { e2e } from '../../../e2e/support/env.ts';
-import { ensureIdle, hydrated, openTab, shot, startRun } from '../../../e2e/support/learner.ts';
+import { ensureIdle, hydrated, openTab, shot, startIncident, startRun } from '../../../e2e/support/learner.ts';
 
 // Runs against the containers started by stack/test/run-stack-test.sh (E2E_BASE_URL, OBS_PROMETHEUS_URL).
 // Independent checks (one worker, in order): a failed journey does not hide the Prometheus targets check.
@@ -22,17 +22,9 @@ test('a learner resolves gateway-pool-lowered against the containers', async ({ 
   await ensureIdle();
   await page.goto(`${e2e.base}/lessons/02-gateway-pool-lowered/`);
   await hydrated(page, 'run-bar');
-  await hydrated(page, 'scenario-runner');
-  const runner = page.locator('[data-widget="scenario-runner"]');
 
   // Start: baseline, then the fault.
-  await runner.getByRole('button', { name: 'Start the incident' }).click();
-  const state = runner.locator('[data-run-state]');
-  await expect(state).toHaveAttribute('data-run-state', /injected|aborted/, { timeout: 90_000 });
-  expect(
-    await state.getAttribute('data-run-state'),
-    `run aborted: ${await runner.locator('.run-status').textContent()}`,
-  ).toBe('injected');
+  const runner = await startIncident(page);
   await shot(page, info, '01-started');
 
   // The User tab shows the breach (slowness: p95 over the SLO).

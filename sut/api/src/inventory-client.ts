@@ -15,6 +15,10 @@ export interface ReservationItem {
   quantity: number;
 }
 
+type Method = 'GET' | 'POST' | 'DELETE';
+/** The inventory's status and JSON body, read by each caller for its own fields. */
+type InventoryAnswer = { status: number; json: any };
+
 /** The api's client of the inventory service; every call is bounded by `inventoryTimeoutMs`. */
 export class InventoryClient {
   private readonly base: string;
@@ -24,12 +28,7 @@ export class InventoryClient {
     this.base = baseUrl.replace(/\/$/, '');
   }
 
-  private async call(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    timeoutMs: number,
-    body?: unknown,
-  ): Promise<{ status: number; json: any }> {
+  private async call(method: Method, path: string, timeoutMs: number, body?: unknown): Promise<InventoryAnswer> {
     try {
       return await this.send(method, path, timeoutMs, body).catch((err: unknown) => {
         // A pooled keep-alive connection the inventory closed just as this request went out on it (a restart or
@@ -53,12 +52,7 @@ export class InventoryClient {
     }
   }
 
-  private async send(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    timeoutMs: number,
-    body?: unknown,
-  ): Promise<{ status: number; json: any }> {
+  private async send(method: Method, path: string, timeoutMs: number, body?: unknown): Promise<InventoryAnswer> {
     const res = await request(this.base + path, {
       method,
       dispatcher: this.agent,

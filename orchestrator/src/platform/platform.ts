@@ -7,8 +7,8 @@ import type { SutPorts } from '@observastack/sut-common/launcher/services.ts';
 import type { OrchestratorEnv } from '../config.ts';
 import { buildApp } from '../app.ts';
 import { createLoadGenerator, type LoadGenerator } from '../load/index.ts';
-import { loadScenarios, formatProblems, type ScenarioProblem } from '../scenarios/loader.ts';
-import { loadPacks } from '../scenarios/packs.ts';
+import { formatProblems, type ScenarioProblem } from '../scenarios/loader.ts';
+import { loadLibrary } from '../scenarios/packs.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { SutControl } from '../services/sut-control.ts';
 import { RunStore, controlMigrationsDir } from '../store/run-store.ts';
@@ -21,7 +21,7 @@ import { scenariosRoutes } from '../api/scenarios-routes.ts';
 import { servicesRoutes } from '../api/services-routes.ts';
 import { openapiRoutes } from '../api/openapi-routes.ts';
 import { createAlertmanagerWebhook, readAlertmanagerToken } from '../api/alertmanager-routes.ts';
-import { BootError, checkDataDir, checkNode, checkPorts } from '../boot/preflight.ts';
+import { BootError, checkNode, checkSettingsAndPorts } from '../boot/preflight.ts';
 import { createProgress } from '../boot/progress.ts';
 import { publicOrigins } from '../access/public-urls.ts';
 import { compileTrust } from '../access/forwarded.ts';
@@ -88,32 +88,9 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
   };
   const stack = env.OBS_MODE === 'stack';
   const topology = resolveTopology(env, ports);
-  await progress.step(stack ? 'preflight: stack settings and port' : 'preflight: data folder and ports', async () => {
-    if (stack) {
-      // Nothing is written in stack mode (read-only root filesystem): the secret and the database come from settings.
-      if (!env.OBS_JWT_SECRET_FILE)
-        throw new BootError(
-          'OBS_JWT_SECRET_FILE is not set: in stack mode it must name the file holding the HS256 JWT secret the services share',
-        );
-      if (!env.DATABASE_URL)
-        throw new BootError(
-          "DATABASE_URL is not set: in stack mode it must be the postgres:// URL of the stack's PostgreSQL",
-        );
-      await checkPorts(env.OBS_HOST, [{ port: env.OBS_PORT, envVar: 'OBS_PORT', what: 'lesson site and API' }]);
-      return;
-    }
-    await checkDataDir(dataDir);
-    await checkPorts(env.OBS_HOST, [
-      { port: env.OBS_PORT, envVar: 'OBS_PORT', what: 'lesson site and API' },
-      { port: ports.gateway, envVar: 'OBS_GATEWAY_PORT', what: 'shop gateway' },
-      { port: ports.gatewayAdmin, envVar: 'OBS_GATEWAY_ADMIN_PORT', what: 'gateway admin' },
-      { port: ports.api, envVar: 'OBS_API_PORT', what: 'api service' },
-      { port: ports.apiAdmin, envVar: 'OBS_API_ADMIN_PORT', what: 'api admin' },
-      { port: ports.inventory, envVar: 'OBS_INVENTORY_PORT', what: 'inventory service' },
-      { port: ports.inventoryAdmin, envVar: 'OBS_INVENTORY_ADMIN_PORT', what: 'inventory admin' },
-      ...(env.DATABASE_URL ? [] : [{ port: env.OBS_PG_PORT, envVar: 'OBS_PG_PORT', what: 'embedded PostgreSQL' }]),
-    ]);
-  });
+  await progress.step(stack ? 'preflight: stack settings and port' : 'preflight: data folder and ports', () =>
+    checkSettingsAndPorts(env, ports, dataDir),
+  );
   const secretFile = resolve(env.OBS_JWT_SECRET_FILE ?? `${dataDir}/secrets/jwt-secret`);
   const secret = await loadOrCreateSecret(secretFile);
   const learnerKeyFile = resolve(env.OBS_LEARNER_KEY_FILE ?? `${dataDir}/secrets/learner-key`);
@@ -168,18 +145,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
     let problems: ScenarioProblem[] = [];
     await progress.step(
       'scenarios',
-      async () => {
-        ({ scenarios, problems } = await loadScenarios(resolve(env.OBS_SCENARIOS_DIR)));
-        // Community packs: data only, validated like built-in scenarios, ids namespaced `pack/id`; a broken
-        // pack is reported and skipped.
-        const fromPacks = await loadPacks({
-          dirs: [resolve(env.OBS_SCENARIOS_DIR, 'packs')],
-          packs: env.OBS_SCENARIO_PACKS,
-          takenIds: scenarios.map((s) => s.id),
-        });
-        scenarios = [...scenarios, ...fromPacks.scenarios];
-        problems = [...problems, ...fromPacks.problems.map((p) => ({ file: p.file, path: p.path, message: p.reason }))];
-      },
+      async () => void ({ scenarios, problems } = await loadLibrary(env.OBS_SCENARIOS_DIR, env.OBS_SCENARIO_PACKS)),
       () =>
         `${scenarios.length} loaded${problems.length ? `, ${problems.length} problem(s):\n${formatProblems(problems)}` : ''}`,
     );

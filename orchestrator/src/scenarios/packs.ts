@@ -253,3 +253,27 @@ export async function loadPacks(o: LoadPacksOptions): Promise<LoadedPacks> {
 export function formatPackProblems(problems: PackProblem[]): string {
   return problems.map((p) => `${p.file}: ${p.path}: ${p.reason}`).join('\n');
 }
+
+/**
+ * The scenarios a platform offers: the built-in ones of `dir`, then the community packs found in `dir/packs` or
+ * named in `packs` (OBS_SCENARIO_PACKS); data only, validated like built-in scenarios, ids namespaced `pack/id`.
+ * A broken scenario or pack is reported among the problems and skipped.
+ */
+export async function loadLibrary(
+  dir: string,
+  packs: string[],
+): Promise<{ scenarios: Scenario[]; problems: ScenarioProblem[] }> {
+  const builtIn = await loadScenarios(resolve(dir));
+  const fromPacks = await loadPacks({
+    dirs: [resolve(dir, 'packs')],
+    packs,
+    takenIds: builtIn.scenarios.map((s) => s.id),
+  });
+  return {
+    scenarios: [...builtIn.scenarios, ...fromPacks.scenarios],
+    problems: [
+      ...builtIn.problems,
+      ...fromPacks.problems.map((p) => ({ file: p.file, path: p.path, message: p.reason })),
+    ],
+  };
+}

@@ -116,6 +116,12 @@ function memoryRows(m: Measured): FigureRow[] {
   return rows;
 }
 
+/** The same run's wrk yardstick (closed model, catalogue page): the shop beside a bare server and a proxy chain. */
+function yardstickNote(y: SutCapacity['yardstick']): string {
+  if (!y) return '';
+  return `; wrk, same run: shop ${round(y.shopRps, 0)} req/s = ${round(y.shopShareOfBare, 3)} of a bare Node server (${round(y.bareNodeRps, 0)}), ${round(y.shopShareOfChain, 3)} of a two-hop Node proxy chain (${round(y.twoHopChainRps, 0)})`;
+}
+
 function sutRow(m: Measured): FigureRow {
   const how =
     '`bench/sut-throughput.ts`: stepped arrival rates of the catalogue mix through the gateway, healthy config, 20 % of requests traced and exported; highest with p99 < 50 ms, 0 errors';
@@ -140,9 +146,11 @@ function sutRow(m: Measured): FigureRow {
         ? `below the lowest step (${m.sut.steps[0]?.targetRps ?? '-'} req/s)`
         : `${m.sut.capacityRps} req/s`,
     met: m.sut.capacityRps !== null && m.sut.capacityRps >= 1500,
-    note: firstBad
-      ? `first failing step above it ${firstBad.targetRps} req/s: achieved ${firstBad.achievedRps}, p99 ${round(firstBad.p99Ms)} ms, ${firstBad.errors} errors`
-      : `every step up to ${top?.targetRps} req/s qualified`,
+    note: `${
+      firstBad
+        ? `first failing step above it ${firstBad.targetRps} req/s: achieved ${firstBad.achievedRps}, p99 ${round(firstBad.p99Ms)} ms, ${firstBad.errors} errors`
+        : `every step up to ${top?.targetRps} req/s qualified`
+    }${yardstickNote(m.sut.yardstick)}`,
   };
 }
 

@@ -9,7 +9,6 @@
 // are judged against, reported beside the ratios (a peer has its own overhead: hey's is ~1 ms here).
 // Figures: achieved rate, p50/p99 latency (ours from the scheduled time, hey's from the send), and CPU seconds
 // per 1000 requests (ours: process.cpuUsage of this process; hey: user+sys from /usr/bin/time). Ratios are ours/hey.
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +17,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLoadGenerator } from '../orchestrator/src/load/index.ts';
+import { spawnListening } from './chain-peers.ts';
+import { runCommand, runWrk } from './wrk.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -87,30 +88,8 @@ async function truth(local: { url: string } | null): Promise<Truth | null> {
   return (await (await fetch(`${local.url}/__truth`)).json()) as Truth;
 }
 
-async function startLocalTarget(delayMs: number): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', '--delay-ms', String(delayMs)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    child.once('exit', (code) => reject(new Error(`target server exited with ${code}`)));
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      const m = /listening (\S+)/.exec(chunk);
-      if (m) resolveUrl(m[1]);
-    });
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
-function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code) => resolveRun({ code, stdout, stderr }));
-  });
+function startLocalTarget(delayMs: number): Promise<{ url: string; stop: () => void }> {
+  return spawnListening([fileURLToPath(import.meta.url), '--serve', '--delay-ms', String(delayMs)]);
 }
 
 async function runOurs(baseUrl: string, rps: number, durationS: number): Promise<ToolFigures> {
@@ -141,7 +120,7 @@ function heyWorkers(rps: number): { c: number; q: number } {
 
 async function runHey(url: string, rps: number, durationS: number): Promise<ToolFigures> {
   const { c, q } = heyWorkers(rps);
-  const { code, stdout, stderr } = await run('/usr/bin/time', [
+  const { code, stdout, stderr } = await runCommand('/usr/bin/time', [
     '-f',
     'cpu %U %S',
     'hey',
@@ -181,13 +160,6 @@ async function runHey(url: string, rps: number, durationS: number): Promise<Tool
     p99Ms: p99 === null ? null : p99 * 1000,
     cpuSecondsPer1000: cpu && requests > 0 ? ((Number(cpu[1]) + Number(cpu[2])) / requests) * 1000 : null,
   };
-}
-
-async function runWrk(url: string, durationS: number): Promise<{ maxRps: number | null; connections: number }> {
-  const connections = 32;
-  const { code, stdout } = await run('wrk', ['-t', '1', '-c', String(connections), '-d', `${durationS}s`, url]);
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
-  return { maxRps: code === 0 && m ? Number(m[1]) : null, connections };
 }
 
 const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
@@ -240,7 +212,8 @@ async function main(): Promise<void> {
         },
       });
     }
-    const wrk = await runWrk(heyUrl, values.smoke ? 1 : 5);
+    const wrkFigures = await runWrk(heyUrl, 32, values.smoke ? 1 : 5);
+    const wrk = { maxRps: wrkFigures.rps, connections: wrkFigures.connections };
     const report = {
       bench: 'loadgen-vs-peer',
       generatedAt: new Date().toISOString(),

@@ -72,6 +72,14 @@ export interface SutCapacity {
     errors: number;
     qualifies: boolean;
   }[];
+  /** wrk in the same run: the shop's catalogue page rate as a share of a bare Node server's and of a two-hop chain's. */
+  yardstick: {
+    shopRps: number | null;
+    bareNodeRps: number | null;
+    twoHopChainRps: number | null;
+    shopShareOfBare: number | null;
+    shopShareOfChain: number | null;
+  } | null;
 }
 
 export const capacityP99Ms = 50;
@@ -92,7 +100,17 @@ export function summarizeSut(report: any): SutCapacity {
     };
   });
   const ok = steps.filter((s: { qualifies: boolean }) => s.qualifies).map((s: { targetRps: number }) => s.targetRps);
-  return { capacityRps: ok.length ? Math.max(...ok) : null, steps };
+  const p = report.peers;
+  const yardstick = p
+    ? {
+        shopRps: p.shop?.rps ?? null,
+        bareNodeRps: p.bareNode?.rps ?? null,
+        twoHopChainRps: p.twoHopChain?.rps ?? null,
+        shopShareOfBare: p.shopShareOfBare ?? null,
+        shopShareOfChain: p.shopShareOfChain ?? null,
+      }
+    : null;
+  return { capacityRps: ok.length ? Math.max(...ok) : null, steps, yardstick };
 }
 
 /** The scenario verify tool's figures (`npm run scenarios:verify`), when its file exists. */

@@ -9,6 +9,9 @@
 //            --profile DIR (each service writes a V8 CPU profile there when it stops: open it in Chrome DevTools)
 // Figures per step: achieved rate (responses/s), ok rate, p50/p95/p99 latency from the scheduled send time, errors
 // by kind, and each service's CPU seconds per 1000 requests sent (from its process_cpu_seconds_total).
+// Then the yardstick, in the same run (`peers`): wrk (closed model, 16 connections) on the catalogue's first page
+// through the gateway, on a bare Node server answering the same bytes, and on a two-hop chain of Node proxies in
+// front of that server (bench/chain-peers.ts); the shop's rate as a share of each.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +24,8 @@ import { createLoadGenerator, type LoadGenerator } from '../orchestrator/src/loa
 import { startEmbeddedPostgres, type RunningPostgres } from '@observastack/sut-common/db/embedded-postgres.ts';
 import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
 import { freePort, startTestSut, type TestSut } from '../test-support/sut-harness.ts';
+import { startChainPeers, type ChainPeers } from './chain-peers.ts';
+import { runWrk, type WrkFigures } from './wrk.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /**
@@ -54,6 +59,8 @@ interface StepResult {
   journeys: Record<string, { count: number; ok: number }>;
   ordersCreated: number;
   cpuSecondsPer1000: Record<(typeof services)[number], number | null>;
+  /** The load generator's own CPU (this process) per 1000 requests sent: it shares the two cores with the shop. */
+  generatorCpuSecondsPer1000: number | null;
 }
 
 async function cpuSeconds(sut: TestSut): Promise<Record<(typeof services)[number], number>> {
@@ -84,9 +91,11 @@ async function drained(sut: TestSut): Promise<boolean> {
 
 async function runStep(gen: LoadGenerator, sut: TestSut, rps: number, durationS: number): Promise<StepResult> {
   const cpu0 = await cpuSeconds(sut);
+  const own0 = process.cpuUsage();
   gen.start({ phases: [{ pattern: 'constant', rps, durationS }], journeys: mix, maxInFlight: 1024, timeoutMs: 5000 });
   await sleep(durationS * 1000);
   await gen.stop();
+  const own = process.cpuUsage(own0);
   const cpu1 = await cpuSeconds(sut);
   const s = gen.summary(durationS + 10);
   const { ok, client, rate_limited, server, timeout, connection, dropped } = s.outcomes;
@@ -111,6 +120,8 @@ async function runStep(gen: LoadGenerator, sut: TestSut, rps: number, durationS:
     journeys: s.journeys,
     ordersCreated: s.ordersCreated,
     cpuSecondsPer1000: { gateway: per1000('gateway'), api: per1000('api'), inventory: per1000('inventory') },
+    generatorCpuSecondsPer1000:
+      sent > 0 ? Math.round(((own.user + own.system) / 1e6 / sent) * 1000 * 1000) / 1000 : null,
   };
 }
 
@@ -128,6 +139,37 @@ async function startOtlpSink(): Promise<{ url: string; receivedBytes: () => numb
     receivedBytes: () => bytes,
     close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+/** The catalogue's first page with wrk through the shop, on a bare Node server and on a two-hop proxy chain. */
+async function measurePeers(sut: TestSut, dir: string, durationS: number) {
+  const path = '/api/products?page=1';
+  const page = await fetch(`${sut.urls.gateway}${path}`);
+  if (!page.ok) throw new Error(`the catalogue page answered ${page.status}`);
+  let peers: ChainPeers | undefined;
+  try {
+    peers = await startChainPeers(await page.text(), dir);
+    const connections = 16;
+    const shop = await runWrk(`${sut.urls.gateway}${path}`, connections, durationS);
+    if (!(await drained(sut))) console.warn('the shop was still busy after its wrk run');
+    const bare = await runWrk(`${peers.originUrl}${path}`, connections, durationS);
+    const chain = await runWrk(`${peers.chainUrl}${path}`, connections, durationS);
+    const share = (a: WrkFigures, b: WrkFigures) =>
+      a.rps !== null && b.rps ? Math.round((a.rps / b.rps) * 1000) / 1000 : null;
+    return {
+      tool: 'wrk',
+      path,
+      connections,
+      durationS,
+      shop,
+      bareNode: bare,
+      twoHopChain: chain,
+      shopShareOfBare: share(shop, bare),
+      shopShareOfChain: share(shop, chain),
+    };
+  } finally {
+    peers?.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -187,6 +229,10 @@ async function main(): Promise<void> {
         console.warn(`the shop was still busy with earlier requests when the ${rps} req/s step started`);
       steps.push(await runStep(gen, sut, rps, durationS));
     }
+    const peerDir = await mkdtemp(join(tmpdir(), 'observastack-bench-peers-'));
+    const peers = await measurePeers(sut, peerDir, values.smoke ? 1 : 5).finally(() =>
+      rm(peerDir, { recursive: true, force: true }),
+    );
     const report = {
       bench: 'sut-throughput',
       smoke: values.smoke,
@@ -197,13 +243,14 @@ async function main(): Promise<void> {
       traceRatio,
       otlpBytesReceived: sink?.receivedBytes() ?? 0,
       steps,
+      peers,
     };
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
 
     const f = (v: number | null, d = 1) => (v === null ? '-' : v.toFixed(d));
     console.log(
-      'target | achieved | ok req/s | p50 ms | p95 ms | p99 ms | errors % (kinds)                 | CPU s/1000 gw/api/inv',
+      'target | achieved | ok req/s | p50 ms | p95 ms | p99 ms | errors % (kinds)                 | CPU s/1000 gw/api/inv | generator',
     );
     for (const s of steps) {
       const kinds =
@@ -213,9 +260,15 @@ async function main(): Promise<void> {
           .join(', ') || 'none';
       const c = s.cpuSecondsPer1000;
       console.log(
-        `${String(s.targetRps).padStart(6)} | ${f(s.achievedRps).padStart(8)} | ${f(s.okRps).padStart(8)} | ${f(s.p50Ms).padStart(6)} | ${f(s.p95Ms).padStart(6)} | ${f(s.p99Ms).padStart(6)} | ${`${f(s.errorPct, 2)} (${kinds})`.padEnd(32)} | ${f(c.gateway, 2)}/${f(c.api, 2)}/${f(c.inventory, 2)}`,
+        `${String(s.targetRps).padStart(6)} | ${f(s.achievedRps).padStart(8)} | ${f(s.okRps).padStart(8)} | ${f(s.p50Ms).padStart(6)} | ${f(s.p95Ms).padStart(6)} | ${f(s.p99Ms).padStart(6)} | ${`${f(s.errorPct, 2)} (${kinds})`.padEnd(32)} | ${`${f(c.gateway, 2)}/${f(c.api, 2)}/${f(c.inventory, 2)}`.padEnd(21)} | ${f(s.generatorCpuSecondsPer1000, 2)}`,
       );
     }
+    const w = (x: WrkFigures) =>
+      `${f(x.rps, 0)} req/s, p50 ${f(x.p50Ms, 2)} ms, p99 ${f(x.p99Ms, 2)} ms, ${x.errors} errors`;
+    console.log(`wrk, ${peers.connections} connections, ${peers.path}:`);
+    console.log(`  shop through the gateway  ${w(peers.shop)}`);
+    console.log(`  bare Node server          ${w(peers.bareNode)}  (shop: ${f(peers.shopShareOfBare, 3)} of it)`);
+    console.log(`  two-hop Node proxy chain  ${w(peers.twoHopChain)}  (shop: ${f(peers.shopShareOfChain, 3)} of it)`);
     console.log(`written ${out}`);
   } finally {
     await sut?.stop();

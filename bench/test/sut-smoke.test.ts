@@ -59,7 +59,33 @@ it('sut-throughput --smoke writes a figures file with every field', async () => 
       journeys: { browse: journey, search: journey, view: journey, recommendations: journey, checkout: journey },
       ordersCreated: expect.any(Number),
       cpuSecondsPer1000: { gateway: expect.any(Number), api: expect.any(Number), inventory: expect.any(Number) },
+      generatorCpuSecondsPer1000: expect.any(Number),
     });
+    // The yardstick measured in the same run: wrk on the shop, a bare Node server and a two-hop proxy chain,
+    // each answering the catalogue page without an error.
+    const wrk = {
+      connections: 16,
+      durationS: 1,
+      rps: expect.any(Number),
+      p50Ms: expect.any(Number),
+      p99Ms: expect.any(Number),
+      errors: 0,
+    };
+    expect(report.peers).toEqual({
+      tool: 'wrk',
+      path: '/api/products?page=1',
+      connections: 16,
+      durationS: 1,
+      shop: wrk,
+      bareNode: wrk,
+      twoHopChain: wrk,
+      shopShareOfBare: expect.any(Number),
+      shopShareOfChain: expect.any(Number),
+    });
+    // A bare server serves more than a chain of two proxies in front of it, which serves more than the shop.
+    expect(report.peers.bareNode.rps).toBeGreaterThan(report.peers.twoHopChain.rps);
+    expect(report.peers.shopShareOfChain).toBeLessThan(1);
+    expect(stdout).toContain('two-hop Node proxy chain');
   } finally {
     await db.drop();
     await rm(dir, { recursive: true, force: true });

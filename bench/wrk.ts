@@ -13,7 +13,9 @@ export function runCommand(
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.once('error', reject);
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' ? new Error(`${cmd} is not installed (Debian: apt-get install ${cmd})`) : err),
+    );
     child.once('close', (code) => resolveRun({ code, stdout, stderr }));
   });
 }

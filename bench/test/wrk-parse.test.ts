@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import { parseWrk } from '../wrk.ts';
 
-// wrk 4.1 with --latency, as printed on this machine (microseconds, milliseconds and seconds all occur).
+// The layout of `wrk --latency` (wrk 4.1, Debian), with values chosen so that microseconds, milliseconds and seconds
+// all occur; the real output is parsed by the sut-throughput smoke test.
 const output = `Running 1s test @ http://127.0.0.1:41235/api/products?page=1
   1 threads and 16 connections
   Thread Stats   Avg      Stdev     Max   +/- Stdev

@@ -103,6 +103,16 @@ export function resumedActiveRun(
 }
 
 /**
+ * A learner's change or action after the fault: a fix attempt. The judge's hold starts again from it, and one
+ * the documented fix does not touch (`related` false) arms the `unrelatedChange` hints.
+ */
+export function countFixAttempt(run: ActiveRun, related: boolean, now: number): void {
+  run.learnerChanges++;
+  run.lastChangeAt = now;
+  if (!related) run.unrelatedChangeSeen = true;
+}
+
+/**
  * What a restarted SUT (or orchestrator) must get back to continue the incident: the fault, then every config
  * change recorded on the run, in order; `only` keeps one service's part.
  */

@@ -11,7 +11,14 @@ import type { AlertmanagerNotification } from '../api/alertmanager-routes.ts';
 import { judgeSlo } from './slo-judge.ts';
 import { judgeRun, type JudgedRun, type Traffic } from './run-judge.ts';
 import { pickSurprise } from './surprise.ts';
-import { type ActiveRun, configToReapply, newActiveRun, newRunRecord, resumedActiveRun } from './active-run.ts';
+import {
+  type ActiveRun,
+  configToReapply,
+  countFixAttempt,
+  newActiveRun,
+  newRunRecord,
+  resumedActiveRun,
+} from './active-run.ts';
 import { RunTimeline } from './run-timeline.ts';
 import {
   acknowledgementDraft,
@@ -196,9 +203,8 @@ export class RunEngine {
       const r = this.run;
       const injected = r.rec.state === 'injected';
       if (injected) {
-        r.learnerChanges++;
-        r.lastChangeAt = Date.now();
-        if (changes.some((c) => !r.scenario.relevantKnobs.has(`${service}.${c.key}`))) r.unrelatedChangeSeen = true;
+        const related = changes.every((c) => r.scenario.relevantKnobs.has(`${service}.${c.key}`));
+        countFixAttempt(r, related, Date.now());
       }
       const text = changes
         .map((c) => `${service}.${c.key} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`)
@@ -219,9 +225,7 @@ export class RunEngine {
       if (!r) return;
       const injected = r.rec.state === 'injected';
       if (injected) {
-        r.learnerChanges++;
-        r.lastChangeAt = Date.now();
-        if (!r.scenario.relevantActions.has(a.action)) r.unrelatedChangeSeen = true;
+        countFixAttempt(r, r.scenario.relevantActions.has(a.action), Date.now());
         if (replaced) await this.reapplyRunConfig(replaced);
       }
       await this.event('action_taken', `${a.who === 'learner' ? 'learner' : a.who}: ${a.summary}`, {

@@ -35,6 +35,8 @@ export class InventoryClient {
         // a rollout drains and then closes its idle connections): a read (GET) or a release (DELETE) is sent once
         // more on a fresh connection. A reservation (POST) is not: had it been read, the second one would be
         // refused as a duplicate and the checkout reported out of stock; its caller sees the failure instead.
+        // By hand rather than undici's RetryAgent: one immediate resend on this one error code, under the same
+        // request signal, is all that is wanted (RetryAgent also retries by status code and backs off by default).
         const idempotent = method !== 'POST';
         if (!idempotent || (err as { code?: string }).code !== 'UND_ERR_SOCKET' || requestSignal()?.aborted) throw err;
         return this.send(method, path, timeoutMs, body);

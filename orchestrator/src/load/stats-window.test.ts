@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countOffered, countSettled } from './second-stats.ts';
 import { createStatsWindow } from './stats-window.ts';
+import { maxPlanRps } from './plan-schema.ts';
 
 // Times are explicit epoch milliseconds: the window's rules, not a clock, decide when a second is reported.
 const T = 1_800_000_000;
@@ -55,6 +56,23 @@ describe('per-second stats window', () => {
     expect(s.latencyMs?.p50).toBeGreaterThan(100); // only the last 10 seconds (latencies 101..109) count
     expect(w.summary(1000).seconds).toBe(40);
     expect(w.recent(3).map((r) => r.t)).toEqual([T + 37, T + 38, T + 39]);
+  });
+
+  it("counts seconds at the plans' highest rate exactly, and windows of them past 16 bits", () => {
+    const w = createStatsWindow();
+    for (let i = 0; i < 20; i++) {
+      const b = w.bucketAt(T + i);
+      for (let k = 0; k < maxPlanRps; k++) {
+        countOffered(b, 'browse', true);
+        countSettled(b, w.pool, 'browse', 'ok', k === 0 ? 900 : 12, false);
+      }
+    }
+    const seconds = w.collect((T + 21) * 1000, 0);
+    expect(seconds[19].latencyMs).toMatchObject({ p99: expect.closeTo(12, 0), max: expect.closeTo(900, -1) });
+    const s = w.summary(20); // 99 980 samples of 12 ms in one bucket: more than a 16-bit count holds
+    expect(s.count).toBe(20 * maxPlanRps);
+    expect(s.latencyMs?.p99).toBeCloseTo(12, 0);
+    expect(s.latencyMs?.max).toBeCloseTo(900, -1);
   });
 
   it('keeps 15 minutes of seconds', () => {

@@ -4,7 +4,7 @@ import { journeyNames } from './plan-schema.ts';
 import type { OutcomeCounts } from './outcome.ts';
 import { emptyOutcomeCounts, outcomeKinds } from './outcome.ts';
 import type { LatencyMs } from './histograms.ts';
-import { createHistogramPool, latencyOf } from './histograms.ts';
+import { createHistogramPool, createSumHistogram, latencyOf } from './histograms.ts';
 import type { SecondBucket, SecondStats } from './second-stats.ts';
 import { createBucket, toSecondStats } from './second-stats.ts';
 
@@ -39,7 +39,7 @@ export function createStatsWindow() {
   const open: SecondBucket[] = [];
   const reports: SecondStats[] = [];
   const histograms: (Histogram | null)[] = []; // parallel to reports, for summaries
-  const merged = pool.take();
+  const merged = createSumHistogram();
 
   /** The bucket of epoch second `t`, creating the empty seconds before it so reports have no gaps. */
   function bucketAt(t: number): SecondBucket {

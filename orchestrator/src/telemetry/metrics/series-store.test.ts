@@ -28,7 +28,7 @@ describe('SeriesStore', () => {
   });
 
   it('bounds memory: samples per series and number of series are capped', () => {
-    const store = new SeriesStore({ maxSamplesPerSeries: 100, maxSeries: 3, retentionMs: 1e12 });
+    const store = new SeriesStore({ maxSamplesPerSeries: 100, maxSeries: 3, retentionMs: 86_400_000 });
     for (let t = 0; t < 1000; t++) store.append(L('a'), t, t);
     for (let i = 0; i < 5; i++) store.append(L('b', { i: String(i) }), 1, 1);
     expect(store.sampleCount()).toBe(102);
@@ -38,6 +38,34 @@ describe('SeriesStore', () => {
     expect(a.timeAt(0)).toBe(900);
     expect(store.memoryBytes()).toBeGreaterThanOrEqual((100 + 32 + 32) * BYTES_PER_SAMPLE);
     expect(store.memoryBytes()).toBeLessThan(10_000);
+  });
+
+  it('allocates what a series holds, not double: the soak must not step up when rings fill', () => {
+    const store = new SeriesStore();
+    const [at3min, at10min] = [180, 600].map((n) => {
+      for (let t = 0; t < n; t++) store.append(L('a', { n: String(n) }), t * 1000, t);
+      return store.select([createMatcher('=', 'n', String(n))])[0].capacity;
+    });
+    // Two minutes of 1 s samples at most beyond what is held (doubling gave 256 and 1 024).
+    expect(at3min).toBeGreaterThanOrEqual(180);
+    expect(at3min).toBeLessThanOrEqual(180 + 120);
+    expect(at10min).toBeLessThanOrEqual(600 + 120);
+  });
+
+  it('keeps whole-millisecond times exactly, past the ~24.8 days an Int32 offset from its base covers', () => {
+    const day = 86_400_000;
+    const store = new SeriesStore({ retentionMs: 20 * day, maxSamplesPerSeries: 10 });
+    const start = Date.UTC(2026, 11, 5);
+    for (const t of [start, start + 10 * day + 1, start + 25 * day + 2, start + 40 * day + 3]) {
+      expect(store.append(L('a'), t, t / 1000)).toBe(true);
+    }
+    expect(store.append(L('a'), start + 40 * day + 3.4, 1)).toBe(false); // the same millisecond
+    const [s] = store.select([createMatcher('=', '__name__', 'a')]);
+    expect([0, 1].map((i) => [s.timeAt(i), s.valueAt(i)])).toEqual([
+      [start + 25 * day + 2, (start + 25 * day + 2) / 1000],
+      [start + 40 * day + 3, (start + 40 * day + 3) / 1000],
+    ]);
+    expect(() => new SeriesStore({ retentionMs: 25 * day })).toThrow(/retention/);
   });
 
   it('writes a staleness marker once, only for a series that has samples', () => {

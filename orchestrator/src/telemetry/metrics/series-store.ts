@@ -4,13 +4,23 @@ import type { LabelMatcher } from './label-matcher.ts';
 export type Labels = Record<string, string>;
 
 /**
- * Memory per sample: 8 bytes timestamp (Float64) + 8 bytes value (Float64) + 1 byte staleness flag = 17 bytes,
- * held in per-series ring buffers that grow by doubling up to `maxSamplesPerSeries`.
+ * Memory per sample: 4 bytes timestamp (Int32, whole milliseconds after the series' base time, as Prometheus keeps
+ * whole milliseconds) + 8 bytes value (Float64) + 1 byte staleness flag = 13 bytes, held in per-series ring
+ * buffers that grow by GROWTH_STEP samples at a time up to `maxSamplesPerSeries`.
  */
-export const BYTES_PER_SAMPLE = 17;
+export const BYTES_PER_SAMPLE = 13;
+/** An offset past this moves the series' base time up to its oldest sample (every ~24 days of one series). */
+const MAX_OFFSET_MS = 2 ** 31 - 1;
 /** Rough fixed cost of one series (object, map entries, label strings are counted separately). */
 const SERIES_OVERHEAD_BYTES = 200;
 const INITIAL_CAPACITY = 32;
+/**
+ * A full ring grows by two minutes of 1 s samples, not by doubling: with doubling every series born at boot
+ * reallocated to 512 samples at minute 4 and to 1 024 at minute 8.5, and the orchestrator stepped up by 6 and 8 MB
+ * at exactly those minutes of the soak bench (docs/performance.md). Now what is allocated follows what is held.
+ * The copy this costs is ~9 times per series over 15 minutes.
+ */
+const GROWTH_STEP = 120;
 
 export function seriesKey(labels: Labels): string {
   return Object.keys(labels)
@@ -23,7 +33,9 @@ export function seriesKey(labels: Labels): string {
 export class Series {
   readonly labels: Labels;
   readonly key: string;
-  private ts: Float64Array;
+  /** Sample times as offsets from `base` (ms). */
+  private ts: Int32Array;
+  private base = 0;
   private vs: Float64Array;
   private st: Uint8Array;
   private head = 0;
@@ -32,7 +44,7 @@ export class Series {
   constructor(labels: Labels, key: string, capacity = INITIAL_CAPACITY) {
     this.labels = labels;
     this.key = key;
-    this.ts = new Float64Array(capacity);
+    this.ts = new Int32Array(capacity);
     this.vs = new Float64Array(capacity);
     this.st = new Uint8Array(capacity);
   }
@@ -44,7 +56,7 @@ export class Series {
     return this.ts.length;
   }
   timeAt(i: number): number {
-    return this.ts[(this.head + i) % this.ts.length];
+    return this.base + this.ts[(this.head + i) % this.ts.length];
   }
   valueAt(i: number): number {
     return this.vs[(this.head + i) % this.vs.length];
@@ -72,15 +84,18 @@ export class Series {
   }
 
   /** Appends in time order; returns false for an out-of-order or duplicate timestamp (Prometheus rejects those too). */
-  append(t: number, v: number, stale: boolean, maxSamples: number, minTime: number): boolean {
+  append(time: number, v: number, stale: boolean, maxSamples: number, minTime: number): boolean {
+    const t = Math.round(time);
     if (this.size && t <= this.lastTime()) return false;
     while (this.size && this.timeAt(0) < minTime) this.dropOldest();
+    if (this.size === 0) this.base = t;
+    else if (t - this.base > MAX_OFFSET_MS) this.rebase();
     if (this.size === this.ts.length) {
-      if (this.ts.length < maxSamples) this.grow(Math.min(maxSamples, this.ts.length * 2));
+      if (this.ts.length < maxSamples) this.grow(Math.min(maxSamples, this.ts.length + GROWTH_STEP));
       else this.dropOldest();
     }
     const at = (this.head + this.size) % this.ts.length;
-    this.ts[at] = t;
+    this.ts[at] = t - this.base;
     this.vs[at] = v;
     this.st[at] = stale ? 1 : 0;
     this.size++;
@@ -96,8 +111,15 @@ export class Series {
     this.size--;
   }
 
+  /** Moves the base time up to the oldest sample held: within the retention (<= 24 days) of the newest, so it fits. */
+  private rebase(): void {
+    const shift = this.timeAt(0) - this.base;
+    for (let i = 0; i < this.size; i++) this.ts[(this.head + i) % this.ts.length] -= shift;
+    this.base += shift;
+  }
+
   private grow(capacity: number): void {
-    const ts = new Float64Array(capacity);
+    const ts = new Int32Array(capacity);
     const vs = new Float64Array(capacity);
     const st = new Uint8Array(capacity);
     for (let i = 0; i < this.size; i++) {
@@ -134,6 +156,8 @@ export class SeriesStore {
 
   constructor(options: SeriesStoreOptions = {}) {
     this.retentionMs = options.retentionMs ?? 15 * 60_000;
+    // Keeps every sample within an Int32 offset of its series' oldest one (see `Series.rebase`).
+    if (this.retentionMs > 24 * 86_400_000) throw new RangeError('series store retention above 24 days');
     this.maxSamplesPerSeries = options.maxSamplesPerSeries ?? 1_100;
     this.maxSeries = options.maxSeries ?? 20_000;
   }

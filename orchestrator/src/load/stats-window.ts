@@ -1,10 +1,16 @@
-import type { Histogram } from 'hdr-histogram-js';
 import type { JourneyName } from './plan-schema.ts';
 import { journeyNames } from './plan-schema.ts';
 import type { OutcomeCounts } from './outcome.ts';
 import { emptyOutcomeCounts, outcomeKinds } from './outcome.ts';
 import type { LatencyMs } from './histograms.ts';
-import { createHistogramPool, createSumHistogram, latencyOf } from './histograms.ts';
+import {
+  addCounts,
+  countsOf,
+  createHistogramPool,
+  createSumHistogram,
+  type LatencyCounts,
+  latencyOf,
+} from './histograms.ts';
 import type { SecondBucket, SecondStats } from './second-stats.ts';
 import { createBucket, toSecondStats } from './second-stats.ts';
 
@@ -27,7 +33,7 @@ export interface WindowSummary {
   ordersCreated: number;
 }
 
-/** Seconds of reports (and their latency histograms) kept: 15 minutes. */
+/** Seconds of reports (and their latencies, as bucket counts) kept: 15 minutes. */
 export const retentionSeconds = 900;
 
 /**
@@ -38,7 +44,7 @@ export function createStatsWindow() {
   const pool = createHistogramPool();
   const open: SecondBucket[] = [];
   const reports: SecondStats[] = [];
-  const histograms: (Histogram | null)[] = []; // parallel to reports, for summaries
+  const latencies: (LatencyCounts | null)[] = []; // parallel to reports, for summaries
   const merged = createSumHistogram();
 
   /** The bucket of epoch second `t`, creating the empty seconds before it so reports have no gaps. */
@@ -76,11 +82,13 @@ export function createStatsWindow() {
       open.shift();
       const stats = toSecondStats(b, pool);
       reports.push(stats);
-      histograms.push(b.latency);
+      // Nothing is recorded into a reported second (countSettled checks `done`): its histogram goes back.
+      latencies.push(b.latency ? countsOf(b.latency) : null);
+      if (b.latency) pool.give(b.latency);
+      b.latency = null;
       if (reports.length > retentionSeconds) {
         reports.shift();
-        const h = histograms.shift();
-        if (h) pool.give(h);
+        latencies.shift();
       }
       out.push(stats);
     }
@@ -109,8 +117,8 @@ export function createStatsWindow() {
         journeys[j].count += r.journeys[j].count;
         journeys[j].ok += r.journeys[j].ok;
       }
-      const h = histograms[i];
-      if (h) merged.add(h);
+      const c = latencies[i];
+      if (c) addCounts(merged, c);
     }
     return {
       seconds: n,
@@ -130,7 +138,7 @@ export function createStatsWindow() {
   function clear(): void {
     collect(0, 0, true);
     reports.length = 0;
-    for (const h of histograms.splice(0)) if (h) pool.give(h);
+    latencies.length = 0;
   }
 
   return {

@@ -42,8 +42,11 @@ export function createSumHistogram(): Histogram {
  */
 export type LatencyCounts = Uint32Array;
 
-/** The pairs of what `h` recorded; each value is its bucket's highest equivalent value, so adding them back into a
- * histogram of the same layout fills exactly the same buckets. */
+/**
+ * The pairs of what `h` recorded; each value is its bucket's highest equivalent value, so adding them back into a
+ * histogram of the same layout fills exactly the same buckets. `hdr.build` without WebAssembly (histogramOf)
+ * returns a JsHistogram, whose recorded-values iterator is public API.
+ */
 export function countsOf(h: Histogram): LatencyCounts {
   const it = (h as JsHistogram).recordedValuesIterator;
   const pairs: number[] = [];

@@ -28,7 +28,7 @@ export interface HubFigures {
   series: number;
   samplesPerSeries: number;
   retentionS: number;
-  /** The hub's own accounting (ring buffers, labels, per-series overhead). */
+  /** The hub's own accounting (compressed chunks, open heads, labels, per-series overhead). */
   storeBytes: number;
   /** V8 heap + array buffers grown while filling, as the process sees it. */
   heapGrowthBytes: number;
@@ -38,8 +38,9 @@ export interface HubFigures {
   step1: { p50Ms: number | null; maxMs: number | null; totalMs: number };
 }
 
-/** A plausible value path per series: counters and histogram parts climb, gauges wander; per-bucket rates
- *  grow with `le` so histogram_quantile sees a monotonic distribution. */
+/** A plausible value path per series: counters and histogram parts climb, gauges wander (by fractions: the worst
+ *  case for the store's compression); per-bucket rates grow with `le` so histogram_quantile sees a monotonic
+ *  distribution. */
 function valueStep(labels: Labels, rand: () => number): (prev: number) => number {
   const name = labels.__name__ ?? '';
   const cumulative = /(_total|_count|_sum|_bucket|_created)$/.test(name);
@@ -50,8 +51,11 @@ function valueStep(labels: Labels, rand: () => number): (prev: number) => number
       : labels.le === '+Inf'
         ? 1
         : Math.min(1, 0.2 + Math.log10(1 + Number(labels.le) * 100) / 3);
-  const rate = name.endsWith('_sum') ? 3 : 100 * le;
-  return (prev) => prev + rate * (0.8 + rand() * 0.4);
+  // Counts climb by whole requests, as a real counter does (the store compresses by value bits, so a count with
+  // a fractional step would be an unrealistic worst case); a `_sum` climbs by fractional seconds.
+  if (name.endsWith('_sum')) return (prev) => prev + 3 * (0.8 + rand() * 0.4);
+  const rate = 100 * le;
+  return (prev) => prev + Math.round(rate * (0.8 + rand() * 0.4));
 }
 
 function lcg(seed: number): () => number {

@@ -10,7 +10,7 @@ import {
 import { ExemplarStore, type ExemplarSeries } from './exemplar-store.ts';
 
 export type { ScrapeTarget, TargetHealth } from './scraper.ts';
-export { SeriesStore, BYTES_PER_SAMPLE, type Labels } from './series-store.ts';
+export { SeriesStore, type Labels } from './series-store.ts';
 export { createMetricsRoutes } from './http-routes.ts';
 export { hubSource, prometheusSource, type MetricsSource, UpstreamQueryError } from './metrics-source.ts';
 export type { ExemplarSeries } from './exemplar-store.ts';

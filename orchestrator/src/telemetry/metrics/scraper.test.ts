@@ -32,7 +32,8 @@ async function serve(
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`, stats };
 }
 
-const names = (store: SeriesStore, name: string) => store.select([createMatcher('=', '__name__', name)]);
+const names = (store: SeriesStore, name: string) =>
+  store.select([createMatcher('=', '__name__', name)]).map((s) => s.reader());
 
 describe('Scraper', () => {
   it('adds job and instance, keeps a clashing job label as exported_job, and writes up', async () => {

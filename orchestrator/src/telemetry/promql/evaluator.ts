@@ -1,4 +1,4 @@
-import type { Labels, Series, SeriesStore } from '../metrics/series-store.ts';
+import type { Labels, SeriesReader, SeriesStore } from '../metrics/series-store.ts';
 import { seriesKey } from '../metrics/series-store.ts';
 import { parsePromFloat } from '../metrics/exposition-parser.ts';
 import {
@@ -101,7 +101,7 @@ function setOperation(expr: Binary, lhs: Sample[], rhs: Sample[]): Sample[] {
 export class Evaluator {
   private readonly store: SeriesStore;
   private readonly lookbackMs: number;
-  private readonly selected = new Map<VectorSelector, Series[]>();
+  private readonly selected = new Map<VectorSelector, SeriesReader[]>();
 
   constructor(store: SeriesStore, lookbackMs = DEFAULT_LOOKBACK_MS) {
     this.store = store;
@@ -122,9 +122,10 @@ export class Evaluator {
     return v;
   }
 
-  private series(sel: VectorSelector): Series[] {
+  /** The selector's series as readers: each chunk a query touches is decoded once for the whole query. */
+  private series(sel: VectorSelector): SeriesReader[] {
     let s = this.selected.get(sel);
-    if (!s) this.selected.set(sel, (s = this.store.select(sel.matchers)));
+    if (!s) this.selected.set(sel, (s = this.store.select(sel.matchers).map((x) => x.reader())));
     return s;
   }
 

@@ -67,9 +67,17 @@ export class BitReader {
     return value;
   }
 
-  /** Reads `n` bits as a two's complement signed number. */
-  readSigned(n: number): number {
-    const v = this.read(n);
-    return v >= 2 ** (n - 1) ? v - 2 ** n : v;
+  /** The next 32 bits (zeros past the end), unsigned, without moving on. */
+  peek32(): number {
+    const at = this.bit >> 3;
+    const off = this.bit & 7;
+    const b = this.buf;
+    const word =
+      (b.charCodeAt(at) << 24) | (b.charCodeAt(at + 1) << 16) | (b.charCodeAt(at + 2) << 8) | b.charCodeAt(at + 3);
+    return off === 0 ? word >>> 0 : ((word << off) | (b.charCodeAt(at + 4) >>> (8 - off))) >>> 0;
+  }
+
+  skip(n: number): void {
+    this.bit += n;
   }
 }

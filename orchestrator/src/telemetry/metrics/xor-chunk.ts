@@ -147,11 +147,21 @@ function readTimes(r: BitReader, c: Chunk, ts: Float64Array): void {
   let delta = 0;
   ts[0] = t;
   for (let i = 1; i < c.count; i++) {
-    // The prefix: as many 1 bits as the bucket's number (0 = same delta, 1-3 = DOD_BUCKETS, 4 = a whole delta).
-    let ones = 0;
-    while (ones < 4 && r.read(1) === 1) ones++;
-    if (ones === 4) delta = r.read(32);
-    else if (ones > 0) delta += r.readSigned(DOD_BUCKETS[ones - 1].bits);
+    // One look at the next 32 bits decodes the prefix and a bucket's field (at most 4 + 20 bits).
+    const w = r.peek32();
+    if (w < 0x8000_0000) r.skip(1);
+    else if (w >= 0xf000_0000) {
+      r.skip(4);
+      delta = r.read(32);
+    } else {
+      for (const b of DOD_BUCKETS) {
+        if (w >>> (32 - b.prefixBits) !== b.prefix) continue;
+        const field = (w >>> (32 - b.prefixBits - b.bits)) & ((1 << b.bits) - 1);
+        delta += field >= 2 ** (b.bits - 1) ? field - 2 ** b.bits : field;
+        r.skip(b.prefixBits + b.bits);
+        break;
+      }
+    }
     t += delta;
     ts[i] = t;
   }

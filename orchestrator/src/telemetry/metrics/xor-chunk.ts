@@ -154,13 +154,12 @@ function readTimes(r: BitReader, c: Chunk, ts: Float64Array): void {
       r.skip(4);
       delta = r.read(32);
     } else {
-      for (const b of DOD_BUCKETS) {
-        if (w >>> (32 - b.prefixBits) !== b.prefix) continue;
-        const field = (w >>> (32 - b.prefixBits - b.bits)) & ((1 << b.bits) - 1);
-        delta += field >= 2 ** (b.bits - 1) ? field - 2 ** b.bits : field;
-        r.skip(b.prefixBits + b.bits);
-        break;
-      }
+      // DOD_BUCKETS spelled out (this loop is a query's hot path): a prefix, then a field shifted left by `shift`
+      // so its sign bit is bit 31, read back with an arithmetic shift.
+      const k = w < 0xc000_0000 ? 0 : w < 0xe000_0000 ? 1 : 2;
+      const b = DOD_BUCKETS[k];
+      delta += (w << b.prefixBits) >> (32 - b.bits);
+      r.skip(b.prefixBits + b.bits);
     }
     t += delta;
     ts[i] = t;
@@ -187,10 +186,15 @@ export function decodeChunk(c: Chunk): { ts: Float64Array; vs: Float64Array } {
   let lead = 0;
   let sig = 0;
   for (let i = 1; i < c.count; i++) {
-    if (r.read(1) === 1) {
-      if (r.read(1) === 1) {
-        lead = r.read(5);
-        sig = r.read(6) || 64;
+    // One look decodes the control bits: 0 = the same value; 10 = the previous window; 11 + 5 + 6 bits = a new one.
+    const w = r.peek32();
+    if (w < 0x8000_0000) r.skip(1);
+    else {
+      if (w < 0xc000_0000) r.skip(2);
+      else {
+        lead = (w >>> 25) & 31;
+        sig = (w >>> 19) & 63 || 64;
+        r.skip(13);
       }
       readBits64(r, 64 - lead - sig, sig);
       hi = (hi ^ word[0]) >>> 0;

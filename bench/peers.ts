@@ -41,11 +41,24 @@ export interface LoadgenSummary {
     cpuRatio: number | null;
     oursCpuPer1000: number | null;
     heyCpuPer1000: number | null;
+    /** Each tool's p50/p99 minus the target's own timing of the same requests (ms): what the tool adds. */
+    overTruthMs: { ours: [number, number]; hey: [number, number] } | null;
   }[];
   /** The rate the table reports: the highest one measured. */
   headline: LoadgenSummary['rates'][number] | null;
   wrkMaxRps: number | null;
   target: string;
+}
+
+function overTruth(r: any): LoadgenSummary['rates'][number]['overTruthMs'] {
+  const t = r.truth;
+  const over = (tool: any, truth: any): [number, number] | null =>
+    [tool?.p50Ms, tool?.p99Ms, truth?.p50Ms, truth?.p99Ms].every((x) => typeof x === 'number')
+      ? [tool.p50Ms - truth.p50Ms, tool.p99Ms - truth.p99Ms]
+      : null;
+  const ours = over(r.ours, t?.ours);
+  const hey = over(r.hey, t?.hey);
+  return ours && hey ? { ours, hey } : null;
 }
 
 export function summarizeLoadgen(report: any): LoadgenSummary {
@@ -57,6 +70,7 @@ export function summarizeLoadgen(report: any): LoadgenSummary {
     cpuRatio: r.ratios.cpuPer1000,
     oursCpuPer1000: r.ours.cpuSecondsPer1000,
     heyCpuPer1000: r.hey.cpuSecondsPer1000,
+    overTruthMs: overTruth(r),
   }));
   return { rates, headline: rates.at(-1) ?? null, wrkMaxRps: report.wrk?.maxRps ?? null, target: report.target };
 }

@@ -109,6 +109,12 @@ describe('SeriesStore', () => {
         const probe = model[Math.floor(rand() * model.length)][0];
         expect(r.lastIndexAtOrBefore(probe)).toBe(model.findIndex(([mt]) => mt === probe));
         expect(r.lastIndexAtOrBefore(model[0][0] - 1)).toBe(-1);
+        // A range selector's read: a window of indexes, staleness markers left out.
+        const [from, to] = [Math.floor(model.length / 3), model.length - 2];
+        const window = { ts: [] as number[], vs: [] as number[] };
+        r.collect(from, to, window.ts, window.vs);
+        const expected = model.slice(from, to + 1).filter(([, , stale]) => !stale);
+        expect([window.ts, window.vs]).toEqual([expected.map(([mt]) => mt), expected.map(([, v]) => v)]);
       }
     }
   });

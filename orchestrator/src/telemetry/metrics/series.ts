@@ -197,6 +197,7 @@ export class SeriesReader {
   readonly labels: Labels;
   readonly length: number;
   private readonly segments: Segment[];
+  private lastSegment = 0;
 
   constructor(labels: Labels, segments: Segment[], length: number) {
     this.labels = labels;
@@ -242,8 +243,29 @@ export class SeriesReader {
     return found >= 0 ? s.start + found - s.skip : s.start - 1;
   }
 
+  /**
+   * Appends samples first..last (indexes, inclusive) that are not staleness markers to `ts` and `vs`: a range
+   * selector's window, read segment by segment rather than one look-up per sample.
+   */
+  collect(first: number, last: number, ts: number[], vs: number[]): void {
+    for (let i = first; i <= last; ) {
+      const s = this.segmentOf(i);
+      const t = s.ts ?? this.decode(s).ts;
+      const v = s.vs as Float64Array;
+      const end = Math.min(last, s.start + s.n - 1);
+      for (; i <= end; i++) {
+        const j = s.skip + i - s.start;
+        if (s.chunk ? isStaleIn(s.chunk, j) : (s.stale as Uint8Array)[j] === 1) continue;
+        ts.push(t[j]);
+        vs.push(v[j]);
+      }
+    }
+  }
+
   private segmentOf(i: number): Segment {
     const segs = this.segments;
+    const last = segs[this.lastSegment];
+    if (last && i >= last.start && i < last.start + last.n) return last; // queries walk forward through a series
     let lo = 0;
     let hi = segs.length - 1;
     while (lo < hi) {
@@ -251,6 +273,7 @@ export class SeriesReader {
       if (segs[mid].start <= i) lo = mid;
       else hi = mid - 1;
     }
+    this.lastSegment = lo;
     return segs[lo];
   }
 

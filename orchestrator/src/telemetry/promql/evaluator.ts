@@ -171,11 +171,7 @@ export class Evaluator {
       if (last < 0) continue;
       const first = s.lastIndexAtOrBefore(t - rangeMs) + 1;
       const points: Points = { ts: [], vs: [] };
-      for (let i = first; i <= last; i++) {
-        if (s.isStaleAt(i)) continue;
-        points.ts.push(s.timeAt(i));
-        points.vs.push(s.valueAt(i));
-      }
+      s.collect(first, last, points.ts, points.vs);
       if (points.ts.length) out.push({ labels: s.labels, points });
     }
     return out;

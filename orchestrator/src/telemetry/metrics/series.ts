@@ -178,7 +178,7 @@ export class Series {
 interface Segment {
   /** Index (in the reader) of the segment's first sample held. */
   start: number;
-  /** Samples of the chunk before it that were dropped. */
+  /** Leading samples of the chunk already dropped by a trim (only the oldest chunk has any). */
   skip: number;
   n: number;
   maxT: number;

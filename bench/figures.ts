@@ -179,9 +179,10 @@ function loadgenRows(m: Measured): FigureRow[] {
   const rates = l.rates.map((r) => r.targetRps).join(', ');
   // The criterion reads both ways; these two say in which direction a miss lies (hey adds ~1 ms of its own).
   const oneSided = l.rates.every((r) => (r.p50Ratio ?? Infinity) <= 1.1 && (r.p99Ratio ?? Infinity) <= 1.1);
-  const closer = l.rates.every(
-    (r) => r.overTruthMs !== null && r.overTruthMs.ours.every((x, i) => Math.abs(x) <= Math.abs(r.overTruthMs!.hey[i])),
-  );
+  const closer = l.rates.every((r) => {
+    const o = r.overTruthMs;
+    return o !== null && o.ours.every((x, i) => Math.abs(x) <= Math.abs(o.hey[i]));
+  });
   return [
     {
       id: 'loadgen-truth',

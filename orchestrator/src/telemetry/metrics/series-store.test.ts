@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMatcher } from './label-matcher.ts';
-import { CHUNK_SAMPLES, SeriesStore } from './series-store.ts';
+import { SeriesStore } from './series-store.ts';
 
 const L = (name: string, extra: Record<string, string> = {}) => ({ __name__: name, job: 'j', instance: 'i', ...extra });
 const read = (store: SeriesStore, name: string) => store.select([createMatcher('=', '__name__', name)])[0].reader();

@@ -1,7 +1,7 @@
 import type { LabelMatcher } from './label-matcher.ts';
 import { type Labels, Series } from './series.ts';
 
-export { type Labels, Series, SeriesReader, CHUNK_SAMPLES, HEAD_BYTES_PER_SAMPLE } from './series.ts';
+export type { Labels, SeriesReader } from './series.ts';
 
 /** Rough fixed cost of one series (object, map entries, label strings are counted separately). */
 const SERIES_OVERHEAD_BYTES = 200;

@@ -7,7 +7,7 @@ import type { JourneyRequest } from './journeys.ts';
 import { buildJourneyRequest } from './journeys.ts';
 import type { OutcomeKind } from './outcome.ts';
 import { isCompleted, outcomeOfStatus } from './outcome.ts';
-import type { HttpTarget } from './http-target.ts';
+import type { Exchange, HttpTarget } from './http-target.ts';
 import { createHttpTarget } from './http-target.ts';
 import { createLoadMetrics } from './metrics.ts';
 import type { SecondBucket, SecondStats } from './second-stats.ts';
@@ -52,7 +52,8 @@ export interface LoadGenerator {
 }
 
 interface InFlightRequest {
-  readonly controller: AbortController;
+  /** Null only while target.send() runs (it may settle the request before returning). */
+  exchange: Exchange | null;
   readonly deadlineMs: number;
   timedOut: boolean;
 }
@@ -121,37 +122,30 @@ export function createLoadGenerator(options: LoadGeneratorOptions): LoadGenerato
       return;
     }
     countOffered(bucket, journey, true);
-    const entry: InFlightRequest = {
-      controller: new AbortController(),
-      deadlineMs: nowMs + p.timeoutMs,
-      timedOut: false,
-    };
+    const entry: InFlightRequest = { exchange: null, deadlineMs: nowMs + p.timeoutMs, timedOut: false };
     inFlight.add(entry);
     // Latency counts from the scheduled time whenever the send is late by more than the timer's own resolution:
     // a backlog (a stalled event loop, a burst of responses to parse) is charged to latency, so there is no
     // coordinated omission. A send within timerSlackMs of its time is timed from the send: that lag is setTimeout
     // granularity, which on a ~1 ms target was a 1.2x p50 against hey (docs/performance.md).
     const fromMs = nowMs - scheduledMs <= timerSlackMs ? nowMs : scheduledMs;
-    void send(target as HttpTarget, entry, req, fromMs, bucket, recorded);
+    entry.exchange = (target as HttpTarget).send(req, (status, error) =>
+      settle(entry, req, status, error, fromMs, bucket, recorded),
+    );
   }
 
-  async function send(
-    t: HttpTarget,
+  /** Called by the target once per request, as its body ends (or on its error), so the clock is read right then. */
+  function settle(
     entry: InFlightRequest,
     req: JourneyRequest,
+    status: number,
+    error: Error | null,
     fromMs: number,
     bucket: SecondBucket,
     recorded: boolean,
-  ) {
-    let kind: OutcomeKind;
-    let status = 0;
-    try {
-      status = await t.send(req, entry.controller.signal);
-      kind = outcomeOfStatus(status);
-    } catch {
-      kind = entry.timedOut ? 'timeout' : 'connection';
-    }
+  ): void {
     const latencyMs = clock() - fromMs;
+    const kind: OutcomeKind = error ? (entry.timedOut ? 'timeout' : 'connection') : outcomeOfStatus(status);
     inFlight.delete(entry);
     const orderCreated = req.journey === 'checkout' && status === 201 && kind === 'ok';
     countSettled(bucket, stats.pool, req.journey, kind, latencyMs, orderCreated);
@@ -164,7 +158,7 @@ export function createLoadGenerator(options: LoadGeneratorOptions): LoadGenerato
       if (entry.deadlineMs > nowMs) break;
       if (entry.timedOut) continue;
       entry.timedOut = true;
-      entry.controller.abort();
+      entry.exchange?.abort(); // settles it (synchronously or soon): deleting from the Set while iterating is safe
     }
   }
 

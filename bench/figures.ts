@@ -177,20 +177,23 @@ function loadgenRows(m: Measured): FigureRow[] {
   const p50 = worst((r) => r.p50Ratio);
   const p99 = worst((r) => r.p99Ratio);
   const rates = l.rates.map((r) => r.targetRps).join(', ');
-  // The criterion reads both ways; these two say in which direction a miss lies (hey adds ~1 ms of its own).
+  // hey is a peer, not the truth: its Go client adds ~1 ms of its own at every percentile here. A generator under
+  // hey's figures is met only when it is also closer than hey to the target's own timing (so it is more accurate,
+  // not under-reporting, e.g. through coordinated omission); otherwise the ratio must sit within 10 % both ways.
   const oneSided = l.rates.every((r) => (r.p50Ratio ?? Infinity) <= 1.1 && (r.p99Ratio ?? Infinity) <= 1.1);
   const closer = l.rates.every((r) => {
     const o = r.overTruthMs;
     return o !== null && o.ours.every((x, i) => Math.abs(x) <= Math.abs(o.hey[i]));
   });
+  const twoSided = Math.abs(p50 - 1) <= 0.1 && Math.abs(p99 - 1) <= 0.1;
   return [
     {
       id: 'loadgen-truth',
       figure: 'load generator truth',
       how: `${how}; worst ratio over ${rates} req/s`,
-      target: 'rate within 1 %, p50/p99 within 10 %',
+      target: "rate within 1 %; p50/p99 within 10 %, or at most 1.10x hey's and closer to the target's own timing",
       value: `rate ${rate.toFixed(3)}, p50 ${p50.toFixed(2)}, p99 ${p99.toFixed(2)}`,
-      met: Math.abs(rate - 1) <= 0.01 && Math.abs(p50 - 1) <= 0.1 && Math.abs(p99 - 1) <= 0.1,
+      met: Math.abs(rate - 1) <= 0.01 && (twoSided || (oneSided && closer)),
       note: `ours at most 1.10x hey's p50 and p99 at every rate: ${oneSided ? 'yes' : 'no'}; closer than hey to the target's own timing at every rate and percentile: ${closer ? 'yes' : 'no'} (details below); target: ${l.target}; wrk closed-model max ${round(l.wrkMaxRps, 0)} req/s`,
     },
     {

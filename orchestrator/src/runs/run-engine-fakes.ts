@@ -3,14 +3,9 @@
  * routes, driven by vitest's fake clock (`Date.now()`). No database, no socket, no process.
  */
 import { expect, vi } from 'vitest';
-import {
-  RunEngine,
-  baselineWarmupSeconds,
-  type RunEngineControl,
-  type RunEngineDeps,
-  type RunEngineLoad,
-  type RunEngineStore,
-} from './run-engine.ts';
+import { RunEngine } from './run-engine.ts';
+import type { RunEngineControl, RunEngineDeps, RunEngineLoad, RunEngineStore } from './run-engine-deps.ts';
+import { baselineWarmupSeconds } from './run-judge.ts';
 import { activeRunStates, type RunState } from '../protocol/run.ts';
 import type { RunEvent } from '../protocol/run-events.ts';
 import { serverMessageSchema, type ServerMessage } from '../protocol/ws-messages.ts';

@@ -1,24 +1,12 @@
-import type { LoadGenerator } from '../load/generator.ts';
 import type { RunView, HintView, RunState } from '../protocol/run.ts';
 import type { RunEvent, RunEventDataOf, RunEventType } from '../protocol/run-events.ts';
-import type { AlertEventView, ServerMessage } from '../protocol/ws-messages.ts';
-import type { RunStore } from '../store/run-store.ts';
-import type { SutControl } from '../services/sut-control.ts';
+import type { AlertEventView } from '../protocol/ws-messages.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
-import { knobServices, type KnobService } from '../scenarios/knobs.ts';
+import type { KnobService } from '../scenarios/knobs.ts';
 import { RunRefusal } from './run-refusal.ts';
 import type { AlertmanagerNotification } from '../api/alertmanager-routes.ts';
-import { judgeSlo } from './slo-judge.ts';
-import { judgeRun, type JudgedRun, type Traffic } from './run-judge.ts';
 import { pickSurprise } from './surprise.ts';
-import {
-  type ActiveRun,
-  configToReapply,
-  countFixAttempt,
-  newActiveRun,
-  newRunRecord,
-  resumedActiveRun,
-} from './active-run.ts';
+import { type ActiveRun, countFixAttempt, newActiveRun, newRunRecord, resumedActiveRun } from './active-run.ts';
 import { RunTimeline } from './run-timeline.ts';
 import {
   acknowledgementDraft,
@@ -27,36 +15,14 @@ import {
   type EventDraft,
   notificationDraft,
 } from './run-event-drafts.ts';
-import { toRunView } from './run-view.ts';
+import { toResolution, toRunView } from './run-view.ts';
 import { CapacityRefusal, effectiveLoad, type EffectiveLoad } from '../calibration/effective-load.ts';
 import type { CheckpointAnswerView, PageAckView } from '../protocol/views.ts';
-import type { ShopActions } from '../actions/shop-actions.ts';
 import type { ActionRecord } from '../protocol/actions.ts';
-import { applyShopFault, reapplyShopFault, restoreShop, shopFaultRefusal } from './shop-fault.ts';
-
-/** The parts of each collaborator the engine uses (the real classes satisfy them; tests pass in-memory fakes). */
-export type RunEngineStore = Pick<RunStore, 'create' | 'update' | 'addEvent' | 'get' | 'active' | 'events'>;
-export type RunEngineLoad = Pick<LoadGenerator, 'start' | 'setPlan' | 'stop' | 'running' | 'recent' | 'summary'>;
-export type RunEngineControl = Pick<SutControl, 'resetConfig' | 'applyState'>;
-
-export interface RunEngineDeps {
-  store: RunEngineStore;
-  load: RunEngineLoad;
-  control: RunEngineControl;
-  scenarios: () => Scenario[];
-  emit: (msg: ServerMessage) => void;
-  /** Instant value of a PromQL expression (the telemetry hub); null when unknown. */
-  signal?: (expr: string) => Promise<number | null>;
-  log?: (msg: string) => void;
-  /** Extra seconds a baseline may take to hold before the run is aborted as unhealthy. */
-  baselineGraceSeconds?: number;
-  /** The scenario's load on this machine (the calibration); default: its YAML rates. Throws CapacityRefusal. */
-  loadFor?: (scenario: Scenario) => EffectiveLoad;
-  /** Releases and jobs (a fault that rolls one out or starts one; a reset that restores them). */
-  actions?: ShopActions;
-}
-
-export { baselineWarmupSeconds } from './run-judge.ts';
+import { applyShopFault, reapplyShopFault, shopFaultRefusal } from './shop-fault.ts';
+import type { RunEngineDeps } from './run-engine-deps.ts';
+import { reapplyRunConfig, restoreHealthy } from './run-recovery.ts';
+import { judgeActiveRun } from './judge-active-run.ts';
 
 /**
  * The run state machine: pending -> baseline -> injected -> resolved | abandoned | expired (aborted when the
@@ -148,7 +114,7 @@ export class RunEngine {
         { seed, onCall: rec.onCall, load: load.figures },
       );
       try {
-        await this.restoreHealthy('orchestrator');
+        await restoreHealthy(this.deps, 'orchestrator');
         await this.deps.load.stop();
         this.deps.load.start(load.baseline);
       } catch (err) {
@@ -178,17 +144,8 @@ export class RunEngine {
     return this.exclusive(async () => {
       if (this.run) await this.finish('abandoned', 'reset by the learner');
       await this.deps.load.stop();
-      await this.restoreHealthy('reset');
+      await restoreHealthy(this.deps, 'reset');
     });
-  }
-
-  private async restoreHealthy(who: string): Promise<void> {
-    await restoreShop(this.deps.actions, who);
-    for (const s of knobServices) {
-      const r = await this.deps.control.resetConfig(s, who);
-      // 202: accepted, not yet in effect (the service is busy); it takes effect without failing or is applied later.
-      if (r.status !== 200 && r.status !== 202) throw new Error(`${s} refused reset: ${r.status}`);
-    }
   }
 
   /** Records a learner's config change on the active run (the API forwarded it to the service). */
@@ -226,7 +183,7 @@ export class RunEngine {
       const injected = r.rec.state === 'injected';
       if (injected) {
         countFixAttempt(r, r.scenario.relevantActions.has(a.action), Date.now());
-        if (replaced) await this.reapplyRunConfig(replaced);
+        if (replaced) await reapplyRunConfig(this.deps, r, replaced);
       }
       await this.event('action_taken', `${a.who === 'learner' ? 'learner' : a.who}: ${a.summary}`, {
         action: a.action,
@@ -295,17 +252,9 @@ export class RunEngine {
     return this.exclusive(async () => {
       if (!this.run) return;
       await this.event(type, message, { service });
-      if (type === 'service_restarted' && this.run.rec.state === 'injected') await this.reapplyRunConfig(service);
+      if (type === 'service_restarted' && this.run.rec.state === 'injected')
+        await reapplyRunConfig(this.deps, this.run, service);
     });
-  }
-
-  /** A restarted service comes back with healthy defaults: put the incident (and the learner's changes) back. */
-  private async reapplyRunConfig(only?: string): Promise<void> {
-    for (const state of configToReapply(this.run!, only)) {
-      await this.deps.control
-        .applyState(state, 'orchestrator')
-        .catch((err) => this.deps.log?.(`re-applying config failed: ${err.message}`));
-    }
   }
 
   /** On boot: resume the run a previous orchestrator left active, or close it honestly. */
@@ -325,11 +274,11 @@ export class RunEngine {
         // The calibration may have changed while the orchestrator was down; a refused scenario is not resumed.
         this.run.load = this.loadFor(scenario);
         if (rec.state === 'injected') {
-          await this.reapplyRunConfig();
+          await reapplyRunConfig(this.deps, this.run);
           await reapplyShopFault(this.run, this.deps.actions);
           this.deps.load.start(this.run.load.fault ?? this.run.load.baseline);
         } else {
-          await this.restoreHealthy('orchestrator');
+          await restoreHealthy(this.deps, 'orchestrator');
           this.deps.load.start(this.run.load.baseline);
           await this.setState('baseline');
         }
@@ -357,25 +306,7 @@ export class RunEngine {
     const now = Date.now();
     const { spec } = r.scenario;
     const slo = spec.slo;
-    const traffic: Traffic = {
-      verdict: (seconds) => judgeSlo(this.deps.load.summary(seconds), slo),
-      lastSeconds: (count) => this.deps.load.recent(count).map((s) => s.t),
-    };
-    const judged: JudgedRun = {
-      state: r.rec.state,
-      baselineSince: r.baselineSince,
-      injectedAt: r.rec.injectedAt,
-      breachedAt: r.rec.breachedAt,
-      sloMet: r.sloMet,
-      learnerChanges: r.learnerChanges,
-      lastChangeAt: r.lastChangeAt,
-    };
-    const decision = judgeRun(
-      judged,
-      { ...spec, slo, baselineGraceSeconds: this.deps.baselineGraceSeconds ?? 20 },
-      traffic,
-      now,
-    );
+    const decision = judgeActiveRun(r, this.deps.load, this.deps.baselineGraceSeconds ?? 20, now);
     const p = `p${slo.latencyPercentile}`;
     switch (decision.kind) {
       case 'wait':
@@ -477,15 +408,7 @@ export class RunEngine {
     await this.event(state, reason, {});
     const view = toRunView(r.rec, r.scenario, r);
     this.deps.emit({ type: 'run', run: view });
-    this.deps.emit({
-      type: 'resolution',
-      runId: r.rec.id,
-      outcome: state,
-      scenarioId: r.rec.scenarioId,
-      title: r.scenario?.spec.title ?? r.rec.scenarioId,
-      explanation: state === 'resolved' ? r.scenario.spec.fix.explanation : reason,
-      stageTimes: r.rec.stageTimes,
-    });
+    this.deps.emit(toResolution(r.rec, r.scenario, state, reason));
     this.run = null;
     await this.deps.load.stop();
     return view;

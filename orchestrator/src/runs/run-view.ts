@@ -1,4 +1,5 @@
 import type { RunView } from '../protocol/run.ts';
+import type { ServerMessage } from '../protocol/ws-messages.ts';
 import type { RunRecord } from '../store/run-store.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { EffectiveLoad } from '../calibration/effective-load.ts';
@@ -43,5 +44,25 @@ export function toRunView(
         ? { ...live.load.figures, faultRps: null, faultReferenceRps: null, overload: null }
         : live.load.figures
       : null,
+  };
+}
+
+type Ended = Extract<ServerMessage, { type: 'resolution' }>['outcome'];
+
+/** The message that ends a run on the site: its outcome, and the fix explained when it was resolved. */
+export function toResolution(
+  rec: RunRecord,
+  scenario: Scenario | undefined,
+  outcome: Ended,
+  reason: string,
+): Extract<ServerMessage, { type: 'resolution' }> {
+  return {
+    type: 'resolution',
+    runId: rec.id,
+    outcome,
+    scenarioId: rec.scenarioId,
+    title: scenario?.spec.title ?? rec.scenarioId,
+    explanation: outcome === 'resolved' && scenario ? scenario.spec.fix.explanation : reason,
+    stageTimes: rec.stageTimes,
   };
 }

@@ -1,14 +1,10 @@
 import { createRequire } from 'node:module';
 import { HttpError } from '@observastack/sut-common/errors.ts';
+import { exchange } from '@observastack/sut-common/http/exchange.ts';
 import { ClientGoneError, requestSignal } from '@observastack/sut-common/http/request-signal.ts';
 
-const withRequestSignal = (timeout: AbortSignal) => {
-  const gone = requestSignal();
-  return gone ? AbortSignal.any([timeout, gone]) : timeout;
-};
-
 const require = createRequire(import.meta.url);
-const { Agent, request } = require('undici') as typeof import('undici');
+const { Agent } = require('undici') as typeof import('undici');
 
 export interface ReservationItem {
   productId: number;
@@ -21,11 +17,14 @@ type InventoryAnswer = { status: number; json: any };
 
 /** The api's client of the inventory service; every call is bounded by `inventoryTimeoutMs`. */
 export class InventoryClient {
-  private readonly base: string;
+  private readonly origin: string;
+  private readonly prefix: string;
   private readonly agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
 
   constructor(baseUrl: string) {
-    this.base = baseUrl.replace(/\/$/, '');
+    const url = new URL(baseUrl);
+    this.origin = url.origin;
+    this.prefix = url.pathname.replace(/\/+$/, '');
   }
 
   private async call(method: Method, path: string, timeoutMs: number, body?: unknown): Promise<InventoryAnswer> {
@@ -55,16 +54,17 @@ export class InventoryClient {
   }
 
   private async send(method: Method, path: string, timeoutMs: number, body?: unknown): Promise<InventoryAnswer> {
-    const res = await request(this.base + path, {
+    const res = await exchange(this.agent, {
+      origin: this.origin,
+      path: this.prefix + path,
       method,
-      dispatcher: this.agent,
       headers: body ? { 'content-type': 'application/json' } : {},
-      body: body ? JSON.stringify(body) : undefined,
+      body: body ? JSON.stringify(body) : null,
+      timeoutMs,
       // The api's own caller leaving cancels the call too: inventory then drops the work (request-signal.ts).
-      signal: withRequestSignal(AbortSignal.timeout(timeoutMs)),
+      signal: requestSignal(),
     });
-    const text = await res.body.text();
-    return { status: res.statusCode, json: text ? JSON.parse(text) : null };
+    return { status: res.statusCode, json: res.body.length ? JSON.parse(res.body.toString('utf8')) : null };
   }
 
   async availability(productId: number, timeoutMs: number): Promise<{ available: number; warehouses: number }> {

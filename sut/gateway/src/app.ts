@@ -102,7 +102,7 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
           path: req.url,
           method: req.method as 'GET',
           headers,
-          body: Buffer.isBuffer(req.body) ? req.body : undefined,
+          body: Buffer.isBuffer(req.body) ? req.body : null,
           signal: abort.signal,
         });
         const body = res.body;

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
-import type { Dispatcher, Pool as UndiciPool } from 'undici';
+import type { Pool as UndiciPool } from 'undici';
 import { Counter, Gauge } from 'prom-client';
 import type { ServiceMetrics } from '@observastack/sut-common/metrics.ts';
 import { ResizableSemaphore } from '@observastack/sut-common/concurrency/resizable-semaphore.ts';
+import { type Answer, type ExchangeOptions, exchange } from '@observastack/sut-common/http/exchange.ts';
 
 const require = createRequire(import.meta.url);
 const { Pool } = require('undici') as typeof import('undici');
@@ -95,13 +96,10 @@ export class UpstreamPool {
   }
 
   /** Waits for a slot (bounded by `signal`), sends the request, reads the whole body, frees the slot. */
-  async request(
-    opts: Dispatcher.RequestOptions & { signal: AbortSignal },
-  ): Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  async request(opts: ExchangeOptions & { signal: AbortSignal }): Promise<Answer> {
     await this.slots.acquire({ signal: opts.signal });
     try {
-      const res = await this.pool.request(opts);
-      return { statusCode: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
+      return await exchange(this.pool, opts);
     } finally {
       this.slots.release();
     }

@@ -1,27 +1,17 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { localServers } from '../../../test-support/local-servers.ts';
 import { createHttpTarget } from './http-target.ts';
 import type { HttpTarget } from './http-target.ts';
 
-const servers: Server[] = [];
+const servers = localServers();
 const targets: HttpTarget[] = [];
 afterEach(async () => {
   for (const t of targets.splice(0)) await t.close();
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
+  await servers.closeAll();
 });
 
-/** A server whose handler is given per test; answers on 127.0.0.1. */
-async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/prefix/`;
-}
+/** A server whose handler is given per test, as the generator's target (a path prefix included). */
+const serve = async (handler: Parameters<typeof servers.serve>[0]) => `${await servers.serve(handler)}/prefix/`;
 
 function target(url: string, connections = 4): HttpTarget {
   const t = createHttpTarget(url, connections);
@@ -64,18 +54,6 @@ describe('http target', () => {
     expect(seen).toBe('POST /prefix/api/orders application/json {"a":1}');
   });
 
-  it('settles with an error when the connection is reset in the middle of the body', async () => {
-    const url = await serve((req, res) => {
-      req.resume();
-      res.writeHead(200, { 'content-length': '100' });
-      res.write('only part of it');
-      setTimeout(() => res.socket?.destroy(), 20);
-    });
-    const r = await send(target(url), { journey: 'view', method: 'GET', path: '/api/products/1' }).settled;
-    expect(r.status).toBe(0);
-    expect(r.error).toBeInstanceOf(Error);
-  });
-
   it('abort() settles a started request at once, and a request still waiting for its connection', async () => {
     const url = await serve((req) => req.resume()); // never answers
     const t = target(url);
@@ -91,28 +69,6 @@ describe('http target', () => {
     const r = await queued.settled;
     expect(r.status).toBe(0);
     expect(r.error).toBeInstanceOf(Error);
-  });
-
-  it('drops a request abandoned while queued without sending it, and keeps the connection for the next', async () => {
-    const connections = new Set<unknown>();
-    const paths: string[] = [];
-    const url = await serve((req, res) => {
-      connections.add(req.socket);
-      paths.push(req.url ?? '');
-      req.resume();
-      setTimeout(() => res.end('ok'), 80); // the first request holds the only connection for 80 ms
-    });
-    const t = target(url, 1);
-    const first = send(t, { journey: 'view', method: 'GET', path: '/api/products/1' });
-    await new Promise((r) => setTimeout(r, 20)); // on its socket now
-    const queued = send(t, { journey: 'view', method: 'GET', path: '/api/products/2' });
-    queued.abort(); // the generator's timeout, while it waits behind the first
-    expect((await queued.settled).error).toBeInstanceOf(Error);
-    expect((await first.settled).status).toBe(200);
-    const next = await send(t, { journey: 'view', method: 'GET', path: '/api/products/3' }).settled;
-    expect(next).toMatchObject({ status: 200, error: null });
-    expect(paths).toEqual(['/prefix/api/products/1', '/prefix/api/products/3']);
-    expect(connections.size).toBe(1);
   });
 
   it('calls done exactly once, even when aborted after it settled', async () => {

@@ -1,27 +1,15 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Agent, Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { localServers } from '../../../../test-support/local-servers.ts';
 import { exchange } from './exchange.ts';
 
-const servers: Server[] = [];
+const servers = localServers();
+const serve = servers.serve;
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
+  await servers.closeAll();
 });
-
-/** A server on 127.0.0.1 with the test's handler; resolves with its origin. */
-async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 function pool(origin: string, connections: number): Pool {
   const p = new Pool(origin, { connections, pipelining: 1 });

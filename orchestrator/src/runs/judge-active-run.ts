@@ -1,7 +1,7 @@
 import type { ActiveRun } from './active-run.ts';
 import type { RunEngineLoad } from './run-engine-deps.ts';
 import { type Decision, judgeRun, type Traffic } from './run-judge.ts';
-import { judgeSlo } from './slo-judge.ts';
+import { judgeSlo, type SloVerdict } from './slo-judge.ts';
 
 /**
  * One tick's judgement of the active run: its moments and the simulated users' traffic (as the load generator
@@ -32,4 +32,9 @@ export function judgeActiveRun(
     traffic,
     now,
   );
+}
+
+/** A verdict's figures as the timeline states them, e.g. "99.80 % ok, p95 48 ms" (a verdict with traffic). */
+export function verdictFigures(v: SloVerdict, latencyPercentile: number): string {
+  return `${(v.successPct ?? 0).toFixed(2)} % ok, p${latencyPercentile} ${Math.round(v.latencyMs ?? 0)} ms`;
 }

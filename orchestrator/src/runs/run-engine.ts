@@ -22,7 +22,7 @@ import type { ActionRecord } from '../protocol/actions.ts';
 import { applyShopFault, reapplyShopFault, shopFaultRefusal } from './shop-fault.ts';
 import type { RunEngineDeps } from './run-engine-deps.ts';
 import { reapplyRunConfig, restoreHealthy } from './run-recovery.ts';
-import { judgeActiveRun } from './judge-active-run.ts';
+import { judgeActiveRun, verdictFigures } from './judge-active-run.ts';
 
 /**
  * The run state machine: pending -> baseline -> injected -> resolved | abandoned | expired (aborted when the
@@ -307,7 +307,6 @@ export class RunEngine {
     const { spec } = r.scenario;
     const slo = spec.slo;
     const decision = judgeActiveRun(r, this.deps.load, this.deps.baselineGraceSeconds ?? 20, now);
-    const p = `p${slo.latencyPercentile}`;
     switch (decision.kind) {
       case 'wait':
         return;
@@ -319,7 +318,7 @@ export class RunEngine {
         const { verdict: v } = decision;
         r.verdict = v;
         r.sloMet = true;
-        const figures = `${v.successPct!.toFixed(2)} % ok, ${p} ${Math.round(v.latencyMs!)} ms`;
+        const figures = verdictFigures(v, slo.latencyPercentile);
         await this.event('baseline_ok', `baseline healthy for ${decision.seconds} s: ${figures}`, { ...v });
         await this.inject();
         return;
@@ -349,9 +348,8 @@ export class RunEngine {
     this.deps.emit({ type: 'run', run: this.activeView()! });
     await this.showDueHints(r, sinceFault);
     if (end?.state === 'resolved') {
-      const { hold } = end;
       r.rec.stageTimes.fix = end.fixSeconds;
-      const figures = `${hold.successPct!.toFixed(2)} % ok, ${p} ${Math.round(hold.latencyMs!)} ms`;
+      const figures = verdictFigures(end.hold, slo.latencyPercentile);
       await this.finish('resolved', `SLO held for ${slo.holdSeconds} s after the change: ${figures}`);
     } else if (end?.state === 'expired') {
       await this.finish('expired', `not resolved within ${spec.expiresAfterSeconds} s`);

@@ -9,9 +9,7 @@ const plainHeaders = { 'user-agent': 'observastack-loadgen' };
 export type Settled = (status: number, error: Error | null) => void;
 
 /** A request on its way; `abort()` settles it at once with an error (the generator's timeout). */
-export interface Exchange {
-  abort(): void;
-}
+export type Exchange = Pick<Handler, 'abort'>;
 
 /**
  * The shop's user gateway as the simulated users reach it: a keep-alive undici Pool with one connection per

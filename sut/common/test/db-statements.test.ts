@@ -20,12 +20,12 @@ describe('DB statements', () => {
     const terms = ['lamp', 'kettle', 'trail', 'pro', 'jacket', 'bottle', 'eco'];
     for (const term of terms) expect((await db.query('product_list', search, [term, 20, 0])).length).toBeGreaterThan(0);
     await db.transaction(async (tx) => void (await tx.query('product_list', search, [null, 20, 0])));
-    const prepared = await db.query<{ statement: string; runs: number }>(
+    const prepared = await db.query<{ statement: string; runs: string }>(
       'prepared',
       'SELECT statement, generic_plans + custom_plans AS runs FROM pg_prepared_statements WHERE statement = $1',
       [search],
     );
-    // Seven calls and one in a transaction: one prepared statement, run eight times (planned per call, or once).
+    // Seven calls and one in a transaction: one prepared statement, run eight times (bigint: pg returns a string).
     expect(prepared).toEqual([{ statement: search, runs: '8' }]);
     expect(statement(search, [1]).name).toBe(statement(search, [2]).name);
     expect(statement('SELECT $1::int', [1]).name).not.toBe(statement(search, [1]).name);

@@ -1,5 +1,6 @@
 import { parseLevel, type LogLevel } from './log-level.ts';
 import type { LogEntry } from './log-entry.ts';
+import { createInterner } from '../interner.ts';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -37,6 +38,8 @@ const hexId = (len: number) => new RegExp(`^[0-9a-f]{${len}}$`);
 const traceIdRe = hexId(32);
 const spanIdRe = hexId(16);
 const perLineOverhead = 160;
+/** Messages repeat (`request completed` on every access-log line): one copy of each. */
+const intern = createInterner();
 
 function idOf(value: unknown, re: RegExp): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -84,7 +87,7 @@ export function parseLine(
   let rest: Omit<StoredLine, 'id' | 'service' | 'msg' | 'stream' | 'raw' | 'truncated' | 'bytes'>;
   if (obj) {
     const m = obj.msg ?? obj.message;
-    msg = typeof m === 'string' ? m : m === undefined ? '' : JSON.stringify(m);
+    msg = typeof m === 'string' ? intern(m) : m === undefined ? '' : JSON.stringify(m);
     if (msg.length > maxLineChars) msg = msg.slice(0, maxLineChars);
     rest = {
       time: timeOf(obj.time, now),

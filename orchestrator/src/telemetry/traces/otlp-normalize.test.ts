@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { otlpTraceRequestSchema } from './otlp-json.ts';
 import { flattenAttributes, nanosToMs, normalizeTraceRequest } from './otlp-normalize.ts';
@@ -144,5 +146,41 @@ describe('normalizeTraceRequest', () => {
 
   it('converts nanoseconds exactly to microsecond precision', () => {
     expect(nanosToMs('1700000000000001999')).toBe(1700000000000.001);
+  });
+
+  it('keeps decoded protobuf strings flat: a 40-character value costs its characters, not a chain of pieces', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const count = 5000;
+    const valuesOf = (tag: string, n = count) =>
+      Array.from({ length: n }, (_, i) => `/api/products/${i}?search=${tag}-${String(i).padStart(6, '0')}`);
+    // Decoded and normalised in a function of its own, so that only the attribute strings outlive it.
+    const decodeValues = (values: string[]) => {
+      const spans = values.map((v, i) => ({
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: i.toString(16).padStart(16, '0'),
+        name: 'GET',
+        kind: 2,
+        startTimeUnixNano: '1',
+        endTimeUnixNano: '2',
+        attributes: [{ key: 'url.path', value: { stringValue: v } }],
+      }));
+      const body = Buffer.from(encodeTraceRequest({ resourceSpans: [{ scopeSpans: [{ spans }] }] }));
+      const decoded = otlpTraceRequestSchema.parse(decodeTraceRequest(body));
+      return normalizeTraceRequest(decoded).map((s) => s.attributes['url.path'] as string);
+    };
+    decodeValues(valuesOf('warm-up', 10)); // protobufjs generates its decoders on first use
+    gc();
+    gc();
+    const values = valuesOf('jacket');
+    const before = process.memoryUsage().heapUsed;
+    const kept = decodeValues(values);
+    gc();
+    gc();
+    const perValue = (process.memoryUsage().heapUsed - before) / count;
+    expect(kept).toEqual(values);
+    // Flat: ~56 bytes of string, 8 of array slot and the interning table's entry: ~170 bytes measured. As the
+    // 8-character chains protobufjs builds: ~520.
+    expect(perValue).toBeLessThan(300);
   });
 });

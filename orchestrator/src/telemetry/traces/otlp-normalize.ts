@@ -1,5 +1,6 @@
 import type { OtlpAnyValue, OtlpKeyValue, OtlpTraceRequest } from './otlp-json.ts';
 import type { Span } from './span.ts';
+import { createInterner } from '../interner.ts';
 
 export interface NormalizeLimits {
   maxAttributes: number;
@@ -11,9 +12,11 @@ export const defaultNormalizeLimits: NormalizeLimits = { maxAttributes: 128, max
 type Flat = Record<string, string | number | boolean>;
 const kinds: Span['kind'][] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const statuses: Span['status'][] = ['unset', 'ok', 'error'];
+/** Span names, scopes, services and short attribute values repeat across the stored spans: one copy of each. */
+const intern = createInterner();
 
 function scalar(v: OtlpAnyValue, limits: NormalizeLimits): string | number | boolean | undefined {
-  if (v.stringValue !== undefined) return v.stringValue.slice(0, limits.maxValueChars);
+  if (v.stringValue !== undefined) return intern(v.stringValue.slice(0, limits.maxValueChars));
   if (v.boolValue !== undefined) return v.boolValue;
   if (v.intValue !== undefined) {
     const n = Number(v.intValue);
@@ -60,7 +63,9 @@ export function normalizeTraceRequest(
 ): Span[] {
   const spans: Span[] = [];
   for (const rs of request.resourceSpans ?? []) {
-    const service = String(flattenAttributes(rs.resource?.attributes, limits)['service.name'] ?? 'unknown_service');
+    const service = intern(
+      String(flattenAttributes(rs.resource?.attributes, limits)['service.name'] ?? 'unknown_service'),
+    );
     for (const ss of rs.scopeSpans ?? []) {
       for (const s of ss.spans ?? []) {
         const start = BigInt(s.startTimeUnixNano);
@@ -68,7 +73,7 @@ export function normalizeTraceRequest(
         const span: Span = {
           traceId: s.traceId,
           spanId: s.spanId,
-          name: s.name,
+          name: intern(s.name),
           kind: kinds[s.kind] ?? 'unspecified',
           service,
           startMs: nanosToMs(s.startTimeUnixNano),
@@ -78,13 +83,13 @@ export function normalizeTraceRequest(
           attributes: flattenAttributes(s.attributes, limits),
           events: (s.events ?? []).slice(0, limits.maxEvents).map((e) => ({
             timeMs: nanosToMs(e.timeUnixNano),
-            name: e.name,
+            name: intern(e.name),
             attributes: flattenAttributes(e.attributes, limits),
           })),
         };
         if (s.parentSpanId) span.parentSpanId = s.parentSpanId;
         if (s.status?.message) span.statusMessage = s.status.message.slice(0, limits.maxValueChars);
-        if (ss.scope?.name) span.scope = ss.scope.name;
+        if (ss.scope?.name) span.scope = intern(ss.scope.name);
         spans.push(span);
       }
     }

@@ -29,6 +29,8 @@ export interface TraceStore {
 }
 
 interface TraceEntry {
+  /** The one copy of the id that every stored span of the trace shares. */
+  traceId: string;
   spans: Map<string, Span & { bytes: number }>;
   startMs: number;
   endMs: number;
@@ -75,6 +77,7 @@ export function createTraceStore(opts: TraceStoreOptions = {}): TraceStore {
     let entry = traces.get(span.traceId);
     if (!entry) {
       entry = {
+        traceId: span.traceId,
         spans: new Map(),
         startMs: span.startMs,
         endMs: span.endMs,
@@ -89,7 +92,7 @@ export function createTraceStore(opts: TraceStoreOptions = {}): TraceStore {
       droppedSpans++;
       return;
     }
-    const stored = { ...span, bytes: estimateBytes(span) };
+    const stored = { ...span, traceId: entry.traceId, bytes: estimateBytes(span) };
     entry.spans.set(span.spanId, stored);
     const delta = stored.bytes - (previous?.bytes ?? 0);
     entry.bytes += delta;

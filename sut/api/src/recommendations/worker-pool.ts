@@ -64,13 +64,14 @@ export class RecommendationPool {
   }
 
   private create(size: number): Piscina {
-    // Up to `size` threads run at once (the knob); idle threads beyond one are reclaimed after 5 s. Each thread is
-    // an isolate of ~13 MB: with 30 s a scenario's default load (~0.7 recommendations in flight on average) kept
-    // 5-6 threads alive from its bursts, ~70 MB; starting one again costs ~50 ms of CPU, a few times a minute.
+    // Up to `size` threads run at once (the knob); idle threads are reclaimed after 5 s, the last one too. Each
+    // thread is an isolate of ~13 MB: with 30 s a scenario's default load (~0.7 recommendations in flight on
+    // average) kept 5-6 threads alive from its bursts, ~70 MB; a platform with no shop traffic (a learner reading)
+    // kept one for nothing. Starting one again costs ~50 ms of CPU, a few times a minute under load.
     // Only the type-stripped cache is preloaded: no tracing in them.
     return new Piscina({
       filename: workerFile,
-      minThreads: 1,
+      minThreads: 0,
       maxThreads: size,
       idleTimeout: 5_000,
       execArgv: ['--import', tsCacheHooks],

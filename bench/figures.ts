@@ -86,16 +86,20 @@ function memoryRows(m: Measured): FigureRow[] {
     'Pss summed over the process tree (/proc/*/smaps_rollup: shared pages split between their sharers), PostgreSQL included; VmRSS beside it';
   const rows: FigureRow[] = [];
   const idle = m.session?.idle;
+  const warmUp = m.session?.warmUp;
+  const duringWarmUp = warmUp?.samples
+    ? `; during the boot warm-up just before: ${mb(warmUp.meanPssBytes)} MB Pss`
+    : '';
   rows.push(
     idle && idle.samples
       ? {
           id: 'memory-idle',
           figure: 'memory, idle',
-          how,
+          how: `${how}; once the boot warm-up's traffic has ended and its threads and connections have closed (a learner reading a lesson)`,
           target: '< 400 MB',
           value: `${mb(idle.meanPssBytes)} MB Pss (RSS ${mb(idle.meanBytes)} MB)`,
           met: idle.meanPssBytes < MB400,
-          note: `Pss MB at its peak: ${byRole(idle.peakPss?.pssByRole)}; RSS of ${idle.peak?.processes} processes: ${byComm(idle.peak?.byComm)}`,
+          note: `Pss MB at its peak: ${byRole(idle.peakPss?.pssByRole)}; RSS of ${idle.peak?.processes} processes: ${byComm(idle.peak?.byComm)}${duringWarmUp}`,
         }
       : missing('memory-idle', 'memory, idle', how, '< 400 MB', 'the platform did not boot'),
   );

@@ -4,8 +4,10 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Labels } from '../orchestrator/src/telemetry/metrics/index.ts';
 import { loadScenarios } from '../orchestrator/src/scenarios/loader.ts';
+import { warmUpSeconds } from '../orchestrator/src/platform/warm-up.ts';
 import { captureSeries } from './hub.ts';
 import {
   freePlatformPorts,
@@ -33,6 +35,9 @@ export interface SessionFigures {
   /** Why the fresh boot is not a first-ever start (an external database was given). */
   databaseNote: string | null;
   boots: BootFigures[];
+  /** The first seconds after Ready, while the platform's boot warm-up sends its traffic. */
+  warmUp: RssSamples | null;
+  /** After the warm-up's traffic has ended and what it started (threads, connections) has closed: a learner reading. */
   idle: RssSamples | null;
   scenarios: ScenarioFigures[];
   /** Scenarios left out to stay within the time budget. */
@@ -49,6 +54,8 @@ export interface SessionOptions {
   /** Run at most this many seconds of scenarios (one always runs). */
   scenarioBudgetS: number;
   idleSeconds: number;
+  /** Wait this long after the boot warm-up before sampling idle. */
+  settleSeconds: number;
   pushSamples: number;
   databaseUrl?: string;
   log: (line: string) => void;
@@ -87,6 +94,7 @@ export async function runPlatformSession(o: SessionOptions): Promise<SessionFigu
       ? 'external database given (--database-url): "fresh" is a fresh data folder, not a first-ever database'
       : null,
     boots: [],
+    warmUp: null,
     idle: null,
     scenarios: [],
     scenariosSkipped: [],
@@ -115,8 +123,13 @@ export async function runPlatformSession(o: SessionOptions): Promise<SessionFigu
     out.boots.push(existing.f);
     const p = existing.p;
     try {
+      const warming = sampleTreeRss(p.pid, 500);
+      await sleep(warmUpSeconds * 1000);
+      out.warmUp = await warming.stop();
+      o.log(`  during the boot warm-up: tree Pss ${(out.warmUp.meanPssBytes / 2 ** 20).toFixed(0)} MB`);
+      await sleep(o.settleSeconds * 1000);
       const idle = sampleTreeRss(p.pid, 500);
-      await new Promise((r) => setTimeout(r, o.idleSeconds * 1000));
+      await sleep(o.idleSeconds * 1000);
       out.idle = await idle.stop();
       o.log(
         `  idle tree Pss ${(out.idle.meanPssBytes / 2 ** 20).toFixed(0)} MB (RSS ${(out.idle.meanBytes / 2 ** 20).toFixed(0)} MB) over ${out.idle.samples} samples`,

@@ -91,6 +91,8 @@ const session: SessionFigures | null = await attempt(
       first: (values.scenarios ?? 'gateway-pool-lowered').split(','),
       scenarioBudgetS: smoke ? 0 : 60,
       idleSeconds: smoke ? 1 : 5,
+      // The services close an idle database connection after 10 s and an idle recommendation thread after 5 s.
+      settleSeconds: smoke ? 0 : 11,
       pushSamples: smoke ? 8 : 50,
       databaseUrl,
       log,

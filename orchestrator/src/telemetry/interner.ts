@@ -1,11 +1,18 @@
 /**
- * One shared instance per distinct short string, for values that repeat across thousands of stored spans and
- * log lines (span names, scopes, `GET`, `127.0.0.1`, `request completed`). A Map rather than a library: what is
- * needed is a bounded table, cleared when full so that unique values (ids in URL paths) cannot grow it; a
- * cleared table only means later copies are not shared with earlier ones.
+ * One shared, flat copy per distinct string, for strings that outlive what they were read from and repeat across a
+ * store: metric names and help texts, span names, scopes, short attribute values, log messages.
+ *
+ * The copy matters as much as the sharing. V8 keeps a substring (a regex match, a split line) as a slice of its
+ * parent, so a kept metric name held its whole scrape alive (~80 MB of exemplars once; docs/performance.md); and
+ * protobufjs 8 builds each proto3 string under 64 bytes by appending 8 characters at a time, which V8 keeps as a
+ * chain of pieces (~250 bytes for a 40-character attribute instead of ~56). A copy through a Buffer is one flat
+ * string.
+ *
+ * A Map rather than a library: what is needed is a bounded table, cleared when full so that unique values (ids in
+ * URL paths) cannot grow it; a cleared table only means later copies are not shared with earlier ones.
  */
 export interface Interner {
-  /** The table's instance of `s` (stored on first sight); `s` itself when longer than the interning limit. */
+  /** The table's copy of `s`; `s` itself when longer than `maxChars`. */
   (s: string): string;
   readonly size: number;
 }
@@ -16,11 +23,12 @@ export function createInterner(opts: { maxEntries?: number; maxChars?: number } 
   const table = new Map<string, string>();
   const intern = (s: string): string => {
     if (s.length > maxChars) return s;
-    const known = table.get(s);
-    if (known !== undefined) return known;
+    let copy = table.get(s);
+    if (copy !== undefined) return copy;
     if (table.size >= maxEntries) table.clear();
-    table.set(s, s);
-    return s;
+    copy = Buffer.from(s, 'utf8').toString('utf8');
+    table.set(copy, copy);
+    return copy;
   };
   return Object.defineProperty(intern, 'size', { get: () => table.size }) as Interner;
 }

@@ -6,6 +6,8 @@
  * into nested objects, while the hub needs the raw `_bucket`/`_sum`/`_count` samples exactly as Prometheus stores them.
  */
 
+import { createInterner } from '../interner.ts';
+
 /** `text`: Prometheus 0.0.4 (timestamps in ms); `openmetrics`: OpenMetrics 1.0 (timestamps in seconds). */
 export type ExpositionFormat = 'text' | 'openmetrics';
 
@@ -70,21 +72,10 @@ function unescapeHelp(text: string): string {
 }
 
 /**
- * V8 keeps a substring (a regex match, a split line) as a slice of its parent: a metric name kept by a store would
- * keep alive the whole exposition it was read from, ~30 KB a scrape. The exemplar store did, until 15 minutes of
- * scrapes (~80 MB) were held (found by comparing heap snapshots; docs/performance.md). Names and help texts, which
- * outlive the parse, are copied out of the text once and interned.
+ * Names and help texts outlive the parse: each is copied out of the scrape's text once (a slice would keep the
+ * whole exposition alive) and shared (interner.ts). Names are few; the bound only stops a flood of new ones.
  */
-const interned = new Map<string, string>();
-function own(s: string): string {
-  let copy = interned.get(s);
-  if (copy === undefined) {
-    if (interned.size >= 10_000) interned.clear(); // names are few; a flood of new ones must not grow this
-    copy = Buffer.from(s, 'utf8').toString('utf8');
-    interned.set(copy, copy);
-  }
-  return copy;
-}
+const own = createInterner({ maxEntries: 10_000, maxChars: Number.POSITIVE_INFINITY });
 
 export function parseExposition(text: string, format: ExpositionFormat = 'text'): Exposition {
   const samples: ExpositionSample[] = [];

@@ -180,7 +180,7 @@ describe('normalizeTraceRequest', () => {
     const perValue = (process.memoryUsage().heapUsed - before) / count;
     expect(kept).toEqual(values);
     // Flat: ~56 bytes of string, 8 of array slot and the interning table's entry: ~170 bytes measured. With the
-    // 8-character chains protobufjs builds kept instead (the copy in otlp-protobuf.ts removed): ~520.
+    // 8-character chains protobufjs builds kept instead (the interner's copy removed): ~520.
     expect(perValue).toBeLessThan(300);
   });
 });

@@ -12,7 +12,10 @@ export const defaultNormalizeLimits: NormalizeLimits = { maxAttributes: 128, max
 type Flat = Record<string, string | number | boolean>;
 const kinds: Span['kind'][] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const statuses: Span['status'][] = ['unset', 'ok', 'error'];
-/** Span names, scopes, services and short attribute values repeat across the stored spans: one copy of each. */
+/**
+ * Span names, scopes, services and short attribute values repeat across the stored spans: one flat copy of each
+ * (protobufjs leaves short decoded strings as chains of 8-character pieces; interner.ts).
+ */
 const intern = createInterner();
 
 function scalar(v: OtlpAnyValue, limits: NormalizeLimits): string | number | boolean | undefined {
@@ -88,7 +91,7 @@ export function normalizeTraceRequest(
           })),
         };
         if (s.parentSpanId) span.parentSpanId = s.parentSpanId;
-        if (s.status?.message) span.statusMessage = s.status.message.slice(0, limits.maxValueChars);
+        if (s.status?.message) span.statusMessage = intern(s.status.message.slice(0, limits.maxValueChars));
         if (ss.scope?.name) span.scope = intern(ss.scope.name);
         spans.push(span);
       }

@@ -11,18 +11,8 @@ const rpcStatusType = root.lookupType('opentelemetry.proto.RpcStatus');
 
 const idFields = new Set(['traceId', 'spanId', 'parentSpanId']);
 
-/**
- * protobufjs 8 reads proto3 strings with its UTF-8 checking reader, which builds a string under 64 bytes by
- * appending 8 characters at a time: V8 keeps that as a chain of concatenations, ~250 bytes for a 40-character
- * attribute instead of ~56, for as long as the trace store keeps the span (measured: 112 000 such chains, 3.6 MB
- * plus their pieces, in the orchestrator's heap during a lesson run). A copy through a Buffer is one flat string;
- * longer strings come from TextDecoder, already flat.
- */
-const flat = (s: string) => (s.length < 64 ? Buffer.from(s, 'utf8').toString('utf8') : s);
-
 /** Ids become hex and other bytes base64, as in OTLP JSON, so one normaliser serves both encodings. */
 function bytesToOtlpJson(value: unknown, key = ''): unknown {
-  if (typeof value === 'string') return flat(value);
   if (value instanceof Uint8Array)
     return idFields.has(key) ? Buffer.from(value).toString('hex') : Buffer.from(value).toString('base64');
   if (Array.isArray(value)) return value.map((v) => bytesToOtlpJson(v));

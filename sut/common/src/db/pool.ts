@@ -70,7 +70,7 @@ export class DbPool {
       max: dbPoolCeiling,
       application_name: opts.service,
       connectionTimeoutMillis: opts.acquireTimeoutMs ?? 1000,
-      // node-postgres's own default. Each PostgreSQL backend holds ~1.7 MB of its own; a burst (a fixed incident
+      // node-postgres's own default. Each PostgreSQL backend holds ~2 MB of its own; a burst (a fixed incident
       // releasing its backlog) opens up to the pool's size, and with 30 s those stayed through the next burst.
       idleTimeoutMillis: 10_000,
     });

@@ -43,7 +43,11 @@ export interface LoadgenSummary {
     heyCpuPer1000: number | null;
     /** Each tool's p50/p99 minus the target's own timing of the same requests (ms): what the tool adds. */
     overTruthMs: { ours: [number, number]; hey: [number, number] } | null;
+    /** The p99 ratio of every round at this rate, in the order they ran; the figures above are the median round's. */
+    roundP99Ratios: (number | null)[];
   }[];
+  /** Rounds per rate (1 before the bench measured in rounds). */
+  rounds: number;
   /** The rate the table reports: the highest one measured. */
   headline: LoadgenSummary['rates'][number] | null;
   wrkMaxRps: number | null;
@@ -71,8 +75,15 @@ export function summarizeLoadgen(report: any): LoadgenSummary {
     oursCpuPer1000: r.ours.cpuSecondsPer1000,
     heyCpuPer1000: r.hey.cpuSecondsPer1000,
     overTruthMs: overTruth(r),
+    roundP99Ratios: (r.rounds ?? [r]).map((x: any) => x.ratios?.p99 ?? null),
   }));
-  return { rates, headline: rates.at(-1) ?? null, wrkMaxRps: report.wrk?.maxRps ?? null, target: report.target };
+  return {
+    rates,
+    rounds: report.rounds ?? 1,
+    headline: rates.at(-1) ?? null,
+    wrkMaxRps: report.wrk?.maxRps ?? null,
+    target: report.target,
+  };
 }
 
 export interface SutCapacity {

@@ -121,7 +121,7 @@ const loadgen: { summary: LoadgenSummary; raw: unknown } | null = await attempt(
       'loadgen-vs-peer.ts',
       smoke ? ['--smoke'] : [],
       join(outDir, 'loadgen-vs-peer.json'),
-      smoke ? 60_000 : 150_000,
+      smoke ? 60_000 : 330_000, // three rounds of 3 rates x 2 tools x 10 s, warm-up and wrk: ~210 s
       log,
     );
     return { summary: summarizeLoadgen(raw), raw };

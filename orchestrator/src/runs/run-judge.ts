@@ -58,7 +58,7 @@ export type Decision =
  * when the SLO held for `baselineSeconds` (after the warm-up), abort when it never held within the grace;
  * while injected, the verdict over the incident's own traffic, its breaches and recoveries, and the end: resolved
  * once a learner change is followed by `holdSeconds` of traffic, all after the change, that meets the SLO;
- * expired after `expiresAfterSeconds`. `run-engine.ts` applies the decisions (store, load, WebSocket).
+ * expired after `expiresAfterSeconds`. `run-tick.ts` applies the decisions (store, load, WebSocket).
  */
 export function judgeRun(run: JudgedRun, rules: JudgeRules, traffic: Traffic, now: number): Decision {
   const { slo } = rules;

@@ -213,15 +213,24 @@ async function main(): Promise<void> {
   const heyUrl = `${baseUrl.replace(/\/+$/, '')}/api/products/1`;
 
   try {
-    // Warm-up, 5 s at the highest rate: the generator (in this process) and the target (a Node child) compile
-    // their hot paths as they run. With 1 s at 200 req/s the first measured step still paid for it: three
-    // 10 s steps in a row at 200 req/s measured our CPU at 0.41, 0.26, 0.14 s per 1000 requests and p99 at 4.5,
-    // 2.9, 1.7 ms (the target's own p99 1.9, 1.4, 1.3 ms). The orchestrator's generator runs for a whole
+    // Warm-up, 20 s at the highest rate, then 30 s at the lowest: the generator (in this process) and the target
+    // (a Node child) compile their hot paths as they run, and at a low rate that takes long. Measured in one
+    // process, 8 s steps in a row (2026-12-05): at 200 req/s our CPU was 0.43, 0.36, 0.33, 0.20, 0.19 ms a request
+    // and p99 3.8, 5.0, 3.1, 1.9, 1.7 ms; at 1000 req/s p99 7.3, 3.1, 1.6 ms; 4 s steps at 200 req/s after 24 s at
+    // 1000 still went 0.33, 0.21, 0.18, 0.16, 0.15, 0.13 ms a request over the next 40 s. With 5 s at the highest
+    // rate only, each rate's first rounds still paid for it. The orchestrator's generator runs for a whole
     // session, so the steady state is what a learner gets.
-    await runOurs(baseUrl, Math.max(...rates), values.smoke ? 1 : 5);
+    const sorted = [...rates].sort((a, b) => a - b);
+    await runOurs(baseUrl, sorted.at(-1)!, values.smoke ? 1 : 20);
+    if (!values.smoke && sorted.length > 1) await runOurs(baseUrl, sorted[0], 30);
     await truth(local);
+    const preRollS = values.smoke ? 0 : 2;
     const byRate = new Map<number, RoundResult[]>(rates.map((r) => [r, []]));
     const measure = async (tool: 'ours' | 'hey', rps: number) => {
+      if (tool === 'ours' && preRollS > 0) {
+        await runOurs(baseUrl, rps, preRollS);
+        await truth(local);
+      }
       const figures = tool === 'ours' ? await runOurs(baseUrl, rps, durationS) : await runHey(heyUrl, rps, durationS);
       const seen = await truth(local);
       await sleep(500);

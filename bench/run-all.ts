@@ -121,7 +121,7 @@ const loadgen: { summary: LoadgenSummary; raw: unknown } | null = await attempt(
       'loadgen-vs-peer.ts',
       smoke ? ['--smoke'] : [],
       join(outDir, 'loadgen-vs-peer.json'),
-      smoke ? 60_000 : 330_000, // three rounds of 3 rates x 2 tools x 10 s, warm-up and wrk: ~210 s
+      smoke ? 60_000 : 480_000, // 50 s warm-up, three rounds of 3 rates x (2 + 10 + 10 s), wrk: ~270 s
       log,
     );
     return { summary: summarizeLoadgen(raw), raw };

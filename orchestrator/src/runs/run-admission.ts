@@ -1,14 +1,11 @@
+// Which scenario a run runs and with what load on this machine, or why it cannot run here: an unknown scenario,
+// one beyond this machine's capacity, one whose fault needs shop actions this mode does not have.
 import { CapacityRefusal, effectiveLoad, type EffectiveLoad } from '../calibration/effective-load.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { RunEngineDeps } from './run-engine-deps.ts';
 import { RunRefusal } from './run-refusal.ts';
 import { shopFaultRefusal } from './shop-fault.ts';
 import { pickSurprise } from './surprise.ts';
-
-/**
- * Which scenario a run runs and with what load on this machine, or why it cannot run here: an unknown scenario,
- * one beyond this machine's capacity, one whose fault needs shop actions this mode does not have.
- */
 
 /** What a start runs: the scenario it names, or for a surprise one picked from its seed (random unless given). */
 export function admitStart(

@@ -1,3 +1,6 @@
+// What the learner's commands and the platform's signals record on the active run: its timeline entry, and with
+// it a fix attempt counted, a stage's time, the run's config put back on a restarted service. The engine calls
+// these under its lock, once it has found the run they are about.
 import type { RunEventDataOf, RunEventType } from '../protocol/run-events.ts';
 import type { KnobService } from '../scenarios/knobs.ts';
 import type { CheckpointAnswerView, PageAckView } from '../protocol/views.ts';
@@ -15,12 +18,6 @@ import {
 import type { RunEngineDeps } from './run-engine-deps.ts';
 import { RunRefusal } from './run-refusal.ts';
 import { reapplyRunConfig } from './run-recovery.ts';
-
-/**
- * What the learner's commands and the platform's signals record on the active run: its timeline entry, and with
- * it a fix attempt counted, a stage's time, the run's config put back on a restarted service. The engine calls
- * these under its lock, once it has found the run they are about.
- */
 
 /** The active run as an annotation sees it: its collaborators and the engine's way onto its timeline. */
 export interface AnnotatedRun {

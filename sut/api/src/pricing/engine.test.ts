@@ -4,6 +4,7 @@ import {
   AlwaysOnSampler,
   InMemorySpanExporter,
   ParentBasedSampler,
+  type Sampler,
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
@@ -13,8 +14,18 @@ import { computePrice, priceV10, priceV11 } from './engine.ts';
 import { observationsFor } from './observations.ts';
 
 const exporter = new InMemorySpanExporter();
+/** Every span started asks the sampler first, recorded or not: counting its calls counts the spans started. */
+const parentBased = new ParentBasedSampler({ root: new AlwaysOnSampler() });
+let samplerCalls = 0;
+const sampler: Sampler = {
+  shouldSample: (...args) => {
+    samplerCalls++;
+    return parentBased.shouldSample(...args);
+  },
+  toString: () => 'counting ParentBased',
+};
 const provider = new TracerProvider({
-  sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+  sampler,
   spanProcessors: [new SimpleSpanProcessor({ exporter })],
 });
 const contextManager = new AsyncLocalStorageContextManager().enable();
@@ -70,7 +81,12 @@ describe('computePrice', () => {
   });
 
   it('gives the same price with no span when the request is not sampled (1.1: no other test prices with it), and still times it', async () => {
-    const cents = inRequest(false, () => computePrice('1.1', product, timing));
+    const cents = inRequest(false, () => {
+      samplerCalls = 0;
+      return computePrice('1.1', product, timing);
+    });
+    // No span was even started (a non-recording one would have asked the sampler): the point of the skip.
+    expect(samplerCalls).toBe(0);
     expect(cents).toBe(Math.round(priceV11(observationsFor(7, 1999))));
     expect(await finished()).toHaveLength(0);
     const after = (await timing.get()).values.find(

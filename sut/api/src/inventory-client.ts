@@ -1,10 +1,7 @@
-import { createRequire } from 'node:module';
+import { Agent } from 'undici';
 import { HttpError } from '@observastack/sut-common/errors.ts';
-import { exchange } from '@observastack/sut-common/http/exchange.ts';
 import { ClientGoneError, requestSignal } from '@observastack/sut-common/http/request-signal.ts';
-
-const require = createRequire(import.meta.url);
-const { Agent } = require('undici') as typeof import('undici');
+import { tracedExchange } from '@observastack/sut-common/tracing/http-spans.ts';
 
 export interface ReservationItem {
   productId: number;
@@ -54,7 +51,7 @@ export class InventoryClient {
   }
 
   private async send(method: Method, path: string, timeoutMs: number, body?: unknown): Promise<InventoryAnswer> {
-    const res = await exchange(this.agent, {
+    const res = await tracedExchange(this.agent, {
       origin: this.origin,
       path: this.prefix + path,
       method,

@@ -38,7 +38,7 @@ describe('one trace spans gateway, api, inventory and PostgreSQL', () => {
 
     const mine = (spans: ReceivedSpan[]) => spans.filter((s) => s.traceId === traceId);
     const isPg = (s: ReceivedSpan) =>
-      s.scope.includes('pg') && (s.attributes['db.system'] ?? s.attributes['db.system.name']) === 'postgresql';
+      s.attributes['db.system.name'] === 'postgresql' && String(s.name).startsWith('pg.query:');
     const orphansOf = (spans: ReceivedSpan[]) => {
       const ids = new Set([parent, ...spans.map((s) => s.spanId)]);
       return spans.filter((s) => !ids.has(s.parentSpanId));
@@ -66,6 +66,18 @@ describe('one trace spans gateway, api, inventory and PostgreSQL', () => {
         /INSERT INTO shop\.orders/.test(String(s.attributes['db.query.text'] ?? s.attributes['db.statement'])),
       ),
     ).toBe(true);
+    // Named by SQL command as a learner reads them (not by prepared-statement name), the transaction's own
+    // statements included, and the wait for a pooled connection beside them.
+    for (const s of pgSpans) expect(s.name).toMatch(/^pg\.query:[A-Z]+ \S+$/);
+    expect(pgSpans.filter((s) => s.service === 'api').map((s) => s.name.split(' ')[0])).toEqual(
+      expect.arrayContaining(['pg.query:BEGIN', 'pg.query:INSERT', 'pg.query:COMMIT']),
+    );
+    expect(spans.filter((s) => s.name === 'db_pool.acquire').map((s) => s.service)).toEqual(
+      expect.arrayContaining(['api', 'inventory']),
+    );
+    // The gateway's call to api and api's to inventory are CLIENT spans with their answer's status.
+    const clientCalls = spans.filter((s) => s.kind === 3 && s.attributes['url.full']);
+    expect(new Set(clientCalls.map((s) => s.service))).toEqual(new Set(['gateway', 'api']));
     expect(spans.some((s) => s.service === 'api' && s.name === 'pricing.compute')).toBe(true);
     // Every span's parent is in the trace (or is the caller's span): the three services form one tree.
     expect(orphansOf(spans).map((s) => `${s.service}:${s.name}`)).toEqual([]);

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createServiceApp } from '@observastack/sut-common/http/service-app.ts';
 import { createRuntimeConfig, type RuntimeConfig } from '@observastack/sut-common/config/runtime-config.ts';
@@ -10,9 +9,6 @@ import { gatewayConfigSchema, type GatewayConfig } from './runtime-config.ts';
 import { UpstreamPool } from './upstream.ts';
 import { TokenBucket } from '@observastack/sut-common/concurrency/token-bucket.ts';
 import { createLoadShedder } from './load-shedder.ts';
-
-// Through require, like fastify in service-app.ts, so the preloaded HTTP instrumentation traces this server.
-const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 export interface GatewayOptions {
   apiUrl: string;
@@ -30,7 +26,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-// Hop-by-hop and routing headers are not forwarded; traceparent is injected by the undici instrumentation.
+// Hop-by-hop and routing headers are not forwarded; traceparent is added per call (tracing/http-spans.ts).
 const forwardedRequestHeaders = ['content-type', 'accept', 'user-agent', 'x-request-id'];
 const unsafePath = /(\.\.|%2e|%2f|%5c|\\|\/\/)/i;
 const upstreamTimeout = (ms: number) =>
@@ -65,7 +61,7 @@ export async function buildGateway(opts: GatewayOptions): Promise<Gateway> {
   const userApp = createServiceApp({
     logger: opts.logger,
     metrics,
-    serverFactory: (handler) => http.createServer((req, res) => void (shedder.shed(req, res) || handler(req, res))),
+    frontDoor: (req, res) => shedder.shed(req, res),
   });
   userApp.removeAllContentTypeParsers();
   userApp.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

@@ -26,7 +26,8 @@ export interface LoadShedder {
  * and an access-log line. During a flash crowd most requests are shed; answering them through the full request
  * pipeline cost more CPU than the admitted traffic and kept latency high after the fix on a busy machine.
  * Shed requests are still counted (gateway_rate_limited_total, the request-duration histogram with status 429)
- * and traced by the HTTP instrumentation; the log gets one line per second with how many were shed.
+ * and traced (a sampled one is a server span answered 429: the front door runs inside it, tracing/http-spans.ts);
+ * the log gets one line per second with how many were shed.
  */
 export function createLoadShedder(o: {
   bucket: TokenBucket;

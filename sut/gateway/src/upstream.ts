@@ -1,12 +1,9 @@
-import { createRequire } from 'node:module';
-import type { Pool as UndiciPool } from 'undici';
+import { Pool } from 'undici';
 import { Counter, Gauge } from 'prom-client';
 import type { ServiceMetrics } from '@observastack/sut-common/metrics.ts';
 import { ResizableSemaphore } from '@observastack/sut-common/concurrency/resizable-semaphore.ts';
-import { type Answer, type ExchangeOptions, exchange } from '@observastack/sut-common/http/exchange.ts';
-
-const require = createRequire(import.meta.url);
-const { Pool } = require('undici') as typeof import('undici');
+import type { Answer, ExchangeOptions } from '@observastack/sut-common/http/exchange.ts';
+import { tracedExchange } from '@observastack/sut-common/tracing/http-spans.ts';
 
 /**
  * The gateway's real connection pool to api: an undici `Pool` of `upstreamPoolSize` keep-alive connections,
@@ -15,8 +12,8 @@ const { Pool } = require('undici') as typeof import('undici');
  * while a fresh undici Pool of the new size takes over and the old one closes after its in-flight requests.
  */
 export class UpstreamPool {
-  private pool: UndiciPool;
-  private readonly draining = new Set<UndiciPool>();
+  private pool: Pool;
+  private readonly draining = new Set<Pool>();
   private readonly origin: string;
   private readonly slots: ResizableSemaphore;
   readonly errors: Counter<'kind'>;
@@ -79,7 +76,7 @@ export class UpstreamPool {
     return this.slots.waiting;
   }
 
-  private create(size: number): UndiciPool {
+  private create(size: number): Pool {
     return new Pool(this.origin, { connections: size, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: 2000 });
   }
 
@@ -95,11 +92,14 @@ export class UpstreamPool {
     this.slots.resize(size);
   }
 
-  /** Waits for a slot (bounded by `signal`), sends the request, reads the whole body, frees the slot. */
-  async request(opts: ExchangeOptions & { signal: AbortSignal }): Promise<Answer> {
+  /**
+   * Waits for a slot (bounded by `signal`), sends the request with the trace context added to `headers`, reads
+   * the whole body, frees the slot.
+   */
+  async request(opts: ExchangeOptions & { signal: AbortSignal; headers: Record<string, string> }): Promise<Answer> {
     await this.slots.acquire({ signal: opts.signal });
     try {
-      return await exchange(this.pool, opts);
+      return await tracedExchange(this.pool, { ...opts, origin: this.origin });
     } finally {
       this.slots.release();
     }

@@ -43,7 +43,7 @@ const timing = new Histogram({
   registers: [new Registry()],
 });
 const product = { id: 7, basePriceCents: 1999 };
-/** A parent span context as the http instrumentation leaves it: sampled or not by the gateway's decision. */
+/** A parent span context as the api's server span leaves it: sampled or not by the gateway's decision. */
 const inRequest = <T>(sampled: boolean, fn: () => T): T =>
   context.with(
     trace.setSpan(

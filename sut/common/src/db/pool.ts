@@ -1,16 +1,33 @@
-import { createRequire } from 'node:module';
-import type { Pool as PgPool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
+import pg, { type Pool as PgPool, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { trace } from '@opentelemetry/api';
+import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { HttpError } from '../errors.ts';
 import { latencyBuckets, type ServiceMetrics } from '../metrics.ts';
 import { ResizableSemaphore } from '../concurrency/resizable-semaphore.ts';
 import { ClientGoneError, requestSignal } from '../http/request-signal.ts';
 
-// Loaded through require so the OpenTelemetry pg instrumentation (preloaded with --import) patches it.
-const require = createRequire(import.meta.url);
-const pg = require('pg') as typeof import('pg');
 const tracer = trace.getTracer('observastack-db');
+
+/**
+ * A CLIENT span for one statement when the request is sampled (else nothing), in OpenTelemetry's database
+ * semantic conventions: named `pg.query:<COMMAND> <database>` as the pg instrumentation names an unnamed
+ * statement, with the SQL text (never the values) in `db.query.text`. By hand rather than
+ * @opentelemetry/instrumentation-pg (which did it until 2026-12-05): that builds the span and its attributes for
+ * every statement, sampled or not, and named each prepared statement after its opaque name (`observastack_3`).
+ */
+function statementSpan(text: string, operation: string | undefined, target: Attributes): Span | undefined {
+  if (!trace.getActiveSpan()?.isRecording()) return undefined;
+  const command = /^\s*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
+  return tracer.startSpan(`pg.query:${command} ${target['db.namespace']}`, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      ...target,
+      'db.operation.name': command,
+      'db.query.text': text,
+      ...(operation ? { 'observastack.db.operation': operation } : {}),
+    },
+  });
+}
 
 export interface DbPoolOptions {
   url: string;
@@ -61,9 +78,18 @@ export class DbPool {
   private readonly queryTime: Histogram<'operation'>;
   private readonly acquireErrors: Counter;
   private readonly slots: ResizableSemaphore;
+  /** The database and server every statement span names. */
+  private readonly target: Attributes;
 
   constructor(opts: DbPoolOptions) {
     this.opts = opts;
+    const url = new URL(opts.url);
+    this.target = {
+      'db.system.name': 'postgresql',
+      'db.namespace': decodeURIComponent(url.pathname.slice(1)) || 'postgres',
+      'server.address': url.hostname,
+      'server.port': Number(url.port) || 5432,
+    };
     this.slots = new ResizableSemaphore(opts.max);
     this.pool = new pg.Pool({
       connectionString: opts.url,
@@ -139,7 +165,7 @@ export class DbPool {
   ): Promise<R[]> {
     const client = await this.acquire();
     try {
-      return await this.timed(operation, () => client.query<R>(statement(text, values))).then((r) => r.rows);
+      return await this.timed(operation, text, () => client.query<R>(statement(text, values))).then((r) => r.rows);
     } finally {
       client.release();
     }
@@ -149,71 +175,90 @@ export class DbPool {
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.acquire();
     const tx: Tx = {
-      query: (op, text, values) => this.timed(op, () => client.query(statement(text, values))).then((r) => r.rows),
+      query: (op, text, values) =>
+        this.timed(op, text, () => client.query(statement(text, values))).then((r) => r.rows),
     };
+    // BEGIN and COMMIT are spans of the trace (time the connection is held) but not operations in the metrics.
+    const control = (text: string) => this.traced(text, undefined, () => client.query(text));
     try {
-      await client.query('BEGIN');
+      await control('BEGIN');
       const result = await fn(tx);
-      await client.query('COMMIT');
+      await control('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
+      await control('ROLLBACK').catch(() => {});
       throw err;
     } finally {
       client.release();
     }
   }
 
+  /** Waits for a slot and a connection; a sampled request sees the wait as a `db_pool.acquire` span. */
   private async acquire(): Promise<PoolClient> {
-    return tracer.startActiveSpan('db_pool.acquire', async (span) => {
-      try {
-        await this.slots.acquire({ timeoutMs: this.opts.acquireTimeoutMs ?? 1000, signal: requestSignal() });
-      } catch (err) {
-        if (err instanceof ClientGoneError) {
-          span.end();
-          throw err;
-        }
-        this.acquireErrors.inc();
-        span.setStatus({ code: 2, message: 'timed out waiting for a database connection' });
-        span.end();
-        throw new HttpError(
-          `timed out waiting for a database connection (dbPoolMax ${this.slots.size}, ${this.slots.waiting} waiting)`,
-          { code: 'db_pool_exhausted', status: 503, cause: err },
-        );
+    const span = trace.getActiveSpan()?.isRecording() ? tracer.startSpan('db_pool.acquire') : undefined;
+    try {
+      await this.slots.acquire({ timeoutMs: this.opts.acquireTimeoutMs ?? 1000, signal: requestSignal() });
+    } catch (err) {
+      if (err instanceof ClientGoneError) {
+        span?.end();
+        throw err;
       }
-      if (requestSignal()?.aborted) {
-        // Waited in line for a request whose client left meanwhile: give the slot to one still waited for.
+      this.acquireErrors.inc();
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: 'timed out waiting for a database connection' });
+      span?.end();
+      throw new HttpError(
+        `timed out waiting for a database connection (dbPoolMax ${this.slots.size}, ${this.slots.waiting} waiting)`,
+        { code: 'db_pool_exhausted', status: 503, cause: err },
+      );
+    }
+    if (requestSignal()?.aborted) {
+      // Waited in line for a request whose client left meanwhile: give the slot to one still waited for.
+      this.slots.release();
+      span?.end();
+      throw new ClientGoneError();
+    }
+    try {
+      const client = await this.pool.connect();
+      let released = false;
+      const release = client.release.bind(client);
+      client.release = (e?: Error | boolean) => {
+        if (released) return;
+        released = true;
+        release(e);
         this.slots.release();
-        span.end();
-        throw new ClientGoneError();
-      }
-      try {
-        const client = await this.pool.connect();
-        let released = false;
-        const release = client.release.bind(client);
-        client.release = (e?: Error | boolean) => {
-          if (released) return;
-          released = true;
-          release(e);
-          this.slots.release();
-        };
-        return client;
-      } catch (err) {
-        this.slots.release();
-        span.recordException(err as Error);
-        throw new HttpError('database unavailable', { code: 'db_unavailable', status: 503, cause: err });
-      } finally {
-        span.end();
-      }
-    });
+      };
+      return client;
+    } catch (err) {
+      this.slots.release();
+      span?.recordException(err as Error);
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: 'could not connect to the database' });
+      throw new HttpError('database unavailable', { code: 'db_unavailable', status: 503, cause: err });
+    } finally {
+      span?.end();
+    }
   }
 
-  private async timed<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  /** Runs one statement, timed by operation in `db_query_duration_seconds` and traced when sampled. */
+  private async timed<T>(operation: string, text: string, fn: () => Promise<T>): Promise<T> {
     const end = this.queryTime.startTimer({ operation });
     try {
-      return await fn();
+      return await this.traced(text, operation, fn);
     } finally {
       end();
+    }
+  }
+
+  private async traced<T>(text: string, operation: string | undefined, fn: () => Promise<T>): Promise<T> {
+    const span = statementSpan(text, operation, this.target);
+    if (!span) return fn();
+    try {
+      return await fn();
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
     }
   }
 

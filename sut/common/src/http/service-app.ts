@@ -1,15 +1,12 @@
-import { createRequire } from 'node:module';
-import type { FastifyInstance, FastifyError, FastifyServerFactory } from 'fastify';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { fastify, type FastifyInstance, type FastifyError } from 'fastify';
 import { trace } from '@opentelemetry/api';
 import { ZodError } from 'zod';
 import { HttpError, issuesFrom } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { type ServiceMetrics, traceExemplar } from '../metrics.ts';
+import { nameServerSpan, traceRequests } from '../tracing/http-spans.ts';
 import { ClientGoneError, trackRequestSignals } from './request-signal.ts';
-
-// Loaded through require so the OpenTelemetry instrumentation (preloaded with --import) sees it.
-const require = createRequire(import.meta.url);
-const fastify = require('fastify') as typeof import('fastify').default;
 
 /** Largest request body any SUT route accepts; bigger bodies get 413. */
 export const bodyLimitBytes = 64 * 1024;
@@ -18,32 +15,34 @@ export interface ServiceAppOptions {
   logger: Logger;
   /** httpAbandoned is counted where given (the admin thread has no use for it). */
   metrics: Pick<ServiceMetrics, 'httpDuration'> & Partial<Pick<ServiceMetrics, 'httpAbandoned'>>;
-  /** Builds the HTTP server (fastify's serverFactory), e.g. to answer some requests before fastify sees them. */
-  serverFactory?: FastifyServerFactory;
+  /**
+   * Sees each request before fastify does, inside its span, and returns true when it has answered it (the
+   * gateway's load shedding); fastify handles the others.
+   */
+  frontDoor?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /**
- * A fastify app with what every SUT listener shares: the JSON error contract, one access log line per request,
- * the request-duration histogram by route template, and span names carrying the route.
+ * A fastify app with what every SUT listener shares: a span per request (tracing/http-spans.ts), the JSON error
+ * contract, one access log line per request, the request-duration histogram by route template, and span names
+ * carrying the route.
  */
 export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
+  const { frontDoor } = opts;
   const app = fastify({
     logger: false,
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: true,
-    ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
+    serverFactory: (handler) =>
+      createServer(traceRequests(frontDoor ? (req, res) => void (frontDoor(req, res) || handler(req, res)) : handler)),
   });
   const { logger, metrics } = opts;
   trackRequestSignals(app);
 
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url;
-    if (route) {
-      const span = trace.getActiveSpan();
-      span?.updateName(`${req.method} ${route}`);
-      span?.setAttribute('http.route', route);
-    }
+    if (route) nameServerSpan(req.method, route);
   });
 
   app.addHook('onResponse', async (req, reply) => {

@@ -1,5 +1,8 @@
-// Preloaded with `node --import <this file> <service>/src/server.ts`, so instrumentation is in place before
-// http, undici and pg are loaded. Reads only the standard OTEL_* variables (the OpenTelemetry convention).
+// Preloaded with `node --import <this file> <service>/src/server.ts`, so the tracer provider, the context
+// manager and the W3C propagator are registered before any service code runs. Reads only the standard OTEL_*
+// variables (the OpenTelemetry convention). The spans themselves come from the services' own code: HTTP server
+// and client spans from tracing/http-spans.ts, statement spans from db/pool.ts (each says why not from the
+// OpenTelemetry auto-instrumentations), and the domain spans (pricing, recommendations) where they happen.
 //
 // Built from the SDK's trace components (the ones @opentelemetry/sdk-node composes) rather than NodeSDK
 // itself: NodeSDK loads every exporter (gRPC, metrics, logs) and costs ~60 MB of RSS per process, and the
@@ -17,13 +20,8 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 
 const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-const ignoredPaths = new Set(['/metrics', '/healthz']);
 
 // The standard sampler variables: `parentbased_traceidratio` with OTEL_TRACES_SAMPLER_ARG samples that share of
 // new traces at the gateway, and every downstream service follows its parent's decision. Unsampled requests
@@ -56,19 +54,6 @@ const provider = new TracerProvider({
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 trace.setGlobalTracerProvider(provider);
-
-registerInstrumentations({
-  tracerProvider: provider,
-  instrumentations: [
-    new HttpInstrumentation({
-      ignoreIncomingRequestHook: (req) => ignoredPaths.has((req.url ?? '').split('?')[0]),
-      // The exporter's own requests to the collector would otherwise be traced too.
-      ignoreOutgoingRequestHook: () => true,
-    }),
-    new UndiciInstrumentation(),
-    new PgInstrumentation({ enhancedDatabaseReporting: false }),
-  ],
-});
 
 process.once('beforeExit', () => void provider.shutdown().catch(() => {}));
 for (const signal of ['SIGTERM', 'SIGINT'] as const)

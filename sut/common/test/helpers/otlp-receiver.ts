@@ -28,6 +28,8 @@ export interface ReceivedSpan {
   spanId: string;
   parentSpanId: string;
   name: string;
+  /** OTLP span kind: 1 internal, 2 server, 3 client. */
+  kind: number;
   attributes: Record<string, unknown>;
 }
 
@@ -72,6 +74,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               spanId: hex(s.span_id),
               parentSpanId: hex(s.parent_span_id),
               name: s.name,
+              kind: Number(s.kind ?? 0),
               attributes: attrs(s.attributes),
             });
           }

@@ -86,6 +86,11 @@ function detailSections(r: BenchReport): string[] {
       out.push(
         `| ${x.targetRps} | ${x.achievedRps} | ${round(x.p99Ms)} | ${x.errors} | ${x.qualifies ? 'yes' : 'no'} |`,
       );
+    const j = sut.summary.journeyMix;
+    if (j)
+      out.push(
+        `| ${j.targetRps}, default journey mix | ${j.achievedRps} | ${round(j.p99Ms)} | ${j.errors} | ${j.holds ? 'holds (rate, no errors, p99 < 100 ms)' : 'no'} |`,
+      );
     out.push('');
   }
   const session = r.details.session as SessionFigures | null;

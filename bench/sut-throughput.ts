@@ -4,9 +4,12 @@
 //   node bench/sut-throughput.ts                    # 250..1500 req/s in 6 steps of 8 s, embedded PostgreSQL
 //   node bench/sut-throughput.ts --smoke            # one 3 s step at 40 req/s: checks the bench still runs
 //   options: --rates 250,500 --duration 8 --out bench/results/sut-throughput.json
+//            --journey-rate 1000 (then one step of the default journey mix at this rate; 0 skips it)
 //            --database-url URL (use this migrated, seeded database instead of starting an embedded PostgreSQL)
 //            --trace-ratio 0.2 (share of requests traced and exported, the platform's default; 0 turns tracing off)
 //            --profile DIR (each service writes a V8 CPU profile there when it stops: open it in Chrome DevTools)
+// The journey-mix step: the simulated users' default mix (recommendations and checkout included), judged on the
+// rate achieved with no error; its latency is reported, not judged (those journeys have floors by design, below).
 // Figures per step: achieved rate (responses/s), ok rate, p50/p95/p99 latency from the scheduled send time, errors
 // by kind, and each service's CPU seconds per 1000 requests sent (from its process_cpu_seconds_total).
 // Then the yardstick, in the same run (`peers`): wrk (closed model, 16 connections) on the catalogue's first page
@@ -20,7 +23,12 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createLoadGenerator, type LoadGenerator } from '../orchestrator/src/load/index.ts';
+import {
+  createLoadGenerator,
+  defaultJourneyWeights,
+  type JourneyWeights,
+  type LoadGenerator,
+} from '../orchestrator/src/load/index.ts';
 import { startEmbeddedPostgres, type RunningPostgres } from '@observastack/sut-common/db/embedded-postgres.ts';
 import { ensureDatabase, migrate } from '@observastack/sut-common/db/migrate.ts';
 import { freePort, startTestSut, type TestSut } from '../test-support/sut-harness.ts';
@@ -89,10 +97,16 @@ async function drained(sut: TestSut): Promise<boolean> {
   return false;
 }
 
-async function runStep(gen: LoadGenerator, sut: TestSut, rps: number, durationS: number): Promise<StepResult> {
+async function runStep(
+  gen: LoadGenerator,
+  sut: TestSut,
+  rps: number,
+  durationS: number,
+  journeys: JourneyWeights = mix,
+): Promise<StepResult> {
   const cpu0 = await cpuSeconds(sut);
   const own0 = process.cpuUsage();
-  gen.start({ phases: [{ pattern: 'constant', rps, durationS }], journeys: mix, maxInFlight: 1024, timeoutMs: 5000 });
+  gen.start({ phases: [{ pattern: 'constant', rps, durationS }], journeys, maxInFlight: 1024, timeoutMs: 5000 });
   await sleep(durationS * 1000);
   await gen.stop();
   const own = process.cpuUsage(own0);
@@ -182,11 +196,13 @@ async function main(): Promise<void> {
       'database-url': { type: 'string' },
       profile: { type: 'string' },
       'trace-ratio': { type: 'string', default: '0.2' },
+      'journey-rate': { type: 'string' },
     },
   });
   const rates = (values.rates ?? (values.smoke ? '40' : '250,500,750,1000,1250,1500')).split(',').map(Number);
   const durationS = Number(values.duration ?? (values.smoke ? 3 : 8));
   const traceRatio = Number(values['trace-ratio']);
+  const journeyRate = Number(values['journey-rate'] ?? (values.smoke ? 20 : 1000));
   const out = resolve(values.out ?? join(here, 'results/sut-throughput.json'));
 
   let pg: RunningPostgres | undefined;
@@ -229,6 +245,11 @@ async function main(): Promise<void> {
         console.warn(`the shop was still busy with earlier requests when the ${rps} req/s step started`);
       steps.push(await runStep(gen, sut, rps, durationS));
     }
+    let journeyMix: StepResult | null = null;
+    if (journeyRate > 0) {
+      if (!(await drained(sut))) console.warn('the shop was still busy when the journey-mix step started');
+      journeyMix = await runStep(gen, sut, journeyRate, durationS, defaultJourneyWeights);
+    }
     const peerDir = await mkdtemp(join(tmpdir(), 'observastack-bench-peers-'));
     const peers = await measurePeers(sut, peerDir, values.smoke ? 1 : 5).finally(() =>
       rm(peerDir, { recursive: true, force: true }),
@@ -243,6 +264,7 @@ async function main(): Promise<void> {
       traceRatio,
       otlpBytesReceived: sink?.receivedBytes() ?? 0,
       steps,
+      journeyMix: journeyMix && { mix: defaultJourneyWeights, ...journeyMix },
       peers,
     };
     await mkdir(dirname(out), { recursive: true });
@@ -252,7 +274,8 @@ async function main(): Promise<void> {
     console.log(
       'target | achieved | ok req/s | p50 ms | p95 ms | p99 ms | errors % (kinds)                 | CPU s/1000 gw/api/inv | generator',
     );
-    for (const s of steps) {
+    for (const s of journeyMix ? [...steps, journeyMix] : steps) {
+      if (s === journeyMix) console.log('the default journey mix (recommendations and checkout included):');
       const kinds =
         Object.entries(s.errors)
           .filter(([, n]) => n > 0)

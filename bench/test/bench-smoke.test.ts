@@ -158,6 +158,7 @@ describe('npm run bench -- --smoke', () => {
         'memory-idle',
         'memory-scenario',
         'sut-capacity',
+        'sut-journey-mix',
         'loadgen-truth',
         'loadgen-overhead',
         'time-to-symptom:bench-quick-shed',

@@ -61,6 +61,14 @@ it('sut-throughput --smoke writes a figures file with every field', async () => 
       cpuSecondsPer1000: { gateway: expect.any(Number), api: expect.any(Number), inventory: expect.any(Number) },
       generatorCpuSecondsPer1000: expect.any(Number),
     });
+    // One step of the default journey mix (smoke: 20 req/s): every journey sent, checkout creating orders.
+    expect(report.journeyMix).toMatchObject({
+      mix: { browse: 30, search: 15, view: 35, recommendations: 12, checkout: 8 },
+      targetRps: 20,
+      errorPct: expect.any(Number),
+    });
+    for (const j of ['browse', 'view', 'recommendations', 'checkout'])
+      expect(report.journeyMix.journeys[j].count, j).toBeGreaterThan(0);
     // The yardstick measured in the same run: wrk on the shop, a bare Node server and a two-hop proxy chain,
     // each answering the catalogue page without an error.
     const wrk = {

@@ -1,33 +1,12 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  AlwaysOnSampler,
-  InMemorySpanExporter,
-  ParentBasedSampler,
-  type Sampler,
-  SimpleSpanProcessor,
-  TracerProvider,
-} from '@opentelemetry/sdk-trace';
 import { Histogram, Registry } from 'prom-client';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { countingProvider } from '@observastack/sut-common/tracing/counting-provider.ts';
 import { computePrice, priceV10, priceV11 } from './engine.ts';
 import { observationsFor } from './observations.ts';
 
-const exporter = new InMemorySpanExporter();
-/** Every span started asks the sampler first, recorded or not: counting its calls counts the spans started. */
-const parentBased = new ParentBasedSampler({ root: new AlwaysOnSampler() });
-let samplerCalls = 0;
-const sampler: Sampler = {
-  shouldSample: (...args) => {
-    samplerCalls++;
-    return parentBased.shouldSample(...args);
-  },
-  toString: () => 'counting ParentBased',
-};
-const provider = new TracerProvider({
-  sampler,
-  spanProcessors: [new SimpleSpanProcessor({ exporter })],
-});
+const { provider, exporter, samplerCalls, reset } = countingProvider();
 const contextManager = new AsyncLocalStorageContextManager().enable();
 context.setGlobalContextManager(contextManager);
 trace.setGlobalTracerProvider(provider);
@@ -82,11 +61,11 @@ describe('computePrice', () => {
 
   it('gives the same price with no span when the request is not sampled (1.1: no other test prices with it), and still times it', async () => {
     const cents = inRequest(false, () => {
-      samplerCalls = 0;
+      reset();
       return computePrice('1.1', product, timing);
     });
     // No span was even started (a non-recording one would have asked the sampler): the point of the skip.
-    expect(samplerCalls).toBe(0);
+    expect(samplerCalls()).toBe(0);
     expect(cents).toBe(Math.round(priceV11(observationsFor(7, 1999))));
     expect(await finished()).toHaveLength(0);
     const after = (await timing.get()).values.find(

@@ -3,31 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  AlwaysOnSampler,
-  InMemorySpanExporter,
-  ParentBasedSampler,
-  type ReadableSpan,
-  type Sampler,
-  SimpleSpanProcessor,
-  TracerProvider,
-} from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { countingProvider } from './counting-provider.ts';
 import { nameServerSpan, traceRequests, tracedExchange } from './http-spans.ts';
 
-const exporter = new InMemorySpanExporter();
-/** Every span started asks the sampler first, recorded or not: counting its calls counts the spans started. */
-const parentBased = new ParentBasedSampler({ root: new AlwaysOnSampler() });
-let samplerCalls = 0;
-const sampler: Sampler = {
-  shouldSample: (...args) => {
-    samplerCalls++;
-    return parentBased.shouldSample(...args);
-  },
-  toString: () => 'counting ParentBased',
-};
-const provider = new TracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+const { provider, exporter, samplerCalls, reset } = countingProvider();
 
 // Two real servers, as two services: `front` answers /things/:id by calling `back` through tracedExchange.
 let back: Server;
@@ -83,8 +65,7 @@ afterAll(async () => {
   propagation.disable();
 });
 beforeEach(() => {
-  exporter.reset();
-  samplerCalls = 0;
+  reset();
   seenByBack.length = 0;
 });
 
@@ -141,7 +122,7 @@ describe('HTTP spans across two services', () => {
     await new Promise((res) => setTimeout(res, 50));
     expect(exporter.getFinishedSpans()).toEqual([]);
     // One sampler call per server span; tracedExchange started none (with a client span it would be 3).
-    expect(samplerCalls).toBe(2);
+    expect(samplerCalls()).toBe(2);
     expect(seenByBack).toHaveLength(1);
     expect(seenByBack[0]).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
   });
@@ -184,7 +165,7 @@ describe('HTTP spans across two services', () => {
         const r = await fetch(`${health.url}${path}`, { headers: { traceparent: `00-${traceId}-${callerSpanId}-01` } });
         expect(await r.text()).toBe('true');
       }
-      expect(samplerCalls).toBe(0);
+      expect(samplerCalls()).toBe(0);
     } finally {
       await new Promise((r) => health.server.close(r));
     }

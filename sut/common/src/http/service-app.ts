@@ -34,8 +34,19 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: true,
-    serverFactory: (handler) =>
-      createServer(traceRequests(frontDoor ? (req, res) => void (frontDoor(req, res) || handler(req, res)) : handler)),
+    // Our own server, so each request runs inside its span from the first byte (the front door too). fastify
+    // leaves a factory's server as it is made: its timeouts are set here as fastify sets those of its own
+    // (keep-alive 72 s, no request or socket timeout), not left at Node's (keep-alive 5 s).
+    serverFactory: (handler, options) => {
+      const server = createServer(
+        traceRequests(frontDoor ? (req, res) => void (frontDoor(req, res) || handler(req, res)) : handler),
+      );
+      const o = options as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
+      server.keepAliveTimeout = o.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = o.requestTimeout ?? 0;
+      server.setTimeout(o.connectionTimeout ?? 0);
+      return server;
+    },
   });
   const { logger, metrics } = opts;
   trackRequestSignals(app);

@@ -29,6 +29,19 @@ function statementSpan(text: string, operation: string | undefined, target: Attr
   });
 }
 
+/** The database and server a connection string names, as span attributes (a key=value string names none). */
+function statementTarget(connectionString: string): Attributes {
+  const target: Attributes = { 'db.system.name': 'postgresql', 'db.namespace': 'postgres' };
+  if (!URL.canParse(connectionString)) return target;
+  const url = new URL(connectionString);
+  return {
+    ...target,
+    'db.namespace': decodeURIComponent(url.pathname.slice(1)) || 'postgres',
+    'server.address': url.hostname,
+    'server.port': Number(url.port) || 5432,
+  };
+}
+
 export interface DbPoolOptions {
   url: string;
   service: string;
@@ -83,13 +96,7 @@ export class DbPool {
 
   constructor(opts: DbPoolOptions) {
     this.opts = opts;
-    const url = new URL(opts.url);
-    this.target = {
-      'db.system.name': 'postgresql',
-      'db.namespace': decodeURIComponent(url.pathname.slice(1)) || 'postgres',
-      'server.address': url.hostname,
-      'server.port': Number(url.port) || 5432,
-    };
+    this.target = statementTarget(opts.url);
     this.slots = new ResizableSemaphore(opts.max);
     this.pool = new pg.Pool({
       connectionString: opts.url,

@@ -1,6 +1,7 @@
 // The performance table: one row per figure, computed from each step's own results, each with its target.
+import { defaultJourneyWeights } from '../orchestrator/src/load/plan-schema.ts';
 import type { HubFigures } from './hub.ts';
-import type { LoadgenSummary, SutCapacity } from './peers.ts';
+import { journeyMixP99Ms, type LoadgenSummary, type SutCapacity } from './peers.ts';
 import type { SessionFigures } from './platform-session.ts';
 import type { FigureRow } from './results-schema.ts';
 import type { SiteWeight } from './site-weight.ts';
@@ -161,9 +162,11 @@ function sutRow(m: Measured): FigureRow {
 /** One step of the default journey mix (recommendations and checkout included) at 1000 req/s. */
 function journeyMixRow(m: Measured): FigureRow {
   const j = m.sut?.journeyMix;
-  const how =
-    "`bench/sut-throughput.ts`: one step of the simulated users' default journey mix (browse 30, search 15, view 35, recommendations 12, checkout 8) through the gateway, healthy config, 20 % traced; the rate achieved with no error and p99 < 100 ms (50 ms plus the longest floor a journey has by design: the recommendation model call, the payment authorisation)";
-  const target = '>= 1000 req/s, 0 errors, p99 < 100 ms';
+  const weights = Object.entries(defaultJourneyWeights)
+    .map(([journey, w]) => `${journey} ${w}`)
+    .join(', ');
+  const how = `\`bench/sut-throughput.ts\`: one step of the simulated users' default journey mix (${weights}) through the gateway, healthy config, 20 % traced; the rate achieved with no error and p99 < ${journeyMixP99Ms} ms (50 ms plus the longest floor a journey has by design: the recommendation model call, the payment authorisation)`;
+  const target = `>= 1000 req/s, 0 errors, p99 < ${journeyMixP99Ms} ms`;
   if (!j) return missing('sut-journey-mix', 'SUT, default journey mix', how, target, 'not run');
   return {
     id: 'sut-journey-mix',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, inject, it } from 'vitest';
+import { defaultJourneyWeights } from '../../orchestrator/src/load/plan-schema.ts';
 import { copyDatabase } from '../../test-support/sut-harness.ts';
 
 const bench = fileURLToPath(new URL('../sut-throughput.ts', import.meta.url));
@@ -63,7 +64,7 @@ it('sut-throughput --smoke writes a figures file with every field', async () => 
     });
     // One step of the default journey mix (smoke: 20 req/s): every journey sent, checkout creating orders.
     expect(report.journeyMix).toMatchObject({
-      mix: { browse: 30, search: 15, view: 35, recommendations: 12, checkout: 8 },
+      mix: defaultJourneyWeights,
       targetRps: 20,
       errorPct: expect.any(Number),
     });

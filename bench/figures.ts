@@ -159,23 +159,28 @@ function sutRow(m: Measured): FigureRow {
   };
 }
 
-/** One step of the default journey mix (recommendations and checkout included) at 1000 req/s. */
+/** The default journey mix (recommendations and checkout included) in steps after its own warm-up. */
 function journeyMixRow(m: Measured): FigureRow {
   const j = m.sut?.journeyMix;
   const weights = Object.entries(defaultJourneyWeights)
     .map(([journey, w]) => `${journey} ${w}`)
     .join(', ');
-  const how = `\`bench/sut-throughput.ts\`: one step of the simulated users' default journey mix (${weights}) through the gateway, healthy config, 20 % traced; the rate achieved with no error and p99 < ${journeyMixP99Ms} ms (50 ms plus the longest floor a journey has by design: the recommendation model call, the payment authorisation)`;
-  const target = `>= 1000 req/s, 0 errors, p99 < ${journeyMixP99Ms} ms`;
+  const how = `\`bench/sut-throughput.ts\`: stepped arrival rates of the simulated users' default journey mix (${weights}) through the gateway after 5 s of it as a warm-up, healthy config, 20 % traced; highest with no error and p99 < ${journeyMixP99Ms} ms (50 ms plus the longest floor a journey has by design: the recommendation model call, the payment authorisation)`;
+  const target = `>= 1000 req/s`;
   if (!j) return missing('sut-journey-mix', 'SUT, default journey mix', how, target, 'not run');
   return {
     id: 'sut-journey-mix',
     figure: 'SUT, default journey mix',
     how,
     target,
-    value: `${j.achievedRps} of ${j.targetRps} req/s, ${j.errors} errors, p99 ${round(j.p99Ms)} ms`,
-    met: j.holds && j.targetRps >= 1000,
-    note: `p50 ${round(j.p50Ms)} ms`,
+    value: j.capacityRps === null ? 'no step held' : `${j.capacityRps} req/s`,
+    met: (j.capacityRps ?? 0) >= 1000,
+    note: j.steps
+      .map(
+        (x) =>
+          `${x.targetRps} req/s: achieved ${x.achievedRps}, p50 ${round(x.p50Ms)} ms, p99 ${round(x.p99Ms)} ms, ${x.errors} errors`,
+      )
+      .join('; '),
   };
 }
 

@@ -98,16 +98,20 @@ export interface SutCapacity {
     qualifies: boolean;
   }[];
   /**
-   * One step of the simulated users' default journey mix: it holds when the offered rate is achieved with no
-   * error and p99 < `journeyMixP99Ms` (recommendations and checkout have latency floors by design).
+   * The simulated users' default journey mix in steps: a step holds when its offered rate is achieved with no
+   * error and p99 < `journeyMixP99Ms` (recommendations and checkout have latency floors by design); the capacity
+   * is the highest step that holds.
    */
   journeyMix: {
-    targetRps: number;
-    achievedRps: number;
-    p50Ms: number | null;
-    p99Ms: number | null;
-    errors: number;
-    holds: boolean;
+    capacityRps: number | null;
+    steps: {
+      targetRps: number;
+      achievedRps: number;
+      p50Ms: number | null;
+      p99Ms: number | null;
+      errors: number;
+      holds: boolean;
+    }[];
   } | null;
   /** wrk in the same run: the shop's catalogue page rate as a share of a bare Node server's and of a two-hop chain's. */
   yardstick: {
@@ -129,21 +133,24 @@ export const journeyMixP99Ms = 100;
 const errorCount = (s: any) => Object.values(s.errors as Record<string, number>).reduce((a, b) => a + b, 0);
 /** The open model can fall behind without erroring: a step also needs its offered rate actually achieved. */
 const achieved = (s: any) => s.achievedRps >= 0.98 * s.targetRps;
+/** A step passes with no error of any kind, its rate achieved and p99 under the bound. */
+const passes = (s: any, p99BoundMs: number) =>
+  errorCount(s) === 0 && achieved(s) && s.p99Ms !== null && s.p99Ms < p99BoundMs;
+/** The highest offered rate among the steps that pass; null when none does. */
+const highest = (steps: { targetRps: number }[], pass: (s: any) => boolean) => {
+  const ok = steps.filter(pass).map((s) => s.targetRps);
+  return ok.length ? Math.max(...ok) : null;
+};
 
 export function summarizeSut(report: any): SutCapacity {
-  const steps = (report.steps ?? []).map((s: any) => {
-    const errors = errorCount(s);
-    const qualifies = errors === 0 && s.p99Ms !== null && s.p99Ms < capacityP99Ms && achieved(s);
-    return {
-      targetRps: s.targetRps,
-      achievedRps: s.achievedRps,
-      p99Ms: s.p99Ms,
-      errorPct: s.errorPct,
-      errors,
-      qualifies,
-    };
-  });
-  const ok = steps.filter((s: { qualifies: boolean }) => s.qualifies).map((s: { targetRps: number }) => s.targetRps);
+  const steps = (report.steps ?? []).map((s: any) => ({
+    targetRps: s.targetRps,
+    achievedRps: s.achievedRps,
+    p99Ms: s.p99Ms,
+    errorPct: s.errorPct,
+    errors: errorCount(s),
+    qualifies: passes(s, capacityP99Ms),
+  }));
   const p = report.peers;
   const yardstick = p
     ? {
@@ -154,18 +161,18 @@ export function summarizeSut(report: any): SutCapacity {
         shopShareOfChain: p.shopShareOfChain ?? null,
       }
     : null;
-  const j = report.journeyMix;
-  const journeyMix = j
-    ? {
-        targetRps: j.targetRps,
-        achievedRps: j.achievedRps,
-        p50Ms: j.p50Ms,
-        p99Ms: j.p99Ms,
-        errors: errorCount(j),
-        holds: errorCount(j) === 0 && achieved(j) && j.p99Ms !== null && j.p99Ms < journeyMixP99Ms,
-      }
+  const journeySteps = (report.journeyMix?.steps ?? []).map((j: any) => ({
+    targetRps: j.targetRps,
+    achievedRps: j.achievedRps,
+    p50Ms: j.p50Ms,
+    p99Ms: j.p99Ms,
+    errors: errorCount(j),
+    holds: passes(j, journeyMixP99Ms),
+  }));
+  const journeyMix = journeySteps.length
+    ? { capacityRps: highest(journeySteps, (s) => s.holds), steps: journeySteps }
     : null;
-  return { capacityRps: ok.length ? Math.max(...ok) : null, steps, journeyMix, yardstick };
+  return { capacityRps: highest(steps, (s) => s.qualifies), steps, journeyMix, yardstick };
 }
 
 /** The scenario verify tool's figures (`npm run scenarios:verify`), when its file exists. */

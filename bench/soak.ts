@@ -115,7 +115,11 @@ async function main(): Promise<void> {
   } finally {
     const stopped = await platform.stop();
     await rm(dataDir, { recursive: true, force: true });
-    if (stopped.orphanPids.length) console.warn(`processes outlived the platform: ${stopped.orphans.join(', ')}`);
+    const how = `exit ${stopped.code ?? stopped.signal} in ${Math.round(stopped.stopMs)} ms`;
+    if (stopped.orphanPids.length || stopped.code !== 0) {
+      console.warn(`the platform did not stop cleanly (${how}); outlived it: ${stopped.orphans.join(', ') || 'none'}`);
+      console.warn(`its last lines:\n${platform.output().split('\n').slice(-25).join('\n')}`);
+    } else console.log(`platform stopped (${how}), no process left`);
   }
   const g = growth(samples, fromMinute * 60, samples.at(-1)?.atS ?? 0);
   const report = {

@@ -376,6 +376,7 @@ export async function startPlatform(env: OrchestratorEnv, write?: (line: string)
       async stop() {
         if (stopped) return;
         stopped = true;
+        pgSupervisor?.endSupervision();
         for (const c of cleanup.reverse()) {
           const t0 = performance.now();
           await c.run().catch((err) => console.error(`  stopping ${c.name} failed: ${(err as Error).message}`));

@@ -21,6 +21,8 @@ export class PostgresSupervisor {
   private stopping = false;
   private readonly watching: Promise<void>;
   private wake: (() => void) | null = null;
+  /** A restart under way: `stop()` lets it finish, or the server it starts would outlive the platform. */
+  private restarting: Promise<void> | null = null;
   private readonly pg: RunningPostgres;
   private readonly opts: PostgresSupervisorOptions;
 
@@ -75,10 +77,13 @@ export class PostgresSupervisor {
         await this.pause(delay);
         if (this.stopping) return;
         try {
-          await this.pg.restart();
+          this.restarting = this.pg.restart();
+          await this.restarting;
           break;
         } catch (err) {
           this.set({ lastExit: (err as Error).message });
+        } finally {
+          this.restarting = null;
         }
       }
       if (this.stopping) return;
@@ -94,10 +99,19 @@ export class PostgresSupervisor {
     }
   }
 
-  /** Stops supervising, then the server. */
-  async stop(): Promise<void> {
+  /**
+   * No restart from now on; the server keeps running until `stop()`. The platform calls this as it begins to
+   * stop: a Ctrl-C reaches the whole process group, PostgreSQL included, and its exit then is no crash.
+   */
+  endSupervision(): void {
     this.stopping = true;
     this.wake?.();
+  }
+
+  /** Stops supervising, then the server (the one a restart under way brings up, if any). */
+  async stop(): Promise<void> {
+    this.endSupervision();
+    await this.restarting?.catch(() => {});
     await this.pg.stop();
     this.set({ state: 'stopped', pid: null });
     await this.watching;

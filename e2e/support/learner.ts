@@ -43,8 +43,19 @@ export async function ensureIdle(base = e2e.base) {
   };
   if (active.run && ['pending', 'baseline', 'injected'].includes(active.run.state))
     await fetch(`${base}/api/runs/${active.run.id}/stop`, { method: 'POST', headers: auth });
-  const r = await fetch(`${base}/api/reset`, { method: 'POST', headers: auth });
-  expect(r.status).toBe(200);
+  // A service that has just come back (a test killed it) may not answer its admin port yet: the reset then
+  // answers 503 shop_unavailable, and only that is tried again, for up to 30 s.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await fetch(`${base}/api/reset`, { method: 'POST', headers: auth });
+    const body = await r.text();
+    if (r.status === 503 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    expect(r.status, body).toBe(200);
+    return;
+  }
 }
 
 /** Saves a full-page screenshot of the step into the test's output folder (kept as an artifact). */

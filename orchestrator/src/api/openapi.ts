@@ -135,7 +135,8 @@ export const orchestratorOps: ApiOp[] = [
   {
     method: 'post',
     path: '/api/reset',
-    summary: 'Abandon any run, stop the load, restore every knob and DB state to healthy defaults.',
+    summary:
+      'Abandon any run, stop the load, restore every knob and DB state to healthy defaults. 503 (shop_unavailable) when a shop service does not answer (starting or restarting): the run is abandoned and the load stopped all the same; reset again once every service runs.',
     ...write,
   },
   {

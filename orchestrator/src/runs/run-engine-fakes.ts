@@ -160,16 +160,21 @@ export class FakeLoad implements RunEngineLoad {
   }
 }
 
-/** The SUT's admin routes: records resets and applied states; `failReset` / `failApply` make them refuse. */
+/**
+ * The SUT's admin routes: records resets and applied states; `failReset` / `failApply` make them refuse, `downReset`
+ * makes a service's admin port refuse the connection (as fetch reports it while the service restarts).
+ */
 export class FakeControl implements RunEngineControl {
   readonly resets: string[] = [];
   readonly applied: { state: ConfigState; who: string }[] = [];
   failReset: KnobService | null = null;
+  downReset: KnobService | null = null;
   failApply: Error | null = null;
   /** Called after a state is applied (the harness breaks the users' traffic when the scenario injects). */
   onApply: (state: ConfigState, who: string) => void = () => {};
 
   async resetConfig(service: KnobService, who: string): Promise<ServiceReply> {
+    if (service === this.downReset) throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
     this.resets.push(`${service} by ${who}`);
     return service === this.failReset ? { status: 503, body: null } : { status: 200, body: {} };
   }

@@ -98,6 +98,26 @@ describe('RunEngine stop and reset', () => {
     expect(h.engine.activeView()).toBeNull();
   });
 
+  it('reset with a service down abandons the run, stops the users, and refuses with 503 naming the service', async () => {
+    const h = await tickingRun();
+    h.control.downReset = 'api';
+    const refused = await h.engine.reset().catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'shop_unavailable',
+      message: expect.stringContaining('api did not answer (ECONNREFUSED)'),
+    });
+    expect(h.store.runs.get(h.id)).toMatchObject({ state: 'abandoned', reason: 'reset by the learner' });
+    expect(h.load.running).toBe(false);
+    h.control.downReset = null;
+    h.control.failReset = 'inventory';
+    expect(await h.engine.reset().catch((e: unknown) => e)).toMatchObject({
+      code: 'shop_unavailable',
+      message: expect.stringContaining('inventory refused reset: 503'),
+    });
+    h.control.failReset = null;
+    await h.engine.reset();
+  });
+
   it('reset without a run still restores the services and stores nothing', async () => {
     const h = engineHarness();
     await h.engine.reset();

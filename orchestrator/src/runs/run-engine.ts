@@ -136,7 +136,12 @@ export class RunEngine {
     return this.exclusive(async () => {
       if (this.run) await this.finish('abandoned', 'reset by the learner');
       await this.deps.load.stop();
-      await restoreHealthy(this.deps, 'reset');
+      await restoreHealthy(this.deps, 'reset').catch((err: Error) => {
+        throw new RunRefusal(
+          'shop_unavailable',
+          `could not put the shop back to healthy: ${err.message}; reset again once every service is running`,
+        );
+      });
     });
   }
 

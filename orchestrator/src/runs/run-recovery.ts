@@ -7,7 +7,10 @@ import { restoreShop } from './shop-fault.ts';
 export async function restoreHealthy(deps: Pick<RunEngineDeps, 'actions' | 'control'>, who: string): Promise<void> {
   await restoreShop(deps.actions, who);
   for (const s of knobServices) {
-    const r = await deps.control.resetConfig(s, who);
+    const r = await deps.control.resetConfig(s, who).catch((err: Error & { cause?: { code?: string } }) => {
+      // fetch's own message is "fetch failed"; the reason (ECONNREFUSED while it restarts) is in its cause.
+      throw new Error(`${s} did not answer (${err.cause?.code ?? err.message})`);
+    });
     // 202: accepted, not yet in effect (the service is busy); it takes effect without failing or is applied later.
     if (r.status !== 200 && r.status !== 202) throw new Error(`${s} refused reset: ${r.status}`);
   }

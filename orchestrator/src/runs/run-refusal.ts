@@ -14,7 +14,9 @@ export type RunRefusalCode =
   | 'no_page'
   | 'invalid_request'
   /** The scenario needs an action this mode cannot take (a rollout or a job in stack mode). */
-  | 'not_available';
+  | 'not_available'
+  /** A shop service could not be reached to put it back to healthy (it is starting or restarting). */
+  | 'shop_unavailable';
 
 export class RunRefusal extends Error {
   readonly code: RunRefusalCode;
@@ -39,4 +41,5 @@ export const refusalStatus: Record<RunRefusalCode, number> = {
   no_page: 409,
   invalid_request: 400,
   not_available: 501,
+  shop_unavailable: 503,
 };

@@ -1,9 +1,9 @@
 // The performance table: one row per figure, computed from each step's own results, each with its target.
-import { defaultJourneyWeights } from '../orchestrator/src/load/plan-schema.ts';
 import type { HubFigures } from './hub.ts';
-import { journeyMixP99Ms, type LoadgenSummary, type SutCapacity } from './peers.ts';
+import type { LoadgenSummary, SutCapacity } from './peers.ts';
 import type { SessionFigures } from './platform-session.ts';
-import type { FigureRow } from './results-schema.ts';
+import { missing, type FigureRow } from './results-schema.ts';
+import { journeyMixRow, sutRow } from './figures-sut.ts';
 import type { SiteWeight } from './site-weight.ts';
 import { mb, percentile, round } from './stats.ts';
 
@@ -23,15 +23,6 @@ export interface Measured {
 }
 
 const MB400 = 400 * 2 ** 20;
-const missing = (id: string, figure: string, how: string, target: string, why: string): FigureRow => ({
-  id,
-  figure,
-  how,
-  value: 'not measured',
-  target,
-  met: null,
-  note: why,
-});
 const s = (msValue: number | null | undefined) => (msValue == null ? '-' : `${(msValue / 1000).toFixed(1)} s`);
 /** Pss per role at the peak, biggest first: where the memory is. */
 const byRole = (r: Partial<Record<string, number>> | undefined) =>
@@ -119,69 +110,6 @@ function memoryRows(m: Measured): FigureRow[] {
       : missing('memory-scenario', 'memory, during a scenario', how, '< 400 MB', 'no scenario ran'),
   );
   return rows;
-}
-
-/** The same run's wrk yardstick (closed model, catalogue page): the shop beside a bare server and a proxy chain. */
-function yardstickNote(y: SutCapacity['yardstick']): string {
-  if (!y) return '';
-  return `; wrk, same run: shop ${round(y.shopRps, 0)} req/s = ${round(y.shopShareOfBare, 3)} of a bare Node server (${round(y.bareNodeRps, 0)}), ${round(y.shopShareOfChain, 3)} of a two-hop Node proxy chain (${round(y.twoHopChainRps, 0)})`;
-}
-
-function sutRow(m: Measured): FigureRow {
-  const how =
-    '`bench/sut-throughput.ts`: stepped arrival rates of the catalogue mix through the gateway, healthy config, 20 % of requests traced and exported; highest with p99 < 50 ms, 0 errors';
-  if (!m.sut)
-    return missing(
-      'sut-capacity',
-      'SUT capacity',
-      how,
-      '>= 1500 req/s',
-      'bench/sut-throughput.ts did not run; see errors',
-    );
-  const top = m.sut.steps.at(-1);
-  const capacity = m.sut.capacityRps;
-  const firstBad = m.sut.steps.find((x) => !x.qualifies && x.targetRps > (capacity ?? 0));
-  return {
-    id: 'sut-capacity',
-    figure: 'SUT capacity',
-    how,
-    target: '>= 1500 req/s',
-    value:
-      m.sut.capacityRps === null
-        ? `below the lowest step (${m.sut.steps[0]?.targetRps ?? '-'} req/s)`
-        : `${m.sut.capacityRps} req/s`,
-    met: m.sut.capacityRps !== null && m.sut.capacityRps >= 1500,
-    note: `${
-      firstBad
-        ? `first failing step above it ${firstBad.targetRps} req/s: achieved ${firstBad.achievedRps}, p99 ${round(firstBad.p99Ms)} ms, ${firstBad.errors} errors`
-        : `every step up to ${top?.targetRps} req/s qualified`
-    }${yardstickNote(m.sut.yardstick)}`,
-  };
-}
-
-/** The default journey mix (recommendations and checkout included) in steps after its own warm-up. */
-function journeyMixRow(m: Measured): FigureRow {
-  const j = m.sut?.journeyMix;
-  const weights = Object.entries(defaultJourneyWeights)
-    .map(([journey, w]) => `${journey} ${w}`)
-    .join(', ');
-  const how = `\`bench/sut-throughput.ts\`: stepped arrival rates of the simulated users' default journey mix (${weights}) through the gateway after 5 s of it as a warm-up, healthy config, 20 % traced; highest with no error and p99 < ${journeyMixP99Ms} ms (50 ms plus the longest floor a journey has by design: the recommendation model call, the payment authorisation)`;
-  const target = `>= 1000 req/s`;
-  if (!j) return missing('sut-journey-mix', 'SUT, default journey mix', how, target, 'not run');
-  return {
-    id: 'sut-journey-mix',
-    figure: 'SUT, default journey mix',
-    how,
-    target,
-    value: j.capacityRps === null ? 'no step held' : `${j.capacityRps} req/s`,
-    met: (j.capacityRps ?? 0) >= 1000,
-    note: j.steps
-      .map(
-        (x) =>
-          `${x.targetRps} req/s: achieved ${x.achievedRps}, p50 ${round(x.p50Ms)} ms, p99 ${round(x.p99Ms)} ms, ${x.errors} errors`,
-      )
-      .join('; '),
-  };
 }
 
 function loadgenRows(m: Measured): FigureRow[] {
@@ -395,8 +323,8 @@ export function figureRows(m: Measured): FigureRow[] {
   return [
     ...bootRows(m),
     ...memoryRows(m),
-    sutRow(m),
-    journeyMixRow(m),
+    sutRow(m.sut),
+    journeyMixRow(m.sut),
     ...loadgenRows(m),
     ...scenarioRows(m),
     pushRow(m),

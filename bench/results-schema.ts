@@ -51,3 +51,14 @@ export const benchReportSchema = z.object({
     .describe('Steps that could not be measured (a failure of the bench, not of a target)'),
 });
 export type BenchReport = z.infer<typeof benchReportSchema>;
+
+/** A row for a figure that could not be measured, saying why. */
+export const missing = (id: string, figure: string, how: string, target: string, why: string): FigureRow => ({
+  id,
+  figure,
+  how,
+  value: 'not measured',
+  target,
+  met: null,
+  note: why,
+});

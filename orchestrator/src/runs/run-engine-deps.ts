@@ -8,7 +8,10 @@ import type { ShopActions } from '../actions/shop-actions.ts';
 
 /** The parts of each collaborator the engine uses (the real classes satisfy them; tests pass in-memory fakes). */
 export type RunEngineStore = Pick<RunStore, 'create' | 'update' | 'addEvent' | 'get' | 'active' | 'events'>;
-export type RunEngineLoad = Pick<LoadGenerator, 'start' | 'setPlan' | 'stop' | 'running' | 'recent' | 'summary'>;
+export type RunEngineLoad = Pick<
+  LoadGenerator,
+  'start' | 'setPlan' | 'stop' | 'running' | 'recent' | 'summary' | 'onSecond'
+>;
 export type RunEngineControl = Pick<SutControl, 'resetConfig' | 'applyState'>;
 
 export interface RunEngineDeps {

@@ -81,6 +81,10 @@ export class FakeLoad implements RunEngineLoad {
   readonly plans: LoadPlanInput[] = [];
   private startSec = 0;
   private readonly health: { from: number; healthy: boolean }[] = [];
+  private readonly listeners = new Set<(stats: SecondStats) => void>();
+  private reporter: NodeJS.Timeout | null = null;
+  /** How long after a second ends it is reported (the real generator waits for that second's requests). */
+  reportDelayMs = 0;
 
   start(plan: LoadPlanInput): void {
     if (this.running) throw new Error('load already running');
@@ -89,6 +93,22 @@ export class FakeLoad implements RunEngineLoad {
     this.startSec = nowSec();
     this.calls.push('start');
     this.plans.push(plan);
+    this.scheduleReport();
+  }
+
+  /** Reports each second as it ends (plus `reportDelayMs`), as the real generator's onSecond does. */
+  private scheduleReport(): void {
+    const due = (nowSec() + 1) * 1000 + this.reportDelayMs;
+    this.reporter = setTimeout(() => {
+      const last = this.recent(1)[0];
+      if (last) for (const listener of this.listeners) listener(last);
+      if (this.running) this.scheduleReport();
+    }, due - Date.now());
+  }
+
+  onSecond(listener: (stats: SecondStats) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   setPlan(plan: LoadPlanInput): void {
@@ -103,6 +123,8 @@ export class FakeLoad implements RunEngineLoad {
     if (this.stopping) return this.stopping;
     if (!this.running) return;
     this.running = false;
+    if (this.reporter) clearTimeout(this.reporter);
+    this.reporter = null;
     this.calls.push('stop');
   }
 

@@ -69,6 +69,24 @@ describe('RunEngine while injected', () => {
     expect(h.state()).toBe('resolved');
   });
 
+  it('resolves as soon as the second completing the hold is reported, not at the next timer tick', async () => {
+    const h = engineHarness();
+    h.load.reportDelayMs = 30; // each second reported 30 ms after it ends, as its requests settle
+    const { id } = await h.engine.start({ scenarioId: h.scenario.id });
+    await seconds(0.5);
+    h.engine.startTicking(); // the timer ticks half a second out of step with the reports
+    await seconds(secondsToInjection + 2);
+    expect(h.store.runs.get(id)?.state).toBe('injected');
+
+    h.load.setHealthy(true);
+    const changeAt = Date.now();
+    await h.engine.recordChange('gateway', { upstreamPoolSize: 64 }, poolFix, 'learner');
+    await seconds(7);
+    // The first whole second after the change and the four after it; the last reported 30 ms after it ends.
+    const heldUntil = (Math.floor(changeAt / 1000) + 1 + 5) * 1000;
+    expect(h.store.runs.get(id)).toMatchObject({ state: 'resolved', endedAt: heldUntil + 30 });
+  });
+
   it('never resolves without a learner change, even when the SLO recovers; the run expires', async () => {
     const h = await injectedRun();
     await seconds(2);

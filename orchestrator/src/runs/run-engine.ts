@@ -28,14 +28,18 @@ import {
 
 /**
  * The run state machine: pending -> baseline -> injected -> resolved | abandoned | expired (aborted when the
- * baseline never holds). One run at a time. Ticks once a second, judging the SLO on the simulated users'
- * traffic; every transition is stored in PostgreSQL and pushed over the WebSocket.
+ * baseline never holds). One run at a time. Judges the SLO on the simulated users' traffic as each second of it
+ * is reported, and at least once a second; every transition is stored in PostgreSQL and pushed over the WebSocket.
  */
 export class RunEngine {
   private readonly deps: RunEngineDeps;
   private run: ActiveRun | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
   private ticking = false;
+  /** A second was reported while a tick ran: judge again once it ends, so that second is not left to the timer. */
+  private tickAgain = false;
+  private lastTickAt = 0;
   private readonly timeline: RunTimeline;
   private lock: Promise<unknown> = Promise.resolve();
 
@@ -67,13 +71,23 @@ export class RunEngine {
     });
   }
 
+  /**
+   * Ticks on every second the load generator reports, so a verdict follows the second that completes it by
+   * milliseconds (on a free-running timer it waited up to a second more: a fix's "resolved" came 21-22 s after
+   * it for a 20 s hold); and every `intervalMs` with no report (no load, a stalled generator) for hints and expiry.
+   */
   startTicking(intervalMs = 1000): void {
-    this.timer ??= setInterval(() => void this.tick(), intervalMs);
+    this.unsubscribe ??= this.deps.load.onSecond(() => void this.tick());
+    this.timer ??= setInterval(() => {
+      if (Date.now() - this.lastTickAt >= intervalMs - 50) void this.tick();
+    }, intervalMs);
   }
 
   async shutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     await this.exclusive(async () => {
       await this.deps.load.stop();
     });
@@ -217,12 +231,21 @@ export class RunEngine {
   }
 
   private tick(): Promise<void> {
-    if (this.ticking || !this.run) return Promise.resolve();
+    if (!this.run) return Promise.resolve();
+    if (this.ticking) {
+      this.tickAgain = true;
+      return Promise.resolve();
+    }
     this.ticking = true;
+    this.lastTickAt = Date.now();
     return this.exclusive(() => this.step())
       .catch((err) => this.deps.log?.(`run tick failed: ${(err as Error).message}`))
       .finally(() => {
         this.ticking = false;
+        if (this.tickAgain) {
+          this.tickAgain = false;
+          void this.tick();
+        }
       });
   }
 

